@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+/** Everything Liftoff reads from its environment, validated once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Bot Framework identity; absent means local anonymous mode (no JWT check). */
+  auth:
+    | { mode: 'anonymous' }
+    | { mode: 'password'; appId: string; password: string; tenantId?: string; appType: 'MultiTenant' | 'SingleTenant' }
+    | { mode: 'managedIdentity'; appId: string; tenantId: string };
+  cosmos:
+    | { mode: 'embedded'; database: string; port: number }
+    | { mode: 'key'; endpoint: string; key: string; database: string }
+    | { mode: 'identity'; endpoint: string; database: string };
+  allowedTenants: string[];
+}
+
+/** A configuration problem, phrased as one sentence that names the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function required(env: Env, name: string, why: string): string {
+  const value = text(env, name);
+  if (!value) throw new ConfigError(`${name} is required ${why}.`);
+  return value;
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const parsed = z.coerce.number().int().min(0).max(65535).safeParse(raw);
+  if (!parsed.success) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
+  return parsed.data;
+}
+
+function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const match = values.find((v) => v.toLowerCase() === raw.toLowerCase());
+  if (!match) throw new ConfigError(`${name} must be one of ${values.join(', ')}, not "${raw}".`);
+  return match;
+}
+
+function readAuth(env: Env): Config['auth'] {
+  const appId = text(env, 'MICROSOFT_APP_ID');
+  if (!appId) {
+    for (const dependent of ['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TYPE', 'MICROSOFT_APP_TENANT_ID']) {
+      if (text(env, dependent)) throw new ConfigError(`MICROSOFT_APP_ID is required when ${dependent} is set.`);
+    }
+    return { mode: 'anonymous' };
+  }
+  if (!guid.test(appId)) throw new ConfigError(`MICROSOFT_APP_ID must be the bot's app id, a GUID, not "${appId}".`);
+  const appType = oneOf(env, 'MICROSOFT_APP_TYPE', ['MultiTenant', 'SingleTenant', 'UserAssignedMSI'] as const, 'MultiTenant');
+  const tenantId = text(env, 'MICROSOFT_APP_TENANT_ID');
+  if (tenantId && !guid.test(tenantId)) {
+    throw new ConfigError(`MICROSOFT_APP_TENANT_ID must be a tenant id, a GUID, not "${tenantId}".`);
+  }
+  if (appType === 'UserAssignedMSI') {
+    if (!tenantId) throw new ConfigError('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE is UserAssignedMSI.');
+    return { mode: 'managedIdentity', appId, tenantId };
+  }
+  if (appType === 'SingleTenant' && !tenantId) {
+    throw new ConfigError('MICROSOFT_APP_TENANT_ID is required when MICROSOFT_APP_TYPE is SingleTenant.');
+  }
+  const password = required(env, 'MICROSOFT_APP_PASSWORD', `when MICROSOFT_APP_TYPE is ${appType}`);
+  return { mode: 'password', appId, password, appType, ...(tenantId ? { tenantId } : {}) };
+}
+
+function readCosmos(env: Env): Config['cosmos'] {
+  const database = text(env, 'COSMOS_DATABASE') ?? 'liftoff';
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(database)) {
+    throw new ConfigError(`COSMOS_DATABASE may hold only letters, digits, "-" and "_", not "${database}".`);
+  }
+  const endpoint = text(env, 'COSMOS_ENDPOINT');
+  if (!endpoint) {
+    if (text(env, 'COSMOS_KEY')) throw new ConfigError('COSMOS_ENDPOINT is required when COSMOS_KEY is set.');
+    return { mode: 'embedded', database, port: port(env, 'EMBEDDED_COSMOS_PORT', 0) };
+  }
+  if (!z.url({ protocol: /^https?$/ }).safeParse(endpoint).success) {
+    throw new ConfigError(`COSMOS_ENDPOINT must be an http(s) URL such as https://myaccount.documents.azure.com:443/, not "${endpoint}".`);
+  }
+  const key = text(env, 'COSMOS_KEY');
+  return key ? { mode: 'key', endpoint, key, database } : { mode: 'identity', endpoint, database };
+}
+
+/** Reads and validates the configuration; throws ConfigError with one sentence on the first problem. */
+export function readConfig(env: Env = process.env): Config {
+  const allowed = text(env, 'ALLOWED_TENANTS');
+  const allowedTenants = allowed ? allowed.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  const badTenant = allowedTenants.find((t) => !guid.test(t));
+  if (badTenant) throw new ConfigError(`ALLOWED_TENANTS must be a comma-separated list of tenant ids (GUIDs); "${badTenant}" is not one.`);
+  return {
+    port: port(env, 'PORT', 3978),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    auth: readAuth(env),
+    cosmos: readCosmos(env),
+    allowedTenants,
+  };
+}

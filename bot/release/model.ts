@@ -1,0 +1,136 @@
+/** The release of one migrated workload, in the words of the Cloud Adoption Framework's release phase. */
+
+export const ROLES = [
+  'projectManager',
+  'changeManager',
+  'businessOwner',
+  'uatTester',
+  'workloadArchitect',
+  'migrationEngineer',
+  'cloudOperations',
+  'ciso',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_TITLES: Record<Role, string> = {
+  projectManager: 'Project manager',
+  changeManager: 'Change manager',
+  businessOwner: 'Business owner',
+  uatTester: 'UAT tester',
+  workloadArchitect: 'Workload architect',
+  migrationEngineer: 'Migration engineer',
+  cloudOperations: 'Cloud operations',
+  ciso: 'CISO',
+};
+
+export const STAGES = [
+  'staged',
+  'changePlan',
+  'communication',
+  'businessTesting',
+  'benchmark',
+  'ready',
+  'promoted',
+  'decommissioned',
+  'retrospective',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const STAGE_TITLES: Record<Stage, string> = {
+  staged: 'Staged',
+  changePlan: 'Change plan',
+  communication: 'Communication',
+  businessTesting: 'Business testing',
+  benchmark: 'Benchmark',
+  ready: 'Ready for production',
+  promoted: 'Promoted',
+  decommissioned: 'Decommissioned',
+  retrospective: 'Retrospective',
+};
+
+/** A gate of the catalogue: what must be true, who says so, and whether every earlier gate must be closed first. */
+export interface GateDefinition {
+  id: string;
+  stage: Stage;
+  title: string;
+  ownerRole: Role;
+  /** Promotion and everything after it wait for every earlier gate to be passed or waived. */
+  requiresEarlierGates: boolean;
+}
+
+function gate(stage: Stage, id: string, title: string, ownerRole: Role, requiresEarlierGates = false): GateDefinition {
+  return { id, stage, title, ownerRole, requiresEarlierGates };
+}
+
+/** The release checklist, in order. Ids are stable: cards and audit events name gates by them. */
+export const GATE_CATALOGUE: readonly GateDefinition[] = [
+  gate('staged', 'assets-staged', 'Assets replicated and staged', 'migrationEngineer'),
+  gate('changePlan', 'change-plan-shared', 'Business change plan shared: adoption plan, process changes, training, timelines', 'changeManager'),
+  gate('communication', 'change-notice-sent', 'Change notice sent to business and IT teams', 'changeManager'),
+  gate('businessTesting', 'uat-approved', 'UAT cycle approved by the testers and the business owner', 'businessOwner'),
+  gate('benchmark', 'performance-benchmarked', 'Performance measured, sizing decided', 'workloadArchitect'),
+  gate('ready', 'domain-alignment', 'Domain alignment', 'workloadArchitect'),
+  gate('ready', 'user-routing', 'User routing', 'migrationEngineer'),
+  gate('ready', 'identity-alignment', 'Identity alignment', 'workloadArchitect'),
+  gate('ready', 'performance-validated', 'Performance validated', 'workloadArchitect'),
+  gate('ready', 'bcdr-validated', 'Business continuity and disaster recovery validated', 'cloudOperations'),
+  gate('ready', 'data-classification', 'Data classification', 'businessOwner'),
+  gate('ready', 'ciso-verification', 'CISO verification', 'ciso'),
+  gate('promoted', 'traffic-rerouted', 'Traffic rerouted: DNS or IP change recorded, cutover window', 'migrationEngineer', true),
+  gate('decommissioned', 'assets-retired', 'Retired assets listed and switched off, savings noted', 'cloudOperations', true),
+  gate('retrospective', 'retro-held', 'Retrospective held, action items recorded', 'projectManager', true),
+];
+
+export type GateStatus = 'pending' | 'passed' | 'failed' | 'waived';
+export type Decision = 'pass' | 'fail' | 'waive';
+
+/** A person as Liftoff knows them: the AAD object id is the identity, the name is for display. */
+export interface Person {
+  aadObjectId: string;
+  name: string;
+}
+
+export interface Gate {
+  id: string;
+  status: GateStatus;
+  /** Increases with every decision; a card names the revision it was drawn from. */
+  rev: number;
+  evidence?: string;
+  reason?: string;
+  decidedBy?: Person;
+  decidedAt?: string;
+}
+
+/** Where a workload was created: its team, or the chat when there is no team. */
+export interface WorkloadScope {
+  tenantId: string;
+  /** The team id in a team; the conversation id in a group or personal chat. */
+  scopeId: string;
+  conversationId: string;
+}
+
+export interface Workload {
+  id: string;
+  workloadId: string;
+  type: 'workload';
+  name: string;
+  scope: WorkloadScope;
+  createdBy: Person;
+  createdAt: string;
+  roles: Record<Role, Person[]>;
+  rolesRev: number;
+  gates: Gate[];
+  _etag?: string;
+}
+
+/** One line of the append-only audit trail of a workload. */
+export interface AuditEvent {
+  id: string;
+  workloadId: string;
+  type: 'event';
+  at: string;
+  actor: Person;
+  action: 'workload.created' | 'roles.assigned' | 'gate.passed' | 'gate.failed' | 'gate.waived';
+  gateId?: string;
+  summary: string;
+}

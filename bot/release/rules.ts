@@ -1,0 +1,272 @@
+import {
+  AuditEvent,
+  Decision,
+  GATE_CATALOGUE,
+  Gate,
+  GateDefinition,
+  GateStatus,
+  Person,
+  ROLES,
+  ROLE_TITLES,
+  Role,
+  STAGES,
+  Stage,
+  Workload,
+  WorkloadScope,
+} from './model';
+
+/** Pure release rules: no I/O, no clock, no randomness. Callers pass time and ids in. */
+
+export const MAX_NOTE_LENGTH = 1000;
+export const MAX_PEOPLE_PER_ROLE = 100;
+
+/** What a rule decided: a change to store, an action already applied (a retry), or a refusal to show. */
+export type RuleResult =
+  | { kind: 'changed'; workload: Workload; event: Omit<AuditEvent, 'id'> }
+  | { kind: 'unchanged'; workload: Workload }
+  | { kind: 'refused'; message: string; workload: Workload };
+
+export type NameCheck = { ok: true; name: string; slug: string } | { ok: false; message: string };
+
+/** Checks a workload name typed by a person and derives its slug. */
+export function checkWorkloadName(raw: string): NameCheck {
+  const name = raw.trim().replace(/\s+/g, ' ');
+  if (!name) return { ok: false, message: 'Give the workload a name, for example: new Payroll API.' };
+  if (name.length > 60) return { ok: false, message: 'A workload name can be at most 60 characters long.' };
+  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u.test(name)) {
+    return {
+      ok: false,
+      message: 'A workload name starts with a letter or digit and may hold letters, digits, spaces, dots, dashes and underscores.',
+    };
+  }
+  const slug = name
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-+|-+$/g, '');
+  if (slug.length < 2) return { ok: false, message: 'A workload name needs at least two letters or digits.' };
+  return { ok: true, name, slug };
+}
+
+/** The workload id: names are unique within a tenant. */
+export function workloadIdOf(tenantId: string, slug: string): string {
+  return `${tenantId}:${slug}`;
+}
+
+const emptyRoles = (): Record<Role, Person[]> =>
+  Object.fromEntries(ROLES.map((r) => [r, [] as Person[]])) as unknown as Record<Role, Person[]>;
+
+/** A new workload at the start of its release; its creator becomes its project manager. */
+export function newWorkload(input: { name: string; slug: string; scope: WorkloadScope; creator: Person; now: string }): {
+  workload: Workload;
+  event: Omit<AuditEvent, 'id'>;
+} {
+  const workloadId = workloadIdOf(input.scope.tenantId, input.slug);
+  const roles = emptyRoles();
+  roles.projectManager = [input.creator];
+  const workload: Workload = {
+    id: workloadId,
+    workloadId,
+    type: 'workload',
+    name: input.name,
+    scope: input.scope,
+    createdBy: input.creator,
+    createdAt: input.now,
+    roles,
+    rolesRev: 1,
+    gates: GATE_CATALOGUE.map((g) => ({ id: g.id, status: 'pending', rev: 1 })),
+  };
+  return {
+    workload,
+    event: {
+      workloadId,
+      type: 'event',
+      at: input.now,
+      actor: input.creator,
+      action: 'workload.created',
+      summary: `${input.creator.name} created ${input.name} and became its project manager.`,
+    },
+  };
+}
+
+export function gateDefinition(gateId: string): GateDefinition | undefined {
+  return GATE_CATALOGUE.find((g) => g.id === gateId);
+}
+
+export const isClosed = (status: GateStatus): boolean => status === 'passed' || status === 'waived';
+
+export function holdsRole(workload: Workload, role: Role, aadObjectId: string): boolean {
+  return workload.roles[role].some((p) => p.aadObjectId === aadObjectId);
+}
+
+export function rolesOf(workload: Workload, aadObjectId: string): Role[] {
+  return ROLES.filter((r) => holdsRole(workload, r, aadObjectId));
+}
+
+const STATUS_OF: Record<Decision, GateStatus> = { pass: 'passed', fail: 'failed', waive: 'waived' };
+const PAST_TENSE: Record<Decision, string> = { pass: 'passed', fail: 'failed', waive: 'waived' };
+const WAIVER_ROLES: readonly Role[] = ['projectManager', 'businessOwner'];
+
+/** The gates before this one, in catalogue order, that are neither passed nor waived. */
+export function openEarlierGates(workload: Workload, gateId: string): GateDefinition[] {
+  const index = GATE_CATALOGUE.findIndex((g) => g.id === gateId);
+  return GATE_CATALOGUE.slice(0, Math.max(index, 0)).filter((def) => {
+    const state = workload.gates.find((g) => g.id === def.id);
+    return !state || !isClosed(state.status);
+  });
+}
+
+export interface GateDecisionRequest {
+  gateId: string;
+  decision: Decision;
+  /** The gate revision the person saw on their card. */
+  rev: number;
+  note?: string;
+  actor: Person;
+  now: string;
+}
+
+/** Applies a pass, fail or waiver to a gate, or says why it cannot. */
+export function decideGate(workload: Workload, request: GateDecisionRequest): RuleResult {
+  const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
+  const def = gateDefinition(request.gateId);
+  const gate = workload.gates.find((g) => g.id === request.gateId);
+  if (!def || !gate) return refuse('That gate is not part of this release checklist.');
+
+  const wanted = STATUS_OF[request.decision];
+  const sameActor = gate.decidedBy?.aadObjectId === request.actor.aadObjectId;
+  if (request.rev === gate.rev - 1 && gate.status === wanted && sameActor) {
+    return { kind: 'unchanged', workload };
+  }
+  if (request.rev !== gate.rev) {
+    const who = gate.decidedBy ? ` by ${gate.decidedBy.name}` : '';
+    return refuse(`"${def.title}" changed since this card was shown: it is now ${gate.status}${who}. Here is the current checklist.`);
+  }
+  if (isClosed(gate.status)) {
+    return refuse(`"${def.title}" is already ${gate.status}; nothing was changed.`);
+  }
+
+  if (request.decision === 'waive') {
+    if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, request.actor.aadObjectId))) {
+      return refuse('Only the project manager or the business owner can waive a gate.');
+    }
+  } else if (!holdsRole(workload, def.ownerRole, request.actor.aadObjectId)) {
+    const owners = workload.roles[def.ownerRole].map((p) => p.name);
+    const ownerText = owners.length ? owners.join(', ') : `nobody yet; the project manager can assign one with "roles ${workload.name}"`;
+    return refuse(`Only the ${ROLE_TITLES[def.ownerRole].toLowerCase()} can ${request.decision} "${def.title}" (${ownerText}).`);
+  }
+
+  const note = request.note?.trim() ?? '';
+  if (note.length > MAX_NOTE_LENGTH) return refuse(`Keep the evidence or reason under ${MAX_NOTE_LENGTH} characters.`);
+  if (request.decision !== 'pass' && !note) {
+    return refuse(`Say why: a ${request.decision === 'waive' ? 'waiver' : 'failed gate'} needs a reason.`);
+  }
+  if (request.decision !== 'fail' && def.requiresEarlierGates) {
+    const open = openEarlierGates(workload, def.id);
+    if (open.length) {
+      const list = open.slice(0, 3).map((g) => `"${g.title}"`).join(', ');
+      const more = open.length > 3 ? ` and ${open.length - 3} more` : '';
+      return refuse(`"${def.title}" can't be ${PAST_TENSE[request.decision]} while earlier gates are open: ${list}${more}.`);
+    }
+  }
+
+  const decided: Gate = {
+    id: gate.id,
+    status: wanted,
+    rev: gate.rev + 1,
+    decidedBy: request.actor,
+    decidedAt: request.now,
+    ...(request.decision === 'pass' && note ? { evidence: note } : {}),
+    ...(request.decision !== 'pass' ? { reason: note } : {}),
+  };
+  const updated: Workload = { ...workload, gates: workload.gates.map((g) => (g.id === gate.id ? decided : g)) };
+  const detail = note ? `: ${note}` : '';
+  return {
+    kind: 'changed',
+    workload: updated,
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: `gate.${PAST_TENSE[request.decision]}` as AuditEvent['action'],
+      gateId: gate.id,
+      summary: `${request.actor.name} ${PAST_TENSE[request.decision]} "${def.title}"${detail}`,
+    },
+  };
+}
+
+export interface RoleAssignmentRequest {
+  roles: Record<Role, Person[]>;
+  /** The roles revision the person saw on their card. */
+  rolesRev: number;
+  actor: Person;
+  now: string;
+}
+
+const sameMembers = (a: Person[], b: Person[]): boolean => {
+  const ids = new Set(a.map((p) => p.aadObjectId));
+  return a.length === b.length && b.every((p) => ids.has(p.aadObjectId));
+};
+
+/** Replaces who holds each role; only a project manager may, and a workload always keeps one. */
+export function assignRoles(workload: Workload, request: RoleAssignmentRequest): RuleResult {
+  const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
+  const same = ROLES.every((r) => sameMembers(workload.roles[r], request.roles[r]));
+  if (same && request.rolesRev >= workload.rolesRev - 1) return { kind: 'unchanged', workload };
+  if (request.rolesRev !== workload.rolesRev) {
+    return refuse('The roles changed since this card was shown. Here are the current roles; make your change again.');
+  }
+  if (!holdsRole(workload, 'projectManager', request.actor.aadObjectId)) {
+    return refuse('Only the project manager of this workload can assign roles.');
+  }
+  if (request.roles.projectManager.length === 0) {
+    return refuse('A workload needs at least one project manager.');
+  }
+  const crowded = ROLES.find((r) => request.roles[r].length > MAX_PEOPLE_PER_ROLE);
+  if (crowded) return refuse(`A role can hold at most ${MAX_PEOPLE_PER_ROLE} people; ${ROLE_TITLES[crowded]} has more.`);
+
+  const changes = ROLES.filter((r) => !sameMembers(workload.roles[r], request.roles[r])).map((r) => {
+    const names = request.roles[r].map((p) => p.name).join(', ') || 'nobody';
+    return `${ROLE_TITLES[r]}: ${names}`;
+  });
+  return {
+    kind: 'changed',
+    workload: { ...workload, roles: request.roles, rolesRev: workload.rolesRev + 1 },
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'roles.assigned',
+      summary: `${request.actor.name} assigned roles. ${changes.join('; ')}.`,
+    },
+  };
+}
+
+/** The stage the workload is in: the first stage with a gate neither passed nor waived. */
+export function currentStage(workload: Workload): Stage | 'released' {
+  for (const stage of STAGES) {
+    const gates = GATE_CATALOGUE.filter((g) => g.stage === stage);
+    const open = gates.some((def) => !isClosed(workload.gates.find((g) => g.id === def.id)?.status ?? 'pending'));
+    if (open) return stage;
+  }
+  return 'released';
+}
+
+export interface NextStep {
+  gate: GateDefinition;
+  status: GateStatus;
+  owners: Person[];
+}
+
+/** The first open gate, in checklist order, with who owns it; undefined once every gate is closed. */
+export function nextStep(workload: Workload): NextStep | undefined {
+  for (const def of GATE_CATALOGUE) {
+    const state = workload.gates.find((g) => g.id === def.id);
+    const status = state?.status ?? 'pending';
+    if (!isClosed(status)) return { gate: def, status, owners: workload.roles[def.ownerRole] };
+  }
+  return undefined;
+}

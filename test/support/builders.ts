@@ -1,0 +1,15 @@
+import type { Person, WorkloadScope } from '../../bot/release/model';
+
+export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+
+/** A person with a deterministic AAD object id derived from a short name. */
+export function person(name: string): Person {
+  const hex = Buffer.from(name.toLowerCase()).toString('hex').padEnd(12, '0').slice(0, 12);
+  return { aadObjectId: `00000000-0000-4000-8000-${hex}`, name };
+}
+
+export function scope(overrides: Partial<WorkloadScope> = {}): WorkloadScope {
+  return { tenantId: TENANT, scopeId: '19:team-general@thread.tacv2', conversationId: '19:team-general@thread.tacv2', ...overrides };
+}
+
+export const NOW = '2026-11-22T09:00:00.000Z';
