@@ -198,7 +198,8 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
 }
 
 export interface RoleAssignmentRequest {
-  roles: Record<Role, Person[]>;
+  /** Who should hold each role named here; roles not named keep their holders. */
+  roles: Partial<Record<Role, Person[]>>;
   /** The roles revision the person saw on their card. */
   rolesRev: number;
   actor: Person;
@@ -210,30 +211,28 @@ const sameMembers = (a: Person[], b: Person[]): boolean => {
   return a.length === b.length && b.every((p) => ids.has(p.aadObjectId));
 };
 
-/** Replaces who holds each role; only a project manager may, and a workload always keeps one. */
+/** Sets who holds the named roles; only a project manager may, and a workload always keeps one. */
 export function assignRoles(workload: Workload, request: RoleAssignmentRequest): RuleResult {
   const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
-  const same = ROLES.every((r) => sameMembers(workload.roles[r], request.roles[r]));
-  if (same && request.rolesRev >= workload.rolesRev - 1) return { kind: 'unchanged', workload };
+  const roles: Record<Role, Person[]> = { ...workload.roles, ...request.roles };
+  const changed = ROLES.filter((r) => !sameMembers(workload.roles[r], roles[r]));
+  if (changed.length === 0 && request.rolesRev >= workload.rolesRev - 1) return { kind: 'unchanged', workload };
   if (request.rolesRev !== workload.rolesRev) {
     return refuse('The roles changed since this card was shown. Here are the current roles; make your change again.');
   }
   if (!holdsRole(workload, 'projectManager', request.actor.aadObjectId)) {
     return refuse('Only the project manager of this workload can assign roles.');
   }
-  if (request.roles.projectManager.length === 0) {
+  if (roles.projectManager.length === 0) {
     return refuse('A workload needs at least one project manager.');
   }
-  const crowded = ROLES.find((r) => request.roles[r].length > MAX_PEOPLE_PER_ROLE);
+  const crowded = ROLES.find((r) => roles[r].length > MAX_PEOPLE_PER_ROLE);
   if (crowded) return refuse(`A role can hold at most ${MAX_PEOPLE_PER_ROLE} people; ${ROLE_TITLES[crowded]} has more.`);
 
-  const changes = ROLES.filter((r) => !sameMembers(workload.roles[r], request.roles[r])).map((r) => {
-    const names = request.roles[r].map((p) => p.name).join(', ') || 'nobody';
-    return `${ROLE_TITLES[r]}: ${names}`;
-  });
+  const changes = changed.map((r) => `${ROLE_TITLES[r]}: ${roles[r].map((p) => p.name).join(', ') || 'nobody'}`);
   return {
     kind: 'changed',
-    workload: { ...workload, roles: request.roles, rolesRev: workload.rolesRev + 1 },
+    workload: { ...workload, roles, rolesRev: workload.rolesRev + 1 },
     event: {
       workloadId: workload.workloadId,
       type: 'event',

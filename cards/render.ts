@@ -1,0 +1,137 @@
+import { Template } from 'adaptivecards-templating';
+import checklistTemplate from './templates/checklist.json';
+import helpTemplate from './templates/help.json';
+import historyTemplate from './templates/history.json';
+import listTemplate from './templates/list.json';
+import messageTemplate from './templates/message.json';
+import rolesTemplate from './templates/roles.json';
+import {
+  AuditEvent,
+  GATE_CATALOGUE,
+  GateStatus,
+  Person,
+  ROLES,
+  ROLE_TITLES,
+  STAGES,
+  STAGE_TITLES,
+  Workload,
+} from '../bot/release/model';
+import { currentStage, isClosed, nextStep } from '../bot/release/rules';
+import type { WorkloadSummary } from '../bot/release/repository';
+
+/** An Adaptive Card as plain JSON, ready to attach. */
+export type Card = Record<string, unknown>;
+
+/** A sentence shown at the top of a card: what just happened, or why nothing did. */
+export interface Notice {
+  text: string;
+  tone: 'good' | 'attention';
+}
+
+function expand(template: object, data: object): Card {
+  return new Template(template).expand({ $root: data }) as Card;
+}
+
+const noticeFields = (notice?: Notice) => ({
+  notice: notice?.text ?? '',
+  noticeStyle: notice?.tone === 'good' ? 'good' : 'attention',
+});
+
+/** Card date functions want RFC 3339 without fractions of a second. */
+const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
+
+const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
+
+export const COMMANDS = [
+  { usage: 'help', description: 'This card.' },
+  { usage: 'new <name>', description: 'Create a workload; you become its project manager.' },
+  { usage: 'list', description: 'The workloads of this team or chat.' },
+  { usage: 'status <workload>', description: 'The release checklist: every stage and gate, and the next step.' },
+  { usage: 'roles <workload>', description: 'Who holds each role; the project manager assigns them.' },
+  { usage: 'history <workload>', description: 'The latest audit events.' },
+] as const;
+
+export function renderHelp(notice?: string): Card {
+  return expand(helpTemplate, { notice: notice ?? '', commands: COMMANDS });
+}
+
+export function renderMessage(text: string, tone: Notice['tone'] = 'attention'): Card {
+  return expand(messageTemplate, { text, color: tone === 'good' ? 'good' : 'attention' });
+}
+
+export function stageLabel(workload: Workload): string {
+  const stage = currentStage(workload);
+  return stage === 'released' ? 'Released: every gate is closed' : STAGE_TITLES[stage];
+}
+
+export function renderList(place: 'team' | 'chat', workloads: Array<WorkloadSummary & { stage: string }>): Card {
+  return expand(listTemplate, { place, workloads });
+}
+
+const STATUS_ICON: Record<GateStatus, string> = { pending: '⬜', passed: '✅', failed: '❌', waived: '➖' };
+
+function gateDetail(workload: Workload, gateId: string): { icon: string; detail: string; note: string; status: GateStatus; rev: number } {
+  const def = GATE_CATALOGUE.find((g) => g.id === gateId)!;
+  const gate = workload.gates.find((g) => g.id === gateId) ?? { id: gateId, status: 'pending' as const, rev: 1 };
+  const owners = names(workload.roles[def.ownerRole]);
+  const ownerText = `${ROLE_TITLES[def.ownerRole]}${owners ? ` (${owners})` : ': nobody assigned'}`;
+  const decided = gate.decidedBy && gate.decidedAt ? ` by ${gate.decidedBy.name}, {{DATE(${cardTime(gate.decidedAt)}, SHORT)}} {{TIME(${cardTime(gate.decidedAt)})}}` : '';
+  const note = gate.evidence ? `Evidence: ${gate.evidence}` : gate.reason ? `Reason: ${gate.reason}` : '';
+  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}`, note, status: gate.status, rev: gate.rev };
+}
+
+/** The release checklist: every stage and gate, owner, status, who decided when, evidence, and the next step. */
+export function renderChecklist(workload: Workload, notice?: Notice): Card {
+  const current = currentStage(workload);
+  const next = nextStep(workload);
+  const stages = STAGES.map((stage) => {
+    const gates = GATE_CATALOGUE.filter((g) => g.stage === stage).map((def) => ({ id: def.id, title: def.title, ...gateDetail(workload, def.id) }));
+    const done = gates.every((g) => isClosed(g.status));
+    return { title: STAGE_TITLES[stage], icon: done ? '✅' : stage === current ? '▶️' : '⬜', gates };
+  });
+  const allGates = stages.flatMap((s) => s.gates);
+  const openGates = allGates
+    .filter((g) => !isClosed(g.status))
+    .map((g) => ({ id: g.id, title: `${STAGE_TITLES[GATE_CATALOGUE.find((d) => d.id === g.id)!.stage]}: ${g.title}` }));
+  const nextText = next
+    ? `${next.gate.title} (${ROLE_TITLES[next.gate.ownerRole]}${next.owners.length ? `: ${names(next.owners)}` : `: nobody assigned yet, use Roles`})`
+    : 'Nothing left: the release is complete.';
+  return expand(checklistTemplate, {
+    ...noticeFields(notice),
+    workloadId: workload.workloadId,
+    name: workload.name,
+    stage: stageLabel(workload),
+    nextStep: nextText,
+    projectManagers: names(workload.roles.projectManager),
+    stages,
+    openGates,
+    revs: Object.fromEntries(allGates.filter((g) => !isClosed(g.status)).map((g) => [g.id, g.rev])),
+  });
+}
+
+/** Most members a roles card offers; a larger roster is cut here to keep the card within Teams' size limit. */
+export const ROSTER_LIMIT = 100;
+
+export function renderRoles(workload: Workload, roster: Person[], notice?: Notice): Card {
+  const known = new Map<string, Person>();
+  for (const p of [...roster.slice(0, ROSTER_LIMIT), ...ROLES.flatMap((r) => workload.roles[r])]) known.set(p.aadObjectId, p);
+  const rosterNote =
+    roster.length > ROSTER_LIMIT ? `This conversation has ${roster.length} members; the first ${ROSTER_LIMIT} and the current role holders are offered.` : '';
+  return expand(rolesTemplate, {
+    ...noticeFields(notice),
+    workloadId: workload.workloadId,
+    name: workload.name,
+    rolesRev: workload.rolesRev,
+    roles: ROLES.map((role) => ({ role, title: ROLE_TITLES[role], holders: names(workload.roles[role]) || 'nobody yet' })),
+    roster: [...known.values()].sort((a, b) => a.name.localeCompare(b.name)),
+    rosterNote,
+  });
+}
+
+export function renderHistory(workload: Workload, events: AuditEvent[]): Card {
+  return expand(historyTemplate, {
+    workloadId: workload.workloadId,
+    name: workload.name,
+    events: events.map((e) => ({ at: cardTime(e.at), summary: e.summary })),
+  });
+}
