@@ -44,7 +44,7 @@ function port(env: Env, name: string, fallback: number): number {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   const parsed = z.coerce.number().int().min(0).max(65535).safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
+  if (!/^\d{1,5}$/.test(raw) || !parsed.success) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
   return parsed.data;
 }
 
@@ -92,7 +92,8 @@ function readCosmos(env: Env): Config['cosmos'] {
     return { mode: 'embedded', database, port: port(env, 'EMBEDDED_COSMOS_PORT', 0) };
   }
   if (!z.url({ protocol: /^https?$/ }).safeParse(endpoint).success) {
-    throw new ConfigError(`COSMOS_ENDPOINT must be an http(s) URL such as https://myaccount.documents.azure.com:443/, not "${endpoint}".`);
+    // The value is not echoed: a pasted connection string would carry the account key into the log.
+    throw new ConfigError('COSMOS_ENDPOINT must be the account http(s) URL only, such as https://myaccount.documents.azure.com:443/.');
   }
   const key = text(env, 'COSMOS_KEY');
   return key ? { mode: 'key', endpoint, key, database } : { mode: 'identity', endpoint, database };

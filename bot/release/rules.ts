@@ -30,10 +30,10 @@ export type NameCheck = { ok: true; name: string; slug: string } | { ok: false; 
 
 /** Checks a workload name typed by a person and derives its slug. */
 export function checkWorkloadName(raw: string): NameCheck {
-  const name = raw.trim().replace(/\s+/g, ' ');
+  const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
   if (!name) return { ok: false, message: 'Give the workload a name, for example: new Payroll API.' };
   if (name.length > 60) return { ok: false, message: 'A workload name can be at most 60 characters long.' };
-  if (!/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u.test(name)) {
+  if (!/^[\p{L}\p{N}][\p{L}\p{M}\p{N} ._-]*$/u.test(name)) {
     return {
       ok: false,
       message: 'A workload name starts with a letter or digit and may hold letters, digits, spaces, dots, dashes and underscores.',
@@ -42,7 +42,7 @@ export function checkWorkloadName(raw: string): NameCheck {
   const slug = name
     .toLowerCase()
     .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/\p{M}/gu, '')
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
   if (slug.length < 2) return { ok: false, message: 'A workload name needs at least two letters or digits.' };
@@ -154,7 +154,7 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
   } else if (!holdsRole(workload, def.ownerRole, request.actor.aadObjectId)) {
     const owners = workload.roles[def.ownerRole].map((p) => p.name);
     const ownerText = owners.length ? owners.join(', ') : `nobody yet; the project manager can assign one with "roles ${workload.name}"`;
-    return refuse(`Only the ${ROLE_TITLES[def.ownerRole].toLowerCase()} can ${request.decision} "${def.title}" (${ownerText}).`);
+    return refuse(`Only someone holding the ${ROLE_TITLES[def.ownerRole]} role can ${request.decision} "${def.title}" (${ownerText}).`);
   }
 
   const note = request.note?.trim() ?? '';
@@ -214,7 +214,10 @@ const sameMembers = (a: Person[], b: Person[]): boolean => {
 /** Sets who holds the named roles; only a project manager may, and a workload always keeps one. */
 export function assignRoles(workload: Workload, request: RoleAssignmentRequest): RuleResult {
   const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
-  const roles: Record<Role, Person[]> = { ...workload.roles, ...request.roles };
+  const requested = Object.fromEntries(
+    Object.entries(request.roles).map(([role, people]) => [role, [...new Map(people.map((p) => [p.aadObjectId, p])).values()]]),
+  ) as Partial<Record<Role, Person[]>>;
+  const roles: Record<Role, Person[]> = { ...workload.roles, ...requested };
   const changed = ROLES.filter((r) => !sameMembers(workload.roles[r], roles[r]));
   if (changed.length === 0 && request.rolesRev >= workload.rolesRev - 1) return { kind: 'unchanged', workload };
   if (request.rolesRev !== workload.rolesRev) {

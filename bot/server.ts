@@ -1,0 +1,38 @@
+import restify, { Server } from 'restify';
+import type { CloudAdapter } from 'botbuilder';
+import type { TeamsActivityHandler } from 'botbuilder';
+import type { Logger } from './log';
+
+export interface ServerDeps {
+  adapter: CloudAdapter;
+  bot: TeamsActivityHandler;
+  /** True when the store answers. */
+  healthy: () => Promise<boolean>;
+  log: Logger;
+}
+
+/** The HTTP surface: the Bot Framework messaging endpoint and a health probe. Nothing else is exposed. */
+export function createServer(deps: ServerDeps): { server: Server; inFlight: () => number } {
+  const server = restify.createServer({ name: 'liftoff', handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  let inFlight = 0;
+
+  server.post('/api/messages', async (req, res) => {
+    inFlight += 1;
+    try {
+      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+    } catch (error) {
+      deps.log.error({ event: 'request.failed', err: error }, 'messaging endpoint failed');
+      if (!res.headersSent) res.send(500, { message: 'Liftoff could not process this activity.' });
+    } finally {
+      inFlight -= 1;
+    }
+  });
+
+  server.get('/healthz', async (_req, res) => {
+    const ok = await deps.healthy();
+    res.send(ok ? 200 : 503, { status: ok ? 'ok' : 'cosmos unavailable' });
+  });
+
+  return { server, inFlight: () => inFlight };
+}

@@ -1,0 +1,52 @@
+import type { Container } from '@azure/cosmos';
+import { ConversationRecord, ConversationRepository, personalKey } from '../conversations/model';
+
+type Stored = ConversationRecord & { type: 'conversation' };
+
+function toRecord(doc: Stored & { _rid?: string; _self?: string; _etag?: string; _ts?: number; _attachments?: string }): ConversationRecord {
+  const { _rid, _self, _etag, _ts, _attachments, type, ...record } = doc;
+  return record;
+}
+
+/** Conversation references in the `conversations` container, one document per conversation (partition key /id). */
+export class CosmosConversationRepository implements ConversationRepository {
+  constructor(private readonly container: Container) {}
+
+  async save(record: ConversationRecord): Promise<void> {
+    const doc: Stored = { ...record, type: 'conversation' };
+    await this.container.items.upsert(doc);
+  }
+
+  async get(id: string): Promise<ConversationRecord | undefined> {
+    const { resource } = await this.container.item(id, id).read<Stored>();
+    return resource ? toRecord(resource) : undefined;
+  }
+
+  personalChatOf(aadObjectId: string): Promise<ConversationRecord | undefined> {
+    return this.get(personalKey(aadObjectId));
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.container.item(id, id).delete();
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+    }
+  }
+
+  async channelsOf(teamId: string): Promise<ConversationRecord[]> {
+    const { resources } = await this.container.items
+      .query<Stored>({
+        query: 'SELECT * FROM c WHERE c.type = "conversation" AND c.teamId = @teamId',
+        parameters: [{ name: '@teamId', value: teamId }],
+      })
+      .fetchAll();
+    return resources.map(toRecord);
+  }
+
+  async removeTeam(teamId: string): Promise<number> {
+    const channels = await this.channelsOf(teamId);
+    for (const channel of channels) await this.remove(channel.id);
+    return channels.length;
+  }
+}

@@ -1,0 +1,49 @@
+import { CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationReference } from 'botbuilder';
+import type { Config } from '../config';
+import type { Logger } from '../log';
+import type { Card } from '../../cards/render';
+import { SORRY } from './liftoffBot';
+
+/** Bot Framework settings in the names botbuilder reads. */
+function authOptions(auth: Config['auth']): Record<string, string> {
+  switch (auth.mode) {
+    case 'anonymous':
+      return {};
+    case 'password':
+      return {
+        MicrosoftAppId: auth.appId,
+        MicrosoftAppPassword: auth.password,
+        MicrosoftAppType: auth.appType,
+        ...(auth.tenantId ? { MicrosoftAppTenantId: auth.tenantId } : {}),
+      };
+    case 'managedIdentity':
+      return { MicrosoftAppId: auth.appId, MicrosoftAppType: 'UserAssignedMSI', MicrosoftAppTenantId: auth.tenantId };
+  }
+}
+
+/** The CloudAdapter: checks the Bot Framework JWT on every request unless running anonymously. */
+export function createAdapter(auth: Config['auth'], log: Logger): CloudAdapter {
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions(auth)));
+  adapter.onTurnError = async (context, error) => {
+    log.error({ event: 'turn.failed', activityId: context.activity.id, type: context.activity.type, err: error }, 'unhandled error in a turn');
+    if (context.activity.type === 'message') {
+      try {
+        await context.sendActivity(SORRY);
+      } catch (sendError) {
+        log.error({ event: 'turn.apology_failed', activityId: context.activity.id, err: sendError }, 'could not tell the user about the error');
+      }
+    }
+  };
+  return adapter;
+}
+
+export const botAppId = (auth: Config['auth']): string => (auth.mode === 'anonymous' ? '' : auth.appId);
+
+/** Replaces the card in a message already sent, for everyone in the conversation. */
+export function cardUpdater(adapter: CloudAdapter, appId: string) {
+  return async (reference: Partial<ConversationReference>, activityId: string, card: Card): Promise<void> => {
+    await adapter.continueConversationAsync(appId, reference, async (context) => {
+      await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
+    });
+  };
+}

@@ -1,0 +1,138 @@
+import { Card, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
+import { GATE_CATALOGUE, Person, Workload } from '../release/model';
+import type { ReleaseService } from '../release/service';
+import type { RuleResult } from '../release/rules';
+import type { VerbData } from './payloads';
+import type { Turn } from './turn';
+
+/** What a card action answers: the card for the person who pressed, and whether everyone's copy should change too. */
+export interface VerbOutcome {
+  card: Card;
+  /** When set, the message holding the card is updated in place for everyone after the answer. */
+  shareWithEveryone?: boolean;
+}
+
+const good = (text: string): Notice => ({ text, tone: 'good' });
+const attention = (text: string): Notice => ({ text, tone: 'attention' });
+
+/** The release use cases as Teams sees them: each takes a Turn and plain values, and answers with a card. */
+export class ReleaseHandlers {
+  constructor(private readonly release: ReleaseService) {}
+
+  help(notice?: string): Card {
+    return renderHelp(notice);
+  }
+
+  async list(turn: Turn): Promise<Card> {
+    const summaries = await this.release.list(turn.tenantId, turn.scope.scopeId);
+    const withStage = await Promise.all(
+      summaries.map(async (s) => {
+        const workload = await this.release.get(s.workloadId);
+        return { ...s, stage: workload ? stageLabel(workload) : '' };
+      }),
+    );
+    return renderList(turn.place, withStage);
+  }
+
+  async create(turn: Turn, name: string): Promise<Card> {
+    const outcome = await this.release.create({ name, scope: turn.scope, actor: turn.actor });
+    if (outcome.kind === 'refused') {
+      return outcome.workload && outcome.workload.scope.tenantId === turn.tenantId
+        ? renderChecklist(outcome.workload, attention(outcome.message))
+        : renderMessage(outcome.message);
+    }
+    return renderChecklist(
+      outcome.workload,
+      good(`Created ${outcome.workload.name}. You are its project manager: assign the other roles with Roles, then record each gate as it passes.`),
+    );
+  }
+
+  /** Resolves a name a person typed; with no name, the only workload of this conversation. */
+  async resolve(turn: Turn, name: string, command: string): Promise<Workload | Card> {
+    if (!name.trim()) {
+      const here = await this.release.list(turn.tenantId, turn.scope.scopeId);
+      const only = here.length === 1 ? await this.release.get(here[0]!.workloadId) : undefined;
+      if (only) return only;
+      return renderMessage(`Say which workload, for example: ${command} Payroll API.`);
+    }
+    const workload = await this.release.findByName(turn.tenantId, name);
+    return workload ?? renderMessage(`There is no workload named "${name.trim()}". Type list to see the workloads here, or new ${name.trim()} to create it.`);
+  }
+
+  /** Reads a workload named by card data, only within the person's tenant. */
+  async byId(turn: Turn, workloadId: string): Promise<Workload | undefined> {
+    const workload = await this.release.get(workloadId);
+    return workload && workload.scope.tenantId === turn.tenantId ? workload : undefined;
+  }
+
+  checklist(workload: Workload, notice?: Notice): Card {
+    return renderChecklist(workload, notice);
+  }
+
+  async roles(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
+    return renderRoles(workload, await turn.roster(), notice);
+  }
+
+  async history(workload: Workload): Promise<Card> {
+    return renderHistory(workload, await this.release.history(workload.workloadId));
+  }
+
+  async decideGate(turn: Turn, data: VerbData<'gate.decide'>): Promise<VerbOutcome> {
+    const workload = await this.byId(turn, data.workloadId);
+    if (!workload) return { card: missingWorkload() };
+    if (!data.gateId) return { card: renderChecklist(workload, attention('Pick the gate you are deciding, then press the button again.')) };
+    const rev = data.revs[data.gateId];
+    if (rev === undefined) {
+      return { card: renderChecklist(workload, attention('That gate is not open on this card. Here is the current checklist.')) };
+    }
+    const result = await this.release.decideGate(workload.workloadId, {
+      gateId: data.gateId,
+      decision: data.decision,
+      rev,
+      note: data.note,
+      actor: turn.actor,
+    });
+    return this.outcome(result, (w) => renderChecklist(w, good(decisionSentence(w, data.gateId))), renderChecklist);
+  }
+
+  async saveRoles(turn: Turn, data: VerbData<'roles.save'>): Promise<VerbOutcome> {
+    const workload = await this.byId(turn, data.workloadId);
+    if (!workload) return { card: missingWorkload() };
+    const roster = await turn.roster();
+    const picked = [...new Set(data.people.split(',').map((id) => id.trim()).filter(Boolean))];
+    const known = new Map<string, Person>([...workload.roles[data.role], ...roster].map((p) => [p.aadObjectId, p]));
+    const people = picked.map((id) => known.get(id));
+    if (people.some((p) => p === undefined)) {
+      return { card: renderRoles(workload, roster, attention('Pick people who are members of this conversation.')) };
+    }
+    const result = await this.release.assignRoles(workload.workloadId, {
+      roles: { [data.role]: people as Person[] },
+      rolesRev: data.rolesRev,
+      actor: turn.actor,
+    });
+    return this.outcome(
+      result,
+      (w) => renderRoles(w, roster, good(`Roles saved. ${w.roles[data.role].map((p) => p.name).join(', ') || 'Nobody'} now ${w.roles[data.role].length === 1 ? 'holds' : 'hold'} this role.`)),
+      (w, notice) => renderRoles(w, roster, notice),
+    );
+  }
+
+  private outcome(
+    result: RuleResult | undefined,
+    success: (w: Workload) => Card,
+    refused: (w: Workload, notice: Notice) => Card,
+  ): VerbOutcome {
+    if (!result) return { card: missingWorkload() };
+    if (result.kind === 'refused') return { card: refused(result.workload, attention(result.message)) };
+    return { card: success(result.workload), shareWithEveryone: result.kind === 'changed' };
+  }
+}
+
+function decisionSentence(workload: Workload, gateId: string): string {
+  const gate = workload.gates.find((g) => g.id === gateId);
+  const title = GATE_CATALOGUE.find((g) => g.id === gateId)?.title ?? gateId;
+  return `${gate?.decidedBy?.name ?? 'Someone'} ${gate?.status ?? 'decided'} "${title}".`;
+}
+
+export const missingWorkload = (): Card =>
+  renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.');

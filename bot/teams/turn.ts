@@ -1,0 +1,54 @@
+import { TeamsInfo, TurnContext } from 'botbuilder';
+import type { Person, WorkloadScope } from '../release/model';
+
+/** What a handler needs to know about the turn, free of the Bot Framework types. */
+export interface Turn {
+  actor: Person;
+  tenantId: string;
+  scope: WorkloadScope;
+  /** Whether this conversation belongs to a team or is a chat. */
+  place: 'team' | 'chat';
+  activityId: string;
+  /** The members of this conversation (or team), read from Teams when asked. */
+  roster(): Promise<Person[]>;
+}
+
+/** Most members read from Teams for one roster. */
+const ROSTER_MAX = 500;
+
+export function tenantOf(context: TurnContext): string | undefined {
+  const activity = context.activity;
+  return activity.conversation?.tenantId ?? (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id;
+}
+
+export function teamIdOf(context: TurnContext): string | undefined {
+  return (context.activity.channelData as { team?: { id?: string } } | undefined)?.team?.id;
+}
+
+/** Builds the Turn; undefined when the activity lacks the identity Liftoff needs (no AAD user or no tenant). */
+export function buildTurn(context: TurnContext): Turn | undefined {
+  const activity = context.activity;
+  const aadObjectId = activity.from?.aadObjectId;
+  const tenantId = tenantOf(context);
+  if (!aadObjectId || !tenantId) return undefined;
+  const teamId = teamIdOf(context);
+  // A channel message's conversation id names its thread; the channel is the part before ";messageid=".
+  const conversationId = activity.conversation.id.split(';')[0] ?? activity.conversation.id;
+  return {
+    actor: { aadObjectId, name: activity.from.name || 'Someone' },
+    tenantId,
+    scope: { tenantId, scopeId: teamId ?? conversationId, conversationId },
+    place: teamId ? 'team' : 'chat',
+    activityId: activity.id ?? '',
+    async roster() {
+      const people: Person[] = [];
+      let token: string | undefined;
+      do {
+        const page = await TeamsInfo.getPagedMembers(context, 100, token);
+        for (const m of page.members) if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId });
+        token = page.continuationToken || undefined;
+      } while (token && people.length < ROSTER_MAX);
+      return people;
+    },
+  };
+}
