@@ -1,10 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { Person, WorkloadScope } from '../../bot/release/model';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 /** A person with a deterministic AAD object id derived from a short name. */
 export function person(name: string): Person {
-  const hex = Buffer.from(name.toLowerCase()).toString('hex').padEnd(12, '0').slice(0, 12);
+  const hex = createHash('sha256').update(name.toLowerCase()).digest('hex').slice(0, 12);
   return { aadObjectId: `00000000-0000-4000-8000-${hex}`, name };
 }
 
