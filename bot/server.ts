@@ -18,6 +18,11 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
   let inFlight = 0;
 
   server.post('/api/messages', async (req, res) => {
+    const body = req.body as { type?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || typeof body.type !== 'string') {
+      res.send(400, { message: 'The request body must be a Bot Framework activity.' });
+      return;
+    }
     inFlight += 1;
     try {
       await deps.adapter.process(req, res, (context) => deps.bot.run(context));

@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config';
+import type { Logger } from './log';
+import { ReleaseService } from './release/service';
+import { BackgroundWork } from './shared/background';
+import { sleep } from './shared/retry';
+import { connectCosmos, CosmosStore } from './store/cosmos';
+import { CosmosConversationRepository } from './store/conversationRepository';
+import { CosmosWorkloadRepository } from './store/workloadRepository';
+import { botAppId, cardUpdater, createAdapter } from './teams/adapter';
+import { ReleaseHandlers } from './teams/handlers';
+import { InstallRecorder } from './teams/installs';
+import { LiftoffBot } from './teams/liftoffBot';
+import { TeamsTenantFilter } from './teams/middleware';
+import { commandRoutes, verbRoutes } from './teams/routes';
+import { createServer } from './server';
+
+/** A running Liftoff: its address, its store, and how to stop it cleanly. */
+export interface RunningLiftoff {
+  url: string;
+  port: number;
+  cosmos: CosmosStore;
+  background: BackgroundWork;
+  /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Wires Cosmos, repositories, services, the Teams edge and the HTTP server, and starts listening. */
+export async function startLiftoff(config: Config, log: Logger, options: { clock?: () => Date } = {}): Promise<RunningLiftoff> {
+  const cosmos = await connectCosmos(config.cosmos, log);
+  const clock = options.clock ?? (() => new Date());
+  const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
+  const handlers = new ReleaseHandlers(release);
+  const background = new BackgroundWork(log);
+  const adapter = createAdapter(config.auth, log);
+  adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
+  const bot = new LiftoffBot({
+    commands: commandRoutes(handlers),
+    verbs: verbRoutes(handlers),
+    installs: new InstallRecorder(new CosmosConversationRepository(cosmos.conversations), log, clock),
+    background,
+    updateForEveryone: cardUpdater(adapter, botAppId(config.auth)),
+    log,
+  });
+  const { server, inFlight } = createServer({ adapter, bot, healthy: () => cosmos.ping(), log });
+  await new Promise<void>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  return {
+    url,
+    port,
+    cosmos,
+    background,
+    async close(graceMs = 10_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + graceMs;
+      while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
+      await background.drain();
+      server.server.closeAllConnections();
+      await closed;
+      await cosmos.close();
+    },
+  };
+}

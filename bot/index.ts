@@ -1,0 +1,60 @@
+import { ConfigError, readConfig } from './config';
+import { createLogger } from './log';
+import { startLiftoff } from './app';
+import { CosmosSetupError } from './store/cosmos';
+
+/** The composition root: read config once, start, and stop cleanly on SIGTERM or SIGINT. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Liftoff cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log = createLogger(config.logLevel);
+  if (config.auth.mode === 'anonymous') {
+    log.warn({ event: 'auth.anonymous' }, 'MICROSOFT_APP_ID is not set: running in local anonymous mode, Bot Framework authentication is OFF');
+  }
+  if (config.cosmos.mode === 'embedded') {
+    log.warn({ event: 'cosmos.embedded' }, 'COSMOS_ENDPOINT is not set: using the embedded Cosmos server; ALL DATA IS IN MEMORY and is lost when Liftoff stops');
+  }
+  let app;
+  try {
+    app = await startLiftoff(config, log);
+  } catch (error) {
+    if (error instanceof CosmosSetupError) {
+      console.error(`Liftoff cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  log.info({ event: 'started', url: app.url, endpoint: `${app.url}/api/messages`, cosmos: app.cosmos.endpoint }, `Liftoff is listening on ${app.url}/api/messages`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ event: 'stopping', signal }, 'finishing in-flight turns, then stopping');
+    app.close().then(
+      () => {
+        log.info({ event: 'stopped' }, 'stopped cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ event: 'stop.failed', err: error }, 'could not stop cleanly');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('Liftoff failed to start.', error);
+  process.exit(1);
+});

@@ -1,0 +1,229 @@
+import { strict as assert } from 'node:assert';
+import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
+import { person, TENANT } from '../support/builders';
+import { groupChat, teamChannel, teamsUserId } from '../support/teams';
+import type { Workload } from '../../bot/release/model';
+
+describe('Liftoff over HTTP, end to end', () => {
+  let h: Harness;
+  const priya = person('Priya Project');
+  const miguel = person('Miguel Engineer');
+  const olga = person('Olga Outsider');
+  const team = teamChannel('payroll');
+
+  before(async () => {
+    h = await startHarness();
+    // In a team, Teams answers the roster of the whole team.
+    h.fake.setRoster(team.teamId!, [priya, miguel, olga].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+  });
+  after(() => h.close());
+
+  const stored = async (workloadId: string): Promise<Workload> => {
+    const { resource } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
+    assert.ok(resource, `workload ${workloadId} is stored`);
+    return resource;
+  };
+
+  it('answers help with a card of what Liftoff does and buttons to start', async () => {
+    const card = await h.say(h.activities.message(priya, 'help', team));
+    assert.match(cardText(card), /carries each migrated workload through its release/);
+    assert.equal(findAction(card, 'workload.create').verb, 'workload.create');
+    assert.equal(findAction(card, 'workload.list').verb, 'workload.list');
+  });
+
+  it('answers an unknown command with a sentence and the help card', async () => {
+    const card = await h.say(h.activities.message(priya, 'launch rockets', team));
+    assert.match(cardText(card), /doesn't know "launch"/);
+  });
+
+  it('creates a workload from "new", making its creator the project manager', async () => {
+    const card = await h.say(h.activities.message(priya, 'new Payroll API', team));
+    assert.match(cardText(card), /Created Payroll API\. You are its project manager/);
+    const workload = await stored(`${TENANT}:payroll-api`);
+    assert.deepEqual(workload.roles.projectManager, [{ aadObjectId: priya.aadObjectId, name: priya.name }]);
+    assert.equal(workload.scope.scopeId, team.teamId);
+  });
+
+  it('refuses a duplicate name and a bad name with a sentence, changing nothing', async () => {
+    const dup = await h.say(h.activities.message(olga, 'new payroll api', team));
+    assert.match(cardText(dup), /A workload named "Payroll API" already exists/);
+    assert.deepEqual((await stored(`${TENANT}:payroll-api`)).createdBy.aadObjectId, priya.aadObjectId);
+    const bad = await h.say(h.activities.message(olga, 'new !!!', team));
+    assert.match(cardText(bad), /starts with a letter or digit/);
+  });
+
+  it('lists the workloads of this team only', async () => {
+    await h.say(h.activities.message(olga, 'new Elsewhere', groupChat('other')));
+    const card = await h.say(h.activities.message(olga, 'list', team));
+    const text = cardText(card);
+    assert.match(text, /Payroll API/);
+    assert.doesNotMatch(text, /Elsewhere/);
+  });
+
+  it('shows the release checklist with every stage, gate, owner role and the next step', async () => {
+    const card = await h.say(h.activities.message(olga, 'status Payroll API', team));
+    const text = cardText(card);
+    for (const stage of ['Staged', 'Change plan', 'Communication', 'Business testing', 'Benchmark', 'Ready for production', 'Promoted', 'Decommissioned', 'Retrospective']) {
+      assert.match(text, new RegExp(stage));
+    }
+    assert.match(text, /Assets replicated and staged/);
+    assert.match(text, /Migration engineer: nobody assigned/);
+    assert.match(text, /Next step\n.*Assets replicated and staged/);
+  });
+
+  it('answers status for an unknown workload with a sentence', async () => {
+    const card = await h.say(h.activities.message(olga, 'status Nope', team));
+    assert.match(cardText(card), /There is no workload named "Nope"/);
+  });
+
+  it('shows a roles card with the roster, and the project manager assigns a role from it', async () => {
+    const rolesCard = await h.say(h.activities.message(priya, 'roles Payroll API', team));
+    assert.match(cardText(rolesCard), /Roles for Payroll API/);
+    assert.match(JSON.stringify(rolesCard), new RegExp(miguel.aadObjectId));
+    const save = findAction(rolesCard, 'roles.save');
+    const res = await h.post(h.activities.execute(priya, 'roles.save', { ...save.data, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.statusCode, 200);
+    assert.match(cardText(res.body.value), /Roles saved\. Miguel Engineer now holds this role/);
+    const workload = await stored(`${TENANT}:payroll-api`);
+    assert.deepEqual(workload.roles.migrationEngineer.map((p) => p.aadObjectId), [miguel.aadObjectId]);
+  });
+
+  it('refuses role changes from someone who is not the project manager', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const res = await h.post(
+      h.activities.execute(olga, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: olga.aadObjectId }, team),
+    );
+    assert.match(cardText(res.body.value), /Only the project manager of this workload can assign roles/);
+    assert.equal((await stored(workload.workloadId)).rolesRev, workload.rolesRev);
+  });
+
+  it('refuses people who are not members of the conversation', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const res = await h.post(
+      h.activities.execute(priya, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: 'not-a-member' }, team),
+    );
+    assert.match(cardText(res.body.value), /Pick people who are members of this conversation/);
+    assert.equal((await stored(workload.workloadId)).roles.ciso.length, 0);
+  });
+
+  it('lets the gate owner pass a gate from the checklist card, with evidence, and updates the card for everyone', async () => {
+    const checklist = await h.say(h.activities.message(miguel, 'status Payroll API', team));
+    const pass = findAction(checklist, 'gate.decide', { decision: 'pass' });
+    const before = h.fake.lastSeq;
+    const res = await h.post(
+      h.activities.execute(miguel, 'gate.decide', { ...pass.data, gateId: 'assets-staged', note: 'https://contoso.example/runbooks/42' }, team, 'checklist-msg-1'),
+    );
+    assert.equal(res.body.type, 'application/vnd.microsoft.card.adaptive');
+    const text = cardText(res.body.value);
+    assert.match(text, /Miguel Engineer passed "Assets replicated and staged"/);
+    assert.match(text, /Evidence: https:\/\/contoso\.example\/runbooks\/42/);
+    assert.match(text, /Next step\n.*Business change plan shared/);
+    const gate = (await stored(`${TENANT}:payroll-api`)).gates.find((g) => g.id === 'assets-staged');
+    assert.equal(gate?.status, 'passed');
+    assert.equal(gate?.decidedBy?.aadObjectId, miguel.aadObjectId);
+    const update = await h.fake.waitFor((r) => r.seq > before && r.kind === 'update' && r.activityId === 'checklist-msg-1');
+    assert.match(JSON.stringify(update.activity), /Miguel Engineer passed/);
+  });
+
+  it('refuses a gate decision from someone without the owner role, and changes nothing', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const rev = workload.gates.find((g) => g.id === 'change-plan-shared')!.rev;
+    const res = await h.post(
+      h.activities.execute(olga, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs: { 'change-plan-shared': rev }, gateId: 'change-plan-shared', note: '' }, team),
+    );
+    assert.match(cardText(res.body.value), /Only someone holding the Change manager role can pass/);
+    assert.equal((await stored(workload.workloadId))._etag, workload._etag);
+  });
+
+  it('lets only the project manager or business owner waive, and only with a reason', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
+    const noReason = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'performance-benchmarked', note: '' }, team));
+    assert.match(cardText(noReason.body.value), /a waiver needs a reason/);
+    const byEngineer = await h.post(h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'user-routing', note: 'internal only' }, team));
+    assert.match(cardText(byEngineer.body.value), /Only the project manager or the business owner can waive/);
+    const waived = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'performance-benchmarked', note: 'Same SKU as on-premises' }, team));
+    assert.match(cardText(waived.body.value), /Priya Project waived "Performance measured, sizing decided"/);
+    assert.equal((await stored(workload.workloadId)).gates.find((g) => g.id === 'performance-benchmarked')?.status, 'waived');
+  });
+
+  it('refuses promotion while earlier gates are open', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
+    const res = await h.post(h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'traffic-rerouted', note: 'DNS switched' }, team));
+    assert.match(cardText(res.body.value), /can't be passed while earlier gates are open/);
+    assert.equal((await stored(workload.workloadId)).gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending');
+  });
+
+  it('has the effect of one when the same invoke is delivered twice', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
+    const invoke = h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'user-routing', note: 'Front Door route live' }, team);
+    const first = await h.post(invoke);
+    const second = await h.post(invoke);
+    assert.deepEqual(second.body, first.body, 'a retried invoke answers with the same card');
+    const events = await h.app.cosmos.workloads.items
+      .query({ query: 'SELECT * FROM c WHERE c.type = "event" AND c.gateId = "user-routing"' }, { partitionKey: workload.workloadId })
+      .fetchAll();
+    assert.equal(events.resources.length, 1, 'one audit event');
+    const gate = (await stored(workload.workloadId)).gates.find((g) => g.id === 'user-routing');
+    assert.equal(gate?.rev, 2);
+  });
+
+  it('answers a stale card with the current truth and changes nothing', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const res = await h.post(
+      h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'fail', revs: { 'assets-staged': 1 }, gateId: 'assets-staged', note: 'broken' }, team),
+    );
+    assert.match(cardText(res.body.value), /changed since this card was shown: it is now passed by Miguel Engineer/);
+    assert.equal((await stored(workload.workloadId))._etag, workload._etag);
+  });
+
+  it('answers malformed card data with a typed error and a sentence, changing nothing', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const res = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'obliterate', revs: 'all' }, team));
+    assert.equal(res.status, 200);
+    assert.equal(res.body.statusCode, 400);
+    assert.equal(res.body.type, 'application/vnd.microsoft.error');
+    assert.match(res.body.value.message, /This card is damaged or out of date, so nothing was changed/);
+    assert.doesNotMatch(JSON.stringify(res.body), /at .*\.ts:\d+|Error:|ZodError/);
+    assert.equal((await stored(workload.workloadId))._etag, workload._etag);
+  });
+
+  it('answers an unknown verb with a typed error and a sentence', async () => {
+    const res = await h.post(h.activities.execute(priya, 'gate.obliterate', { workloadId: 'x' }, team));
+    assert.equal(res.body.statusCode, 400);
+    assert.match(res.body.value.message, /doesn't know the action "gate\.obliterate"/);
+  });
+
+  it('does not let card data reach a workload of another tenant', async () => {
+    const workload = await stored(`${TENANT}:payroll-api`);
+    const foreign = { ...team, tenantId: '11111111-2222-3333-4444-555555555555' };
+    const res = await h.post(h.activities.execute(priya, 'workload.status', { workloadId: workload.workloadId }, foreign));
+    assert.match(cardText(res.body.value), /no longer exists or is not part of your organization/);
+  });
+
+  it('shows the history, newest first', async () => {
+    const card = await h.say(h.activities.message(olga, 'history Payroll API', team));
+    const text = cardText(card);
+    assert.match(text, /History of Payroll API/);
+    assert.ok(text.indexOf('passed "User routing"') < text.indexOf('created Payroll API'));
+  });
+
+  it('creates a workload from the help card button', async () => {
+    const res = await h.post(h.activities.execute(olga, 'workload.create', { name: 'Data Lake' }, groupChat('lake')));
+    assert.match(cardText(res.body.value), /Created Data Lake/);
+    await stored(`${TENANT}:data-lake`);
+  });
+
+  it('answers GET /healthz with 200 while Cosmos answers', async () => {
+    const res = await fetch(`${h.app.url}/healthz`);
+    assert.equal(res.status, 200);
+  });
+
+  it('answers a body that is not an activity with 400', async () => {
+    const res = await h.post({ hello: 'world' });
+    assert.equal(res.status, 400);
+  });
+});
