@@ -1,0 +1,115 @@
+import { strict as assert } from 'node:assert';
+import * as AC from 'adaptivecards';
+import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, ROSTER_LIMIT } from '../../cards/render';
+import { GATE_CATALOGUE, Workload } from '../../bot/release/model';
+import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
+import { isVerb } from '../../bot/teams/payloads';
+import { NOW, person, scope } from '../support/builders';
+
+/** Teams refuses cards larger than about 28 KB. */
+const TEAMS_CARD_LIMIT = 28 * 1024;
+
+function parseProblems(card: Card): string[] {
+  const parsed = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  parsed.parse(card, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i += 1) problems.push(context.getEventAt(i).message);
+  for (const issue of parsed.validateProperties().validationEvents) problems.push(issue.message);
+  return problems;
+}
+
+function verbsOf(card: unknown): string[] {
+  const verbs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (obj.type === 'Action.Execute') verbs.push(String(obj.verb));
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(card);
+  return verbs;
+}
+
+function expectWellFormed(name: string, card: Card): void {
+  const json = JSON.stringify(card);
+  assert.deepEqual(parseProblems(card), [], `${name}: the adaptivecards parser finds no problem`);
+  assert.doesNotMatch(json, /\$\{/, `${name}: no unbound \${...} left`);
+  assert.doesNotMatch(json, /"\$(data|when)"/, `${name}: no template directives left`);
+  assert.ok(Number(card.version) >= 1.4, `${name}: Universal Actions need schema 1.4 or later`);
+  assert.ok(json.length < TEAMS_CARD_LIMIT, `${name}: ${json.length} bytes is under the Teams card limit`);
+  for (const verb of verbsOf(card)) assert.ok(isVerb(verb), `${name}: verb ${verb} has a route`);
+}
+
+describe('card templates expanded with real data', () => {
+  const pm = person('Priya');
+  const engineer = person('Miguel');
+  let fresh: Workload;
+  let busy: Workload;
+
+  before(() => {
+    fresh = newWorkload({ name: 'Payroll API', slug: 'payroll-api', scope: scope(), creator: pm, now: NOW }).workload;
+    let w = fresh;
+    const step = (r: ReturnType<typeof decideGate>) => {
+      assert.equal(r.kind, 'changed');
+      w = r.workload;
+    };
+    step(assignRoles(w, { roles: { migrationEngineer: [engineer], businessOwner: [pm] }, rolesRev: w.rolesRev, actor: pm, now: NOW }));
+    step(decideGate(w, { gateId: 'assets-staged', decision: 'pass', rev: 1, note: 'https://contoso.example/run/1 with "quotes" & <tags>', actor: engineer, now: NOW }));
+    step(decideGate(w, { gateId: 'performance-benchmarked', decision: 'waive', rev: 1, note: 'Same SKU', actor: pm, now: NOW }));
+    step(decideGate(w, { gateId: 'user-routing', decision: 'fail', rev: 1, note: 'Front Door misrouted', actor: engineer, now: NOW }));
+    busy = w;
+  });
+
+  it('help', () => {
+    expectWellFormed('help', renderHelp());
+    expectWellFormed('help with a notice', renderHelp('Liftoff doesn\'t know "x".'));
+  });
+
+  it('message', () => expectWellFormed('message', renderMessage('Something to say.')));
+
+  it('list, empty and full', () => {
+    expectWellFormed('empty list', renderList('team', []));
+    expectWellFormed('list', renderList('chat', [{ workloadId: 'w1', name: 'Payroll API', createdAt: NOW, stage: 'Staged' }]));
+  });
+
+  it('checklist, fresh, in progress, and released', () => {
+    expectWellFormed('fresh checklist', renderChecklist(fresh));
+    const card = renderChecklist(busy, { text: 'Miguel passed it.', tone: 'good' });
+    expectWellFormed('busy checklist', card);
+    const json = JSON.stringify(card);
+    assert.match(json, /{{DATE\(2026-11-22T09:00:00Z, SHORT\)}}/, 'decision times use the card date function');
+    const released: Workload = { ...busy, gates: busy.gates.map((g) => ({ ...g, status: 'passed' as const })) };
+    const done = renderChecklist(released);
+    expectWellFormed('released checklist', done);
+    assert.ok(!verbsOf(done).includes('gate.decide'), 'no decision buttons once every gate is closed');
+    assert.equal(GATE_CATALOGUE.length, busy.gates.length);
+  });
+
+  it('keeps user text in evidence as it was typed, never as a template expression', () => {
+    const gates = busy.gates.map((g) => (g.id === 'user-routing' ? { ...g, reason: 'Front Door ${root.name} misrouted' } : g));
+    const text = JSON.stringify(renderChecklist({ ...busy, gates }));
+    assert.ok(text.includes('Reason: Front Door ${root.name} misrouted'), 'the reason is shown verbatim');
+    assert.ok(text.includes('with \\"quotes\\" & <tags>'), 'evidence keeps its punctuation');
+  });
+
+  it('roles, including a roster larger than a card can hold', () => {
+    expectWellFormed('roles', renderRoles(busy, [pm, engineer]));
+    const crowd = Array.from({ length: ROSTER_LIMIT + 50 }, (_, i) => person(`Member ${i}`));
+    const card = renderRoles(busy, crowd, { text: 'Roles saved.', tone: 'good' });
+    expectWellFormed('roles with a large roster', card);
+    assert.match(JSON.stringify(card), new RegExp(`has ${ROSTER_LIMIT + 50} members`));
+  });
+
+  it('history, empty and full', () => {
+    expectWellFormed('empty history', renderHistory(fresh, []));
+    expectWellFormed(
+      'history',
+      renderHistory(busy, [
+        { id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: pm, action: 'workload.created', summary: 'Priya created Payroll API.' },
+      ]),
+    );
+  });
+});
