@@ -12,7 +12,7 @@ import { ReleaseHandlers } from './teams/handlers';
 import { InstallRecorder } from './teams/installs';
 import { LiftoffBot } from './teams/liftoffBot';
 import { TeamsTenantFilter } from './teams/middleware';
-import { commandRoutes, verbRoutes } from './teams/routes';
+import { mergeRoutes, releaseRoutes } from './teams/routes';
 import { createServer } from './server';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
@@ -35,8 +35,7 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
   const adapter = createAdapter(config.auth, log);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
   const bot = new LiftoffBot({
-    commands: commandRoutes(handlers),
-    verbs: verbRoutes(handlers),
+    routes: mergeRoutes(releaseRoutes(handlers)),
     installs: new InstallRecorder(new CosmosConversationRepository(cosmos.conversations), log, clock),
     background,
     updateForEveryone: cardUpdater(adapter, botAppId(config.auth)),

@@ -80,8 +80,22 @@ function gateDetail(workload: Workload, gateId: string): { icon: string; detail:
   return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}`, note, status: gate.status, rev: gate.rev };
 }
 
+/** A button that runs a card verb. */
+export interface CardAction {
+  title: string;
+  verb: string;
+  data: Record<string, unknown>;
+}
+
+/** A part of the checklist that another capability adds: sign-off cycles, notices, retro actions. */
+export interface ChecklistSection {
+  title: string;
+  lines: string[];
+  actions: CardAction[];
+}
+
 /** The release checklist: every stage and gate, owner, status, who decided when, evidence, and the next step. */
-export function renderChecklist(workload: Workload, notice?: Notice): Card {
+export function renderChecklist(workload: Workload, notice?: Notice, sections: ChecklistSection[] = []): Card {
   const current = currentStage(workload);
   const next = nextStep(workload);
   const stages = STAGES.map((stage) => {
@@ -105,6 +119,7 @@ export function renderChecklist(workload: Workload, notice?: Notice): Card {
     projectManagers: names(workload.roles.projectManager),
     stages,
     openGates,
+    sections,
     revs: Object.fromEntries(allGates.filter((g) => !isClosed(g.status)).map((g) => [g.id, g.rev])),
   });
 }

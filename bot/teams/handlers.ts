@@ -1,8 +1,8 @@
-import { Card, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
+import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
 import { GATE_CATALOGUE, Person, Workload } from '../release/model';
 import type { ReleaseService } from '../release/service';
 import type { RuleResult } from '../release/rules';
-import type { VerbData } from './payloads';
+import type { GateDecideData, RolesSaveData } from './payloads';
 import type { Turn } from './turn';
 
 /** What a card action answers: the card for the person who pressed, and whether everyone's copy should change too. */
@@ -12,12 +12,18 @@ export interface VerbOutcome {
   shareWithEveryone?: boolean;
 }
 
+/** Adds a section to a workload's checklist card; each capability may register one. */
+export type ChecklistContributor = (turn: Turn, workload: Workload) => Promise<ChecklistSection[]>;
+
 const good = (text: string): Notice => ({ text, tone: 'good' });
 const attention = (text: string): Notice => ({ text, tone: 'attention' });
 
 /** The release use cases as Teams sees them: each takes a Turn and plain values, and answers with a card. */
 export class ReleaseHandlers {
-  constructor(private readonly release: ReleaseService) {}
+  constructor(
+    private readonly release: ReleaseService,
+    private readonly contributors: ChecklistContributor[] = [],
+  ) {}
 
   help(notice?: string): Card {
     return renderHelp(notice);
@@ -38,10 +44,11 @@ export class ReleaseHandlers {
     const outcome = await this.release.create({ name, scope: turn.scope, actor: turn.actor });
     if (outcome.kind === 'refused') {
       return outcome.workload && outcome.workload.scope.tenantId === turn.tenantId
-        ? renderChecklist(outcome.workload, attention(outcome.message))
+        ? this.checklist(turn, outcome.workload, attention(outcome.message))
         : renderMessage(outcome.message);
     }
-    return renderChecklist(
+    return this.checklist(
+      turn,
       outcome.workload,
       good(`Created ${outcome.workload.name}. You are its project manager: assign the other roles with Roles, then record each gate as it passes.`),
     );
@@ -65,8 +72,10 @@ export class ReleaseHandlers {
     return workload && workload.scope.tenantId === turn.tenantId ? workload : undefined;
   }
 
-  checklist(workload: Workload, notice?: Notice): Card {
-    return renderChecklist(workload, notice);
+  /** The checklist card with what every capability adds to it. */
+  async checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
+    const sections = (await Promise.all(this.contributors.map((contribute) => contribute(turn, workload)))).flat();
+    return renderChecklist(workload, notice, sections);
   }
 
   async roles(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
@@ -77,13 +86,13 @@ export class ReleaseHandlers {
     return renderHistory(workload, await this.release.history(workload.workloadId));
   }
 
-  async decideGate(turn: Turn, data: VerbData<'gate.decide'>): Promise<VerbOutcome> {
+  async decideGate(turn: Turn, data: GateDecideData): Promise<VerbOutcome> {
     const workload = await this.byId(turn, data.workloadId);
     if (!workload) return { card: missingWorkload() };
-    if (!data.gateId) return { card: renderChecklist(workload, attention('Pick the gate you are deciding, then press the button again.')) };
+    if (!data.gateId) return { card: await this.checklist(turn, workload, attention('Pick the gate you are deciding, then press the button again.')) };
     const rev = data.revs[data.gateId];
     if (rev === undefined) {
-      return { card: renderChecklist(workload, attention('That gate is not open on this card. Here is the current checklist.')) };
+      return { card: await this.checklist(turn, workload, attention('That gate is not open on this card. Here is the current checklist.')) };
     }
     const result = await this.release.decideGate(workload.workloadId, {
       gateId: data.gateId,
@@ -92,10 +101,14 @@ export class ReleaseHandlers {
       note: data.note,
       actor: turn.actor,
     });
-    return this.outcome(result, (w) => renderChecklist(w, good(decisionSentence(w, data.gateId))), renderChecklist);
+    return this.outcome(
+      result,
+      (w) => this.checklist(turn, w, good(decisionSentence(w, data.gateId))),
+      (w, notice) => this.checklist(turn, w, notice),
+    );
   }
 
-  async saveRoles(turn: Turn, data: VerbData<'roles.save'>): Promise<VerbOutcome> {
+  async saveRoles(turn: Turn, data: RolesSaveData): Promise<VerbOutcome> {
     const workload = await this.byId(turn, data.workloadId);
     if (!workload) return { card: missingWorkload() };
     const roster = await turn.roster();
@@ -117,14 +130,14 @@ export class ReleaseHandlers {
     );
   }
 
-  private outcome(
+  private async outcome(
     result: RuleResult | undefined,
-    success: (w: Workload) => Card,
-    refused: (w: Workload, notice: Notice) => Card,
-  ): VerbOutcome {
+    success: (w: Workload) => Card | Promise<Card>,
+    refused: (w: Workload, notice: Notice) => Card | Promise<Card>,
+  ): Promise<VerbOutcome> {
     if (!result) return { card: missingWorkload() };
-    if (result.kind === 'refused') return { card: refused(result.workload, attention(result.message)) };
-    return { card: success(result.workload), shareWithEveryone: result.kind === 'changed' };
+    if (result.kind === 'refused') return { card: await refused(result.workload, attention(result.message)) };
+    return { card: await success(result.workload), shareWithEveryone: result.kind === 'changed' };
   }
 }
 

@@ -10,9 +10,9 @@ import { Card, renderHelp, renderMessage } from '../../cards/render';
 import type { Logger } from '../log';
 import type { BackgroundWork } from '../shared/background';
 import type { InstallRecorder } from './installs';
-import { actionInvokeValue, isVerb, verbData } from './payloads';
-import type { CommandHandler, VerbTable } from './routes';
-import { buildTurn, Turn } from './turn';
+import { actionInvokeValue } from './payloads';
+import type { Routes } from './routes';
+import { buildTurn } from './turn';
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 const ERROR_CONTENT_TYPE = 'application/vnd.microsoft.error';
@@ -22,8 +22,7 @@ export const SORRY = 'Liftoff hit a problem and could not finish that. Nothing y
 const NO_IDENTITY = 'Liftoff works with Microsoft Teams accounts of an organization; it could not tell who you are here.';
 
 export interface LiftoffBotDeps {
-  commands: Record<string, CommandHandler>;
-  verbs: VerbTable;
+  routes: Routes;
   installs: InstallRecorder;
   background: BackgroundWork;
   /** Updates a sent message for everyone, after the current turn has been answered. */
@@ -86,7 +85,7 @@ export class LiftoffBot extends TeamsActivityHandler {
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const { command, args } = parseCommand(text);
-    const handler = Object.prototype.hasOwnProperty.call(this.deps.commands, command) ? this.deps.commands[command] : undefined;
+    const handler = Object.prototype.hasOwnProperty.call(this.deps.routes.commands, command) ? this.deps.routes.commands[command] : undefined;
     let card: Card;
     if (!handler) {
       card = renderHelp(command ? `Liftoff doesn't know "${command}". Here is what it can do.` : '');
@@ -106,19 +105,20 @@ export class LiftoffBot extends TeamsActivityHandler {
     const parsed = actionInvokeValue.safeParse(context.activity.value);
     if (!parsed.success) return invokeError(400, 'Liftoff could not read that card action. Type help for a fresh card.');
     const { verb, data } = parsed.data.action;
-    if (!isVerb(verb)) {
+    const route = Object.prototype.hasOwnProperty.call(this.deps.routes.verbs, verb) ? this.deps.routes.verbs[verb] : undefined;
+    if (!route) {
       this.deps.log.warn({ event: 'verb.unknown', verb, ...this.fields(context) }, 'unknown card verb');
       return invokeError(400, `Liftoff doesn't know the action "${verb.slice(0, 40)}". Type help for a fresh card.`);
     }
     const turn = buildTurn(context);
     if (!turn) return invokeCard(renderMessage(NO_IDENTITY));
-    const input = verbData[verb].safeParse(data ?? {});
+    const input = route.schema.safeParse(data ?? {});
     if (!input.success) {
       this.deps.log.warn({ event: 'verb.malformed', verb, ...this.fields(context), issues: input.error.issues.map((i) => i.path.join('.')) }, 'malformed card data');
       return invokeError(400, 'This card is damaged or out of date, so nothing was changed. Type help for a fresh card.');
     }
     try {
-      const outcome = await this.dispatch(turn, verb, input.data);
+      const outcome = await route.handle(turn, input.data);
       const messageId = context.activity.replyToId;
       if (outcome.shareWithEveryone && messageId) {
         const reference = TurnContext.getConversationReference(context.activity);
@@ -133,9 +133,4 @@ export class LiftoffBot extends TeamsActivityHandler {
     }
   }
 
-  private dispatch(turn: Turn, verb: keyof VerbTable, data: unknown) {
-    // The schema for this verb has just validated `data`; the table pairs each verb with its handler.
-    const handler = this.deps.verbs[verb] as (turn: Turn, data: unknown) => ReturnType<VerbTable[typeof verb]>;
-    return handler(turn, data);
-  }
 }

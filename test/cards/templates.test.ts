@@ -3,8 +3,14 @@ import * as AC from 'adaptivecards';
 import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, ROSTER_LIMIT } from '../../cards/render';
 import { GATE_CATALOGUE, Workload } from '../../bot/release/model';
 import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
-import { isVerb } from '../../bot/teams/payloads';
+import type { ReleaseHandlers } from '../../bot/teams/handlers';
+import { releaseRoutes } from '../../bot/teams/routes';
+
+/** Building the route table calls no handler, so none is needed to learn the verb names. */
+const routedVerbs = new Set(Object.keys(releaseRoutes({} as ReleaseHandlers).verbs));
+const isVerb = (verb: string): boolean => routedVerbs.has(verb);
 import { NOW, person, scope } from '../support/builders';
+import { cardText } from '../support/liftoff';
 
 /** Teams refuses cards larger than about 28 KB. */
 const TEAMS_CARD_LIMIT = 28 * 1024;
@@ -77,6 +83,12 @@ describe('card templates expanded with real data', () => {
 
   it('checklist, fresh, in progress, and released', () => {
     expectWellFormed('fresh checklist', renderChecklist(fresh));
+    const withSections = renderChecklist(fresh, undefined, [
+      { title: 'Business testing', lines: ['Cycle 1: passed', 'Cycle 2: open, 2 of 3 approved'], actions: [{ title: 'Open a UAT cycle', verb: 'workload.status', data: { workloadId: fresh.workloadId } }] },
+      { title: 'Open actions from earlier retros', lines: ['Automate DNS cutover (Miguel)'], actions: [] },
+    ]);
+    expectWellFormed('checklist with sections', withSections);
+    assert.match(cardText(withSections), /Cycle 2: open, 2 of 3 approved/);
     const card = renderChecklist(busy, { text: 'Miguel passed it.', tone: 'good' });
     expectWellFormed('busy checklist', card);
     const json = JSON.stringify(card);
