@@ -1,0 +1,157 @@
+/**
+ * `npm run package`: builds the Teams app package build/liftoff.zip from
+ * manifest/manifest.json and the two icons.
+ *
+ * Environment:
+ *   BOT_ID      the bot's Microsoft App ID, a GUID (MICROSOFT_APP_ID is used
+ *               when BOT_ID is not set)
+ *   BOT_DOMAIN  the host name the bot is served from, without scheme or path,
+ *               e.g. liftoff.example.com
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import JSZip from 'jszip';
+import { readPngHeader } from './icons';
+
+/** A packaging failure whose message is one sentence, fit to print as it is. */
+export class PackageError extends Error {
+  override readonly name = 'PackageError';
+}
+
+export interface PackageOptions {
+  /** Folder holding manifest.json, color.png and outline.png. */
+  manifestDir?: string;
+  /** Folder the zip is written to; created when missing. */
+  outDir?: string;
+}
+
+/** Environment variables the packaging reads (process.env fits). */
+export type PackageEnv = Readonly<Record<string, string | undefined>>;
+
+const ROOT = resolve(__dirname, '..');
+export const DEFAULT_MANIFEST_DIR = join(ROOT, 'manifest');
+export const DEFAULT_OUT_DIR = join(ROOT, 'build');
+export const ZIP_NAME = 'liftoff.zip';
+
+/** The icons, with the size Teams requires of each. */
+const ICONS = [
+  { file: 'color.png', size: 192 },
+  { file: 'outline.png', size: 32 },
+] as const;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+}
+
+/** Reads and checks BOT_ID (or MICROSOFT_APP_ID); returns the GUID. */
+export function readBotId(env: PackageEnv): string {
+  const fromBotId = env.BOT_ID?.trim();
+  const name = fromBotId ? 'BOT_ID' : 'MICROSOFT_APP_ID';
+  const value = fromBotId || env.MICROSOFT_APP_ID?.trim();
+  if (!value) {
+    throw new PackageError(
+      "BOT_ID is not set: set it (or MICROSOFT_APP_ID) to the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000.",
+    );
+  }
+  if (!GUID.test(value)) {
+    throw new PackageError(
+      `${name} must be the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000, not ${quote(value)}.`,
+    );
+  }
+  return value;
+}
+
+/** Reads and checks BOT_DOMAIN; returns the host name. */
+export function readBotDomain(env: PackageEnv): string {
+  const value = env.BOT_DOMAIN?.trim();
+  if (!value) {
+    throw new PackageError(
+      'BOT_DOMAIN is not set: set it to the host name the bot is served from, without scheme, e.g. liftoff.example.com.',
+    );
+  }
+  const labels = value.split('.');
+  const isHost = value.length <= 253 && labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label));
+  if (!isHost) {
+    throw new PackageError(
+      `BOT_DOMAIN must be a bare host name without scheme, port or path, e.g. liftoff.example.com, not ${quote(value)}.`,
+    );
+  }
+  return value;
+}
+
+async function readInput(dir: string, file: string): Promise<Buffer> {
+  try {
+    return await readFile(join(dir, file));
+  } catch {
+    throw new PackageError(`${join(dir, file)} cannot be read; run this from the repository (npm run icons recreates the icons).`);
+  }
+}
+
+/**
+ * Builds the Teams app package and returns the path of the zip written.
+ * Throws PackageError, whose message is one sentence, on anything wrong.
+ */
+export async function packageApp(env: PackageEnv, options: PackageOptions = {}): Promise<string> {
+  const manifestDir = options.manifestDir ?? DEFAULT_MANIFEST_DIR;
+  const outDir = options.outDir ?? DEFAULT_OUT_DIR;
+
+  const botId = readBotId(env);
+  const botDomain = readBotDomain(env);
+
+  const template = (await readInput(manifestDir, 'manifest.json')).toString('utf8');
+  const text = template.replaceAll('${{BOT_ID}}', botId).replaceAll('${{BOT_DOMAIN}}', botDomain);
+  const leftover = /\$\{\{[^}]*\}\}|\$\{\{/.exec(text);
+  if (leftover) {
+    throw new PackageError(`manifest.json still holds the placeholder ${leftover[0]}, which only BOT_ID and BOT_DOMAIN fill.`);
+  }
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(text);
+  } catch (err) {
+    throw new PackageError(`manifest.json is not valid JSON (${err instanceof Error ? err.message : String(err)}).`);
+  }
+  const ids = manifest as { id?: unknown; bots?: Array<{ botId?: unknown }> };
+  if (ids.id !== botId || ids.bots?.[0]?.botId !== botId) {
+    throw new PackageError('manifest.json must use ${{BOT_ID}} for both its id and its bot id.');
+  }
+
+  const zip = new JSZip();
+  zip.file('manifest.json', text);
+  for (const icon of ICONS) {
+    const bytes = await readInput(manifestDir, icon.file);
+    let header;
+    try {
+      header = readPngHeader(bytes);
+    } catch {
+      throw new PackageError(`${icon.file} is not a PNG file; npm run icons recreates it.`);
+    }
+    if (header.width !== icon.size || header.height !== icon.size) {
+      throw new PackageError(
+        `${icon.file} is ${header.width}x${header.height} but Teams needs ${icon.size}x${icon.size}; npm run icons recreates it.`,
+      );
+    }
+    zip.file(icon.file, bytes);
+  }
+
+  const zipPath = join(outDir, ZIP_NAME);
+  const bytes = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  await mkdir(outDir, { recursive: true });
+  await writeFile(zipPath, bytes);
+  return zipPath;
+}
+
+if (require.main === module) {
+  packageApp(process.env).then(
+    (zipPath) => {
+      console.log(`Wrote ${zipPath}`);
+    },
+    (err: unknown) => {
+      if (err instanceof PackageError) console.error(err.message);
+      else console.error(`Packaging failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    },
+  );
+}
