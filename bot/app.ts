@@ -7,7 +7,8 @@ import { sleep } from './shared/retry';
 import { connectCosmos, CosmosStore } from './store/cosmos';
 import { CosmosConversationRepository } from './store/conversationRepository';
 import { CosmosWorkloadRepository } from './store/workloadRepository';
-import { botAppId, cardUpdater, createAdapter } from './teams/adapter';
+import { botAppId, createAdapter } from './teams/adapter';
+import { AdapterMessenger } from './teams/messenger';
 import { ReleaseHandlers } from './teams/handlers';
 import { InstallRecorder } from './teams/installs';
 import { LiftoffBot } from './teams/liftoffBot';
@@ -34,11 +35,12 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
   const background = new BackgroundWork(log);
   const adapter = createAdapter(config.auth, log);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
+  const messenger = new AdapterMessenger(adapter, botAppId(config.auth));
   const bot = new LiftoffBot({
     routes: mergeRoutes(releaseRoutes(handlers)),
     installs: new InstallRecorder(new CosmosConversationRepository(cosmos.conversations), log, clock),
     background,
-    updateForEveryone: cardUpdater(adapter, botAppId(config.auth)),
+    messenger,
     log,
   });
   const { server, inFlight } = createServer({ adapter, bot, healthy: () => cosmos.ping(), log });

@@ -272,3 +272,44 @@ export function nextStep(workload: Workload): NextStep | undefined {
   }
   return undefined;
 }
+
+/**
+ * Passes a gate because another capability's own rule was met (the business owner's final sign-off,
+ * a change notice sent, a retrospective closed). That capability has already checked who may do it;
+ * only the release's order applies here. A gate already passed or waived stays as it is.
+ */
+export function passGateOnBehalf(
+  workload: Workload,
+  request: { gateId: string; actor: Person; evidence: string; now: string },
+): RuleResult {
+  const def = gateDefinition(request.gateId);
+  const gate = workload.gates.find((g) => g.id === request.gateId);
+  if (!def || !gate) return { kind: 'refused', message: 'That gate is not part of this release checklist.', workload };
+  if (isClosed(gate.status)) return { kind: 'unchanged', workload };
+  const open = def.requiresEarlierGates ? openEarlierGates(workload, def.id) : [];
+  if (open.length) {
+    const list = open.slice(0, 3).map((g) => `"${g.title}"`).join(', ');
+    return { kind: 'refused', message: `"${def.title}" can't be passed while earlier gates are open: ${list}.`, workload };
+  }
+  const decided: Gate = {
+    id: gate.id,
+    status: 'passed',
+    rev: gate.rev + 1,
+    decidedBy: request.actor,
+    decidedAt: request.now,
+    ...(request.evidence ? { evidence: request.evidence } : {}),
+  };
+  return {
+    kind: 'changed',
+    workload: { ...workload, gates: workload.gates.map((g) => (g.id === gate.id ? decided : g)) },
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'gate.passed',
+      gateId: gate.id,
+      summary: `"${def.title}" passed for ${request.actor.name}: ${request.evidence}`,
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import type { AuditEvent, Person, Role, Workload, WorkloadScope } from './model';
 import type { WorkloadRepository, WorkloadSummary } from './repository';
-import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, RuleResult, workloadIdOf } from './rules';
+import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, passGateOnBehalf, RuleResult, workloadIdOf } from './rules';
 
 export type CreateOutcome =
   | { kind: 'created'; workload: Workload }
@@ -65,5 +65,11 @@ export class ReleaseService {
   assignRoles(workloadId: string, request: { roles: Partial<Record<Role, Person[]>>; rolesRev: number; actor: Person }): Promise<RuleResult | undefined> {
     const now = this.now();
     return this.workloads.change(workloadId, (current) => assignRoles(current, { ...request, now }));
+  }
+
+  /** Passes a gate because another capability's rule was met; idempotent. */
+  passGateOnBehalf(workloadId: string, request: { gateId: string; actor: Person; evidence: string }): Promise<RuleResult | undefined> {
+    const now = this.now();
+    return this.workloads.change(workloadId, (current) => passGateOnBehalf(current, { ...request, now }));
   }
 }

@@ -1,7 +1,6 @@
-import { CardFactory, CloudAdapter, ConfigurationBotFrameworkAuthentication, ConversationReference } from 'botbuilder';
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import type { Card } from '../../cards/render';
 import { SORRY } from './liftoffBot';
 
 /** Bot Framework settings in the names botbuilder reads. */
@@ -38,12 +37,3 @@ export function createAdapter(auth: Config['auth'], log: Logger): CloudAdapter {
 }
 
 export const botAppId = (auth: Config['auth']): string => (auth.mode === 'anonymous' ? '' : auth.appId);
-
-/** Replaces the card in a message already sent, for everyone in the conversation. */
-export function cardUpdater(adapter: CloudAdapter, appId: string) {
-  return async (reference: Partial<ConversationReference>, activityId: string, card: Card): Promise<void> => {
-    await adapter.continueConversationAsync(appId, reference, async (context) => {
-      await context.updateActivity({ id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] });
-    });
-  };
-}

@@ -1,6 +1,5 @@
 import {
   CardFactory,
-  ConversationReference,
   InvokeResponse,
   MessageFactory,
   TeamsActivityHandler,
@@ -9,6 +8,7 @@ import {
 import { Card, renderHelp, renderMessage } from '../../cards/render';
 import type { Logger } from '../log';
 import type { BackgroundWork } from '../shared/background';
+import type { Messenger } from '../conversations/messenger';
 import type { InstallRecorder } from './installs';
 import { actionInvokeValue } from './payloads';
 import type { Routes } from './routes';
@@ -25,8 +25,7 @@ export interface LiftoffBotDeps {
   routes: Routes;
   installs: InstallRecorder;
   background: BackgroundWork;
-  /** Updates a sent message for everyone, after the current turn has been answered. */
-  updateForEveryone: (reference: Partial<ConversationReference>, activityId: string, card: Card) => Promise<void>;
+  messenger: Messenger;
   log: Logger;
 }
 
@@ -119,11 +118,11 @@ export class LiftoffBot extends TeamsActivityHandler {
     }
     try {
       const outcome = await route.handle(turn, input.data);
-      const messageId = context.activity.replyToId;
-      if (outcome.shareWithEveryone && messageId) {
-        const reference = TurnContext.getConversationReference(context.activity);
+      const messageId = turn.messageId;
+      // An automatic refresh only redraws one person's view; updating the message from it would loop.
+      if (outcome.shareWithEveryone && messageId && turn.trigger === 'manual') {
         this.deps.background.run('card.update', { verb, messageId, ...this.fields(context) }, () =>
-          this.deps.updateForEveryone(reference, messageId, outcome.card),
+          this.deps.messenger.update(turn.target, messageId, outcome.card),
         );
       }
       return invokeCard(outcome.card);

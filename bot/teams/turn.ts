@@ -1,4 +1,5 @@
 import { TeamsInfo, TurnContext } from 'botbuilder';
+import type { ConversationTarget } from '../conversations/messenger';
 import type { Person, WorkloadScope } from '../release/model';
 
 /** What a handler needs to know about the turn, free of the Bot Framework types. */
@@ -9,6 +10,12 @@ export interface Turn {
   /** Whether this conversation belongs to a team or is a chat. */
   place: 'team' | 'chat';
   activityId: string;
+  /** This conversation, for posting or updating messages after the turn. */
+  target: ConversationTarget;
+  /** For a card action: the id of the message holding the card. */
+  messageId?: string;
+  /** For a card action: pressed by the person, or an automatic refresh by the client (which must not update the message). */
+  trigger: 'manual' | 'automatic' | 'message';
   /** The members of this conversation (or team), read from Teams when asked. */
   roster(): Promise<Person[]>;
 }
@@ -40,6 +47,14 @@ export function buildTurn(context: TurnContext): Turn | undefined {
     scope: { tenantId, scopeId: teamId ?? conversationId, conversationId },
     place: teamId ? 'team' : 'chat',
     activityId: activity.id ?? '',
+    target: {
+      conversationId: activity.conversation.id,
+      serviceUrl: activity.serviceUrl,
+      tenantId,
+      reference: TurnContext.getConversationReference(activity) as unknown as Record<string, unknown>,
+    },
+    ...(activity.replyToId ? { messageId: activity.replyToId } : {}),
+    trigger: activity.type === 'invoke' ? ((activity.value as { trigger?: string } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual') : 'message',
     async roster() {
       const people: Person[] = [];
       let token: string | undefined;

@@ -10,6 +10,7 @@ import {
   decideGate,
   newWorkload,
   nextStep,
+  passGateOnBehalf,
   workloadIdOf,
 } from '../../bot/release/rules';
 import { NOW, TENANT, person, scope } from '../support/builders';
@@ -749,5 +750,32 @@ describe('release rules', () => {
       nextStep(done);
       assert.deepEqual(done, doneBefore);
     });
+  });
+});
+
+describe('passGateOnBehalf', () => {
+  const owner = person('Bea Owner');
+  const now = NOW;
+  const pass = passGateOnBehalf;
+  const fresh = () => newWorkload({ name: 'Payroll', slug: 'payroll', scope: scope(), creator: priya, now }).workload;
+
+  it('passes the gate with evidence and an audit event, whoever holds its role', () => {
+    const result = pass(fresh(), { gateId: 'uat-approved', actor: owner, evidence: 'UAT cycle 2 approved', now });
+    assert.equal(result.kind, 'changed');
+    const gate = result.workload.gates.find((g) => g.id === 'uat-approved');
+    assert.equal(gate?.status, 'passed');
+    assert.equal(gate?.rev, 2);
+    assert.equal(gate?.evidence, 'UAT cycle 2 approved');
+    if (result.kind === 'changed') assert.equal(result.event.action, 'gate.passed');
+  });
+
+  it('leaves a gate already passed or waived as it is', () => {
+    const once = pass(fresh(), { gateId: 'uat-approved', actor: owner, evidence: 'cycle 1', now });
+    assert.equal(pass(once.workload, { gateId: 'uat-approved', actor: owner, evidence: 'cycle 2', now }).kind, 'unchanged');
+  });
+
+  it('keeps the release order: the retrospective gate waits for every earlier gate', () => {
+    const result = pass(fresh(), { gateId: 'retro-held', actor: owner, evidence: 'held', now });
+    assert.equal(result.kind, 'refused');
   });
 });
