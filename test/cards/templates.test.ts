@@ -25,6 +25,23 @@ function parseProblems(card: Card): string[] {
   return problems;
 }
 
+/** Buttons that only show another card: a required field elsewhere on the card must not block them. */
+const NAVIGATION_VERBS = new Set(['workload.status', 'roles.show', 'history.show', 'workload.list', 'help.show']);
+
+function actionsOf(card: unknown): Array<Record<string, unknown>> {
+  const actions: Array<Record<string, unknown>> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (obj.type === 'Action.Execute') actions.push(obj);
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(card);
+  return actions;
+}
+
 function verbsOf(card: unknown): string[] {
   const verbs: string[] = [];
   const walk = (node: unknown): void => {
@@ -47,6 +64,9 @@ function expectWellFormed(name: string, card: Card): void {
   assert.ok(Number(card.version) >= 1.4, `${name}: Universal Actions need schema 1.4 or later`);
   assert.ok(json.length < TEAMS_CARD_LIMIT, `${name}: ${json.length} bytes is under the Teams card limit`);
   for (const verb of verbsOf(card)) assert.ok(isVerb(verb), `${name}: verb ${verb} has a route`);
+  for (const action of actionsOf(card).filter((a) => NAVIGATION_VERBS.has(String(a.verb)))) {
+    assert.equal(action.associatedInputs, 'none', `${name}: ${String(action.title)} is not blocked by the card's inputs`);
+  }
 }
 
 describe('card templates expanded with real data', () => {
