@@ -1,0 +1,145 @@
+// Liftoff on Azure: App Service (Node 20) behind an Azure Bot with the Teams channel, a user-assigned
+// managed identity for both the bot (no secret) and Cosmos DB (data-plane RBAC, keys disabled), and the
+// Cosmos DB database and containers Liftoff expects. Outputs feed `npm run package` (BOT_ID, BOT_DOMAIN).
+
+targetScope = 'resourceGroup'
+
+@description('Short lowercase name used to derive resource names.')
+@minLength(3)
+@maxLength(16)
+param baseName string = 'liftoff'
+
+@description('Region for every resource.')
+param location string = resourceGroup().location
+
+@description('App Service plan SKU.')
+param appServiceSku string = 'B1'
+
+@description('Comma-separated tenant ids allowed to use the bot; empty allows every tenant.')
+param allowedTenants string = ''
+
+var suffix = uniqueString(resourceGroup().id, baseName)
+var appName = '${baseName}-${suffix}'
+var databaseName = 'liftoff'
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${baseName}-id-${suffix}'
+  location: location
+}
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
+  name: '${baseName}-cosmos-${suffix}'
+  location: location
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    disableLocalAuth: true
+    consistencyPolicy: { defaultConsistencyLevel: 'Session' }
+    locations: [ { locationName: location, failoverPriority: 0, isZoneRedundant: false } ]
+    capabilities: [ { name: 'EnableServerless' } ]
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15' = {
+  parent: cosmos
+  name: databaseName
+  properties: { resource: { id: databaseName } }
+}
+
+// Everything about one workload lives in one logical partition.
+resource workloads 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'workloads'
+  properties: { resource: { id: 'workloads', partitionKey: { paths: [ '/workloadId' ], kind: 'Hash' } } }
+}
+
+resource conversations 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'conversations'
+  properties: { resource: { id: 'conversations', partitionKey: { paths: [ '/id' ], kind: 'Hash' } } }
+}
+
+// Cosmos DB Built-in Data Contributor: read and write items, no control-plane rights.
+resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
+  parent: cosmos
+  name: guid(cosmos.id, identity.id, '00000000-0000-0000-0000-000000000002')
+  properties: {
+    principalId: identity.properties.principalId
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
+    scope: cosmos.id
+  }
+}
+
+resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
+  name: '${baseName}-plan-${suffix}'
+  location: location
+  kind: 'linux'
+  sku: { name: appServiceSku }
+  properties: { reserved: true }
+}
+
+resource app 'Microsoft.Web/sites@2023-12-01' = {
+  name: appName
+  location: location
+  kind: 'app,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identity.id}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      linuxFxVersion: 'NODE|20-lts'
+      appCommandLine: 'npm start'
+      alwaysOn: true
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      healthCheckPath: '/healthz'
+      appSettings: [
+        { name: 'MICROSOFT_APP_ID', value: identity.properties.clientId }
+        { name: 'MICROSOFT_APP_TYPE', value: 'UserAssignedMSI' }
+        { name: 'MICROSOFT_APP_TENANT_ID', value: identity.properties.tenantId }
+        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
+        { name: 'COSMOS_ENDPOINT', value: cosmos.properties.documentEndpoint }
+        { name: 'COSMOS_DATABASE', value: databaseName }
+        { name: 'ALLOWED_TENANTS', value: allowedTenants }
+        { name: 'PORT', value: '8080' }
+        { name: 'WEBSITES_PORT', value: '8080' }
+        { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true' }
+      ]
+    }
+  }
+  dependsOn: [ workloads, conversations, dataContributor ]
+}
+
+resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
+  name: '${baseName}-bot-${suffix}'
+  location: 'global'
+  kind: 'azurebot'
+  sku: { name: 'F0' }
+  properties: {
+    displayName: 'Liftoff'
+    endpoint: 'https://${app.properties.defaultHostName}/api/messages'
+    msaAppType: 'UserAssignedMSI'
+    msaAppId: identity.properties.clientId
+    msaAppMSIResourceId: identity.id
+    msaAppTenantId: identity.properties.tenantId
+  }
+}
+
+resource teams 'Microsoft.BotService/botServices/channels@2022-09-15' = {
+  parent: bot
+  name: 'MsTeamsChannel'
+  location: 'global'
+  properties: {
+    channelName: 'MsTeamsChannel'
+    properties: { isEnabled: true }
+  }
+}
+
+@description('BOT_ID for npm run package.')
+output botId string = identity.properties.clientId
+@description('BOT_DOMAIN for npm run package.')
+output botDomain string = app.properties.defaultHostName
+output cosmosEndpoint string = cosmos.properties.documentEndpoint
