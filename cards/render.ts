@@ -28,17 +28,18 @@ export interface Notice {
   tone: 'good' | 'attention';
 }
 
-function expand(template: object, data: object): Card {
+/** Expands a template with data; user text in the data stays as typed, never a template expression. */
+export function expand(template: object, data: object): Card {
   return new Template(template).expand({ $root: data }) as Card;
 }
 
-const noticeFields = (notice?: Notice) => ({
+export const noticeFields = (notice?: Notice) => ({
   notice: notice?.text ?? '',
   noticeStyle: notice?.tone === 'good' ? 'good' : 'attention',
 });
 
 /** Card date functions want RFC 3339 without fractions of a second. */
-const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
+export const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
 
 const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
 
