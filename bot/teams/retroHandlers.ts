@@ -22,6 +22,9 @@ const attention = (text: string): Notice => ({ text, tone: 'attention' });
 /** Pause between 1:1 reminders: about 40 a second, under Teams' 50 per second per tenant. */
 const REMINDER_GAP_MS = 25;
 
+/** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
+const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
+
 const missingRetro = (): Card => renderMessage('That retrospective no longer exists or is not part of your organization. Type list to see the workloads here.');
 
 /** The retrospective as Teams sees it: a shared card in the channel, and each person's own view of it. */
@@ -75,8 +78,7 @@ export class RetroHandlers {
       deadline: { date: data.deadlineDate, time: data.deadlineTime, timeZone: data.timeZone },
       votesPerPerson: data.votes,
       actor: turn.actor,
-      // Posted as a new message in the channel itself, not in the thread the button was pressed in.
-      channel: { ...turn.target, conversationId: turn.scope.conversationId },
+      channel: channelOf(turn),
       viewers: members.map((m) => m.teamsUserId),
     });
     if (outcome.kind === 'refused') {
