@@ -126,7 +126,7 @@ export interface RetroViewData extends RetroCardData {
   notice?: Notice;
 }
 
-function groupLines(data: RetroViewData, groups: EntryGroup[], cap: number) {
+function groupLines(data: RetroViewData, groups: EntryGroup[], cap: number, length: number) {
   const { retro } = data;
   const mine = new Set(data.ballot?.entryIds ?? []);
   const items = groups.slice(0, cap).map((g) => {
@@ -141,7 +141,7 @@ function groupLines(data: RetroViewData, groups: EntryGroup[], cap: number) {
     const voting = retro.phase === 'vote';
     return {
       entryId: g.entry.id,
-      text: clip(g.entry.text, 300),
+      text: clip(g.entry.text, length),
       detail: details.join(' · '),
       voteTitle: voting ? (mine.has(g.entry.id) ? 'Take back' : 'Vote') : '',
       vote: mine.has(g.entry.id) ? 'remove' : 'add',
@@ -169,14 +169,15 @@ function facilitatorActions(retro: Retro): CardAction[] {
 
 /** One person's own view: their entries while collecting; everyone's once revealed; their votes; the facilitator's tools. */
 export function renderRetroView(data: RetroViewData): Card {
-  for (const cap of [15, 8, 4, 2, 1]) {
-    const card = retroView(data, cap);
+  for (const [cap, length] of [[20, 300], [12, 200], [6, 140], [3, 100], [1, 80]] as const) {
+    const card = retroView(data, cap, length);
     if (JSON.stringify(card).length < CARD_BUDGET) return card;
   }
-  return retroView(data, 0);
+  return retroView(data, 0, 60);
 }
 
-function retroView(data: RetroViewData, cap: number): Card {
+/** The view with at most `cap` entries per question, each shown in at most `length` characters. */
+function retroView(data: RetroViewData, cap: number, length: number): Card {
   const { retro, entries } = data;
   const collect = retro.phase === 'collect';
   const mine = entries.filter((e) => e.authorKey === data.viewerKey).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
@@ -206,21 +207,29 @@ function retroView(data: RetroViewData, cap: number): Card {
         ? retro.questions.map((q) => {
             const own = mine.filter((e) => e.questionId === q.id);
             const all = entries.filter((e) => e.questionId === q.id).length;
+            const hidden = own.length > cap ? [`and ${plural(own.length - cap, 'more entry', 'more entries')} of yours, not shown to keep the card small`] : [];
             return {
               text: q.text,
               inputId: `q_${q.id}`,
               total: `${plural(all, 'entry', 'entries')} in total; ${own.length ? `${own.length} of them yours` : 'none of them yours yet'}.`,
-              mine: own.map((e) => `• ${clip(e.text, 300)}`),
+              mine: [...own.slice(0, cap).map((e) => `• ${clip(e.text, length)}`), ...hidden],
             };
           })
         : [],
-      myEntries: collect ? mine.map((e) => ({ id: e.id, title: clip(`${retro.questions.find((q) => q.id === e.questionId)?.text ?? ''} ${e.text}`, 120) })) : [],
+      myEntries: collect
+        ? retro.questions.flatMap((q) =>
+            mine
+              .filter((e) => e.questionId === q.id)
+              .slice(0, cap)
+              .map((e) => ({ id: e.id, title: clip(`${q.text} ${e.text}`, Math.min(length, 120)) })),
+          )
+        : [],
       groups: collect
         ? []
-        : retro.questions.map((q) => ({ question: q.text, ...groupLines(data, grouped.get(q.id) ?? [], cap) })),
+        : retro.questions.map((q) => ({ question: q.text, ...groupLines(data, grouped.get(q.id) ?? [], cap, length) })),
       mergeChoices:
         retro.phase === 'group' && data.facilitates
-          ? retro.questions.flatMap((q) => (grouped.get(q.id) ?? []).slice(0, Math.max(cap, 1) * 2).map((g) => ({ title: clip(`${q.text} ${g.entry.text}`, 100), value: g.entry.id })))
+          ? retro.questions.flatMap((q) => (grouped.get(q.id) ?? []).slice(0, Math.max(cap, 1) * 2).map((g) => ({ title: clip(`${q.text} ${g.entry.text}`, Math.min(length, 100)), value: g.entry.id })))
           : [],
       actions: retro.phase === 'act' || retro.phase === 'closed' ? data.actions.map(actionLine) : [],
       owners: act ? data.roster.slice(0, 100) : [],
