@@ -50,6 +50,9 @@ export const COMMANDS = [
   { usage: 'status <workload>', description: 'The release checklist: every stage and gate, and the next step.' },
   { usage: 'roles <workload>', description: 'Who holds each role; the project manager assigns them.' },
   { usage: 'history <workload>', description: 'The latest audit events.' },
+  { usage: 'retro <workload>', description: 'Start the retrospective (project manager), or show the running one.' },
+  { usage: 'retro-remind <workload>', description: 'Remind, one to one, those who have not contributed yet.' },
+  { usage: 'actions', description: 'Open action items from the retrospectives of this team.' },
 ] as const;
 
 export function renderHelp(notice?: string): Card {
