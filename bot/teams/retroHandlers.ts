@@ -14,7 +14,7 @@ import { sleep } from '../shared/retry';
 import type { ChecklistContributor, ReleaseHandlers, VerbOutcome } from './handlers';
 import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
 import { typedEntries } from './retroPayloads';
-import type { Turn } from './turn';
+import type { Member, Turn } from './turn';
 
 const good = (text: string): Notice => ({ text, tone: 'good' });
 const attention = (text: string): Notice => ({ text, tone: 'attention' });
@@ -252,7 +252,14 @@ export class RetroHandlers {
     if (!(await this.retros.facilitates(retro, turn.actor.aadObjectId))) {
       return { notice: attention(`Only the facilitator, ${retro.facilitator.name}, or a project manager sends reminders.`), unreachable: [] };
     }
-    const pending = await this.retros.notContributed(retro, await turn.members());
+    let members: Member[];
+    try {
+      members = await turn.members();
+    } catch (error) {
+      this.log.warn({ event: 'retro.roster_unavailable', workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId, err: error }, 'could not read the roster');
+      return { notice: attention('Liftoff could not read who is in this team just now, so no reminder was sent. Try again in a moment.'), unreachable: [] };
+    }
+    const pending = await this.retros.notContributed(retro, members);
     const reachable: ConversationRecord[] = [];
     const unreachable: string[] = [];
     for (const person of pending) {
@@ -324,7 +331,13 @@ export class RetroHandlers {
 
   private async rosterFor(turn: Turn, retro: Retro): Promise<Person[]> {
     const known = new Map<string, Person>([[retro.facilitator.aadObjectId, retro.facilitator]]);
-    if (turn.scope.scopeId === retro.scopeId) for (const p of await turn.roster()) known.set(p.aadObjectId, p);
+    if (turn.scope.scopeId === retro.scopeId) {
+      try {
+        for (const p of await turn.roster()) known.set(p.aadObjectId, p);
+      } catch (error) {
+        this.log.warn({ event: 'retro.roster_unavailable', workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId, err: error }, 'could not read the roster');
+      }
+    }
     return [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
   }
 
