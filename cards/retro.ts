@@ -49,9 +49,8 @@ export function actionLine(action: RetroAction): string {
   return `${clip(action.text, 200)}: ${action.owner.name}, due ${action.due}, for ${target} (retro of ${action.workloadName})${done}`;
 }
 
-const withDefaults = { defaultTimeZone: 'UTC' };
-
-export function renderRetroStart(workload: Workload, openActions: RetroAction[], options: { today: string; notice?: Notice; timeZone?: string }): Card {
+/** The start card: questions, anonymous or named, the deadline with its time zone, votes per person. */
+export function renderRetroStart(workload: Workload, openActions: RetroAction[], options: { today: string; notice?: Notice }): Card {
   const due = new Date(`${options.today}T00:00:00Z`);
   due.setUTCDate(due.getUTCDate() + 3);
   return expand(retroStartTemplate, {
@@ -62,8 +61,7 @@ export function renderRetroStart(workload: Workload, openActions: RetroAction[],
     templates: RETRO_TEMPLATE_IDS.map((id) => ({ id, title: `${RETRO_TEMPLATES[id].title}: ${RETRO_TEMPLATES[id].questions.map((q) => q.text).join(' ')}` })),
     timeZones: RETRO_TIME_ZONES,
     defaultDate: due.toISOString().slice(0, 10),
-    ...withDefaults,
-    ...(options.timeZone ? { defaultTimeZone: options.timeZone } : {}),
+    defaultTimeZone: 'UTC',
   });
 }
 
