@@ -1,11 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { ReleaseService } from './release/service';
+import { RetroService } from './retro/service';
 import { BackgroundWork } from './shared/background';
 import { sleep } from './shared/retry';
 import { connectCosmos, CosmosStore } from './store/cosmos';
 import { CosmosConversationRepository } from './store/conversationRepository';
+import { CosmosRetroRepository } from './store/retroRepository';
 import { CosmosWorkloadRepository } from './store/workloadRepository';
 import { botAppId, createAdapter } from './teams/adapter';
 import { AdapterMessenger } from './teams/messenger';
@@ -13,6 +16,8 @@ import { ReleaseHandlers } from './teams/handlers';
 import { InstallRecorder } from './teams/installs';
 import { LiftoffBot } from './teams/liftoffBot';
 import { TeamsTenantFilter } from './teams/middleware';
+import { retroChecklistSections, RetroHandlers } from './teams/retroHandlers';
+import { retroRoutes } from './teams/retroRoutes';
 import { mergeRoutes, releaseRoutes } from './teams/routes';
 import { createServer } from './server';
 
@@ -31,14 +36,19 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
   const cosmos = await connectCosmos(config.cosmos, log);
   const clock = options.clock ?? (() => new Date());
   const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
-  const handlers = new ReleaseHandlers(release);
+  // Config insists on a secret for a real Cosmos; the embedded one forgets everything on exit, and so may the secret.
+  const pseudonymSecret = config.retroPseudonymSecret ?? randomBytes(32).toString('base64url');
+  const retro = new RetroService(new CosmosRetroRepository(cosmos.workloads), release, pseudonymSecret, clock);
+  const handlers = new ReleaseHandlers(release, [retroChecklistSections(retro)]);
   const background = new BackgroundWork(log);
   const adapter = createAdapter(config.auth, log);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
   const messenger = new AdapterMessenger(adapter, botAppId(config.auth));
+  const conversations = new CosmosConversationRepository(cosmos.conversations);
+  const retroHandlers = new RetroHandlers(retro, release, handlers, messenger, conversations, background, log, clock);
   const bot = new LiftoffBot({
-    routes: mergeRoutes(releaseRoutes(handlers)),
-    installs: new InstallRecorder(new CosmosConversationRepository(cosmos.conversations), log, clock),
+    routes: mergeRoutes(releaseRoutes(handlers), retroRoutes(retroHandlers, handlers)),
+    installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,
     log,

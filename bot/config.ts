@@ -15,6 +15,8 @@ export interface Config {
     | { mode: 'key'; endpoint: string; key: string; database: string }
     | { mode: 'identity'; endpoint: string; database: string };
   allowedTenants: string[];
+  /** The key of retro pseudonyms; absent only with the embedded Cosmos, where a random one per process is used. */
+  retroPseudonymSecret?: string;
 }
 
 /** A configuration problem, phrased as one sentence that names the variable. */
@@ -99,18 +101,37 @@ function readCosmos(env: Env): Config['cosmos'] {
   return key ? { mode: 'key', endpoint, key, database } : { mode: 'identity', endpoint, database };
 }
 
+const MIN_SECRET_LENGTH = 32;
+
+function readRetroSecret(env: Env, cosmos: Config['cosmos']): string | undefined {
+  const secret = text(env, 'RETRO_PSEUDONYM_SECRET');
+  // The value is never echoed: it is what keeps anonymous entries anonymous.
+  if (secret !== undefined && secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`RETRO_PSEUDONYM_SECRET must be at least ${MIN_SECRET_LENGTH} characters long.`);
+  }
+  if (secret === undefined && cosmos.mode !== 'embedded') {
+    throw new ConfigError(
+      `RETRO_PSEUDONYM_SECRET is required when COSMOS_ENDPOINT is set: a random value of at least ${MIN_SECRET_LENGTH} characters, kept for as long as the data.`,
+    );
+  }
+  return secret;
+}
+
 /** Reads and validates the configuration; throws ConfigError with one sentence on the first problem. */
 export function readConfig(env: Env = process.env): Config {
   const allowed = text(env, 'ALLOWED_TENANTS');
   const allowedTenants = allowed ? allowed.split(',').map((t) => t.trim()).filter(Boolean) : [];
   const badTenant = allowedTenants.find((t) => !guid.test(t));
   if (badTenant) throw new ConfigError(`ALLOWED_TENANTS must be a comma-separated list of tenant ids (GUIDs); "${badTenant}" is not one.`);
+  const cosmos = readCosmos(env);
+  const retroPseudonymSecret = readRetroSecret(env, cosmos);
   return {
     port: port(env, 'PORT', 3978),
     host: text(env, 'HOST') ?? '0.0.0.0',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     auth: readAuth(env),
-    cosmos: readCosmos(env),
+    cosmos,
     allowedTenants,
+    ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
   };
 }

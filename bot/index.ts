@@ -21,6 +21,9 @@ async function main(): Promise<void> {
   }
   if (config.cosmos.mode === 'embedded') {
     log.warn({ event: 'cosmos.embedded' }, 'COSMOS_ENDPOINT is not set: using the embedded Cosmos server; ALL DATA IS IN MEMORY and is lost when Liftoff stops');
+    if (!config.retroPseudonymSecret) {
+      log.warn({ event: 'retro.secret_random' }, 'RETRO_PSEUDONYM_SECRET is not set: retro pseudonyms use a random secret for this process only, like the in-memory data');
+    }
   }
   let app;
   try {

@@ -28,17 +28,18 @@ export interface Notice {
   tone: 'good' | 'attention';
 }
 
-function expand(template: object, data: object): Card {
+/** Expands a template with data; user text in the data stays as typed, never a template expression. */
+export function expand(template: object, data: object): Card {
   return new Template(template).expand({ $root: data }) as Card;
 }
 
-const noticeFields = (notice?: Notice) => ({
+export const noticeFields = (notice?: Notice) => ({
   notice: notice?.text ?? '',
   noticeStyle: notice?.tone === 'good' ? 'good' : 'attention',
 });
 
 /** Card date functions want RFC 3339 without fractions of a second. */
-const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
+export const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
 
 const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
 
@@ -49,6 +50,9 @@ export const COMMANDS = [
   { usage: 'status <workload>', description: 'The release checklist: every stage and gate, and the next step.' },
   { usage: 'roles <workload>', description: 'Who holds each role; the project manager assigns them.' },
   { usage: 'history <workload>', description: 'The latest audit events.' },
+  { usage: 'retro <workload>', description: 'Start the retrospective (project manager), or show the running one.' },
+  { usage: 'retro-remind <workload>', description: 'Remind, one to one, those who have not contributed yet.' },
+  { usage: 'actions', description: 'Open action items from the retrospectives of this team.' },
 ] as const;
 
 export function renderHelp(notice?: string): Card {

@@ -6,6 +6,8 @@ const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const OTHER_TENANT = '0d2b1f5e-8c7a-4e55-9d1c-3a9f7b2e6c10';
 const PASSWORD = 'Zq8~kP2.secret-value_that.must-not-leak';
 const ENDPOINT = 'https://liftoff-prod.documents.azure.com:443/';
+/** Required with a real Cosmos DB: the key of retro pseudonyms. */
+const SECRET = 'a-retro-pseudonym-secret-of-40-characters';
 const KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 type Env = Record<string, string | undefined>;
@@ -158,17 +160,17 @@ describe('readConfig', () => {
 
   describe('Cosmos DB', () => {
     it('uses the account key when COSMOS_ENDPOINT and COSMOS_KEY are set', () => {
-      const config = readConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: KEY });
+      const config = readConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET });
       assert.deepEqual(config.cosmos, { mode: 'key', endpoint: ENDPOINT, key: KEY, database: 'liftoff' });
     });
 
     it('uses the Azure identity when COSMOS_ENDPOINT is set without a key', () => {
-      const config = readConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_DATABASE: 'liftoff-prod' });
+      const config = readConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_DATABASE: 'liftoff-prod', RETRO_PSEUDONYM_SECRET: SECRET });
       assert.deepEqual(config.cosmos, { mode: 'identity', endpoint: ENDPOINT, database: 'liftoff-prod' });
     });
 
     it('accepts a plain http endpoint such as the local emulator', () => {
-      const config = readConfig({ COSMOS_ENDPOINT: 'http://localhost:8081', COSMOS_KEY: KEY });
+      const config = readConfig({ COSMOS_ENDPOINT: 'http://localhost:8081', COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET });
       assert.equal(config.cosmos.mode, 'key');
     });
 
@@ -191,6 +193,25 @@ describe('readConfig', () => {
 
     it('refuses a COSMOS_DATABASE with characters Cosmos ids cannot hold', () => {
       assertRefused({ COSMOS_DATABASE: 'liftoff/prod' }, 'COSMOS_DATABASE');
+    });
+  });
+
+  describe('RETRO_PSEUDONYM_SECRET', () => {
+    it('is required with a real Cosmos DB, whose data outlives the process', () => {
+      assertRefused({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: KEY }, 'RETRO_PSEUDONYM_SECRET', /COSMOS_ENDPOINT/);
+    });
+
+    it('may be left unset with the embedded Cosmos DB', () => {
+      assert.equal(readConfig({}).retroPseudonymSecret, undefined);
+    });
+
+    it('refuses a secret shorter than 32 characters without repeating it', () => {
+      const message = assertRefused({ RETRO_PSEUDONYM_SECRET: 'short-secret' }, 'RETRO_PSEUDONYM_SECRET', /32 characters/);
+      assert.ok(!message.includes('short-secret'));
+    });
+
+    it('reads the secret it is given, trimmed', () => {
+      assert.equal(readConfig({ RETRO_PSEUDONYM_SECRET: ` ${SECRET} ` }).retroPseudonymSecret, SECRET);
     });
   });
 

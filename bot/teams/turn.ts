@@ -18,6 +18,13 @@ export interface Turn {
   trigger: 'manual' | 'automatic' | 'message';
   /** The members of this conversation (or team), read from Teams when asked. */
   roster(): Promise<Person[]>;
+  /** The same members with their Teams user ids (29:...), for user-specific card views. */
+  members(): Promise<Member[]>;
+}
+
+/** A member of a conversation as Teams lists them. */
+export interface Member extends Person {
+  teamsUserId: string;
 }
 
 /** Most members read from Teams for one roster. */
@@ -41,6 +48,18 @@ export function buildTurn(context: TurnContext): Turn | undefined {
   const teamId = teamIdOf(context);
   // A channel message's conversation id names its thread; the channel is the part before ";messageid=".
   const conversationId = activity.conversation.id.split(';')[0] ?? activity.conversation.id;
+  const members = async (): Promise<Member[]> => {
+    const people: Member[] = [];
+    let token: string | undefined;
+    do {
+      const page = await TeamsInfo.getPagedMembers(context, 100, token);
+      for (const m of page.members) {
+        if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId, teamsUserId: m.id });
+      }
+      token = page.continuationToken || undefined;
+    } while (token && people.length < ROSTER_MAX);
+    return people;
+  };
   return {
     actor: { aadObjectId, name: activity.from.name || 'Someone' },
     tenantId,
@@ -55,15 +74,7 @@ export function buildTurn(context: TurnContext): Turn | undefined {
     },
     ...(activity.replyToId ? { messageId: activity.replyToId } : {}),
     trigger: activity.type === 'invoke' ? ((activity.value as { trigger?: string } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual') : 'message',
-    async roster() {
-      const people: Person[] = [];
-      let token: string | undefined;
-      do {
-        const page = await TeamsInfo.getPagedMembers(context, 100, token);
-        for (const m of page.members) if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId });
-        token = page.continuationToken || undefined;
-      } while (token && people.length < ROSTER_MAX);
-      return people;
-    },
+    roster: async () => (await members()).map(({ aadObjectId, name }) => ({ aadObjectId, name })),
+    members,
   };
 }

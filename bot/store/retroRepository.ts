@@ -1,0 +1,204 @@
+import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
+import type { Retro, RetroAction, RetroBallot, RetroEntry } from '../retro/model';
+import type { RetroRepository } from '../retro/repository';
+import type { Decided } from '../retro/rules';
+import { backoffDelay, sleep } from '../shared/retry';
+import { StoreConflictError } from './workloadRepository';
+
+type Doc = { id: string; workloadId: string; _etag?: string };
+
+/** Cosmos system properties stay in the store; the ETag is kept for the next conditional write. */
+function clean<T>(resource: T & { _rid?: string; _self?: string; _ts?: number; _attachments?: string }): T {
+  const { _rid, _self, _ts, _attachments, ...rest } = resource;
+  return rest as T;
+}
+
+const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
+
+/** Retros, entries, ballots and action items in the `workloads` container, in the partition of their workload. */
+export class CosmosRetroRepository implements RetroRepository {
+  constructor(
+    private readonly container: Container,
+    private readonly maxAttempts = 60,
+  ) {}
+
+  private async read<T>(workloadId: string, id: string): Promise<T | undefined> {
+    const { resource } = await this.container.item(id, workloadId).read<T & Doc>();
+    return resource ? clean(resource) : undefined;
+  }
+
+  private async query<T>(workloadId: string, type: string, retroId: string): Promise<T[]> {
+    const { resources } = await this.container.items
+      .query<T & Doc>(
+        {
+          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.retroId = @retroId',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@type', value: type },
+            { name: '@retroId', value: retroId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources.map((r) => clean<T>(r));
+  }
+
+  private async create(doc: Doc): Promise<'created' | 'exists'> {
+    try {
+      const { _etag, ...body } = doc;
+      await this.container.items.create(body);
+      return 'created';
+    } catch (error) {
+      if (statusOf(error) === 409) return 'exists';
+      throw error;
+    }
+  }
+
+  /**
+   * Re-reads, applies the rule and writes on the ETag (or creates when `missingOk` and absent); retries on 412/409.
+   * Undefined when the document does not exist and may not be created.
+   */
+  private async change<T extends Doc>(
+    workloadId: string,
+    id: string,
+    rule: (current: T | undefined) => Decided<T> | undefined,
+  ): Promise<Decided<T> | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const current = await this.read<T>(workloadId, id);
+      const result = rule(current);
+      if (!result || result.kind !== 'changed') return result;
+      const { _etag, ...body } = result.value;
+      try {
+        const written = current
+          ? await this.container.item(id, workloadId).replace<T & Doc>(body as unknown as T & Doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } })
+          : await this.container.items.create<T & Doc>(body as unknown as T & Doc);
+        return { kind: 'changed', value: written.resource ? clean<T>(written.resource) : result.value };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status !== 412 && status !== 409 && status !== 404) throw error;
+        await sleep(backoffDelay(attempt));
+      }
+    }
+    throw new StoreConflictError(`${id} in ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  }
+
+  createRetro(retro: Retro): Promise<'created' | 'exists'> {
+    return this.create(retro);
+  }
+
+  getRetro(workloadId: string, retroId: string): Promise<Retro | undefined> {
+    return this.read<Retro>(workloadId, retroId).then((r) => (r?.type === 'retro' ? r : undefined));
+  }
+
+  async retrosOf(workloadId: string): Promise<Retro[]> {
+    const { resources } = await this.container.items
+      .query<Retro>(
+        { query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "retro"', parameters: [{ name: '@workloadId', value: workloadId }] },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources.map((r) => clean(r)).sort((a, b) => a.number - b.number);
+  }
+
+  changeRetro(workloadId: string, retroId: string, rule: (current: Retro) => Decided<Retro>): Promise<Decided<Retro> | undefined> {
+    return this.change<Retro>(workloadId, retroId, (current) => (current?.type === 'retro' ? rule(current) : undefined));
+  }
+
+  async addEntry(entry: RetroEntry): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry }> {
+    if ((await this.create(entry)) === 'created') return { kind: 'created', entry: (await this.getEntry(entry.workloadId, entry.id)) ?? entry };
+    return { kind: 'exists', entry: (await this.getEntry(entry.workloadId, entry.id)) ?? entry };
+  }
+
+  getEntry(workloadId: string, entryId: string): Promise<RetroEntry | undefined> {
+    return this.read<RetroEntry>(workloadId, entryId).then((e) => (e?.type === 'entry' ? e : undefined));
+  }
+
+  entriesOf(workloadId: string, retroId: string): Promise<RetroEntry[]> {
+    return this.query<RetroEntry>(workloadId, 'entry', retroId);
+  }
+
+  changeEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry> | undefined> {
+    return this.change<RetroEntry>(workloadId, entryId, (current) => (current?.type === 'entry' ? rule(current) : undefined));
+  }
+
+  async deleteEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry | undefined>> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const current = await this.getEntry(workloadId, entryId);
+      if (!current) return { kind: 'unchanged', value: undefined };
+      const result = rule(current);
+      if (result.kind !== 'changed') return result;
+      try {
+        await this.container.item(entryId, workloadId).delete({ accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
+        return { kind: 'changed', value: current };
+      } catch (error) {
+        const status = statusOf(error);
+        if (status === 404) return { kind: 'unchanged', value: undefined };
+        if (status !== 412) throw error;
+        await sleep(backoffDelay(attempt));
+      }
+    }
+    throw new StoreConflictError(`entry ${entryId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  }
+
+  async changeEntries(workloadId: string, retroId: string, rule: (current: RetroEntry[]) => Decided<RetroEntry[]>): Promise<Decided<RetroEntry[]>> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const current = await this.entriesOf(workloadId, retroId);
+      const result = rule(current);
+      if (result.kind !== 'changed') return result;
+      const etags = new Map(current.map((e) => [e.id, e._etag]));
+      const operations: OperationInput[] = result.value.map(({ _etag, ...body }) => ({
+        operationType: 'Replace',
+        id: body.id,
+        partitionKey: workloadId,
+        ifMatch: etags.get(body.id) ?? '',
+        resourceBody: body as unknown as JSONObject,
+      }));
+      const response = await this.container.items.batch(operations, workloadId);
+      const results = response.result ?? [];
+      const failed = results.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
+      if (!failed) return result;
+      if (failed.statusCode !== 412 && failed.statusCode !== 404) throw new StoreConflictError(`changing entries of ${retroId} failed with status ${failed.statusCode}`);
+      await sleep(backoffDelay(attempt));
+    }
+    throw new StoreConflictError(`entries of ${retroId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  }
+
+  async changeBallot(workloadId: string, ballotId: string, rule: (current: RetroBallot | undefined) => Decided<RetroBallot>): Promise<Decided<RetroBallot>> {
+    return (await this.change<RetroBallot>(workloadId, ballotId, (current) => rule(current?.type === 'ballot' ? current : undefined)))!;
+  }
+
+  ballotsOf(workloadId: string, retroId: string): Promise<RetroBallot[]> {
+    return this.query<RetroBallot>(workloadId, 'ballot', retroId);
+  }
+
+  addAction(action: RetroAction): Promise<'created' | 'exists'> {
+    return this.create(action);
+  }
+
+  getAction(workloadId: string, actionId: string): Promise<RetroAction | undefined> {
+    return this.read<RetroAction>(workloadId, actionId).then((a) => (a?.type === 'action' ? a : undefined));
+  }
+
+  async actionsOf(workloadId: string, retroId: string): Promise<RetroAction[]> {
+    return (await this.query<RetroAction>(workloadId, 'action', retroId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  changeAction(workloadId: string, actionId: string, rule: (current: RetroAction) => Decided<RetroAction>): Promise<Decided<RetroAction> | undefined> {
+    return this.change<RetroAction>(workloadId, actionId, (current) => (current?.type === 'action' ? rule(current) : undefined));
+  }
+
+  async openActionsOf(tenantId: string, scopeId: string): Promise<RetroAction[]> {
+    // Cross-partition by nature: a team's retros live in the partitions of its workloads. Read for a checklist, not a hot path.
+    const { resources } = await this.container.items
+      .query<RetroAction>({
+        query: 'SELECT * FROM c WHERE c.type = "action" AND c.status = "open" AND c.tenantId = @tenantId AND c.scopeId = @scopeId',
+        parameters: [
+          { name: '@tenantId', value: tenantId },
+          { name: '@scopeId', value: scopeId },
+        ],
+      })
+      .fetchAll();
+    return resources.map((r) => clean(r)).sort((a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt));
+  }
+}

@@ -1,0 +1,410 @@
+import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
+import { actionLine, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
+import type { ConversationRecord, ConversationRepository } from '../conversations/model';
+import { DeliveryError, Messenger } from '../conversations/messenger';
+import type { Logger } from '../log';
+import { isClosed } from '../release/rules';
+import type { ReleaseService } from '../release/service';
+import type { Person, Workload } from '../release/model';
+import { ActionTarget, PHASE_TITLES, Retro } from '../retro/model';
+import { Decided } from '../retro/rules';
+import type { RetroService } from '../retro/service';
+import type { BackgroundWork } from '../shared/background';
+import { sleep } from '../shared/retry';
+import type { ChecklistContributor, ReleaseHandlers, VerbOutcome } from './handlers';
+import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
+import { typedEntries } from './retroPayloads';
+import type { Member, Turn } from './turn';
+
+const good = (text: string): Notice => ({ text, tone: 'good' });
+const attention = (text: string): Notice => ({ text, tone: 'attention' });
+
+/** Pause between 1:1 reminders: about 40 a second, under Teams' 50 per second per tenant. */
+const REMINDER_GAP_MS = 25;
+
+/** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
+const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
+
+const missingRetro = (): Card => renderMessage('That retrospective no longer exists or is not part of your organization. Type list to see the workloads here.');
+
+/** The retrospective as Teams sees it: a shared card in the channel, and each person's own view of it. */
+export class RetroHandlers {
+  /** Retros whose channel card is being updated; true when another change arrived meanwhile. */
+  private readonly updating = new Map<string, boolean>();
+
+  constructor(
+    private readonly retros: RetroService,
+    private readonly release: ReleaseService,
+    private readonly releaseHandlers: ReleaseHandlers,
+    private readonly messenger: Messenger,
+    private readonly conversations: ConversationRepository,
+    private readonly background: BackgroundWork,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  private today(): string {
+    return this.clock().toISOString().slice(0, 10);
+  }
+
+  private async load(turn: Turn, ref: RetroRef): Promise<Retro | undefined> {
+    return this.retros.byId(turn.tenantId, ref.workloadId, ref.retroId);
+  }
+
+  /** `retro <workload>`: the running retro's card, or the start card for a project manager. */
+  async command(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
+    const latest = await this.retros.latest(workload.workloadId);
+    if (latest && latest.phase !== 'closed') return renderRetroCard({ ...(await this.retros.snapshot(latest)), openActions: await this.carried(latest) });
+    return this.startCard(turn, workload, notice);
+  }
+
+  async startCard(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
+    const open = await this.retros.openActions(workload.scope.tenantId, workload.scope.scopeId);
+    return renderRetroStart(workload, open, { today: this.today(), ...(notice ? { notice } : {}) });
+  }
+
+  async start(turn: Turn, data: RetroStartData): Promise<VerbOutcome> {
+    const workload = await this.releaseHandlers.byId(turn, data.workloadId);
+    if (!workload) return { card: renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.') };
+    // Whose clients refresh the channel card into their own view; without the roster, everyone uses the button.
+    const members = await turn.members().catch((error: unknown) => {
+      this.log.warn({ event: 'retro.roster_unavailable', workloadId: workload.workloadId, activityId: turn.activityId, err: error }, 'could not read the roster');
+      return [];
+    });
+    const outcome = await this.retros.start({
+      workload,
+      template: data.template as Retro['template'],
+      anonymous: data.anonymous,
+      deadline: { date: data.deadlineDate, time: data.deadlineTime, timeZone: data.timeZone },
+      votesPerPerson: data.votes,
+      actor: turn.actor,
+      channel: channelOf(turn),
+      viewers: members.map((m) => m.teamsUserId),
+    });
+    if (outcome.kind === 'refused') {
+      if (outcome.retro) return { card: await this.view(turn, outcome.retro, attention(outcome.message)) };
+      return { card: await this.startCard(turn, workload, attention(outcome.message)) };
+    }
+    let retro = outcome.retro;
+    let notice = good(`Retrospective started. Its card is posted in the channel; people add entries there until ${retro.deadline.local} ${retro.deadline.timeZone}.`);
+    if (!retro.messageId) {
+      try {
+        const card = renderRetroCard({ ...(await this.retros.snapshot(retro)), openActions: await this.carried(retro) });
+        retro = await this.retros.attachMessage(retro, await this.messenger.post(retro.channel, card, `Retrospective of ${retro.workloadName}`));
+      } catch (error) {
+        this.log.warn({ event: 'retro.post_failed', workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId, err: error }, 'could not post the retro card');
+        notice = attention(`Retrospective started, but Liftoff could not post its card in the channel. Type "retro ${retro.workloadName}" there to show it.`);
+      }
+    }
+    this.log.info({ event: 'retro.started', workloadId: retro.workloadId, retroId: retro.retroId, anonymous: retro.anonymous, activityId: turn.activityId }, 'retro started');
+    return { card: await this.view(turn, retro, notice) };
+  }
+
+  /** The person's own view of the retro. */
+  async view(turn: Turn, retro: Retro, notice?: Notice): Promise<Card> {
+    const snapshot = await this.retros.snapshot(retro);
+    const facilitates = await this.retros.facilitates(retro, turn.actor.aadObjectId);
+    const act = facilitates && retro.phase === 'act';
+    const [ballot, roster, targets, openActions] = await Promise.all([
+      retro.phase === 'vote' ? this.retros.ballotOf(retro, turn.actor.aadObjectId) : Promise.resolve(undefined),
+      act ? this.rosterFor(turn, retro) : Promise.resolve([]),
+      act ? this.release.list(retro.tenantId, retro.scopeId) : Promise.resolve([]),
+      retro.phase === 'collect' ? this.carried(retro) : Promise.resolve([]),
+    ]);
+    return renderRetroView({
+      ...snapshot,
+      openActions,
+      viewerKey: this.retros.keyOf(retro, turn.actor.aadObjectId),
+      ballot,
+      facilitates,
+      roster,
+      targets,
+      today: this.today(),
+      ...(notice ? { notice } : {}),
+    });
+  }
+
+  async show(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
+    const retro = await this.load(turn, ref);
+    return { card: retro ? await this.view(turn, retro) : missingRetro() };
+  }
+
+  /** Runs a change and answers with the person's view; on a change, the channel card follows for everyone. */
+  private async changed<T>(turn: Turn, ref: RetroRef, change: (retro: Retro) => Promise<Decided<T> | undefined>, said: (value: T) => string): Promise<VerbOutcome> {
+    const retro = await this.load(turn, ref);
+    if (!retro) return { card: missingRetro() };
+    const result = await change(retro);
+    const current = (await this.load(turn, ref)) ?? retro;
+    if (!result) return { card: await this.view(turn, current, attention('That is no longer there; here is the retrospective as it is now.')) };
+    if (result.kind === 'refused') return { card: await this.view(turn, current, attention(result.message)) };
+    if (result.kind === 'changed') this.updateChannelCard(turn, current);
+    return { card: await this.view(turn, current, good(said(result.value))) };
+  }
+
+  async addEntries(turn: Turn, data: RetroRef & Record<string, unknown>): Promise<VerbOutcome> {
+    const items = typedEntries(data);
+    const retro = await this.load(turn, data);
+    if (!retro) return { card: missingRetro() };
+    if (items.length === 0) return { card: await this.view(turn, retro, attention('Write an entry under a question first, then press Add my entries.')) };
+    const outcome = await this.retros.addEntries(retro, turn.actor, items);
+    // No actor here: in an anonymous retro the log must not tie an entry to a person.
+    this.log.info({ event: 'retro.entries_added', workloadId: retro.workloadId, retroId: retro.retroId, added: outcome.added }, 'entries added');
+    if (outcome.added > 0) this.updateChannelCard(turn, retro);
+    const saved = outcome.added ? `Added ${outcome.added === 1 ? 'your entry' : `${outcome.added} entries`}. Only you see them until the facilitator reveals them.` : '';
+    const notice = outcome.problems.length ? attention([saved, ...outcome.problems].filter(Boolean).join(' ')) : good(saved || 'Those entries were already there.');
+    return { card: await this.view(turn, retro, notice) };
+  }
+
+  editEntry(turn: Turn, data: RetroRef & { entryId: string; text: string }): Promise<VerbOutcome> {
+    if (!data.entryId) return this.withNotice(turn, data, 'Pick the entry to change.');
+    return this.changed(turn, data, (retro) => this.retros.editEntry(retro, turn.actor, data.entryId, data.text), () => 'Your entry is changed.');
+  }
+
+  deleteEntry(turn: Turn, data: RetroRef & { entryId: string }): Promise<VerbOutcome> {
+    if (!data.entryId) return this.withNotice(turn, data, 'Pick the entry to delete.');
+    return this.changed(turn, data, (retro) => this.retros.deleteEntry(retro, turn.actor, data.entryId), () => 'Your entry is deleted.');
+  }
+
+  private async withNotice(turn: Turn, ref: RetroRef, text: string): Promise<VerbOutcome> {
+    const retro = await this.load(turn, ref);
+    return { card: retro ? await this.view(turn, retro, attention(text)) : missingRetro() };
+  }
+
+  advance(turn: Turn, data: RetroRef & { from: Retro['phase'] }): Promise<VerbOutcome> {
+    return this.changed(turn, data, (retro) => this.retros.advance(retro, turn.actor, data.from), (retro) => `The retrospective moved on: ${PHASE_TITLES[retro.phase].toLowerCase()}.`);
+  }
+
+  merge(turn: Turn, data: RetroRef & { into: string; from: string }): Promise<VerbOutcome> {
+    const from = data.from.split(',').map((id) => id.trim()).filter(Boolean);
+    return this.changed(turn, data, (retro) => this.retros.merge(retro, turn.actor, data.into, from), (merged) => `Merged ${merged.length === 1 ? 'one entry' : `${merged.length} entries`}.`);
+  }
+
+  vote(turn: Turn, data: RetroRef & { entryId: string; vote: 'add' | 'remove' }): Promise<VerbOutcome> {
+    return this.changed(turn, data, (retro) => this.retros.vote(retro, turn.actor, data.entryId, data.vote), () =>
+      data.vote === 'add' ? 'Your vote is counted.' : 'Your vote is taken back.',
+    );
+  }
+
+  async addAction(turn: Turn, data: RetroActionAddData): Promise<VerbOutcome> {
+    const retro = await this.load(turn, data);
+    if (!retro) return { card: missingRetro() };
+    const roster = await this.rosterFor(turn, retro);
+    const owner = roster.find((p) => p.aadObjectId === data.owner.trim());
+    let target: ActionTarget | undefined;
+    if (data.wave.trim() && data.targetWorkload.trim()) {
+      return { card: await this.view(turn, retro, attention('Pick a workload or name a wave, not both.')) };
+    } else if (data.wave.trim()) {
+      target = { kind: 'wave', name: data.wave.trim().replace(/\s+/g, ' ') };
+    } else if (data.targetWorkload.trim()) {
+      const workload = await this.release.get(data.targetWorkload.trim());
+      if (!workload || workload.scope.tenantId !== retro.tenantId || workload.scope.scopeId !== retro.scopeId) {
+        return { card: await this.view(turn, retro, attention('Pick a workload of this team.')) };
+      }
+      target = { kind: 'workload', workloadId: workload.workloadId, name: workload.name };
+    }
+    return this.changed(
+      turn,
+      data,
+      (r) => this.retros.addAction(r, turn.actor, { text: data.actionText, owner, due: data.due.trim(), target }),
+      (action) => `Action item recorded for ${action.owner.name}.`,
+    );
+  }
+
+  async close(turn: Turn, data: RetroRef & { noActions: boolean }): Promise<VerbOutcome> {
+    const retro = await this.load(turn, data);
+    if (!retro) return { card: missingRetro() };
+    const outcome = await this.retros.close(retro, turn.actor, data.noActions);
+    if (!outcome) return { card: missingRetro() };
+    if (outcome.kind === 'refused') return { card: await this.view(turn, retro, attention(outcome.message)) };
+    const closed = outcome.value;
+    if (outcome.kind === 'changed' && outcome.gate) {
+      const gate = outcome.gate;
+      this.log.info({ event: 'retro.closed', workloadId: retro.workloadId, retroId: retro.retroId, gatePassed: gate.passed, activityId: turn.activityId }, 'retro closed');
+      this.background.run('retro.summary', { workloadId: retro.workloadId, retroId: retro.retroId }, async () => {
+        const snapshot = await this.retros.snapshot(closed);
+        await this.messenger.post(closed.channel, renderRetroSummary({ ...snapshot, openActions: [], gate }), `Retrospective of ${closed.workloadName}: summary`);
+      });
+      this.updateChannelCard(turn, closed);
+      return { card: await this.view(turn, closed, gate.passed ? good(`Closed. The summary is posted in the channel. ${gate.message}`) : attention(`Closed. The summary is posted in the channel. ${gate.message}`)) };
+    }
+    return { card: await this.view(turn, closed, good('This retrospective is closed.')) };
+  }
+
+  async recordGate(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
+    const retro = await this.load(turn, ref);
+    if (!retro) return { card: missingRetro() };
+    if (retro.phase !== 'closed') return { card: await this.view(turn, retro, attention('The retrospective gate is recorded when the retrospective closes.')) };
+    if (!(await this.retros.facilitates(retro, turn.actor.aadObjectId))) {
+      return { card: await this.view(turn, retro, attention(`Only the facilitator, ${retro.facilitator.name}, or a project manager records the gate.`)) };
+    }
+    const gate = await this.retros.recordGate(retro, turn.actor);
+    return { card: await this.view(turn, gate.retro, gate.passed ? good(gate.message) : attention(gate.message)) };
+  }
+
+  /**
+   * Reminds, one to one, the members who have not contributed yet, and says who cannot be reached.
+   * Only a facilitator learns who has not contributed; nobody is told what anyone wrote.
+   */
+  async remind(turn: Turn, retro: Retro): Promise<{ notice: Notice; unreachable: string[] }> {
+    if (turn.scope.scopeId !== retro.scopeId) {
+      return { notice: attention('Send reminders from the retrospective card in its channel, where Liftoff can see who is in the team.'), unreachable: [] };
+    }
+    if (!(await this.retros.facilitates(retro, turn.actor.aadObjectId))) {
+      return { notice: attention(`Only the facilitator, ${retro.facilitator.name}, or a project manager sends reminders.`), unreachable: [] };
+    }
+    let members: Member[];
+    try {
+      members = await turn.members();
+    } catch (error) {
+      this.log.warn({ event: 'retro.roster_unavailable', workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId, err: error }, 'could not read the roster');
+      return { notice: attention('Liftoff could not read who is in this team just now, so no reminder was sent. Try again in a moment.'), unreachable: [] };
+    }
+    const pending = await this.retros.notContributed(retro, members);
+    const reachable: ConversationRecord[] = [];
+    const unreachable: string[] = [];
+    for (const person of pending) {
+      const chat = await this.conversations.personalChatOf(person.aadObjectId);
+      if (chat && chat.tenantId === retro.tenantId) reachable.push(chat);
+      else unreachable.push(person.name);
+    }
+    const marked = await this.retros.markReminded(retro, turn.actor);
+    if (!marked || marked.kind === 'refused') return { notice: attention(marked?.message ?? 'That retrospective no longer exists.'), unreachable };
+    const card = renderRetroReminder(marked.value);
+    // Sent after the answer, paced: a large team would not fit in the few seconds Teams waits for it.
+    this.background.run('retro.remind', { workloadId: retro.workloadId, retroId: retro.retroId }, async () => {
+      let failed = 0;
+      for (const chat of reachable) {
+        try {
+          await this.messenger.post(chat, card, `Retrospective of ${retro.workloadName}`);
+        } catch (error) {
+          if (!(error instanceof DeliveryError)) throw error;
+          failed += 1;
+        }
+        await sleep(REMINDER_GAP_MS);
+      }
+      this.log.info({ event: 'retro.reminded', workloadId: retro.workloadId, retroId: retro.retroId, sent: reachable.length - failed, failed, unreachable: unreachable.length }, 'reminders sent');
+    });
+    const who = pending.length === 1 ? 'person who has' : 'people who have';
+    const sentence =
+      pending.length === 0
+        ? 'Everyone in the team has contributed; no reminder was needed.'
+        : `Reminding ${reachable.length} of the ${pending.length} ${who} not ${retro.phase === 'vote' ? 'voted' : 'added an entry'} yet, one to one.`;
+    return {
+      notice: unreachable.length ? attention(`${sentence} ${unreachable.length} cannot be reached: they have no personal chat with Liftoff.`) : good(sentence),
+      unreachable,
+    };
+  }
+
+  async remindVerb(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
+    const retro = await this.load(turn, ref);
+    if (!retro) return { card: missingRetro() };
+    const { notice, unreachable } = await this.remind(turn, retro);
+    // The invoke answer is shown only to the facilitator who pressed, so names may appear here.
+    const named = unreachable.length ? attention(`${notice.text} Not reachable: ${unreachable.slice(0, 30).join(', ')}${unreachable.length > 30 ? ', …' : ''}.`) : notice;
+    return { card: await this.view(turn, retro, named) };
+  }
+
+  /** `retro-remind <workload>`: the answer is seen by the whole conversation, so it gives counts, never names. */
+  async remindCommand(turn: Turn, workload: Workload): Promise<Card> {
+    const latest = await this.retros.latest(workload.workloadId);
+    if (!latest || latest.phase === 'closed') return renderMessage(`${workload.name} has no running retrospective. Type "retro ${workload.name}" to start one.`);
+    const { notice, unreachable } = await this.remind(turn, latest);
+    const more = unreachable.length ? ' The facilitator sees their names with Send reminders on their own view of the retro card.' : '';
+    return renderMessage(`${notice.text}${more}`, notice.tone);
+  }
+
+  async actions(turn: Turn, notice?: Notice): Promise<Card> {
+    return renderRetroActions(await this.retros.openActions(turn.tenantId, turn.scope.scopeId), notice);
+  }
+
+  async completeAction(turn: Turn, data: { workloadId: string; actionId: string }): Promise<VerbOutcome> {
+    const result = await this.retros.completeAction(turn.tenantId, data.workloadId, data.actionId, turn.actor);
+    if (!result) return { card: await this.actions(turn, attention('That action item no longer exists.')) };
+    if (result.kind === 'refused') return { card: await this.actions(turn, attention(result.message)) };
+    return { card: await this.actions(turn, good(`Done: ${result.value.text}`)) };
+  }
+
+  /** Open action items of earlier retros of the team, carried into a new one. */
+  private async carried(retro: Retro) {
+    return (await this.retros.openActions(retro.tenantId, retro.scopeId)).filter((a) => a.retroId !== retro.retroId);
+  }
+
+  private async rosterFor(turn: Turn, retro: Retro): Promise<Person[]> {
+    const known = new Map<string, Person>([[retro.facilitator.aadObjectId, retro.facilitator]]);
+    if (turn.scope.scopeId === retro.scopeId) {
+      try {
+        for (const p of await turn.roster()) known.set(p.aadObjectId, p);
+      } catch (error) {
+        this.log.warn({ event: 'retro.roster_unavailable', workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId, err: error }, 'could not read the roster');
+      }
+    }
+    return [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Updates the channel card for everyone after the answer, with counts only. Changes that arrive while an
+   * update is under way are folded into one more update. Never from an automatic refresh.
+   */
+  private updateChannelCard(turn: Turn, retro: Retro): void {
+    if (turn.trigger === 'automatic') return;
+    const key = retro.retroId;
+    if (this.updating.has(key)) {
+      this.updating.set(key, true);
+      return;
+    }
+    this.updating.set(key, false);
+    this.background.run('retro.card.update', { workloadId: retro.workloadId, retroId: retro.retroId }, async () => {
+      try {
+        do {
+          this.updating.set(key, false);
+          const current = await this.retros.byId(retro.tenantId, retro.workloadId, retro.retroId);
+          if (!current?.messageId) break;
+          const card = renderRetroCard({ ...(await this.retros.snapshot(current)), openActions: await this.carried(current) });
+          await this.messenger.update(current.channel, current.messageId, card);
+        } while (this.updating.get(key));
+      } finally {
+        this.updating.delete(key);
+      }
+    });
+  }
+}
+
+/** What the retrospective adds to every checklist: the retro of this workload, and open action items of the team. */
+export function retroChecklistSections(retros: RetroService): ChecklistContributor {
+  return async (_turn, workload) => {
+    const [latest, open] = await Promise.all([retros.latest(workload.workloadId), retros.openActions(workload.scope.tenantId, workload.scope.scopeId)]);
+    const sections: ChecklistSection[] = [];
+    const ref = { workloadId: workload.workloadId };
+    const passed = (gateId: string) => isClosed(workload.gates.find((g) => g.id === gateId)?.status ?? 'pending');
+    if (latest && latest.phase !== 'closed') {
+      sections.push({
+        title: 'Retrospective',
+        lines: [`Retrospective ${latest.number}: ${PHASE_TITLES[latest.phase].toLowerCase()}, facilitated by ${latest.facilitator.name}. Entries due ${latest.deadline.local} ${latest.deadline.timeZone}.`],
+        actions: [{ title: 'Open the retro', verb: 'retro.view', data: { ...ref, retroId: latest.retroId } }],
+      });
+    } else if (latest?.gateNote && !passed('retro-held')) {
+      sections.push({
+        title: 'Retrospective',
+        lines: [`Retrospective ${latest.number} is closed. ${latest.gateNote}`],
+        actions: [{ title: 'Record the retrospective gate', verb: 'retro.gate', data: { ...ref, retroId: latest.retroId } }],
+      });
+    } else if (!latest && (passed('traffic-rerouted') || passed('assets-retired'))) {
+      sections.push({
+        title: 'Retrospective',
+        lines: [`${workload.name} is ${passed('assets-retired') ? 'decommissioned' : 'promoted'}: time for the team to look back. Its action items reach the next wave.`],
+        actions: [{ title: 'Start the retrospective', verb: 'retro.new', data: ref }],
+      });
+    }
+    if (open.length) {
+      sections.push({
+        title: 'Open action items from earlier retros',
+        lines: [...open.slice(0, 8).map((a) => `• ${actionLine(a)}`), ...(open.length > 8 ? [`and ${open.length - 8} more: type actions`] : [])],
+        actions: [
+          ...open.slice(0, 3).map((a) => ({ title: `Done: ${a.text.length > 28 ? `${a.text.slice(0, 27)}…` : a.text}`, verb: 'retro.action.done', data: { workloadId: a.workloadId, actionId: a.id } })),
+          { title: 'All action items', verb: 'retro.actions', data: {} },
+        ],
+      });
+    }
+    return sections;
+  };
+}

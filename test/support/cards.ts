@@ -1,0 +1,44 @@
+import { strict as assert } from 'node:assert';
+import * as AC from 'adaptivecards';
+import type { Card } from '../../cards/render';
+
+/** Teams refuses cards larger than about 28 KB. */
+export const TEAMS_CARD_LIMIT = 28 * 1024;
+
+/** What the adaptivecards parser finds wrong with a card. */
+export function parseProblems(card: Card): string[] {
+  const parsed = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  parsed.parse(card, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i += 1) problems.push(context.getEventAt(i).message);
+  for (const issue of parsed.validateProperties().validationEvents) problems.push(issue.message);
+  return problems;
+}
+
+/** Every Action.Execute verb anywhere in a card, the refresh action included. */
+export function verbsOf(card: unknown): string[] {
+  const verbs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (obj.type === 'Action.Execute') verbs.push(String(obj.verb));
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(card);
+  return verbs;
+}
+
+/** Parses cleanly, has nothing unbound, Universal Actions only, fits in Teams, and every verb has a route. */
+export function expectWellFormedCard(name: string, card: Card, routed: ReadonlySet<string>): void {
+  const json = JSON.stringify(card);
+  assert.deepEqual(parseProblems(card), [], `${name}: the adaptivecards parser finds no problem`);
+  assert.doesNotMatch(json, /\$\{/, `${name}: no unbound \${...} left`);
+  assert.doesNotMatch(json, /"\$(data|when)"/, `${name}: no template directives left`);
+  assert.doesNotMatch(json, /Action\.Submit/, `${name}: Action.Execute only`);
+  assert.ok(Number(card.version) >= 1.4, `${name}: Universal Actions need schema 1.4 or later`);
+  assert.ok(json.length < TEAMS_CARD_LIMIT, `${name}: ${json.length} bytes is under the Teams card limit`);
+  for (const verb of verbsOf(card)) assert.ok(routed.has(verb), `${name}: verb ${verb} has a route`);
+}
