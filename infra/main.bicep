@@ -18,6 +18,11 @@ param appServiceSku string = 'B1'
 @description('Comma-separated tenant ids allowed to use the bot; empty allows every tenant.')
 param allowedTenants string = ''
 
+@description('Server secret (32+ characters) for the pseudonyms of anonymous retrospective entries. Keep it stable: changing it loses people\'s access to their own anonymous entries.')
+@secure()
+@minLength(32)
+param retroPseudonymSecret string
+
 var suffix = uniqueString(resourceGroup().id, baseName)
 var appName = '${baseName}-${suffix}'
 var databaseName = 'liftoff'
@@ -104,6 +109,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
         { name: 'COSMOS_ENDPOINT', value: cosmos.properties.documentEndpoint }
         { name: 'COSMOS_DATABASE', value: databaseName }
         { name: 'ALLOWED_TENANTS', value: allowedTenants }
+        { name: 'RETRO_PSEUDONYM_SECRET', value: retroPseudonymSecret }
         { name: 'PORT', value: '8080' }
         { name: 'WEBSITES_PORT', value: '8080' }
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true' }
