@@ -1,69 +1,21 @@
 import { strict as assert } from 'node:assert';
-import * as AC from 'adaptivecards';
 import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, ROSTER_LIMIT } from '../../cards/render';
 import { GATE_CATALOGUE, Workload } from '../../bot/release/model';
 import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import { releaseRoutes } from '../../bot/teams/routes';
+import { NOW, person, scope } from '../support/builders';
+import { actionsOf, expectWellFormedCard, verbsOf } from '../support/cards';
+import { cardText } from '../support/liftoff';
 
 /** Building the route table calls no handler, so none is needed to learn the verb names. */
 const routedVerbs = new Set(Object.keys(releaseRoutes({} as ReleaseHandlers).verbs));
-const isVerb = (verb: string): boolean => routedVerbs.has(verb);
-import { NOW, person, scope } from '../support/builders';
-import { cardText } from '../support/liftoff';
-
-/** Teams refuses cards larger than about 28 KB. */
-const TEAMS_CARD_LIMIT = 28 * 1024;
-
-function parseProblems(card: Card): string[] {
-  const parsed = new AC.AdaptiveCard();
-  const context = new AC.SerializationContext();
-  parsed.parse(card, context);
-  const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i += 1) problems.push(context.getEventAt(i).message);
-  for (const issue of parsed.validateProperties().validationEvents) problems.push(issue.message);
-  return problems;
-}
 
 /** Buttons that only show another card: a required field elsewhere on the card must not block them. */
 const NAVIGATION_VERBS = new Set(['workload.status', 'roles.show', 'history.show', 'workload.list', 'help.show']);
 
-function actionsOf(card: unknown): Array<Record<string, unknown>> {
-  const actions: Array<Record<string, unknown>> = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      if (obj.type === 'Action.Execute') actions.push(obj);
-      Object.values(obj).forEach(walk);
-    }
-  };
-  walk(card);
-  return actions;
-}
-
-function verbsOf(card: unknown): string[] {
-  const verbs: string[] = [];
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    else if (node && typeof node === 'object') {
-      const obj = node as Record<string, unknown>;
-      if (obj.type === 'Action.Execute') verbs.push(String(obj.verb));
-      Object.values(obj).forEach(walk);
-    }
-  };
-  walk(card);
-  return verbs;
-}
-
 function expectWellFormed(name: string, card: Card): void {
-  const json = JSON.stringify(card);
-  assert.deepEqual(parseProblems(card), [], `${name}: the adaptivecards parser finds no problem`);
-  assert.doesNotMatch(json, /\$\{/, `${name}: no unbound \${...} left`);
-  assert.doesNotMatch(json, /"\$(data|when)"/, `${name}: no template directives left`);
-  assert.ok(Number(card.version) >= 1.4, `${name}: Universal Actions need schema 1.4 or later`);
-  assert.ok(json.length < TEAMS_CARD_LIMIT, `${name}: ${json.length} bytes is under the Teams card limit`);
-  for (const verb of verbsOf(card)) assert.ok(isVerb(verb), `${name}: verb ${verb} has a route`);
+  expectWellFormedCard(name, card, routedVerbs);
   for (const action of actionsOf(card).filter((a) => NAVIGATION_VERBS.has(String(a.verb)))) {
     assert.equal(action.associatedInputs, 'none', `${name}: ${String(action.title)} is not blocked by the card's inputs`);
   }

@@ -16,19 +16,24 @@ export function parseProblems(card: Card): string[] {
   return problems;
 }
 
-/** Every Action.Execute verb anywhere in a card, the refresh action included. */
-export function verbsOf(card: unknown): string[] {
-  const verbs: string[] = [];
+/** Every Action.Execute anywhere in a card, the refresh action included. */
+export function actionsOf(card: unknown): Array<Record<string, unknown>> {
+  const actions: Array<Record<string, unknown>> = [];
   const walk = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const obj = node as Record<string, unknown>;
-      if (obj.type === 'Action.Execute') verbs.push(String(obj.verb));
+      if (obj.type === 'Action.Execute') actions.push(obj);
       Object.values(obj).forEach(walk);
     }
   };
   walk(card);
-  return verbs;
+  return actions;
+}
+
+/** Every Action.Execute verb anywhere in a card, the refresh action included. */
+export function verbsOf(card: unknown): string[] {
+  return actionsOf(card).map((a) => String(a.verb));
 }
 
 /** Parses cleanly, has nothing unbound, Universal Actions only, fits in Teams, and every verb has a route. */
