@@ -3,9 +3,14 @@ import type { Config } from './config';
 import type { Logger } from './log';
 import { ReleaseService } from './release/service';
 import { BackgroundWork } from './shared/background';
+import { LatestWins } from './shared/coalesce';
 import { sleep } from './shared/retry';
+import { Reminders } from './signoff/reminders';
+import { SignoffService } from './signoff/service';
+import { ExpirySweeper } from './signoff/sweeper';
 import { connectCosmos, CosmosStore } from './store/cosmos';
 import { CosmosConversationRepository } from './store/conversationRepository';
+import { CosmosSignoffRepository } from './store/signoffRepository';
 import { CosmosWorkloadRepository } from './store/workloadRepository';
 import { botAppId, createAdapter } from './teams/adapter';
 import { AdapterMessenger } from './teams/messenger';
@@ -14,6 +19,8 @@ import { InstallRecorder } from './teams/installs';
 import { LiftoffBot } from './teams/liftoffBot';
 import { TeamsTenantFilter } from './teams/middleware';
 import { mergeRoutes, releaseRoutes } from './teams/routes';
+import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
+import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
@@ -22,6 +29,8 @@ export interface RunningLiftoff {
   port: number;
   cosmos: CosmosStore;
   background: BackgroundWork;
+  /** Expires every UAT cycle past its due time now, as the periodic sweep does; answers how many expired. */
+  sweepSignoffs(): Promise<number>;
   /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -31,14 +40,30 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
   const cosmos = await connectCosmos(config.cosmos, log);
   const clock = options.clock ?? (() => new Date());
   const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
-  const handlers = new ReleaseHandlers(release);
   const background = new BackgroundWork(log);
   const adapter = createAdapter(config.auth, log);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
   const messenger = new AdapterMessenger(adapter, botAppId(config.auth));
+  const conversations = new CosmosConversationRepository(cosmos.conversations);
+
+  const signoff = new SignoffService(new CosmosSignoffRepository(cosmos.workloads), clock);
+  const publisher = new SignoffCardPublisher(signoff, messenger, new LatestWins(background, log));
+  // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
+  const handlers: ReleaseHandlers = new ReleaseHandlers(release, [(turn, workload) => signoffHandlers.checklistSections(turn, workload)]);
+  const signoffHandlers: SignoffHandlers = new SignoffHandlers({
+    signoff,
+    workloads: handlers,
+    reminders: new Reminders(conversations, messenger, log),
+    messenger,
+    publisher,
+    background,
+    log,
+  });
+  const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
+
   const bot = new LiftoffBot({
-    routes: mergeRoutes(releaseRoutes(handlers)),
-    installs: new InstallRecorder(new CosmosConversationRepository(cosmos.conversations), log, clock),
+    routes: mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers)),
+    installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,
     log,
@@ -50,14 +75,17 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  sweeper.start();
 
   return {
     url,
     port,
     cosmos,
     background,
+    sweepSignoffs: () => sweeper.sweep(),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await sweeper.stop();
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

@@ -49,6 +49,8 @@ export const COMMANDS = [
   { usage: 'status <workload>', description: 'The release checklist: every stage and gate, and the next step.' },
   { usage: 'roles <workload>', description: 'Who holds each role; the project manager assigns them.' },
   { usage: 'history <workload>', description: 'The latest audit events.' },
+  { usage: 'uat <workload>', description: 'Business testing: open a UAT sign-off cycle, or show the open one.' },
+  { usage: 'remind <workload>', description: 'Nudge the testers who have not decided yet, one to one.' },
 ] as const;
 
 export function renderHelp(notice?: string): Card {

@@ -18,6 +18,15 @@ export interface Turn {
   trigger: 'manual' | 'automatic' | 'message';
   /** The members of this conversation (or team), read from Teams when asked. */
   roster(): Promise<Person[]>;
+  /** The same members with their Teams user ids (`29:...`), which user-specific card views need. */
+  members(): Promise<Member[]>;
+  /** The person's time zone (IANA name) as their Teams client reports it, when it does. */
+  timeZone?: string;
+}
+
+/** A member of a conversation: the person, and their Teams user id. */
+export interface Member extends Person {
+  teamsUserId: string;
 }
 
 /** Most members read from Teams for one roster. */
@@ -41,6 +50,18 @@ export function buildTurn(context: TurnContext): Turn | undefined {
   const teamId = teamIdOf(context);
   // A channel message's conversation id names its thread; the channel is the part before ";messageid=".
   const conversationId = activity.conversation.id.split(';')[0] ?? activity.conversation.id;
+  const members = async (): Promise<Member[]> => {
+    const people: Member[] = [];
+    let token: string | undefined;
+    do {
+      const page = await TeamsInfo.getPagedMembers(context, 100, token);
+      for (const m of page.members) {
+        if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId, teamsUserId: m.id });
+      }
+      token = page.continuationToken || undefined;
+    } while (token && people.length < ROSTER_MAX);
+    return people;
+  };
   return {
     actor: { aadObjectId, name: activity.from.name || 'Someone' },
     tenantId,
@@ -55,15 +76,10 @@ export function buildTurn(context: TurnContext): Turn | undefined {
     },
     ...(activity.replyToId ? { messageId: activity.replyToId } : {}),
     trigger: activity.type === 'invoke' ? ((activity.value as { trigger?: string } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual') : 'message',
+    ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
     async roster() {
-      const people: Person[] = [];
-      let token: string | undefined;
-      do {
-        const page = await TeamsInfo.getPagedMembers(context, 100, token);
-        for (const m of page.members) if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId });
-        token = page.continuationToken || undefined;
-      } while (token && people.length < ROSTER_MAX);
-      return people;
+      return (await members()).map(({ aadObjectId, name }) => ({ aadObjectId, name }));
     },
+    members,
   };
 }
