@@ -23,10 +23,12 @@ export interface SignoffRepository {
   /** Stores a new cycle with its audit event; 'exists' when its number is taken. */
   createCycle(cycle: SignoffCycle, event: Omit<AuditEvent, 'id'>): Promise<'created' | 'exists'>;
   /**
-   * Stores a tester's decision with its audit event, at most once: the decision's natural id is taken by
-   * the first decision or by a seal, and the document holding it is returned instead.
+   * Stores a tester's decision with its audit event, at most once: 'taken' when the decision's natural
+   * id is already held, by the tester's first decision or by a seal.
    */
-  castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<{ kind: 'recorded' } | { kind: 'taken'; holder: Vote | VoteSeal }>;
+  castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'taken'>;
+  /** What holds a tester's place: their decision, a seal, or nothing yet (a point read). */
+  slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined>;
   /** Takes a tester's place so that no decision can be stored there any more; 'taken' when something holds it already. */
   seal(seal: VoteSeal): Promise<'sealed' | 'taken'>;
   /** Re-reads the cycle, applies the rule and stores the result with its event, guarded by the ETag; retried on a race. */

@@ -271,12 +271,15 @@ export interface Tally {
   outcome: 'open' | 'met' | 'rejected' | 'unreachable';
 }
 
+/** Decisions in the order they were recorded (ISO times compare as strings), then by id. */
+const byTime = (a: Vote, b: Vote): number => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
 /** Counts the testers' decisions against the cycle's rule. Decisions from anyone else are ignored. */
 export function tally(cycle: SignoffCycle, votes: Vote[]): Tally {
   const testerIds = new Set(cycle.testers.map((t) => t.aadObjectId));
   const byVoter = new Map<string, Vote>();
   for (const v of votes) if (v.cycleId === cycle.id && testerIds.has(v.voter.aadObjectId)) byVoter.set(v.voter.aadObjectId, v);
-  const decided = [...byVoter.values()].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  const decided = [...byVoter.values()].sort(byTime);
   const approved = decided.filter((v) => v.decision === 'approve');
   const rejected = decided.filter((v) => v.decision === 'reject');
   const pending = cycle.testers.filter((t) => !byVoter.has(t.aadObjectId));

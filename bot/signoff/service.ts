@@ -64,7 +64,9 @@ const keyOf = (workloadId: string, cycleId: string): string => `${workloadId}\n$
 /** The business-testing use cases: open a cycle, record decisions exactly once, close, sign off, expire. */
 export class SignoffService {
   /** Concurrent readers of one cycle share reads, each seeing its own writes. */
-  private readonly reads: FreshReads<CycleSnapshot | undefined>;
+  private readonly reads: FreshReads<CycleView | undefined>;
+  /** Any read in flight will do, for checks the store enforces again (see decide). */
+  private readonly recentReads = new SingleFlight<CycleView | undefined>();
   /** One close of a cycle's testers' part at a time, per process; the store keeps it right across processes. */
   private readonly closing = new SingleFlight<void>();
 
@@ -72,10 +74,14 @@ export class SignoffService {
     private readonly repo: SignoffRepository,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.reads = new FreshReads((key) => {
-      const [workloadId = '', cycleId = ''] = key.split('\n');
-      return this.repo.snapshot(workloadId, cycleId);
-    });
+    this.reads = new FreshReads((key) => this.load(key));
+  }
+
+  /** Reads a cycle with its decisions and tallies it once, for every caller sharing the read. */
+  private async load(key: string): Promise<CycleView | undefined> {
+    const [workloadId = '', cycleId = ''] = key.split('\n');
+    const snapshot = await this.repo.snapshot(workloadId, cycleId);
+    return snapshot ? { ...snapshot, tally: tally(snapshot.cycle, snapshot.votes) } : undefined;
   }
 
   now(): string {
@@ -88,9 +94,8 @@ export class SignoffService {
 
   /** The cycle as it is now, read after any write this caller made; undefined when missing or of another tenant. */
   async view(workloadId: string, cycleId: string, tenantId?: string): Promise<CycleView | undefined> {
-    const snapshot = await this.reads.read(keyOf(workloadId, cycleId));
-    if (!snapshot || (tenantId !== undefined && snapshot.cycle.tenantId !== tenantId)) return undefined;
-    return { ...snapshot, tally: tally(snapshot.cycle, snapshot.votes) };
+    const view = await this.reads.read(keyOf(workloadId, cycleId));
+    return view && (tenantId === undefined || view.cycle.tenantId === tenantId) ? view : undefined;
   }
 
   /** The cycle that is open or waiting for its final sign-off, if any. */
@@ -141,20 +146,22 @@ export class SignoffService {
     tenantId: string,
     request: { actor: Person; decision: Decision; comment: string; evidence: string },
   ): Promise<DecisionOutcome> {
-    const cycle = await this.repo.cycle(workloadId, cycleId);
-    if (!cycle || cycle.tenantId !== tenantId) return { kind: 'missing' };
+    // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
+    // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
+    const recent = await this.recentReads.run(keyOf(workloadId, cycleId), () => this.load(keyOf(workloadId, cycleId)));
+    if (!recent || recent.cycle.tenantId !== tenantId) return { kind: 'missing' };
+    const cycle = recent.cycle;
     const now = this.now();
     const check = checkVote(cycle, { ...request, now });
     if (!check.ok) return this.refusedWith(workloadId, cycleId, check.message, check.pastDue);
 
-    const cast = await this.repo.castVote(check.vote, check.event);
-    if (cast.kind === 'taken') {
-      const holder = cast.holder;
-      if (holder.type === 'vote' && holder.voter.aadObjectId === request.actor.aadObjectId) {
-        const view = await this.view(workloadId, cycleId);
-        return view ? { kind: 'already', view, vote: holder } : { kind: 'missing' };
-      }
-      return this.refusedWith(workloadId, cycleId, `The testers' part of UAT cycle ${cycle.number} has closed. Nothing was recorded.`, false);
+    if ((await this.repo.castVote(check.vote, check.event)) === 'taken') {
+      // The answer shows the cycle as it is now, and that read holds what took the place (a replica may lag: then read it alone).
+      const view = await this.view(workloadId, cycleId);
+      if (!view) return { kind: 'missing' };
+      const holder = view.votes.find((v) => v.id === check.vote.id) ?? view.seals.find((s) => s.id === check.vote.id) ?? (await this.repo.slot(workloadId, check.vote.id));
+      if (holder?.type === 'vote' && holder.voter.aadObjectId === request.actor.aadObjectId) return { kind: 'already', view, vote: holder };
+      return { kind: 'refused', view, message: `The testers' part of UAT cycle ${cycle.number} has closed. Nothing was recorded.`, pastDue: false };
     }
 
     let view = await this.view(workloadId, cycleId);

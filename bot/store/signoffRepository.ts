@@ -86,19 +86,20 @@ export class CosmosSignoffRepository implements SignoffRepository {
     return 'created';
   }
 
-  async castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<{ kind: 'recorded' } | { kind: 'taken'; holder: Vote | VoteSeal }> {
+  async castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'taken'> {
     const operations: OperationInput[] = [
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: body(vote) },
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: withId(event) },
     ];
     const results = (await this.container.items.batch(operations, vote.workloadId)).result ?? [];
-    if (results[0]?.statusCode === 409) {
-      const { resource } = await this.container.item(vote.id, vote.workloadId).read<Vote | VoteSeal>();
-      if (!resource) throw new StoreConflictError(`decision ${vote.id} was taken but cannot be read`);
-      return { kind: 'taken', holder: toDomain(resource) };
-    }
+    if (results[0]?.statusCode === 409) return 'taken';
     checkBatch(results, `recording decision ${vote.id}`);
-    return { kind: 'recorded' };
+    return 'recorded';
+  }
+
+  async slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined> {
+    const { resource } = await this.container.item(id, workloadId).read<Vote | VoteSeal>();
+    return resource && (resource.type === 'vote' || resource.type === 'voteSeal') ? toDomain(resource) : undefined;
   }
 
   async seal(seal: VoteSeal): Promise<'sealed' | 'taken'> {
