@@ -36,8 +36,15 @@ export interface RunningLiftoff {
 }
 
 /** Wires Cosmos, repositories, services, the Teams edge and the HTTP server, and starts listening. */
-export async function startLiftoff(config: Config, log: Logger, options: { clock?: () => Date } = {}): Promise<RunningLiftoff> {
-  const cosmos = await connectCosmos(config.cosmos, log);
+export interface StartOptions {
+  /** The clock every use case reads (tests move it). */
+  clock?: () => Date;
+  /** A store already connected, used instead of connecting one and left open on close (tests share it across a restart). */
+  store?: CosmosStore;
+}
+
+export async function startLiftoff(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningLiftoff> {
+  const cosmos = options.store ?? (await connectCosmos(config.cosmos, log));
   const clock = options.clock ?? (() => new Date());
   const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
   const background = new BackgroundWork(log);
@@ -91,7 +98,7 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
       await background.drain();
       server.server.closeAllConnections();
       await closed;
-      await cosmos.close();
+      if (!options.store) await cosmos.close();
     },
   };
 }

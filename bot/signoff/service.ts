@@ -148,7 +148,8 @@ export class SignoffService {
   ): Promise<DecisionOutcome> {
     // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
     // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
-    const recent = await this.recentReads.run(keyOf(workloadId, cycleId), () => this.load(keyOf(workloadId, cycleId)));
+    const key = keyOf(workloadId, cycleId);
+    const recent = (await this.recentReads.run(key, () => this.load(key))) ?? (await this.reads.read(key));
     if (!recent || recent.cycle.tenantId !== tenantId) return { kind: 'missing' };
     const cycle = recent.cycle;
     const now = this.now();

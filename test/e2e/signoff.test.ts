@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { person } from '../support/builders';
+import { embeddedStore } from '../support/cosmos';
+import { startFakeConnector } from '../support/fakeConnector';
 import { personalChat, teamChannel, teamsUserId } from '../support/teams';
 import { SignoffDriver, verbsOn } from '../support/signoff';
 
@@ -396,6 +398,55 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       const fromNudge = await h.post(h.activities.execute(rhea, 'signoff.decide', findAction(nudge, 'signoff.decide', { decision: 'approve' }).data, personalChat(rhea), 'nudge'));
       assert.match(cardText(fromNudge.body.value), /You approved UAT cycle 1/);
       assert.equal((await d.cycle('Reminder Demo', cycleId!)).state, 'awaitingFinal');
+    });
+  });
+
+  describe('a restart', () => {
+    it('expires a cycle that came due while Liftoff was stopped: the state is in Cosmos and the sweep reads it again', async () => {
+      const store = await embeddedStore();
+      const fake = await startFakeConnector();
+      let later = T0;
+      try {
+        const first = await startHarness({ SIGNOFF_SWEEP_SECONDS: '0' }, { clock: () => new Date(later), store, fake });
+        const before = new SignoffDriver(first, teamChannel('restart'));
+        before.roster([priya, bea, tom]);
+        await before.createWorkload(priya, 'Restart Demo', bea);
+        const { cycleId, messageId } = await before.open(priya, 'Restart Demo', { testers: [tom], dueDate: '2026-11-23', dueTime: '18:00', timeZone: 'UTC' });
+        await first.close();
+
+        later = T0 + 12 * HOUR;
+        const second = await startHarness({ SIGNOFF_SWEEP_SECONDS: '0' }, { clock: () => new Date(later), store, fake });
+        try {
+          const after = new SignoffDriver(second, teamChannel('restart'));
+          assert.equal(await second.app.sweepSignoffs(), 1);
+          assert.equal((await after.cycle('Restart Demo', cycleId!)).state, 'expired');
+          await second.app.background.drain();
+          const updates = fake.updates(messageId!);
+          assert.match(cardText(updates[updates.length - 1]?.activity?.attachments?.[0]?.content), /Expired: it was due Mon 23 Nov 2026, 18:00 UTC/);
+        } finally {
+          await second.close();
+        }
+      } finally {
+        await fake.close();
+        await store.close();
+      }
+    });
+
+    it('sweeps on its own timer, SIGNOFF_SWEEP_SECONDS apart', async () => {
+      let clock = T0;
+      const timed = await startHarness({ SIGNOFF_SWEEP_SECONDS: '1' }, { clock: () => new Date(clock) });
+      try {
+        const driver = new SignoffDriver(timed, teamChannel('timer'));
+        driver.roster([priya, bea, tom]);
+        await driver.createWorkload(priya, 'Timer Demo', bea);
+        const { cycleId } = await driver.open(priya, 'Timer Demo', { testers: [tom], dueDate: '2026-11-23', dueTime: '10:00', timeZone: 'UTC' });
+        clock = T0 + 2 * HOUR;
+        const deadline = Date.now() + 5000;
+        while ((await driver.cycle('Timer Demo', cycleId!)).state !== 'expired' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        assert.equal((await driver.cycle('Timer Demo', cycleId!)).state, 'expired');
+      } finally {
+        await timed.close();
+      }
     });
   });
 });
