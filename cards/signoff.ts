@@ -4,7 +4,7 @@ import signoffFormTemplate from './templates/signoffForm.json';
 import type { Card, Notice } from './render';
 import type { Person, Workload } from '../bot/release/model';
 import { isActive, MAX_TESTERS, RejectionEffect, RuleKind, SignoffCycle } from '../bot/signoff/model';
-import { dueLabel, REJECTION_TEXT, refreshPlan, ruleText, Tally, tallyText, Viewer } from '../bot/signoff/rules';
+import { dueLabel, isPastDue, REJECTION_TEXT, refreshPlan, ruleText, Tally, tallyText, Viewer } from '../bot/signoff/rules';
 
 /*
  * Templates are prepared once: preparing (parsing every ${...}) costs far more than expanding, and
@@ -120,7 +120,9 @@ export function renderSignoff(input: SignoffCardInput): Card {
 }
 
 function expandSignoff(input: SignoffCardInput, rows: number, commentChars: number): Card {
-  const { cycle, tally: t } = input;
+  const { tally: t } = input;
+  // Past its due time a cycle reads as expired at once, even before the sweep has stored it so.
+  const cycle: SignoffCycle = isActive(input.cycle.state) && isPastDue(input.cycle, input.now) ? { ...input.cycle, state: 'expired' } : input.cycle;
   const state = stateOf(cycle, t);
   const { decisions, more } = decisionRows(t, rows, commentChars);
   const refresh = refreshFields(input);

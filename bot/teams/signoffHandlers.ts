@@ -73,7 +73,8 @@ export class SignoffHandlers {
     if (view) {
       // A copy of the live card: everyone who looks at it gets their own view, so it cannot go stale either.
       const notice = good(`UAT cycle ${view.cycle.number} of ${found.name} is ${view.cycle.state === 'open' ? 'open for testers' : 'waiting for the final sign-off'}. Testers see their buttons here too.`);
-      return this.personal(turn, view, notice, 'everyone');
+      // The reply is a message everyone here sees: it shows no one's buttons until each person's refresh.
+      return renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'everyone', notice });
     }
     return this.form(turn, found);
   }
@@ -247,15 +248,17 @@ export class SignoffHandlers {
   async view(turn: Turn, data: CycleRefData): Promise<VerbOutcome> {
     const view = await this.deps.signoff.view(data.workloadId, data.cycleId, turn.tenantId);
     if (!view) return { card: missingCycle() };
-    if (isActive(view.cycle.state) && Date.parse(this.deps.signoff.now()) >= Date.parse(view.cycle.due.at)) {
+    // A card past due already reads as expired; storing it is left to a person's action or the sweep, since an
+    // automatic refresh must never lead to an update of the message.
+    if (turn.trigger === 'manual' && isActive(view.cycle.state) && Date.parse(this.deps.signoff.now()) >= Date.parse(view.cycle.due.at)) {
       this.expireSoon(data.workloadId, data.cycleId, { activityId: turn.activityId });
     }
     return { card: this.personal(turn, view) };
   }
 
-  private personal(turn: Turn, view: CycleView, notice?: Notice, refresh: 'shared' | 'everyone' = 'shared'): Card {
+  private personal(turn: Turn, view: CycleView, notice?: Notice): Card {
     const now = this.deps.signoff.now();
-    return renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer: viewerOf(view.cycle, view.tally, turn.actor.aadObjectId, now), refresh, ...(notice ? { notice } : {}) });
+    return renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer: viewerOf(view.cycle, view.tally, turn.actor.aadObjectId, now), refresh: 'shared', ...(notice ? { notice } : {}) });
   }
 
   /** A cycle found past due on a person's turn expires now, after the answer, rather than at the next sweep. */

@@ -168,6 +168,13 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.deepEqual(await d.votes('Billing', cycle2.cycleId), []);
     });
 
+    it('answers "uat" while a cycle is open with a copy of its card that shows no one\'s buttons until each person refreshes', async () => {
+      const copy = await d.say(tom, 'uat Billing');
+      assert.match(cardText(copy), /UAT cycle 2 of Billing is open for testers/);
+      assert.deepEqual(verbsOn(copy), ['signoff.view'], 'only "Show my buttons", even when a tester asked');
+      assert.equal(copy.refresh.userIds, undefined, 'everyone who looks gets their own view');
+    });
+
     it('refuses the final sign-off before the testers meet the rule, and from anyone but the business owner', async () => {
       const early = await d.final(bea, 'Billing', cycle2.cycleId, 'approve');
       assert.match(cardText(early.body.value), /comes after the testers meet the rule/);
@@ -339,6 +346,12 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       await d.decide(tom, 'Archive', cycleId!, 'approve', {}, messageId);
       assert.equal(await h.app.sweepSignoffs(), 0, 'nothing is due yet');
       now = Date.parse('2026-11-23T12:00:00.000Z');
+      const quiet = h.fake.lastSeq;
+      const seen = await d.view(tina, 'Archive', cycleId!, 'automatic', messageId);
+      assert.match(cardText(seen.body.value), /Expired: it was due/, 'past due, the card reads as expired at once');
+      assert.deepEqual(verbsOn(seen.body.value), []);
+      await h.app.background.drain();
+      assert.equal(h.fake.activities.filter((r) => r.seq > quiet).length, 0, 'an automatic refresh changes no message, even past due');
       assert.equal(await h.app.sweepSignoffs(), 1);
       const stored = await d.cycle('Archive', cycleId!);
       assert.equal(stored.state, 'expired');
