@@ -113,10 +113,21 @@ export function renderSignoff(input: SignoffCardInput): Card {
   let commentChars = COMMENT_CHARS;
   for (;;) {
     const card = expandSignoff(input, rows, commentChars);
-    if (JSON.stringify(card).length <= CARD_BUDGET || rows <= 1) return card;
+    if (JSON.stringify(card).length <= CARD_BUDGET || rows <= 1) return input.notice ? withNotice(card, input.notice) : card;
     rows = Math.floor(rows / 2);
     commentChars = Math.max(40, Math.floor(commentChars / 2));
   }
+}
+
+/**
+ * The same sign-off card with a sentence on top (what just happened, or why nothing did). Kept out of
+ * the template so that one drawing of a cycle can be shared by everyone who gets the same view, each
+ * with their own sentence. The card given is not changed.
+ */
+export function withNotice(card: Card, notice: Notice): Card {
+  const body = Array.isArray(card.body) ? card.body : [];
+  const container = { type: 'Container', style: notice.tone === 'good' ? 'good' : 'attention', items: [{ type: 'TextBlock', text: notice.text, wrap: true }] };
+  return { ...card, body: [container, ...body] };
 }
 
 function expandSignoff(input: SignoffCardInput, rows: number, commentChars: number): Card {
@@ -129,7 +140,6 @@ function expandSignoff(input: SignoffCardInput, rows: number, commentChars: numb
   const active = isActive(cycle.state);
   const card = SIGNOFF.expand({
     $root: {
-      ...noticeFields(input.notice),
       workloadId: cycle.workloadId,
       cycleId: cycle.id,
       heading: `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`,

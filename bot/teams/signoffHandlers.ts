@@ -1,5 +1,5 @@
 import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
-import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZONES } from '../../cards/signoff';
+import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZONES, withNotice } from '../../cards/signoff';
 import type { Messenger } from '../conversations/messenger';
 import type { Logger } from '../log';
 import type { Workload } from '../release/model';
@@ -8,7 +8,7 @@ import type { BackgroundWork } from '../shared/background';
 import type { LatestWins } from '../shared/coalesce';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
 import type { ReminderReport, Reminders } from '../signoff/reminders';
-import { canonicalTimeZone, dateIn, dueLabel, viewerOf } from '../signoff/rules';
+import { canonicalTimeZone, dateIn, dueLabel, isPastDue, viewerOf } from '../signoff/rules';
 import type { CycleView, SignoffService } from '../signoff/service';
 import { missingWorkload, VerbOutcome } from './handlers';
 import type { CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
@@ -62,6 +62,12 @@ const missingCycle = (): Card =>
 
 /** Business-testing sign-off as Teams sees it: the open form, the sign-off card, decisions, reminders, the checklist section. */
 export class SignoffHandlers {
+  /**
+   * Cards already drawn for a read of a cycle, per kind of viewer. People deciding at the same moment
+   * share one read (see SignoffService.view), so they share its drawing too; it goes with the read.
+   */
+  private readonly drawn = new WeakMap<CycleView, Map<string, Card>>();
+
   constructor(private readonly deps: SignoffHandlersDeps) {}
 
   /** `uat <workload>`: the open cycle's card, or the form to open one. */
@@ -258,7 +264,19 @@ export class SignoffHandlers {
 
   private personal(turn: Turn, view: CycleView, notice?: Notice): Card {
     const now = this.deps.signoff.now();
-    return renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer: viewerOf(view.cycle, view.tally, turn.actor.aadObjectId, now), refresh: 'shared', ...(notice ? { notice } : {}) });
+    const viewer = viewerOf(view.cycle, view.tally, turn.actor.aadObjectId, now);
+    const key = `${viewer}:${isPastDue(view.cycle, now)}`;
+    let drawings = this.drawn.get(view);
+    if (!drawings) {
+      drawings = new Map();
+      this.drawn.set(view, drawings);
+    }
+    let card = drawings.get(key);
+    if (!card) {
+      card = renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer, refresh: 'shared' });
+      drawings.set(key, card);
+    }
+    return notice ? withNotice(card, notice) : card;
   }
 
   /** A cycle found past due on a person's turn expires now, after the answer, rather than at the next sweep. */
