@@ -2,7 +2,7 @@ import type { Person, Workload } from '../release/model';
 import { passGateOnBehalf } from '../release/rules';
 import { FreshReads, forEachLimited, SingleFlight } from '../shared/coalesce';
 import { backoffDelay, sleep } from '../shared/retry';
-import { Approver, BUSINESS_TESTING_GATE, Decision, isActive, RejectionEffect, RuleKind, SignoffCycle, Vote } from './model';
+import { Approver, BUSINESS_TESTING_GATE, Decision, isActive, RejectionEffect, RuleKind, SignoffCycle, Vote, voteId } from './model';
 import type { CycleSnapshot, FinalChange, SignoffRepository } from './repository';
 import {
   cannotOpen,
@@ -191,7 +191,7 @@ export class SignoffService {
       const reason = testersShouldClose(first.cycle, tally(first.cycle, first.votes), now);
       if (!reason) return;
       const filled = new Set([...first.votes, ...first.seals].map((d) => d.id));
-      const empty = first.cycle.testers.filter((t) => !filled.has(`${cycleId}:${t.aadObjectId}`));
+      const empty = first.cycle.testers.filter((t) => !filled.has(voteId(cycleId, t.aadObjectId)));
       await forEachLimited(empty, SEAL_CONCURRENCY, async (tester) => {
         await this.repo.seal(sealFor(first.cycle, tester, reason, now));
       });

@@ -76,6 +76,29 @@ describe('Business-test sign-off over HTTP, end to end', () => {
     });
   });
 
+  it('opens one cycle and posts one card when the same "open" is delivered twice', async () => {
+    await d.createWorkload(priya, 'Portal', bea);
+    const form = await d.say(priya, 'uat Portal');
+    const open = h.activities.execute(
+      priya,
+      'signoff.open',
+      { ...findAction(form, 'signoff.open').data, testers: tom.aadObjectId, rule: 'all', rejection: 'failsCycle', dueDate: '2026-11-25', dueTime: '17:00', timeZone: 'UTC', testPlanUrl: 'https://contoso.example/plan' },
+      team,
+      'form-message',
+    );
+    const before = h.fake.lastSeq;
+    const [first, second] = [await h.post(open), await h.post(open)];
+    assert.match(cardText(first.body.value), /Priya Project opened UAT cycle 1 of Portal: 1 tester/);
+    assert.match(cardText(second.body.value), /Priya Project opened UAT cycle 1 of Portal: 1 tester/);
+    await h.app.background.drain();
+    assert.equal(h.fake.activities.filter((r) => r.seq > before && r.kind === 'send').length, 1, 'one sign-off card');
+    assert.deepEqual((await d.events('Portal', 'uat-1')).map((e) => e.action), ['cycle.opened']);
+    const { resources } = await h.app.cosmos.workloads.items
+      .query({ query: 'SELECT c.id FROM c WHERE c.workloadId = @w AND c.type = "cycle"', parameters: [{ name: '@w', value: d.workloadId('Portal') }] }, { partitionKey: d.workloadId('Portal') })
+      .fetchAll();
+    assert.equal(resources.length, 1);
+  });
+
   describe('a failing cycle, then a passing one', () => {
     let cycle1: { cycleId: string; messageId: string; card: any };
     let cycle2: { cycleId: string; messageId: string; card: any };
