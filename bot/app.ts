@@ -5,10 +5,15 @@ import type { Logger } from './log';
 import { ReleaseService } from './release/service';
 import { RetroService } from './retro/service';
 import { BackgroundWork } from './shared/background';
+import { LatestWins } from './shared/coalesce';
 import { sleep } from './shared/retry';
+import { Reminders } from './signoff/reminders';
+import { SignoffService } from './signoff/service';
+import { ExpirySweeper } from './signoff/sweeper';
 import { connectCosmos, CosmosStore } from './store/cosmos';
 import { CosmosConversationRepository } from './store/conversationRepository';
 import { CosmosRetroRepository } from './store/retroRepository';
+import { CosmosSignoffRepository } from './store/signoffRepository';
 import { CosmosWorkloadRepository } from './store/workloadRepository';
 import { botAppId, createAdapter } from './teams/adapter';
 import { AdapterMessenger } from './teams/messenger';
@@ -19,6 +24,8 @@ import { TeamsTenantFilter } from './teams/middleware';
 import { retroChecklistSections, RetroHandlers } from './teams/retroHandlers';
 import { retroRoutes } from './teams/retroRoutes';
 import { mergeRoutes, releaseRoutes } from './teams/routes';
+import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
+import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
@@ -27,27 +34,53 @@ export interface RunningLiftoff {
   port: number;
   cosmos: CosmosStore;
   background: BackgroundWork;
+  /** Expires every UAT cycle past its due time now, as the periodic sweep does; answers how many expired. */
+  sweepSignoffs(): Promise<number>;
   /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
   close(graceMs?: number): Promise<void>;
 }
 
+export interface StartOptions {
+  /** The clock every use case reads (tests move it). */
+  clock?: () => Date;
+  /** A store already connected, used instead of connecting one and left open on close (tests share it across a restart). */
+  store?: CosmosStore;
+}
+
 /** Wires Cosmos, repositories, services, the Teams edge and the HTTP server, and starts listening. */
-export async function startLiftoff(config: Config, log: Logger, options: { clock?: () => Date } = {}): Promise<RunningLiftoff> {
-  const cosmos = await connectCosmos(config.cosmos, log);
+export async function startLiftoff(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningLiftoff> {
+  const cosmos = options.store ?? (await connectCosmos(config.cosmos, log));
   const clock = options.clock ?? (() => new Date());
   const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
-  // Config insists on a secret for a real Cosmos; the embedded one forgets everything on exit, and so may the secret.
-  const pseudonymSecret = config.retroPseudonymSecret ?? randomBytes(32).toString('base64url');
-  const retro = new RetroService(new CosmosRetroRepository(cosmos.workloads), release, pseudonymSecret, clock);
-  const handlers = new ReleaseHandlers(release, [retroChecklistSections(retro)]);
   const background = new BackgroundWork(log);
   const adapter = createAdapter(config.auth, log);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
   const messenger = new AdapterMessenger(adapter, botAppId(config.auth));
   const conversations = new CosmosConversationRepository(cosmos.conversations);
+  // Config insists on a secret for a real Cosmos; the embedded one forgets everything on exit, and so may the secret.
+  const pseudonymSecret = config.retroPseudonymSecret ?? randomBytes(32).toString('base64url');
+  const retro = new RetroService(new CosmosRetroRepository(cosmos.workloads), release, pseudonymSecret, clock);
+  const signoff = new SignoffService(new CosmosSignoffRepository(cosmos.workloads), clock);
+  const publisher = new SignoffCardPublisher(signoff, messenger, new LatestWins(background, log));
+  // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
+  const handlers: ReleaseHandlers = new ReleaseHandlers(release, [
+    (turn, workload) => signoffHandlers.checklistSections(turn, workload),
+    retroChecklistSections(retro),
+  ]);
+  const signoffHandlers: SignoffHandlers = new SignoffHandlers({
+    signoff,
+    workloads: handlers,
+    reminders: new Reminders(conversations, messenger, log),
+    messenger,
+    publisher,
+    background,
+    log,
+  });
+  const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
   const retroHandlers = new RetroHandlers(retro, release, handlers, messenger, conversations, background, log, clock);
+
   const bot = new LiftoffBot({
-    routes: mergeRoutes(releaseRoutes(handlers), retroRoutes(retroHandlers, handlers)),
+    routes: mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers, handlers)),
     installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,
@@ -60,20 +93,23 @@ export async function startLiftoff(config: Config, log: Logger, options: { clock
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  sweeper.start();
 
   return {
     url,
     port,
     cosmos,
     background,
+    sweepSignoffs: () => sweeper.sweep(),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await sweeper.stop();
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();
       server.server.closeAllConnections();
       await closed;
-      await cosmos.close();
+      if (!options.store) await cosmos.close();
     },
   };
 }

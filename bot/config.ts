@@ -17,6 +17,8 @@ export interface Config {
   allowedTenants: string[];
   /** The key of retro pseudonyms; absent only with the embedded Cosmos, where a random one per process is used. */
   retroPseudonymSecret?: string;
+  /** How often expired UAT cycles are looked for, in seconds; 0 turns the sweep off. */
+  signoffSweepSeconds: number;
 }
 
 /** A configuration problem, phrased as one sentence that names the variable. */
@@ -48,6 +50,14 @@ function port(env: Env, name: string, fallback: number): number {
   const parsed = z.coerce.number().int().min(0).max(65535).safeParse(raw);
   if (!/^\d{1,5}$/.test(raw) || !parsed.success) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${raw}".`);
   return parsed.data;
+}
+
+function seconds(env: Env, name: string, fallback: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d{1,6}$/.test(raw) || value > max) throw new ConfigError(`${name} must be a whole number of seconds from 0 to ${max}, not "${raw}".`);
+  return value;
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
@@ -133,5 +143,6 @@ export function readConfig(env: Env = process.env): Config {
     cosmos,
     allowedTenants,
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
+    signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
   };
 }

@@ -50,6 +50,8 @@ export const COMMANDS = [
   { usage: 'status <workload>', description: 'The release checklist: every stage and gate, and the next step.' },
   { usage: 'roles <workload>', description: 'Who holds each role; the project manager assigns them.' },
   { usage: 'history <workload>', description: 'The latest audit events.' },
+  { usage: 'uat <workload>', description: 'Business testing: open a UAT sign-off cycle, or show the open one.' },
+  { usage: 'remind <workload>', description: 'Nudge the testers who have not decided yet, one to one.' },
   { usage: 'retro <workload>', description: 'Start the retrospective (project manager), or show the running one.' },
   { usage: 'retro-remind <workload>', description: 'Remind, one to one, those who have not contributed yet.' },
   { usage: 'actions', description: 'Open action items from the retrospectives of this team.' },

@@ -42,6 +42,7 @@ describe('readConfig', () => {
         auth: { mode: 'anonymous' },
         cosmos: { mode: 'embedded', database: 'liftoff', port: 0 },
         allowedTenants: [],
+        signoffSweepSeconds: 30,
       });
     });
 
@@ -222,6 +223,17 @@ describe('readConfig', () => {
 
     it('refuses a list holding something that is not a GUID, naming it', () => {
       assertRefused({ ALLOWED_TENANTS: `${TENANT_ID},contoso.onmicrosoft.com` }, 'ALLOWED_TENANTS', /"contoso\.onmicrosoft\.com"/);
+    });
+  });
+
+  describe('SIGNOFF_SWEEP_SECONDS', () => {
+    it('reads how often expired UAT cycles are swept, 0 turning the sweep off', () => {
+      assert.equal(readConfig({ SIGNOFF_SWEEP_SECONDS: ' 5 ' }).signoffSweepSeconds, 5);
+      assert.equal(readConfig({ SIGNOFF_SWEEP_SECONDS: '0' }).signoffSweepSeconds, 0);
+    });
+
+    it('refuses a value that is not a whole number of seconds up to an hour', () => {
+      for (const value of ['soon', '-1', '1.5', '3601']) assertRefused({ SIGNOFF_SWEEP_SECONDS: value }, 'SIGNOFF_SWEEP_SECONDS', /whole number of seconds/);
     });
   });
 

@@ -130,7 +130,21 @@ export interface AuditEvent {
   type: 'event';
   at: string;
   actor: Person;
-  action: 'workload.created' | 'roles.assigned' | 'gate.passed' | 'gate.failed' | 'gate.waived';
+  action:
+    | 'workload.created'
+    | 'roles.assigned'
+    | 'gate.passed'
+    | 'gate.failed'
+    | 'gate.waived'
+    | 'cycle.opened'
+    | 'vote.approved'
+    | 'vote.rejected'
+    | 'cycle.testersApproved'
+    | 'cycle.passed'
+    | 'cycle.failed'
+    | 'cycle.expired';
   gateId?: string;
+  /** For business-testing events: the UAT cycle they belong to. */
+  cycleId?: string;
   summary: string;
 }

@@ -25,13 +25,20 @@ export class AdapterMessenger implements Messenger {
 
   private async within<T>(target: ConversationTarget, work: (context: TurnContext) => Promise<T>): Promise<T> {
     let result: T | undefined;
+    let failure: { error: unknown } | undefined;
     try {
       await this.adapter.continueConversationAsync(this.appId, referenceOf(target), async (context) => {
-        result = await work(context);
+        // Caught here: the adapter would hand an error to onTurnError, which logs it and lets the call succeed.
+        try {
+          result = await work(context);
+        } catch (error) {
+          failure = { error };
+        }
       });
     } catch (error) {
       throw asDeliveryError(error);
     }
+    if (failure) throw asDeliveryError(failure.error);
     return result as T;
   }
 
@@ -39,6 +46,11 @@ export class AdapterMessenger implements Messenger {
     return this.within(target, async (context) => {
       const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
       if (summary) activity.summary = summary;
+      // The continuation turn names a made-up activity that botbuilder would reply to; a post is a new message.
+      context.onSendActivities(async (_context, activities, next) => {
+        for (const sending of activities) delete sending.replyToId;
+        return next();
+      });
       const sent = await context.sendActivity(activity);
       return sent?.id ?? '';
     });

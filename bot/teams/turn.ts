@@ -18,11 +18,13 @@ export interface Turn {
   trigger: 'manual' | 'automatic' | 'message';
   /** The members of this conversation (or team), read from Teams when asked. */
   roster(): Promise<Person[]>;
-  /** The same members with their Teams user ids (29:...), for user-specific card views. */
+  /** The same members with their Teams user ids (`29:...`), which user-specific card views need. */
   members(): Promise<Member[]>;
+  /** The person's time zone (IANA name) as their Teams client reports it, when it does. */
+  timeZone?: string;
 }
 
-/** A member of a conversation as Teams lists them. */
+/** A member of a conversation: the person, and their Teams user id. */
 export interface Member extends Person {
   teamsUserId: string;
 }
@@ -74,7 +76,10 @@ export function buildTurn(context: TurnContext): Turn | undefined {
     },
     ...(activity.replyToId ? { messageId: activity.replyToId } : {}),
     trigger: activity.type === 'invoke' ? ((activity.value as { trigger?: string } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual') : 'message',
-    roster: async () => (await members()).map(({ aadObjectId, name }) => ({ aadObjectId, name })),
+    ...(activity.localTimezone ? { timeZone: activity.localTimezone } : {}),
+    async roster() {
+      return (await members()).map(({ aadObjectId, name }) => ({ aadObjectId, name }));
+    },
     members,
   };
 }

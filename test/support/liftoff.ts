@@ -1,6 +1,7 @@
 import { startLiftoff, RunningLiftoff } from '../../bot/app';
 import { readConfig } from '../../bot/config';
 import { createLogger } from '../../bot/log';
+import type { CosmosStore } from '../../bot/store/cosmos';
 import { startFakeConnector, FakeConnector, ActivityOpRecord } from './fakeConnector';
 import { ActivityFactory } from './teams';
 
@@ -20,10 +21,22 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
-  const fake = await startFakeConnector();
+export interface HarnessOptions {
+  /** The clock Liftoff reads (default: the real one). */
+  clock?: () => Date;
+  /** A fake connector to share, e.g. across a restart; the harness then leaves it running on close. */
+  fake?: FakeConnector;
+  /** A Cosmos store to share across a restart; left open on close. */
+  store?: CosmosStore;
+}
+
+export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const fake = options.fake ?? (await startFakeConnector());
   const config = readConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
-  const app = await startLiftoff(config, createLogger(config.logLevel));
+  const app = await startLiftoff(config, createLogger(config.logLevel), {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.store ? { store: options.store } : {}),
+  });
   const post = async (activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PostResult> => {
     const response = await fetch(`${app.url}/api/messages`, {
       method: 'POST',
@@ -49,7 +62,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     },
     async close() {
       await app.close();
-      await fake.close();
+      if (!options.fake) await fake.close();
     },
   };
 }

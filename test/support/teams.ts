@@ -54,13 +54,20 @@ export class ActivityFactory {
       : activity;
   }
 
-  /** An Action.Execute invoke from a card in the message `replyToId`. */
-  execute(who: Person, verb: string, data: Record<string, unknown>, place: Place, replyToId = 'card-message-1'): Record<string, unknown> {
+  /** An Action.Execute invoke from a card in the message `replyToId`: a button pressed, or the client's automatic refresh. */
+  execute(
+    who: Person,
+    verb: string,
+    data: Record<string, unknown>,
+    place: Place,
+    replyToId = 'card-message-1',
+    trigger: 'manual' | 'automatic' = 'manual',
+  ): Record<string, unknown> {
     return {
       ...this.base('invoke', who, place),
       name: 'adaptiveCard/action',
       replyToId,
-      value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
+      value: { action: { type: 'Action.Execute', verb, data }, trigger },
     };
   }
 

@@ -1,0 +1,260 @@
+import type { Person, Workload } from '../release/model';
+import { passGateOnBehalf } from '../release/rules';
+import { FreshReads, forEachLimited, SingleFlight } from '../shared/coalesce';
+import { backoffDelay, sleep } from '../shared/retry';
+import { Approver, BUSINESS_TESTING_GATE, Decision, isActive, RejectionEffect, RuleKind, SignoffCycle, Vote, voteId } from './model';
+import type { CycleSnapshot, FinalChange, SignoffRepository } from './repository';
+import {
+  cannotOpen,
+  checkVote,
+  closeTesters,
+  decideFinal,
+  expireAwaitingFinal,
+  gateEvidence,
+  isPastDue,
+  openCycle,
+  sealFor,
+  Tally,
+  tally,
+  testersShouldClose,
+} from './rules';
+
+/** A cycle as it is now, with its tally. */
+export interface CycleView extends CycleSnapshot {
+  tally: Tally;
+}
+
+export type OpenOutcome =
+  | { kind: 'opened'; cycle: SignoffCycle; created: boolean }
+  | { kind: 'refused'; message: string };
+
+export type DecisionOutcome =
+  | { kind: 'recorded'; view: CycleView; vote: Vote }
+  /** The tester decided before (a client retry, a second click): nothing new was stored. */
+  | { kind: 'already'; view: CycleView; vote: Vote }
+  | { kind: 'refused'; view: CycleView; message: string; pastDue: boolean }
+  | { kind: 'missing' };
+
+export type FinalOutcome =
+  | { kind: 'changed' | 'unchanged'; view: CycleView }
+  | { kind: 'refused'; view: CycleView; message: string }
+  | { kind: 'missing' };
+
+export interface OpenRequest {
+  testers: Approver[];
+  finalApprovers: Approver[];
+  rule: RuleKind;
+  atLeast?: number;
+  rejection: RejectionEffect;
+  dueDate: string;
+  dueTime: string;
+  timeZone: string;
+  testPlanUrl: string;
+  scopeNotes: string;
+  actor: Person;
+}
+
+/** How many seals are written at once when the testers' part of a cycle closes. */
+const SEAL_CONCURRENCY = 8;
+/** How often the complete set of decisions is re-read before giving up (a replica catching up). */
+const COMPLETE_READS = 6;
+
+const keyOf = (workloadId: string, cycleId: string): string => `${workloadId}\n${cycleId}`;
+
+/** The business-testing use cases: open a cycle, record decisions exactly once, close, sign off, expire. */
+export class SignoffService {
+  /** Concurrent readers of one cycle share reads, each seeing its own writes. */
+  private readonly reads: FreshReads<CycleView | undefined>;
+  /** Any read in flight will do, for checks the store enforces again (see decide). */
+  private readonly recentReads = new SingleFlight<CycleView | undefined>();
+  /** One close of a cycle's testers' part at a time, per process; the store keeps it right across processes. */
+  private readonly closing = new SingleFlight<void>();
+
+  constructor(
+    private readonly repo: SignoffRepository,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.reads = new FreshReads((key) => this.load(key));
+  }
+
+  /** Reads a cycle with its decisions and tallies it once, for every caller sharing the read. */
+  private async load(key: string): Promise<CycleView | undefined> {
+    const [workloadId = '', cycleId = ''] = key.split('\n');
+    const snapshot = await this.repo.snapshot(workloadId, cycleId);
+    return snapshot ? { ...snapshot, tally: tally(snapshot.cycle, snapshot.votes) } : undefined;
+  }
+
+  now(): string {
+    return this.clock().toISOString();
+  }
+
+  cycles(workloadId: string): Promise<SignoffCycle[]> {
+    return this.repo.cycles(workloadId);
+  }
+
+  /** The cycle as it is now, read after any write this caller made; undefined when missing or of another tenant. */
+  async view(workloadId: string, cycleId: string, tenantId?: string): Promise<CycleView | undefined> {
+    const view = await this.reads.read(keyOf(workloadId, cycleId));
+    return view && (tenantId === undefined || view.cycle.tenantId === tenantId) ? view : undefined;
+  }
+
+  /** The cycle that is open or waiting for its final sign-off, if any. */
+  async active(workloadId: string): Promise<SignoffCycle | undefined> {
+    return (await this.repo.cycles(workloadId)).filter((c) => isActive(c.state)).pop();
+  }
+
+  /** Why this person cannot open a cycle now, if they cannot. */
+  async cannotOpen(workload: Workload, actor: Person): Promise<string | undefined> {
+    return cannotOpen(workload, await this.repo.cycles(workload.workloadId), actor, this.now());
+  }
+
+  /** Opens the next cycle. Opening again with the same cycle number by the same person is a retry and answers with that cycle. */
+  async open(workload: Workload, request: OpenRequest): Promise<OpenOutcome> {
+    const now = this.now();
+    const cycles = await this.repo.cycles(workload.workloadId);
+    const result = openCycle({ ...request, workload, cycles, now });
+    if (result.kind === 'refused') {
+      const retried = this.retriedOpen(cycles, request.actor, now);
+      return retried ? { kind: 'opened', cycle: retried, created: false } : result;
+    }
+    if ((await this.repo.createCycle(result.cycle, result.event)) === 'created') {
+      return { kind: 'opened', cycle: (await this.repo.cycle(workload.workloadId, result.cycle.id)) ?? result.cycle, created: true };
+    }
+    const taken = await this.repo.cycle(workload.workloadId, result.cycle.id);
+    if (taken && taken.openedBy.aadObjectId === request.actor.aadObjectId && isActive(taken.state)) {
+      return { kind: 'opened', cycle: taken, created: false };
+    }
+    return { kind: 'refused', message: `${taken?.openedBy.name ?? 'Someone'} has just opened UAT cycle ${result.cycle.number} of ${workload.name}.` };
+  }
+
+  /** A cycle this person opened in the last two minutes, still active: what a retried "open" refers to. */
+  private retriedOpen(cycles: SignoffCycle[], actor: Person, now: string): SignoffCycle | undefined {
+    const last = cycles[cycles.length - 1];
+    if (!last || last.openedBy.aadObjectId !== actor.aadObjectId || !isActive(last.state)) return undefined;
+    return Date.parse(now) - Date.parse(last.openedAt) < 120_000 ? last : undefined;
+  }
+
+  /** Remembers the message holding the shared card, so later decisions update it. */
+  async recordCard(workloadId: string, cycleId: string, card: NonNullable<SignoffCycle['card']>): Promise<void> {
+    await this.repo.changeCycle(workloadId, cycleId, (cycle) => ({ kind: 'changed', cycle: { ...cycle, card } }));
+  }
+
+  /** Records a tester's approval or rejection exactly once, and closes the testers' part when it decides the rule. */
+  async decide(
+    workloadId: string,
+    cycleId: string,
+    tenantId: string,
+    request: { actor: Person; decision: Decision; comment: string; evidence: string },
+  ): Promise<DecisionOutcome> {
+    // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
+    // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
+    const key = keyOf(workloadId, cycleId);
+    const recent = (await this.recentReads.run(key, () => this.load(key))) ?? (await this.reads.read(key));
+    if (!recent || recent.cycle.tenantId !== tenantId) return { kind: 'missing' };
+    const cycle = recent.cycle;
+    const now = this.now();
+    const check = checkVote(cycle, { ...request, now });
+    if (!check.ok) return this.refusedWith(workloadId, cycleId, check.message, check.pastDue);
+
+    if ((await this.repo.castVote(check.vote, check.event)) === 'taken') {
+      // The answer shows the cycle as it is now, and that read holds what took the place (a replica may lag: then read it alone).
+      const view = await this.view(workloadId, cycleId);
+      if (!view) return { kind: 'missing' };
+      const holder = view.votes.find((v) => v.id === check.vote.id) ?? view.seals.find((s) => s.id === check.vote.id) ?? (await this.repo.slot(workloadId, check.vote.id));
+      if (holder?.type === 'vote' && holder.voter.aadObjectId === request.actor.aadObjectId) return { kind: 'already', view, vote: holder };
+      return { kind: 'refused', view, message: `The testers' part of UAT cycle ${cycle.number} has closed. Nothing was recorded.`, pastDue: false };
+    }
+
+    let view = await this.view(workloadId, cycleId);
+    if (view && testersShouldClose(view.cycle, view.tally, this.now())) {
+      await this.closeTestersOf(workloadId, cycleId);
+      view = await this.view(workloadId, cycleId);
+    }
+    return view ? { kind: 'recorded', view, vote: check.vote } : { kind: 'missing' };
+  }
+
+  private async refusedWith(workloadId: string, cycleId: string, message: string, pastDue: boolean): Promise<DecisionOutcome> {
+    const view = await this.view(workloadId, cycleId);
+    return view ? { kind: 'refused', view, message, pastDue } : { kind: 'missing' };
+  }
+
+  /**
+   * Ends the testers' part of a cycle whose decisions (or due time) settle it. Every empty place is
+   * sealed first, so no decision can be stored after this point; the outcome is then computed on the
+   * complete, frozen set and stored with an ETag. Safe to run concurrently and to re-run after a crash.
+   */
+  closeTestersOf(workloadId: string, cycleId: string): Promise<void> {
+    return this.closing.run(keyOf(workloadId, cycleId), async () => {
+      const first = await this.repo.snapshot(workloadId, cycleId);
+      if (!first) return;
+      const now = this.now();
+      const reason = testersShouldClose(first.cycle, tally(first.cycle, first.votes), now);
+      if (!reason) return;
+      const filled = new Set([...first.votes, ...first.seals].map((d) => d.id));
+      const empty = first.cycle.testers.filter((t) => !filled.has(voteId(cycleId, t.aadObjectId)));
+      await forEachLimited(empty, SEAL_CONCURRENCY, async (tester) => {
+        await this.repo.seal(sealFor(first.cycle, tester, reason, now));
+      });
+      const complete = await this.completeSnapshot(workloadId, cycleId);
+      await this.repo.changeCycle(workloadId, cycleId, (cycle) => closeTesters(cycle, complete.votes, now));
+    });
+  }
+
+  /** Reads the cycle until every tester's place shows a decision or a seal (a lagging replica may need a second read). */
+  private async completeSnapshot(workloadId: string, cycleId: string): Promise<CycleSnapshot> {
+    for (let attempt = 1; ; attempt += 1) {
+      const snapshot = await this.repo.snapshot(workloadId, cycleId);
+      if (!snapshot) throw new Error(`cycle ${cycleId} of ${workloadId} disappeared while closing`);
+      const filled = new Set([...snapshot.votes.map((v) => v.voter.aadObjectId), ...snapshot.seals.map((s) => s.aadObjectId)]);
+      if (snapshot.cycle.testers.every((t) => filled.has(t.aadObjectId))) return snapshot;
+      if (attempt >= COMPLETE_READS) throw new Error(`cycle ${cycleId} of ${workloadId}: not every tester's place is filled after sealing`);
+      await sleep(backoffDelay(attempt));
+    }
+  }
+
+  /** The business owner's final approval (which passes the business-testing gate in the same transaction) or refusal. */
+  async final(
+    workloadId: string,
+    cycleId: string,
+    tenantId: string,
+    request: { actor: Person; decision: Decision; comment: string },
+  ): Promise<FinalOutcome> {
+    const existing = await this.repo.cycle(workloadId, cycleId);
+    if (!existing || existing.tenantId !== tenantId) return { kind: 'missing' };
+    const now = this.now();
+    const result = await this.repo.finalize(workloadId, cycleId, (cycle, workload): FinalChange => {
+      const change = decideFinal(cycle, { ...request, now });
+      if (change.kind !== 'changed' || change.cycle.state !== 'passed') return change;
+      const gate = passGateOnBehalf(workload, { gateId: BUSINESS_TESTING_GATE, actor: request.actor, evidence: gateEvidence(change.cycle), now });
+      return gate.kind === 'changed' ? { ...change, gate } : change;
+    });
+    if (!result) return { kind: 'missing' };
+    // A sign-off arriving after the due time finds the cycle expired, whether or not the sweep got there first.
+    if (result.kind === 'refused' && isActive(result.cycle.state) && isPastDue(result.cycle, now)) await this.expire(workloadId, cycleId);
+    const view = await this.view(workloadId, cycleId);
+    if (!view) return { kind: 'missing' };
+    return result.kind === 'refused' ? { kind: 'refused', view, message: result.message } : { kind: result.kind, view };
+  }
+
+  /** Expires a cycle past its due time; true when this call changed it. */
+  async expire(workloadId: string, cycleId: string): Promise<boolean> {
+    const cycle = await this.repo.cycle(workloadId, cycleId);
+    if (!cycle || !isActive(cycle.state) || !isPastDue(cycle, this.now())) return false;
+    if (cycle.state === 'open') {
+      await this.closeTestersOf(workloadId, cycleId);
+    } else {
+      const now = this.now();
+      await this.repo.changeCycle(workloadId, cycleId, (current) => expireAwaitingFinal(current, now));
+    }
+    const after = await this.repo.cycle(workloadId, cycleId);
+    return after?.state === 'expired';
+  }
+
+  /** Expires every cycle past its due time; answers the ones that expired. */
+  async expireDue(limit = 100): Promise<Array<{ workloadId: string; cycleId: string }>> {
+    const due = await this.repo.dueCycles(this.now(), limit);
+    const expired: Array<{ workloadId: string; cycleId: string }> = [];
+    for (const ref of due) if (await this.expire(ref.workloadId, ref.cycleId)) expired.push(ref);
+    return expired;
+  }
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Container, JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
+import type { AuditEvent, Workload } from '../release/model';
+import type { SignoffCycle, Vote, VoteSeal } from '../signoff/model';
+import type { CycleSnapshot, FinalChange, SignoffRepository } from '../signoff/repository';
+import type { CycleChange } from '../signoff/rules';
+import { backoffDelay, sleep } from '../shared/retry';
+import { StoreConflictError } from './workloadRepository';
+
+type CosmosSystem = { _rid?: string; _self?: string; _ts?: number; _attachments?: string };
+
+function toDomain<T extends object>(resource: T & CosmosSystem): T {
+  const { _rid, _self, _ts, _attachments, ...rest } = resource;
+  return rest as T;
+}
+
+const body = (doc: object): JSONObject => doc as unknown as JSONObject;
+const withId = (event: Omit<AuditEvent, 'id'>): JSONObject => body({ ...event, id: randomUUID() });
+
+function checkBatch(results: OperationResponse[], what: string): void {
+  const failed = results.find((r) => r.statusCode >= 400);
+  if (failed) throw new StoreConflictError(`${what} failed with status ${failed.statusCode}`);
+}
+
+const isConflict = (error: unknown): boolean => (error as { code?: number }).code === 409;
+
+/**
+ * UAT cycles, decisions and seals in the `workloads` container, in the workload's partition.
+ * A decision is its own document with a natural id, so the tally is read from the decisions (one
+ * single-partition query) and never kept in one document that every tester would fight over.
+ */
+export class CosmosSignoffRepository implements SignoffRepository {
+  constructor(
+    private readonly container: Container,
+    private readonly maxAttempts = 60,
+  ) {}
+
+  async cycles(workloadId: string): Promise<SignoffCycle[]> {
+    const { resources } = await this.container.items
+      .query<SignoffCycle>(
+        { query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "cycle"', parameters: [{ name: '@workloadId', value: workloadId }] },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources.map(toDomain).sort((a, b) => a.number - b.number);
+  }
+
+  async cycle(workloadId: string, cycleId: string): Promise<SignoffCycle | undefined> {
+    const { resource } = await this.container.item(cycleId, workloadId).read<SignoffCycle>();
+    return resource && resource.type === 'cycle' ? toDomain(resource) : undefined;
+  }
+
+  async snapshot(workloadId: string, cycleId: string): Promise<CycleSnapshot | undefined> {
+    const { resources } = await this.container.items
+      .query<(SignoffCycle | Vote | VoteSeal) & CosmosSystem>(
+        {
+          query:
+            'SELECT * FROM c WHERE c.workloadId = @workloadId AND ((c.type = "cycle" AND c.id = @cycleId) OR ((c.type = "vote" OR c.type = "voteSeal") AND c.cycleId = @cycleId))',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@cycleId', value: cycleId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    let cycle: SignoffCycle | undefined;
+    const votes: Vote[] = [];
+    const seals: VoteSeal[] = [];
+    for (const doc of resources) {
+      if (doc.type === 'cycle') cycle = toDomain(doc);
+      else if (doc.type === 'vote') votes.push(toDomain(doc));
+      else seals.push(toDomain(doc));
+    }
+    return cycle ? { cycle, votes, seals } : undefined;
+  }
+
+  async createCycle(cycle: SignoffCycle, event: Omit<AuditEvent, 'id'>): Promise<'created' | 'exists'> {
+    const operations: OperationInput[] = [
+      { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: body(cycle) },
+      { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: withId(event) },
+    ];
+    const results = (await this.container.items.batch(operations, cycle.workloadId)).result ?? [];
+    if (results[0]?.statusCode === 409) return 'exists';
+    checkBatch(results, `opening cycle ${cycle.id} of ${cycle.workloadId}`);
+    return 'created';
+  }
+
+  async castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'taken'> {
+    const operations: OperationInput[] = [
+      { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: body(vote) },
+      { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: withId(event) },
+    ];
+    const results = (await this.container.items.batch(operations, vote.workloadId)).result ?? [];
+    if (results[0]?.statusCode === 409) return 'taken';
+    checkBatch(results, `recording decision ${vote.id}`);
+    return 'recorded';
+  }
+
+  async slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined> {
+    const { resource } = await this.container.item(id, workloadId).read<Vote | VoteSeal>();
+    return resource && (resource.type === 'vote' || resource.type === 'voteSeal') ? toDomain(resource) : undefined;
+  }
+
+  async seal(seal: VoteSeal): Promise<'sealed' | 'taken'> {
+    try {
+      await this.container.items.create(seal);
+      return 'sealed';
+    } catch (error) {
+      if (isConflict(error)) return 'taken';
+      throw error;
+    }
+  }
+
+  async changeCycle(workloadId: string, cycleId: string, rule: (cycle: SignoffCycle) => CycleChange): Promise<CycleChange | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const current = await this.readWithEtag<SignoffCycle>(cycleId, workloadId);
+      if (!current || current.type !== 'cycle') return undefined;
+      const result = rule(current);
+      if (result.kind !== 'changed') return result;
+      const operations: OperationInput[] = [this.replace(result.cycle, current._etag)];
+      if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
+      const results = (await this.container.items.batch(operations, workloadId)).result ?? [];
+      if (results[0]?.statusCode === 412) {
+        await sleep(backoffDelay(attempt));
+        continue;
+      }
+      checkBatch(results, `changing cycle ${cycleId} of ${workloadId}`);
+      const stored = results[0]?.resourceBody as unknown as SignoffCycle | undefined;
+      return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
+    }
+    throw new StoreConflictError(`cycle ${cycleId} of ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  }
+
+  async finalize(workloadId: string, cycleId: string, rule: (cycle: SignoffCycle, workload: Workload) => FinalChange): Promise<FinalChange | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const [cycle, workload] = await Promise.all([
+        this.readWithEtag<SignoffCycle>(cycleId, workloadId),
+        this.readWithEtag<Workload>(workloadId, workloadId),
+      ]);
+      if (!cycle || cycle.type !== 'cycle' || !workload) return undefined;
+      const result = rule(cycle, workload);
+      if (result.kind !== 'changed') return result;
+      const operations: OperationInput[] = [this.replace(result.cycle, cycle._etag)];
+      if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
+      if (result.gate) {
+        const { _etag, ...gateBody } = result.gate.workload;
+        operations.push(
+          { operationType: 'Replace', id: workloadId, partitionKey: workloadId, ifMatch: workload._etag, resourceBody: body(gateBody) },
+          { operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.gate.event) },
+        );
+      }
+      const results = (await this.container.items.batch(operations, workloadId)).result ?? [];
+      if (results.some((r) => r.statusCode === 412)) {
+        await sleep(backoffDelay(attempt));
+        continue;
+      }
+      checkBatch(results, `signing off cycle ${cycleId} of ${workloadId}`);
+      const stored = results[0]?.resourceBody as unknown as SignoffCycle | undefined;
+      return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
+    }
+    throw new StoreConflictError(`cycle ${cycleId} of ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  }
+
+  async dueCycles(now: string, limit: number): Promise<Array<{ workloadId: string; cycleId: string }>> {
+    // Across workloads by nature; run by the expiry sweep every few seconds, never on a person's turn.
+    const { resources } = await this.container.items
+      .query<{ workloadId: string; id: string }>({
+        query:
+          'SELECT TOP @limit c.workloadId, c.id FROM c WHERE c.type = "cycle" AND (c.state = "open" OR c.state = "awaitingFinal") AND c.due.at <= @now',
+        parameters: [
+          { name: '@now', value: now },
+          { name: '@limit', value: limit },
+        ],
+      })
+      .fetchAll();
+    return resources.map((r) => ({ workloadId: r.workloadId, cycleId: r.id }));
+  }
+
+  private async readWithEtag<T extends object>(id: string, workloadId: string): Promise<(T & { _etag?: string; type?: string }) | undefined> {
+    const { resource } = await this.container.item(id, workloadId).read<T & { _etag?: string; type?: string }>();
+    return resource ? toDomain(resource) : undefined;
+  }
+
+  private replace(cycle: SignoffCycle, etag: string | undefined): OperationInput {
+    const { _etag, ...doc } = cycle;
+    return { operationType: 'Replace', id: cycle.id, partitionKey: cycle.workloadId, ...(etag ? { ifMatch: etag } : {}), resourceBody: body(doc) };
+  }
+}

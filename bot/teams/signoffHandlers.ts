@@ -1,0 +1,356 @@
+import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
+import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZONES, withNotice } from '../../cards/signoff';
+import type { Messenger } from '../conversations/messenger';
+import type { Logger } from '../log';
+import type { Workload } from '../release/model';
+import { holdsRole, isClosed } from '../release/rules';
+import type { BackgroundWork } from '../shared/background';
+import type { LatestWins } from '../shared/coalesce';
+import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
+import type { ReminderReport, Reminders } from '../signoff/reminders';
+import { canonicalTimeZone, dateIn, dueLabel, isPastDue, viewerOf } from '../signoff/rules';
+import type { CycleView, SignoffService } from '../signoff/service';
+import { missingWorkload, VerbOutcome } from './handlers';
+import type { CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
+import type { Turn } from './turn';
+
+const good = (text: string): Notice => ({ text, tone: 'good' });
+const attention = (text: string): Notice => ({ text, tone: 'attention' });
+const when = (iso: string): string => `{{DATE(${iso.replace(/\.\d+Z$/, 'Z')}, SHORT)}} {{TIME(${iso.replace(/\.\d+Z$/, 'Z')})}}`;
+const isCard = (value: Workload | Card): value is Card => (value as Workload).type !== 'workload';
+
+/** How the sign-off capability reads workloads and draws the checklist: the release handlers' own ways. */
+export interface WorkloadCards {
+  resolve(turn: Turn, name: string, command: string): Promise<Workload | Card>;
+  byId(turn: Turn, workloadId: string): Promise<Workload | undefined>;
+  checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card>;
+}
+
+/**
+ * Keeps each cycle's shared card in step with the store. Decisions arriving together are folded into
+ * one or two updates of the message, and the last update always draws the latest state.
+ */
+export class SignoffCardPublisher {
+  constructor(
+    private readonly signoff: SignoffService,
+    private readonly messenger: Messenger,
+    private readonly updates: LatestWins,
+  ) {}
+
+  refresh(workloadId: string, cycleId: string, fields: Record<string, unknown> = {}): void {
+    this.updates.request(`signoff\n${workloadId}\n${cycleId}`, 'signoff.card_update', { workloadId, cycleId, ...fields }, async () => {
+      const view = await this.signoff.view(workloadId, cycleId);
+      const card = view?.cycle.card;
+      if (!view || !card) return;
+      await this.messenger.update(card.target, card.activityId, renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.signoff.now(), viewer: 'observer', refresh: 'shared' }));
+    });
+  }
+}
+
+export interface SignoffHandlersDeps {
+  signoff: SignoffService;
+  workloads: WorkloadCards;
+  reminders: Reminders;
+  messenger: Messenger;
+  publisher: SignoffCardPublisher;
+  background: BackgroundWork;
+  log: Logger;
+}
+
+const missingCycle = (): Card =>
+  renderMessage('That UAT cycle no longer exists or is not part of your organization. Type list to see the workloads here.');
+
+/** Business-testing sign-off as Teams sees it: the open form, the sign-off card, decisions, reminders, the checklist section. */
+export class SignoffHandlers {
+  /**
+   * Cards already drawn for a read of a cycle, per kind of viewer. People deciding at the same moment
+   * share one read (see SignoffService.view), so they share its drawing too; it goes with the read.
+   */
+  private readonly drawn = new WeakMap<CycleView, Map<string, Card>>();
+
+  constructor(private readonly deps: SignoffHandlersDeps) {}
+
+  /** `uat <workload>`: the open cycle's card, or the form to open one. */
+  async uat(turn: Turn, args: string): Promise<Card> {
+    const found = await this.deps.workloads.resolve(turn, args, 'uat');
+    if (isCard(found)) return found;
+    const active = await this.deps.signoff.active(found.workloadId);
+    const view = active ? await this.deps.signoff.view(found.workloadId, active.id) : undefined;
+    if (view) {
+      // A copy of the live card: everyone who looks at it gets their own view, so it cannot go stale either.
+      const notice = good(`UAT cycle ${view.cycle.number} of ${found.name} is ${view.cycle.state === 'open' ? 'open for testers' : 'waiting for the final sign-off'}. Testers see their buttons here too.`);
+      // The reply is a message everyone here sees: it shows no one's buttons until each person's refresh.
+      return renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'everyone', notice });
+    }
+    return this.form(turn, found);
+  }
+
+  /** The form to open a cycle, or the checklist with a sentence saying why this person cannot open one now. */
+  async form(turn: Turn, workload: Workload, notice?: Notice, values?: SignoffFormValues): Promise<Card> {
+    const blocked = await this.deps.signoff.cannotOpen(workload, turn.actor);
+    if (blocked) return this.deps.workloads.checklist(turn, workload, attention(blocked));
+    const roster = await turn.members();
+    return renderSignoffForm({ workload, roster, values: values ?? this.defaults(turn), timeZones: TIME_ZONES, ...(notice ? { notice } : {}) });
+  }
+
+  async formVerb(turn: Turn, workloadId: string): Promise<VerbOutcome> {
+    const workload = await this.deps.workloads.byId(turn, workloadId);
+    return { card: workload ? await this.form(turn, workload) : missingWorkload() };
+  }
+
+  private defaults(turn: Turn): SignoffFormValues {
+    const timeZone = canonicalTimeZone(turn.timeZone ?? '') ?? 'UTC';
+    return {
+      testers: '',
+      rule: 'all',
+      atLeast: 1,
+      rejection: 'failsCycle',
+      dueDate: dateIn(timeZone, this.deps.signoff.now(), 3),
+      dueTime: '17:00',
+      timeZone,
+      testPlanUrl: '',
+      scopeNotes: '',
+    };
+  }
+
+  /** Opens a cycle from the form, posts its sign-off card in this conversation, and answers with the checklist. */
+  async open(turn: Turn, data: OpenCycleData): Promise<VerbOutcome> {
+    const workload = await this.deps.workloads.byId(turn, data.workloadId);
+    if (!workload) return { card: missingWorkload() };
+    const values: SignoffFormValues = {
+      testers: data.testers,
+      rule: data.rule,
+      atLeast: data.atLeast ?? 1,
+      rejection: data.rejection,
+      dueDate: data.dueDate,
+      dueTime: data.dueTime,
+      timeZone: data.timeZone || 'UTC',
+      testPlanUrl: data.testPlanUrl,
+      scopeNotes: data.scopeNotes,
+    };
+    const members = await turn.members();
+    const byAad = new Map(members.map((m) => [m.aadObjectId, m]));
+    const picked = [...new Set(data.testers.split(',').map((id) => id.trim()).filter(Boolean))];
+    const testers = picked.map((id) => byAad.get(id));
+    if (testers.some((t) => t === undefined)) {
+      return { card: await this.form(turn, workload, attention('Pick testers who are members of this conversation.'), values) };
+    }
+    const finalApprovers: Approver[] = workload.roles.businessOwner.map((p) => ({ ...p, teamsUserId: byAad.get(p.aadObjectId)?.teamsUserId ?? '' }));
+    const outcome = await this.deps.signoff.open(workload, {
+      testers: testers as Approver[],
+      finalApprovers,
+      rule: data.rule,
+      ...(data.atLeast !== undefined ? { atLeast: data.atLeast } : {}),
+      rejection: data.rejection,
+      dueDate: data.dueDate,
+      dueTime: data.dueTime,
+      timeZone: data.timeZone,
+      testPlanUrl: data.testPlanUrl,
+      scopeNotes: data.scopeNotes,
+      actor: turn.actor,
+    });
+    if (outcome.kind === 'refused') return { card: await this.form(turn, workload, attention(outcome.message), values) };
+
+    const cycle = outcome.cycle;
+    const about = `UAT cycle ${cycle.number} of ${workload.name}: ${cycle.testers.length} tester${cycle.testers.length === 1 ? '' : 's'}, due ${dueLabel(cycle.due)}.`;
+    if (!outcome.created) {
+      return { card: await this.deps.workloads.checklist(turn, workload, good(`${cycle.openedBy.name} opened ${about} Its sign-off card is in the conversation where it was opened.`)) };
+    }
+
+    const posted = await this.postCard(turn, cycle);
+    const notice = posted
+      ? good(`${turn.actor.name} opened ${about} Its sign-off card is posted in this conversation.`)
+      : attention(`${turn.actor.name} opened ${about} Liftoff could not post its sign-off card here; type "uat ${workload.name}" to show it.`);
+    return { card: await this.deps.workloads.checklist(turn, workload, notice), shareWithEveryone: true };
+  }
+
+  /** Posts the shared sign-off card where the cycle was opened (the channel itself, not a reply thread) and remembers the message. */
+  private async postCard(turn: Turn, cycle: SignoffCycle): Promise<boolean> {
+    const target = { ...turn.target, conversationId: turn.scope.conversationId };
+    const fields = { workloadId: cycle.workloadId, cycleId: cycle.id, activityId: turn.activityId };
+    try {
+      const card = renderSignoff({ cycle, tally: { approved: [], rejected: [], pending: cycle.testers, needed: cycle.rule.needed, outcome: 'open' }, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'shared' });
+      const activityId = await this.deps.messenger.post(target, card, `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`);
+      await this.deps.signoff.recordCard(cycle.workloadId, cycle.id, { target, activityId });
+      // A decision may have landed before the message id was stored; draw the card once more to include it.
+      this.deps.publisher.refresh(cycle.workloadId, cycle.id, fields);
+      return true;
+    } catch (error) {
+      this.deps.log.error({ event: 'signoff.card_post_failed', ...fields, err: error }, 'could not post the sign-off card');
+      return false;
+    }
+  }
+
+  /** A tester's approval or rejection: recorded once, answered with their view, the shared card updated after. */
+  async decide(turn: Turn, data: DecideData): Promise<VerbOutcome> {
+    // A client's automatic refresh only ever draws a view; it never records anything.
+    if (turn.trigger === 'automatic') return this.view(turn, data);
+    const outcome = await this.deps.signoff.decide(data.workloadId, data.cycleId, turn.tenantId, {
+      actor: turn.actor,
+      decision: data.decision,
+      comment: data.comment,
+      evidence: data.evidence,
+    });
+    const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
+    switch (outcome.kind) {
+      case 'missing':
+        return { card: missingCycle() };
+      case 'recorded':
+        this.deps.log.info({ event: 'signoff.decision_recorded', ...fields, decision: outcome.vote.decision }, 'tester decision recorded');
+        this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+        return { card: this.personal(turn, outcome.view, good(this.decidedSentence(outcome.view, outcome.vote.decision, outcome.vote.at))) };
+      case 'already': {
+        const vote = outcome.vote;
+        const notice =
+          vote.decision === data.decision
+            ? good(this.decidedSentence(outcome.view, vote.decision, vote.at))
+            : attention(`You already ${vote.decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${outcome.view.cycle.number} ${when(vote.at)}. A decision is recorded once and cannot be changed.`);
+        return { card: this.personal(turn, outcome.view, notice) };
+      }
+      case 'refused':
+        if (outcome.pastDue) this.expireSoon(data.workloadId, data.cycleId, fields);
+        return { card: this.personal(turn, outcome.view, attention(outcome.message)) };
+    }
+  }
+
+  private decidedSentence(view: CycleView, decision: 'approve' | 'reject', at: string): string {
+    const number = view.cycle.number;
+    const done = `You ${decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${number} ${when(at)}.`;
+    switch (view.cycle.state) {
+      case 'awaitingFinal':
+        return `${done} The testers' rule is met: the cycle now waits for the final sign-off.`;
+      case 'failed':
+        return `${done} The cycle has failed.`;
+      case 'expired':
+        return `${done} The cycle has expired.`;
+      default:
+        return done;
+    }
+  }
+
+  /** The business owner's final sign-off or refusal. */
+  async final(turn: Turn, data: FinalData): Promise<VerbOutcome> {
+    if (turn.trigger === 'automatic') return this.view(turn, data);
+    const outcome = await this.deps.signoff.final(data.workloadId, data.cycleId, turn.tenantId, { actor: turn.actor, decision: data.decision, comment: data.comment });
+    const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
+    if (outcome.kind === 'missing') return { card: missingCycle() };
+    if (outcome.kind === 'refused') {
+      if (outcome.view.cycle.state === 'expired') this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+      return { card: this.personal(turn, outcome.view, attention(outcome.message)) };
+    }
+    if (outcome.kind === 'changed') {
+      this.deps.log.info({ event: 'signoff.final_decision', ...fields, decision: data.decision }, 'final sign-off decision recorded');
+      this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+    }
+    const cycle = outcome.view.cycle;
+    const notice =
+      cycle.state === 'passed'
+        ? good(`You gave the final business sign-off of UAT cycle ${cycle.number}. Business testing of ${cycle.workloadName} is passed.`)
+        : good(`You refused the final sign-off: UAT cycle ${cycle.number} has failed. A new cycle can be opened with "uat ${cycle.workloadName}".`);
+    return { card: this.personal(turn, outcome.view, notice) };
+  }
+
+  /** The card as this person should see it; never changes the message for anyone else. */
+  async view(turn: Turn, data: CycleRefData): Promise<VerbOutcome> {
+    const view = await this.deps.signoff.view(data.workloadId, data.cycleId, turn.tenantId);
+    if (!view) return { card: missingCycle() };
+    // A card past due already reads as expired; storing it is left to a person's action or the sweep, since an
+    // automatic refresh must never lead to an update of the message.
+    if (turn.trigger === 'manual' && isActive(view.cycle.state) && Date.parse(this.deps.signoff.now()) >= Date.parse(view.cycle.due.at)) {
+      this.expireSoon(data.workloadId, data.cycleId, { activityId: turn.activityId });
+    }
+    return { card: this.personal(turn, view) };
+  }
+
+  private personal(turn: Turn, view: CycleView, notice?: Notice): Card {
+    const now = this.deps.signoff.now();
+    const viewer = viewerOf(view.cycle, view.tally, turn.actor.aadObjectId, now);
+    const key = `${viewer}:${isPastDue(view.cycle, now)}`;
+    let drawings = this.drawn.get(view);
+    if (!drawings) {
+      drawings = new Map();
+      this.drawn.set(view, drawings);
+    }
+    let card = drawings.get(key);
+    if (!card) {
+      card = renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer, refresh: 'shared' });
+      drawings.set(key, card);
+    }
+    return notice ? withNotice(card, notice) : card;
+  }
+
+  /** A cycle found past due on a person's turn expires now, after the answer, rather than at the next sweep. */
+  private expireSoon(workloadId: string, cycleId: string, fields: Record<string, unknown>): void {
+    this.deps.background.run('signoff.expire', { workloadId, cycleId, ...fields }, async () => {
+      if (await this.deps.signoff.expire(workloadId, cycleId)) this.deps.publisher.refresh(workloadId, cycleId, fields);
+    });
+  }
+
+  /** `remind <workload>` and the checklist's button: a one-to-one nudge to every pending tester. */
+  async remind(turn: Turn, workload: Workload): Promise<Notice> {
+    const active = await this.deps.signoff.active(workload.workloadId);
+    const view = active ? await this.deps.signoff.view(workload.workloadId, active.id) : undefined;
+    if (!view || view.cycle.state !== 'open') return attention(`No UAT cycle of ${workload.name} is waiting for testers, so there is nobody to remind.`);
+    const cycle = view.cycle;
+    const mayRemind = holdsRole(workload, 'projectManager', turn.actor.aadObjectId) || holdsRole(workload, 'businessOwner', turn.actor.aadObjectId) || cycle.openedBy.aadObjectId === turn.actor.aadObjectId;
+    if (!mayRemind) return attention(`Only the project manager or the business owner of ${workload.name} can remind the testers.`);
+    if (view.tally.pending.length === 0) return good(`Every tester of UAT cycle ${cycle.number} has decided; nobody to remind.`);
+    const now = this.deps.signoff.now();
+    const report = await this.deps.reminders.send(
+      view.tally.pending,
+      (tester) =>
+        renderSignoff({
+          cycle,
+          tally: view.tally,
+          now,
+          viewer: 'tester',
+          refresh: [tester.teamsUserId],
+          notice: good(`Reminder from ${turn.actor.name}: your decision on UAT cycle ${cycle.number} of ${workload.name} is due ${dueLabel(cycle.due)}. Approve or reject right here.`),
+        }),
+      `Reminder: UAT sign-off of ${workload.name} is due ${dueLabel(cycle.due)}`,
+      { workloadId: workload.workloadId, cycleId: cycle.id, activityId: turn.activityId },
+    );
+    return reminderNotice(report);
+  }
+
+  async remindCommand(turn: Turn, args: string): Promise<Card> {
+    const found = await this.deps.workloads.resolve(turn, args, 'remind');
+    if (isCard(found)) return found;
+    const notice = await this.remind(turn, found);
+    return renderMessage(notice.text, notice.tone);
+  }
+
+  async remindVerb(turn: Turn, workloadId: string): Promise<VerbOutcome> {
+    const workload = await this.deps.workloads.byId(turn, workloadId);
+    if (!workload) return { card: missingWorkload() };
+    return { card: await this.deps.workloads.checklist(turn, workload, await this.remind(turn, workload)) };
+  }
+
+  /** The checklist's business-testing section: every cycle and its outcome, and the buttons that fit. */
+  async checklistSections(_turn: Turn, workload: Workload): Promise<ChecklistSection[]> {
+    const cycles = await this.deps.signoff.cycles(workload.workloadId);
+    const active = cycles.filter((c) => isActive(c.state)).pop();
+    const activeView = active ? await this.deps.signoff.view(workload.workloadId, active.id) : undefined;
+    const lines = cycles.map((c) => cycleLine(c, c.id === active?.id ? activeView?.tally : undefined));
+    const ref = { workloadId: workload.workloadId };
+    const actions = [];
+    if (active) {
+      actions.push({ title: `Sign-off card, cycle ${active.number}`, verb: 'signoff.view', data: { ...ref, cycleId: active.id } });
+      if (active.state === 'open') actions.push({ title: 'Remind testers', verb: 'signoff.remind', data: ref });
+    } else {
+      const gate = workload.gates.find((g) => g.id === BUSINESS_TESTING_GATE);
+      if (!gate || !isClosed(gate.status)) actions.push({ title: 'Open a UAT cycle', verb: 'signoff.form', data: ref });
+    }
+    return [{ title: 'Business testing: UAT cycles', lines: lines.length ? lines : ['No UAT cycle yet.'], actions }];
+  }
+}
+
+function reminderNotice(report: ReminderReport): Notice {
+  const list = (people: Array<{ name: string }>): string => people.map((p) => p.name).join(', ');
+  const sent = report.reminded.length ? `Reminded ${report.reminded.length} tester${report.reminded.length === 1 ? '' : 's'} in a personal chat: ${list(report.reminded)}.` : 'Nobody could be reminded.';
+  if (report.unreachable.length === 0) return good(sent);
+  const why = report.unreachable.every((u) => u.why === 'noPersonalChat')
+    ? 'they have not added Liftoff in a personal chat'
+    : 'they have not added Liftoff in a personal chat, have blocked it, or Teams did not take the message';
+  return attention(`${sent} Liftoff cannot reach ${list(report.unreachable.map((u) => u.person))}: ${why}. Please remind them yourself.`);
+}
