@@ -29,8 +29,16 @@ export interface Notice {
 }
 
 /** Expands a template with data; user text in the data stays as typed, never a template expression. */
+/** Templates are parsed once, on first use; parsing costs more than expanding. */
+const parsedTemplates = new WeakMap<object, Template>();
+
 export function expand(template: object, data: object): Card {
-  return new Template(template).expand({ $root: data }) as Card;
+  let parsed = parsedTemplates.get(template);
+  if (!parsed) {
+    parsed = new Template(template);
+    parsedTemplates.set(template, parsed);
+  }
+  return parsed.expand({ $root: data }) as Card;
 }
 
 export const noticeFields = (notice?: Notice) => ({
