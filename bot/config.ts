@@ -15,6 +15,20 @@ export interface Config {
     | { mode: 'key'; endpoint: string; key: string; database: string }
     | { mode: 'identity'; endpoint: string; database: string };
   allowedTenants: string[];
+  broadcast: BroadcastConfig;
+}
+
+/** Change communication: the sender's pace, the approval rule, and the sender lease. */
+export interface BroadcastConfig {
+  /** Tenant-wide requests per second to Teams (Teams allows 50; pace below it). */
+  ratePerSecond: number;
+  /** A second change manager approves before a notice is sent. */
+  approvalRequired: boolean;
+  leaseMs: number;
+  progressIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  concurrency: number;
 }
 
 /** A configuration problem, phrased as one sentence that names the variable. */
@@ -99,6 +113,28 @@ function readCosmos(env: Env): Config['cosmos'] {
   return key ? { mode: 'key', endpoint, key, database } : { mode: 'identity', endpoint, database };
 }
 
+function number(env: Env, name: string, fallback: number, min: number, max: number, what: string): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be ${what} from ${min} to ${max}, not "${raw}".`);
+  }
+  return value;
+}
+
+function readBroadcast(env: Env): BroadcastConfig {
+  return {
+    ratePerSecond: number(env, 'BROADCAST_RATE_PER_SECOND', 40, 1, 10_000, 'a number of requests per second'),
+    approvalRequired: oneOf(env, 'NOTICE_APPROVAL', ['none', 'required'] as const, 'none') === 'required',
+    leaseMs: Math.round(number(env, 'BROADCAST_LEASE_SECONDS', 30, 0.5, 600, 'a number of seconds') * 1000),
+    progressIntervalMs: Math.round(number(env, 'BROADCAST_PROGRESS_SECONDS', 5, 0.1, 600, 'a number of seconds') * 1000),
+    maxAttempts: Math.round(number(env, 'BROADCAST_MAX_ATTEMPTS', 6, 1, 50, 'a whole number')),
+    retryBaseMs: Math.round(number(env, 'BROADCAST_RETRY_BASE_MS', 500, 1, 60_000, 'a number of milliseconds')),
+    concurrency: Math.round(number(env, 'BROADCAST_CONCURRENCY', 64, 1, 1000, 'a whole number')),
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with one sentence on the first problem. */
 export function readConfig(env: Env = process.env): Config {
   const allowed = text(env, 'ALLOWED_TENANTS');
@@ -112,5 +148,6 @@ export function readConfig(env: Env = process.env): Config {
     auth: readAuth(env),
     cosmos: readCosmos(env),
     allowedTenants,
+    broadcast: readBroadcast(env),
   };
 }

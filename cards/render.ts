@@ -49,6 +49,8 @@ export const COMMANDS = [
   { usage: 'status <workload>', description: 'The release checklist: every stage and gate, and the next step.' },
   { usage: 'roles <workload>', description: 'Who holds each role; the project manager assigns them.' },
   { usage: 'history <workload>', description: 'The latest audit events.' },
+  { usage: 'notify <workload>', description: 'Compose a change notice for channels and people; you see a preview first.' },
+  { usage: 'remind-ack <notice>', description: 'Nudge the people who have not acknowledged a notice.' },
 ] as const;
 
 export function renderHelp(notice?: string): Card {

@@ -8,7 +8,7 @@ import { PackageError, packageApp } from '../scripts/package';
 
 const BOT_ID = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const BOT_DOMAIN = 'liftoff.example.com';
-const COMMANDS = ['help', 'new', 'list', 'status', 'roles', 'history'];
+const COMMANDS = ['help', 'new', 'list', 'status', 'roles', 'history', 'notify', 'remind-ack'];
 const SCOPES = ['personal', 'team', 'groupChat'];
 
 interface Command {
@@ -114,7 +114,7 @@ describe('Teams app package (scripts/package.ts)', () => {
       assert.equal(bot.isNotificationOnly, false);
     });
 
-    it('lists help, new, list, status, roles, history in every scope', () => {
+    it('lists help, new, list, status, roles, history, notify, remind-ack in every scope', () => {
       const lists = manifest.bots[0]?.commandLists ?? [];
       for (const scope of SCOPES) {
         const forScope = lists.filter((l) => l.scopes.includes(scope));

@@ -18,6 +18,8 @@ export interface Turn {
   trigger: 'manual' | 'automatic' | 'message';
   /** The members of this conversation (or team), read from Teams when asked. */
   roster(): Promise<Person[]>;
+  /** The same members with their Teams user ids (`29:...`), needed to message them 1:1. */
+  members(): Promise<Array<Person & { teamsUserId: string }>>;
 }
 
 /** Most members read from Teams for one roster. */
@@ -56,11 +58,14 @@ export function buildTurn(context: TurnContext): Turn | undefined {
     ...(activity.replyToId ? { messageId: activity.replyToId } : {}),
     trigger: activity.type === 'invoke' ? ((activity.value as { trigger?: string } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual') : 'message',
     async roster() {
-      const people: Person[] = [];
+      return (await this.members()).map(({ aadObjectId, name }) => ({ aadObjectId, name }));
+    },
+    async members() {
+      const people: Array<Person & { teamsUserId: string }> = [];
       let token: string | undefined;
       do {
         const page = await TeamsInfo.getPagedMembers(context, 100, token);
-        for (const m of page.members) if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId });
+        for (const m of page.members) if (m.aadObjectId) people.push({ aadObjectId: m.aadObjectId, name: m.name || m.email || m.aadObjectId, teamsUserId: m.id });
         token = page.continuationToken || undefined;
       } while (token && people.length < ROSTER_MAX);
       return people;
