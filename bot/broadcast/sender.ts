@@ -341,6 +341,8 @@ class NoticeRun {
   private lastShown = '';
   private lastProgressAt = 0;
   private changed = true;
+  /** The card is the same for every recipient: rendered once per content revision, not once per send. */
+  private cardCache: { key: string; card: Card } | undefined;
   readonly done: Promise<void>;
 
   constructor(
@@ -414,6 +416,13 @@ class NoticeRun {
     if (now - lastRefresh < NOTICE_REFRESH_MS) return lastRefresh;
     void this.refresh().catch((error: unknown) => this.log.warn({ event: 'broadcast.refresh_failed', noticeId: this.entry.noticeId, err: error }, 'could not re-read the notice'));
     return now;
+  }
+
+  private card(kind: 'notice' | 'reminder'): Card {
+    const notice = this.notice!;
+    const key = `${kind}:${notice.contentRev}:${notice.rev}`;
+    if (this.cardCache?.key !== key) this.cardCache = { key, card: kind === 'notice' ? this.deps.cards.notice(notice) : this.deps.cards.reminder(notice) };
+    return this.cardCache.card;
   }
 
   private async refresh(): Promise<void> {
@@ -496,6 +505,8 @@ class NoticeRun {
     // A change that landed after the last pass (an update, a reminder round) puts the notice back.
     const after = await notices.get(this.entry.workloadId, this.entry.noticeId);
     if (after && after.rev !== (after.settledRev ?? -1)) await coordination.enqueue(this.entry);
+    const lag = this.tenant.sender.stats.recordLagMs.splice(0);
+    if (lag.length) this.log.info({ event: 'broadcast.record_lag', noticeId: this.entry.noticeId, samplesMs: lag }, 'time between Teams accepting a message and its delivery record');
     this.log.info({ event: 'broadcast.settled', noticeId: this.entry.noticeId, workloadId: this.entry.workloadId, ...progress }, 'notice settled');
   }
 
@@ -537,21 +548,21 @@ class NoticeRun {
     const address = { conversationId, serviceUrl: recipient.serviceUrl };
     return this.attempt(task, conversationId, async () => {
       if (action === 'send') {
-        const sent = await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.deps.cards.notice(notice), notice.content.title);
+        const sent = await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.card('notice'), notice.content.title);
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
         await this.record(delivery, { status: 'sent', activityId: sent.activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
         const lag = this.tenant.sender.now() - acceptedAt;
         if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
       } else if (action === 'update') {
-        await this.deps.transport.update(address, delivery.activityId!, this.deps.cards.notice(notice));
+        await this.deps.transport.update(address, delivery.activityId!, this.card('notice'));
         await this.record(delivery, { appliedRev: notice.contentRev });
       } else if (action === 'delete') {
         await this.deps.transport.remove(address, delivery.activityId!);
         await this.record(delivery, { status: 'recalled', appliedRev: notice.contentRev, finishedAt: nowIso() });
       } else {
         const ack = recipient.kind === 'person' ? await this.deps.notices.getAck(delivery.workloadId, `${notice.id}:${recipient.aadObjectId}`) : undefined;
-        if (!ack) await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.deps.cards.reminder(notice), `Reminder: ${notice.content.title}`);
+        if (!ack) await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.card('reminder'), `Reminder: ${notice.content.title}`);
         await this.record(delivery, { remindedRev: notice.remindRev });
       }
       return 'done';
