@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { renderNotice, renderNoticeProgress } from '../cards/noticeCards';
+import { BroadcastSender } from './broadcast/sender';
+import { BroadcastService } from './broadcast/service';
 import type { Config } from './config';
 import type { Logger } from './log';
 import { ReleaseService } from './release/service';
@@ -15,7 +19,14 @@ import { CosmosConversationRepository } from './store/conversationRepository';
 import { CosmosRetroRepository } from './store/retroRepository';
 import { CosmosSignoffRepository } from './store/signoffRepository';
 import { CosmosWorkloadRepository } from './store/workloadRepository';
-import { botAppId, createAdapter } from './teams/adapter';
+import { CosmosNoticeRepository } from './store/noticeRepository';
+import { CosmosSenderCoordination } from './store/coordinationRepository';
+import { botAppId, createAdapter, createBotAuthentication } from './teams/adapter';
+import { BroadcastHandlers } from './teams/broadcastHandlers';
+import { broadcastRoutes } from './teams/broadcastRoutes';
+import { TeamsDeliveryClient } from './teams/deliveryClient';
+import { TeamsRecipientDirectory } from './teams/recipientDirectory';
+import type { ChecklistContributor } from './teams/handlers';
 import { AdapterMessenger } from './teams/messenger';
 import { ReleaseHandlers } from './teams/handlers';
 import { InstallRecorder } from './teams/installs';
@@ -36,6 +47,8 @@ export interface RunningLiftoff {
   background: BackgroundWork;
   /** Expires every UAT cycle past its due time now, as the periodic sweep does; answers how many expired. */
   sweepSignoffs(): Promise<number>;
+  /** The change communication sender of this instance. */
+  sender: BroadcastSender;
   /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -53,7 +66,8 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const clock = options.clock ?? (() => new Date());
   const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
   const background = new BackgroundWork(log);
-  const adapter = createAdapter(config.auth, log);
+  const authentication = createBotAuthentication(config.auth);
+  const adapter = createAdapter(config.auth, log, authentication);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
   const messenger = new AdapterMessenger(adapter, botAppId(config.auth));
   const conversations = new CosmosConversationRepository(cosmos.conversations);
@@ -63,10 +77,11 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const signoff = new SignoffService(new CosmosSignoffRepository(cosmos.workloads), clock);
   const publisher = new SignoffCardPublisher(signoff, messenger, new LatestWins(background, log));
   // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
-  const handlers: ReleaseHandlers = new ReleaseHandlers(release, [
+  const contributors: ChecklistContributor[] = [
     (turn, workload) => signoffHandlers.checklistSections(turn, workload),
     retroChecklistSections(retro),
-  ]);
+  ];
+  const handlers: ReleaseHandlers = new ReleaseHandlers(release, contributors);
   const signoffHandlers: SignoffHandlers = new SignoffHandlers({
     signoff,
     workloads: handlers,
@@ -79,8 +94,49 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
   const retroHandlers = new RetroHandlers(retro, release, handlers, messenger, conversations, background, log, clock);
 
+
+  // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
+  const notices = new CosmosNoticeRepository(cosmos.workloads);
+  const coordination = new CosmosSenderCoordination(cosmos.broadcast);
+  const b = config.broadcast;
+  const teamsClient = new TeamsDeliveryClient(authentication, botAppId(config.auth), Math.max(1000, Math.floor(b.leaseMs / 3)));
+  let sender: BroadcastSender | undefined;
+  const broadcast = new BroadcastService(notices, coordination, release, { approvalRequired: b.approvalRequired }, () => sender?.wake(), clock);
+  sender = new BroadcastSender(
+    {
+      instanceId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      ratePerSecond: b.ratePerSecond,
+      leaseMs: b.leaseMs,
+      progressIntervalMs: b.progressIntervalMs,
+      maxAttempts: b.maxAttempts,
+      backoff: { baseMs: b.retryBaseMs, maxMs: Math.max(b.retryBaseMs, 30_000) },
+      concurrency: b.concurrency,
+      pollMs: Math.min(1000, Math.max(100, Math.floor(b.leaseMs / 3))),
+    },
+    {
+      notices,
+      coordination,
+      transport: teamsClient,
+      directory: new TeamsRecipientDirectory(conversations, teamsClient, clock),
+      cards: {
+        notice: (n) => renderNotice(n, { mode: 'recipient' }),
+        reminder: (n) => renderNotice(n, { mode: 'reminder' }),
+        progress: (n, p) => renderNoticeProgress(n, p),
+      },
+      onSent: (n, p) => broadcast.noticeSent(n, p),
+      log,
+    },
+  );
+  const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations);
+  contributors.push(broadcastHandlers.checklistSection);
+
   const bot = new LiftoffBot({
-    routes: mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers, handlers)),
+    routes: mergeRoutes(
+      releaseRoutes(handlers),
+      signoffRoutes(signoffHandlers),
+      retroRoutes(retroHandlers, handlers),
+      broadcastRoutes(broadcastHandlers),
+    ),
     installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,
@@ -92,6 +148,8 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  sender.start();
+  const runningSender = sender;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   sweeper.start();
 
@@ -101,9 +159,10 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     cosmos,
     background,
     sweepSignoffs: () => sweeper.sweep(),
+    sender: runningSender,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await sweeper.stop();
+      await Promise.all([sweeper.stop(), runningSender.stop()]);
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

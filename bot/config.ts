@@ -19,6 +19,20 @@ export interface Config {
   retroPseudonymSecret?: string;
   /** How often expired UAT cycles are looked for, in seconds; 0 turns the sweep off. */
   signoffSweepSeconds: number;
+  broadcast: BroadcastConfig;
+}
+
+/** Change communication: the sender's pace, the approval rule, and the sender lease. */
+export interface BroadcastConfig {
+  /** Tenant-wide requests per second to Teams (Teams allows 50; pace below it). */
+  ratePerSecond: number;
+  /** A second change manager approves before a notice is sent. */
+  approvalRequired: boolean;
+  leaseMs: number;
+  progressIntervalMs: number;
+  maxAttempts: number;
+  retryBaseMs: number;
+  concurrency: number;
 }
 
 /** A configuration problem, phrased as one sentence that names the variable. */
@@ -93,7 +107,8 @@ function readAuth(env: Env): Config['auth'] {
   return { mode: 'password', appId, password, appType, ...(tenantId ? { tenantId } : {}) };
 }
 
-function readCosmos(env: Env): Config['cosmos'] {
+/** Just the Cosmos DB settings, for tools that read the store and nothing else (the operator CLI). */
+export function readCosmosConfig(env: Env = process.env): Config['cosmos'] {
   const database = text(env, 'COSMOS_DATABASE') ?? 'liftoff';
   if (!/^[A-Za-z0-9_-]{1,255}$/.test(database)) {
     throw new ConfigError(`COSMOS_DATABASE may hold only letters, digits, "-" and "_", not "${database}".`);
@@ -127,13 +142,35 @@ function readRetroSecret(env: Env, cosmos: Config['cosmos']): string | undefined
   return secret;
 }
 
+function number(env: Env, name: string, fallback: number, min: number, max: number, what: string): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+(\.\d+)?$/.test(raw) || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be ${what} from ${min} to ${max}, not "${raw}".`);
+  }
+  return value;
+}
+
+function readBroadcast(env: Env): BroadcastConfig {
+  return {
+    ratePerSecond: number(env, 'BROADCAST_RATE_PER_SECOND', 40, 1, 10_000, 'a number of requests per second'),
+    approvalRequired: oneOf(env, 'NOTICE_APPROVAL', ['none', 'required'] as const, 'none') === 'required',
+    leaseMs: Math.round(number(env, 'BROADCAST_LEASE_SECONDS', 30, 0.5, 600, 'a number of seconds') * 1000),
+    progressIntervalMs: Math.round(number(env, 'BROADCAST_PROGRESS_SECONDS', 5, 0.1, 600, 'a number of seconds') * 1000),
+    maxAttempts: Math.round(number(env, 'BROADCAST_MAX_ATTEMPTS', 6, 1, 50, 'a whole number')),
+    retryBaseMs: Math.round(number(env, 'BROADCAST_RETRY_BASE_MS', 500, 1, 60_000, 'a number of milliseconds')),
+    concurrency: Math.round(number(env, 'BROADCAST_CONCURRENCY', 64, 1, 1000, 'a whole number')),
+  };
+}
+
 /** Reads and validates the configuration; throws ConfigError with one sentence on the first problem. */
 export function readConfig(env: Env = process.env): Config {
   const allowed = text(env, 'ALLOWED_TENANTS');
   const allowedTenants = allowed ? allowed.split(',').map((t) => t.trim()).filter(Boolean) : [];
   const badTenant = allowedTenants.find((t) => !guid.test(t));
   if (badTenant) throw new ConfigError(`ALLOWED_TENANTS must be a comma-separated list of tenant ids (GUIDs); "${badTenant}" is not one.`);
-  const cosmos = readCosmos(env);
+  const cosmos = readCosmosConfig(env);
   const retroPseudonymSecret = readRetroSecret(env, cosmos);
   return {
     port: port(env, 'PORT', 3978),
@@ -144,5 +181,6 @@ export function readConfig(env: Env = process.env): Config {
     allowedTenants,
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
+    broadcast: readBroadcast(env),
   };
 }

@@ -63,6 +63,8 @@ export const COMMANDS = [
   { usage: 'retro <workload>', description: 'Start the retrospective (project manager), or show the running one.' },
   { usage: 'retro-remind <workload>', description: 'Remind, one to one, those who have not contributed yet.' },
   { usage: 'actions', description: 'Open action items from the retrospectives of this team.' },
+  { usage: 'notify <workload>', description: 'Compose a change notice for channels and people; you see a preview first.' },
+  { usage: 'remind-ack <notice>', description: 'Nudge the people who have not acknowledged a notice.' },
 ] as const;
 
 export function renderHelp(notice?: string): Card {

@@ -64,6 +64,13 @@ resource conversations 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
   properties: { resource: { id: 'conversations', partitionKey: { paths: [ '/id' ], kind: 'Hash' } } }
 }
 
+// Change communication: one sender lease per tenant and the outbox of notices with work to do.
+resource broadcast 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
+  parent: database
+  name: 'broadcast'
+  properties: { resource: { id: 'broadcast', partitionKey: { paths: [ '/id' ], kind: 'Hash' } } }
+}
+
 // Cosmos DB Built-in Data Contributor: read and write items, no control-plane rights.
 resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
   parent: cosmos
@@ -116,7 +123,7 @@ resource app 'Microsoft.Web/sites@2023-12-01' = {
       ]
     }
   }
-  dependsOn: [ workloads, conversations, dataContributor ]
+  dependsOn: [ workloads, conversations, broadcast, dataContributor ]
 }
 
 resource bot 'Microsoft.BotService/botServices@2022-09-15' = {

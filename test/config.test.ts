@@ -43,6 +43,7 @@ describe('readConfig', () => {
         cosmos: { mode: 'embedded', database: 'liftoff', port: 0 },
         allowedTenants: [],
         signoffSweepSeconds: 30,
+        broadcast: { ratePerSecond: 40, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
       });
     });
 
@@ -234,6 +235,23 @@ describe('readConfig', () => {
 
     it('refuses a value that is not a whole number of seconds up to an hour', () => {
       for (const value of ['soon', '-1', '1.5', '3601']) assertRefused({ SIGNOFF_SWEEP_SECONDS: value }, 'SIGNOFF_SWEEP_SECONDS', /whole number of seconds/);
+    });
+  });
+
+  describe('change communication', () => {
+    it('reads the sender pace, the approval rule and the lease timings', () => {
+      const config = readConfig({ BROADCAST_RATE_PER_SECOND: '2000', NOTICE_APPROVAL: 'Required', BROADCAST_LEASE_SECONDS: '1.5', BROADCAST_PROGRESS_SECONDS: '0.2' });
+      assert.equal(config.broadcast.ratePerSecond, 2000);
+      assert.equal(config.broadcast.approvalRequired, true);
+      assert.equal(config.broadcast.leaseMs, 1500);
+      assert.equal(config.broadcast.progressIntervalMs, 200);
+    });
+
+    it('refuses a rate that is not a positive number, and an unknown approval rule, naming the variable', () => {
+      assertRefused({ BROADCAST_RATE_PER_SECOND: 'fast' }, 'BROADCAST_RATE_PER_SECOND', /"fast"/);
+      assertRefused({ BROADCAST_RATE_PER_SECOND: '0' }, 'BROADCAST_RATE_PER_SECOND');
+      assertRefused({ NOTICE_APPROVAL: 'sometimes' }, 'NOTICE_APPROVAL', /none, required/);
+      assertRefused({ BROADCAST_LEASE_SECONDS: '-3' }, 'BROADCAST_LEASE_SECONDS');
     });
   });
 

@@ -9,7 +9,7 @@ import { PackageError, packageApp } from '../scripts/package';
 const BOT_ID = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const BOT_DOMAIN = 'liftoff.example.com';
 /** Teams shows at most 10 commands per scope; the others are on the cards' buttons and in help. */
-const COMMANDS = ['help', 'new', 'list', 'status', 'roles', 'history', 'uat', 'remind', 'retro', 'actions'];
+const COMMANDS = ['help', 'new', 'list', 'status', 'roles', 'history', 'uat', 'notify', 'retro', 'actions'];
 const SCOPES = ['personal', 'team', 'groupChat'];
 
 interface Command {

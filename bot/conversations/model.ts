@@ -27,6 +27,8 @@ export interface ConversationRepository {
   /** Removes every channel of a team (the app was removed from the team). */
   removeTeam(teamId: string): Promise<number>;
   channelsOf(teamId: string): Promise<ConversationRecord[]>;
+  /** Every conversation of one kind in a tenant: personal chats are everyone who has Liftoff installed. */
+  inTenant(tenantId: string, kind: ConversationRecord['kind']): Promise<ConversationRecord[]>;
 }
 
 /** The key of the personal chat with a person. */

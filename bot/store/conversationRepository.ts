@@ -44,6 +44,20 @@ export class CosmosConversationRepository implements ConversationRepository {
     return resources.map(toRecord);
   }
 
+  async inTenant(tenantId: string, kind: ConversationRecord['kind']): Promise<ConversationRecord[]> {
+    // Cross-partition by nature (one conversation per partition); run once per fan-out or compose card, not per message.
+    const { resources } = await this.container.items
+      .query<Stored>({
+        query: 'SELECT * FROM c WHERE c.type = "conversation" AND c.kind = @kind AND c.tenantId = @tenantId',
+        parameters: [
+          { name: '@kind', value: kind },
+          { name: '@tenantId', value: tenantId },
+        ],
+      })
+      .fetchAll();
+    return resources.map(toRecord);
+  }
+
   async removeTeam(teamId: string): Promise<number> {
     const channels = await this.channelsOf(teamId);
     for (const channel of channels) await this.remove(channel.id);

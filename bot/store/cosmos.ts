@@ -9,6 +9,8 @@ import type { Logger } from '../log';
 export const CONTAINERS = {
   workloads: { id: 'workloads', partitionKey: '/workloadId' },
   conversations: { id: 'conversations', partitionKey: '/id' },
+  /** Sender leases (one per tenant) and the outbox of notices with work. */
+  broadcast: { id: 'broadcast', partitionKey: '/id' },
 } as const;
 
 /** A Cosmos connection with Liftoff's containers, and how to close it. */
@@ -17,6 +19,7 @@ export interface CosmosStore {
   database: Database;
   workloads: Container;
   conversations: Container;
+  broadcast: Container;
   endpoint: string;
   embedded: boolean;
   /** Answers true when Cosmos answers a read of the database within the timeout. */
@@ -65,7 +68,8 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
     client = new CosmosClient({ endpoint, key: EMBEDDED_KEY, connectionPolicy: { enableEndpointDiscovery: false } });
   } else if (config.mode === 'key') {
     endpoint = config.endpoint;
-    client = new CosmosClient({ endpoint, key: config.key });
+    // A plain-http loopback endpoint is an embedded server of another process (tests, the operator CLI): no endpoint discovery.
+    client = new CosmosClient({ endpoint, key: config.key, ...(isLoopbackHttp(endpoint) ? { connectionPolicy: { enableEndpointDiscovery: false } } : {}) });
   } else {
     endpoint = config.endpoint;
     client = new CosmosClient({ endpoint, aadCredentials: new DefaultAzureCredential() });
@@ -75,6 +79,7 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
     const database = client.database(config.database);
     let workloads: Container;
     let conversations: Container;
+    let broadcast: Container;
     if (config.mode === 'identity') {
       // A managed identity has data-plane rights only: infra/ provisions, Liftoff checks.
       await mustExist(() => database.read(), `The Cosmos database "${config.database}" does not exist at ${endpoint}; provision it with infra/ first.`);
@@ -86,10 +91,12 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
       }
       workloads = database.container(CONTAINERS.workloads.id);
       conversations = database.container(CONTAINERS.conversations.id);
+      broadcast = database.container(CONTAINERS.broadcast.id);
     } else {
       await client.databases.createIfNotExists({ id: config.database });
       workloads = (await database.containers.createIfNotExists({ id: CONTAINERS.workloads.id, partitionKey: { paths: [CONTAINERS.workloads.partitionKey] } })).container;
       conversations = (await database.containers.createIfNotExists({ id: CONTAINERS.conversations.id, partitionKey: { paths: [CONTAINERS.conversations.partitionKey] } })).container;
+      broadcast = (await database.containers.createIfNotExists({ id: CONTAINERS.broadcast.id, partitionKey: { paths: [CONTAINERS.broadcast.partitionKey] } })).container;
     }
     log.info({ event: 'cosmos.ready', endpoint, database: config.database, mode: config.mode }, 'Cosmos DB ready');
     return {
@@ -97,6 +104,7 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
       database,
       workloads,
       conversations,
+      broadcast,
       endpoint,
       embedded: config.mode === 'embedded',
       async ping(timeoutMs = 2000) {
@@ -117,6 +125,11 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
     if (embeddedServer) await closeServer(embeddedServer);
     throw error;
   }
+}
+
+function isLoopbackHttp(endpoint: string): boolean {
+  const url = new URL(endpoint);
+  return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
 async function mustExist(read: () => Promise<unknown>, message: string): Promise<void> {

@@ -20,9 +20,14 @@ function authOptions(auth: Config['auth']): Record<string, string> {
   }
 }
 
+/** Bot Framework authentication from the config: JWT checks for the adapter, credentials for outgoing calls. */
+export function createBotAuthentication(auth: Config['auth']): ConfigurationBotFrameworkAuthentication {
+  return new ConfigurationBotFrameworkAuthentication(authOptions(auth));
+}
+
 /** The CloudAdapter: checks the Bot Framework JWT on every request unless running anonymously. */
-export function createAdapter(auth: Config['auth'], log: Logger): CloudAdapter {
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions(auth)));
+export function createAdapter(auth: Config['auth'], log: Logger, authentication = createBotAuthentication(auth)): CloudAdapter {
+  const adapter = new CloudAdapter(authentication);
   adapter.onTurnError = async (context, error) => {
     log.error({ event: 'turn.failed', activityId: context.activity.id, type: context.activity.type, err: error }, 'unhandled error in a turn');
     if (context.activity.type === 'message') {

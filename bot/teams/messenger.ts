@@ -8,7 +8,7 @@ function referenceOf(target: ConversationTarget): Partial<ConversationReference>
 }
 
 /** Turns the connector's errors into DeliveryError, keeping Teams' status, code and Retry-After. */
-function asDeliveryError(error: unknown): DeliveryError {
+export function asDeliveryError(error: unknown): DeliveryError {
   const e = error as { statusCode?: number; code?: string; response?: { headers?: { get?(name: string): string | undefined } }; details?: { error?: { code?: string } } };
   const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
   const code = e.details?.error?.code ?? (typeof e.code === 'string' ? e.code : 'Unknown');

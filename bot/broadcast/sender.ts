@@ -1,0 +1,635 @@
+import type { Card } from '../../cards/render';
+import { DeliveryError } from '../conversations/messenger';
+import type { Logger } from '../log';
+import { Backoff, backoffDelay, sleep } from '../shared/retry';
+import { RateWindow, TeamsRateLimiter, TEAMS_CONVERSATION_WINDOWS } from './limits';
+import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
+import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
+import { countProgress, judgeFailure, newDelivery, nextAction, uniqueRecipients } from './rules';
+
+export interface SenderOptions {
+  /** This instance's name in the lease. */
+  instanceId: string;
+  /** Tenant-wide pace of requests to Teams. */
+  ratePerSecond: number;
+  leaseMs: number;
+  /** Least time between two updates of the author's progress card. */
+  progressIntervalMs: number;
+  /** Attempts per delivery before it is recorded as failed. */
+  maxAttempts: number;
+  /** Backoff for 412, 5xx and no answer; 429 waits Retry-After. */
+  backoff: Backoff;
+  /** Requests to Teams in flight at once, per tenant. */
+  concurrency: number;
+  /** How often an idle instance reads the outbox. */
+  pollMs: number;
+  windows?: readonly RateWindow[];
+}
+
+/** How a notice's cards look to recipients and to the author. */
+export interface NoticeCards {
+  notice(notice: Notice): Card;
+  reminder(notice: Notice): Card;
+  progress(notice: Notice, progress: Progress): Card;
+}
+
+export interface SenderDeps {
+  notices: NoticeRepository;
+  coordination: SenderCoordination;
+  transport: DeliveryTransport;
+  directory: RecipientDirectory;
+  cards: NoticeCards;
+  /** Called once when a notice has reached everyone it could (the release gate listens). */
+  onSent?: (notice: Notice, progress: Progress) => Promise<void>;
+  log: Logger;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** What the sender measured, for the benchmark and the logs. */
+export interface SenderStats {
+  sent: number;
+  requests: number;
+  retries: number;
+  /** Milliseconds between Teams accepting a message and the write that records it: the duplicate window of a crash. */
+  recordLagMs: number[];
+}
+
+interface Task {
+  delivery: Delivery;
+  run: NoticeRun;
+  dueAt: number;
+}
+
+const PAGE = 1000;
+const LOW_WATER = 500;
+const NOTICE_REFRESH_MS = 1000;
+const SWEEP_MS = 60_000;
+const MAX_LAG_SAMPLES = 100_000;
+
+/**
+ * The sender: one per Liftoff instance. It reads the outbox, takes the lease of each tenant with work, and
+ * drains that tenant's deliveries under the tenant's token bucket and Teams' per-conversation windows.
+ */
+export class BroadcastSender {
+  private readonly tenants = new Map<string, TenantRun>();
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private lastSweep = 0;
+  readonly stats: SenderStats = { sent: 0, requests: 0, retries: 0, recordLagMs: [] };
+
+  constructor(
+    readonly options: SenderOptions,
+    readonly deps: SenderDeps,
+  ) {}
+
+  now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  start(): void {
+    if (this.loop) return;
+    this.loop = this.run();
+  }
+
+  /** Looks at the outbox now rather than at the next poll (a notice was just queued here). */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops sending: in-flight requests finish and are recorded, leases are given up for another instance. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    await Promise.all([...this.tenants.values()].map((t) => t.stop()));
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      try {
+        await this.sweep();
+        const entries = await this.deps.coordination.outbox();
+        const byTenant = new Map<string, OutboxEntry[]>();
+        for (const entry of entries) byTenant.set(entry.tenantId, [...(byTenant.get(entry.tenantId) ?? []), entry]);
+        for (const [tenantId, tenantEntries] of byTenant) {
+          const running = this.tenants.get(tenantId);
+          if (running) running.offer(tenantEntries);
+          else await this.tryTenant(tenantId, tenantEntries);
+        }
+      } catch (error) {
+        this.deps.log.error({ event: 'broadcast.poll_failed', err: error }, 'could not read the broadcast outbox');
+      }
+      if (this.stopping) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wakeUp = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeUp = undefined;
+    }
+  }
+
+  /** Puts notices that are sending but missing from the outbox (a crash between the two writes) back in it. */
+  private async sweep(): Promise<void> {
+    const now = this.now();
+    if (now - this.lastSweep < SWEEP_MS) return;
+    this.lastSweep = now;
+    const listed = new Set((await this.deps.coordination.outbox()).map((e) => e.noticeId));
+    for (const entry of await this.deps.notices.unsettled()) {
+      if (!listed.has(entry.noticeId)) await this.deps.coordination.enqueue(entry);
+    }
+  }
+
+  private async tryTenant(tenantId: string, entries: OutboxEntry[]): Promise<void> {
+    const lease = await this.deps.coordination.acquire(tenantId, this.options.instanceId, this.now(), this.options.leaseMs);
+    if (!lease) return;
+    this.deps.log.info({ event: 'broadcast.lease_acquired', tenantId, holder: this.options.instanceId, epoch: lease.epoch }, 'took the broadcast lease');
+    const run = new TenantRun(this, tenantId, lease.expiresAt, entries);
+    this.tenants.set(tenantId, run);
+    void run.done.finally(() => {
+      this.tenants.delete(tenantId);
+      if (!this.stopping) this.wake();
+    });
+  }
+}
+
+/** One tenant while this instance holds its lease: the worker pool, the rate limiter, and the notices being drained. */
+class TenantRun {
+  readonly limiter: TeamsRateLimiter;
+  private readonly notices = new Map<string, NoticeRun>();
+  private readonly ready: Task[] = [];
+  private readonly delayed: Task[] = [];
+  private inFlight = 0;
+  private stopping = false;
+  private leaseLost = false;
+  private signal: (() => void) | undefined;
+  private delayTimer: NodeJS.Timeout | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private gateQueue: Array<() => void> = [];
+  private gateTimer: NodeJS.Timeout | undefined;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly sender: BroadcastSender,
+    readonly tenantId: string,
+    private leaseExpiresAt: number,
+    entries: OutboxEntry[],
+  ) {
+    this.limiter = new TeamsRateLimiter(sender.options.ratePerSecond, sender.now(), sender.options.windows ?? TEAMS_CONVERSATION_WINDOWS);
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(sender.options.leaseMs / 3)));
+    // One timer for the run's lifetime: wakes the loop to notice a lease running short without a renewal.
+    this.checkTimer = setInterval(() => this.poke(), 250);
+    this.offer(entries);
+    this.done = this.workLoop();
+  }
+
+  get log(): Logger {
+    return this.sender.deps.log;
+  }
+
+  /** Sends only while the lease has a third of its time left, so a request started now ends before another instance may take over. */
+  canSend(): boolean {
+    return !this.stopping && !this.leaseLost && this.sender.now() + this.sender.options.leaseMs / 3 < this.leaseExpiresAt;
+  }
+
+  get active(): boolean {
+    return !this.stopping && !this.leaseLost;
+  }
+
+  offer(entries: OutboxEntry[]): void {
+    for (const entry of entries) {
+      if (this.notices.has(entry.noticeId) || !this.active) continue;
+      const run = new NoticeRun(this, entry);
+      this.notices.set(entry.noticeId, run);
+      void run.done.finally(() => {
+        this.notices.delete(entry.noticeId);
+        this.poke();
+      });
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.leaseLost || this.stopping) return;
+    try {
+      const lease = await this.sender.deps.coordination.acquire(this.tenantId, this.sender.options.instanceId, this.sender.now(), this.sender.options.leaseMs);
+      if (lease) this.leaseExpiresAt = lease.expiresAt;
+      else {
+        this.leaseLost = true;
+        this.log.warn({ event: 'broadcast.lease_lost', tenantId: this.tenantId }, 'another instance holds the broadcast lease; stopping');
+        this.poke();
+      }
+    } catch (error) {
+      this.log.warn({ event: 'broadcast.lease_renew_failed', tenantId: this.tenantId, err: error }, 'could not renew the broadcast lease');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.poke();
+    await this.done;
+  }
+
+  /** Queues a delivery for the worker pool, now or after a delay. */
+  schedule(task: Task): void {
+    if (task.dueAt > this.sender.now()) {
+      const at = this.delayed.findIndex((t) => t.dueAt > task.dueAt);
+      this.delayed.splice(at < 0 ? this.delayed.length : at, 0, task);
+      this.armDelayTimer();
+    } else this.ready.push(task);
+    this.poke();
+  }
+
+  get queued(): number {
+    return this.ready.length;
+  }
+
+  private armDelayTimer(): void {
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    const first = this.delayed[0];
+    if (!first) return;
+    this.delayTimer = setTimeout(() => {
+      this.delayTimer = undefined;
+      const now = this.sender.now();
+      while (this.delayed[0] && this.delayed[0].dueAt <= now) this.ready.push(this.delayed.shift()!);
+      this.armDelayTimer();
+      this.poke();
+    }, Math.max(0, first.dueAt - this.sender.now()));
+  }
+
+  poke(): void {
+    const signal = this.signal;
+    this.signal = undefined;
+    signal?.();
+  }
+
+  private async workLoop(): Promise<void> {
+    while (this.active && (this.notices.size > 0 || this.inFlight > 0)) {
+      while (this.inFlight < this.sender.options.concurrency && this.ready.length > 0 && this.canSend()) {
+        const task = this.ready.shift()!;
+        this.inFlight += 1;
+        void task.run.perform(task).finally(() => {
+          this.inFlight -= 1;
+          this.poke();
+        });
+      }
+      await new Promise<void>((resolve) => (this.signal = resolve));
+    }
+    // Stopping or lease lost: requests in flight finish and are recorded before the lease is let go.
+    this.stopping = true;
+    while (this.inFlight > 0) await new Promise<void>((resolve) => (this.signal = resolve));
+    await Promise.all([...this.notices.values()].map((n) => n.done));
+    if (this.delayTimer) clearTimeout(this.delayTimer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.checkTimer) clearInterval(this.checkTimer);
+    if (this.gateTimer) clearTimeout(this.gateTimer);
+    for (const waiter of this.gateQueue) waiter();
+    this.gateQueue = [];
+    if (!this.leaseLost) {
+      await this.sender.deps.coordination.release(this.tenantId, this.sender.options.instanceId).catch((error: unknown) => {
+        this.log.warn({ event: 'broadcast.lease_release_failed', tenantId: this.tenantId, err: error }, 'could not give up the broadcast lease; it will lapse');
+      });
+    }
+  }
+
+  /**
+   * Waits until one request to Teams in this conversation may go under the tenant bucket and the conversation's windows.
+   * Waiters queue in order behind one timer; false when the lease is no longer good enough to send.
+   */
+  async admit(conversationKey: string | undefined): Promise<boolean> {
+    for (;;) {
+      if (!this.canSend()) return false;
+      const perConversation = conversationKey === undefined ? 0 : this.limiter.conversations.waitMs(conversationKey, this.sender.now());
+      if (perConversation > 0) {
+        await sleep(perConversation);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        this.gateQueue.push(resolve);
+        this.pumpGate();
+      });
+      if (!this.canSend()) return false;
+      const now = this.sender.now();
+      if (conversationKey !== undefined && this.limiter.conversations.waitMs(conversationKey, now) > 0) continue;
+      if (conversationKey !== undefined) this.limiter.conversations.record(conversationKey, now);
+      return true;
+    }
+  }
+
+  private pumpGate(): void {
+    if (this.gateTimer) return;
+    const now = this.sender.now();
+    while (this.gateQueue.length > 0 && this.limiter.bucket.tryTake(now)) this.gateQueue.shift()!();
+    if (this.gateQueue.length > 0) {
+      this.gateTimer = setTimeout(() => {
+        this.gateTimer = undefined;
+        this.pumpGate();
+      }, Math.max(1, this.limiter.bucket.waitMs(this.sender.now())));
+    }
+  }
+}
+
+/** One notice being drained by a tenant run. */
+class NoticeRun {
+  notice: Notice | undefined;
+  private counts = new Map<DeliveryStatus, number>();
+  private outstanding = 0;
+  private lastShown = '';
+  private lastProgressAt = 0;
+  private changed = true;
+  /** The card is the same for every recipient: rendered once per content revision, not once per send. */
+  private cardCache: { key: string; card: Card } | undefined;
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly tenant: TenantRun,
+    private readonly entry: OutboxEntry,
+  ) {
+    this.done = this.drain().catch((error: unknown) => {
+      this.log.error({ event: 'broadcast.notice_failed', noticeId: entry.noticeId, workloadId: entry.workloadId, err: error }, 'draining a notice failed; it stays queued');
+    });
+  }
+
+  private get deps(): SenderDeps {
+    return this.tenant.sender.deps;
+  }
+
+  private get log(): Logger {
+    return this.deps.log;
+  }
+
+  private get options(): SenderOptions {
+    return this.tenant.sender.options;
+  }
+
+  private async drain(): Promise<void> {
+    const { notices, coordination } = this.deps;
+    this.notice = await notices.get(this.entry.workloadId, this.entry.noticeId);
+    if (!this.notice) {
+      await coordination.dequeue(this.entry);
+      return;
+    }
+    if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
+    await this.recount();
+    let lastRefresh = this.tenant.sender.now();
+    for (;;) {
+      let after = '';
+      let found = 0;
+      // One pass over the work, in id order, a page at a time, keeping the ready queue short.
+      for (;;) {
+        if (!this.tenant.active) return;
+        const page = await notices.workFor(this.notice!, PAGE, after);
+        for (const delivery of page) {
+          if (nextAction(this.notice!, delivery) === 'none') continue;
+          found += 1;
+          this.outstanding += 1;
+          this.tenant.schedule({ delivery, run: this, dueAt: 0 });
+        }
+        if (page.length < PAGE) break;
+        after = page[page.length - 1]!.id;
+        while (this.tenant.active && this.tenant.queued > LOW_WATER) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+      }
+      while (this.tenant.active && this.outstanding > 0) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+      if (!this.tenant.active) return;
+      await this.refresh();
+      if (found === 0) break;
+    }
+    await this.finish();
+  }
+
+  private async pause(tick: () => void): Promise<void> {
+    await sleep(50);
+    tick();
+  }
+
+  /** Every second: re-read the notice (a cancel or an update from another instance); every progress interval: the card. */
+  private tick(lastRefresh: number): number {
+    const now = this.tenant.sender.now();
+    if (now - this.lastProgressAt >= this.options.progressIntervalMs) {
+      this.lastProgressAt = now;
+      void this.showProgress(false).catch((error: unknown) => this.log.warn({ event: 'broadcast.progress_failed', noticeId: this.entry.noticeId, err: error }, 'could not update the progress card'));
+    }
+    if (now - lastRefresh < NOTICE_REFRESH_MS) return lastRefresh;
+    void this.refresh().catch((error: unknown) => this.log.warn({ event: 'broadcast.refresh_failed', noticeId: this.entry.noticeId, err: error }, 'could not re-read the notice'));
+    return now;
+  }
+
+  private card(kind: 'notice' | 'reminder'): Card {
+    const notice = this.notice!;
+    const key = `${kind}:${notice.contentRev}:${notice.rev}`;
+    if (this.cardCache?.key !== key) this.cardCache = { key, card: kind === 'notice' ? this.deps.cards.notice(notice) : this.deps.cards.reminder(notice) };
+    return this.cardCache.card;
+  }
+
+  private async refresh(): Promise<void> {
+    const fresh = await this.deps.notices.get(this.entry.workloadId, this.entry.noticeId);
+    if (fresh) this.notice = fresh;
+  }
+
+  private async fanOut(): Promise<void> {
+    const notice = this.notice!;
+    const { directory } = this.deps;
+    const audience = notice.audience;
+    const recipients: Recipient[] = [];
+    if (audience.here) recipients.push({ kind: 'conversation', ...audience.here });
+    if (audience.channelIds.length) recipients.push(...(await directory.channels(notice.tenantId, audience.channelIds)));
+    for (const teamId of audience.teamIds) {
+      try {
+        recipients.push(...(await directory.teamMembers(notice.tenantId, teamId)));
+      } catch (error) {
+        this.log.warn({ event: 'broadcast.roster_failed', noticeId: notice.id, teamId, err: error }, 'could not read the members of a team');
+      }
+    }
+    for (const person of audience.people) recipients.push({ kind: 'person', ...person });
+    if (audience.everyone) recipients.push(...(await directory.everyone(notice.tenantId)));
+    const unique = uniqueRecipients(recipients);
+    await this.deps.notices.addDeliveries(notice.workloadId, unique.map(({ key, recipient }) => newDelivery(notice, key, recipient)));
+    const result = await this.deps.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, fannedOut: true, total: unique.length } }));
+    if (result) this.notice = result.notice;
+    this.log.info({ event: 'broadcast.fanned_out', noticeId: notice.id, workloadId: notice.workloadId, recipients: unique.length }, 'one delivery per recipient written');
+  }
+
+  private async recount(): Promise<void> {
+    const statuses = await this.deps.notices.statuses(this.entry.workloadId, this.entry.noticeId);
+    this.counts = new Map();
+    for (const s of statuses) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
+    this.changed = true;
+  }
+
+  private move(from: DeliveryStatus, to: DeliveryStatus): void {
+    if (from === to) return;
+    this.counts.set(from, (this.counts.get(from) ?? 1) - 1);
+    this.counts.set(to, (this.counts.get(to) ?? 0) + 1);
+    this.changed = true;
+  }
+
+  private async progress(): Promise<Progress> {
+    const acknowledged = await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId);
+    const statuses: DeliveryStatus[] = [];
+    for (const [status, n] of this.counts) for (let i = 0; i < n; i += 1) statuses.push(status);
+    return countProgress(statuses, acknowledged);
+  }
+
+  private async showProgress(final: boolean): Promise<Progress> {
+    const progress = await this.progress();
+    const notice = this.notice;
+    const shown = JSON.stringify([progress, notice?.status, notice?.rev]);
+    if (!notice?.progress || (!final && shown === this.lastShown)) return progress;
+    this.lastShown = shown;
+    const { conversationId, serviceUrl, activityId } = notice.progress;
+    if (!(await this.tenant.admit(conversationId))) return progress;
+    this.tenant.sender.stats.requests += 1;
+    await this.deps.transport.update({ conversationId, serviceUrl }, activityId, this.deps.cards.progress(notice, progress));
+    return progress;
+  }
+
+  private async finish(): Promise<void> {
+    const { notices, coordination } = this.deps;
+    let becameSent = false;
+    const result = await notices.change(this.entry.workloadId, this.entry.noticeId, (current) => {
+      becameSent = current.status === 'sending';
+      const next: Notice = { ...current, settledRev: current.rev, ...(becameSent ? { status: 'sent' as const, finishedAt: new Date(this.tenant.sender.now()).toISOString() } : {}) };
+      return { kind: 'changed', notice: next };
+    });
+    if (result) this.notice = result.notice;
+    const progress = await this.showProgress(true).catch(async (error: unknown) => {
+      this.log.warn({ event: 'broadcast.progress_failed', noticeId: this.entry.noticeId, err: error }, 'could not show the final progress');
+      return this.progress();
+    });
+    if (becameSent && this.notice && this.deps.onSent) await this.deps.onSent(this.notice, progress);
+    await coordination.dequeue(this.entry);
+    // A change that landed after the last pass (an update, a reminder round) puts the notice back.
+    const after = await notices.get(this.entry.workloadId, this.entry.noticeId);
+    if (after && after.rev !== (after.settledRev ?? -1)) await coordination.enqueue(this.entry);
+    const lag = this.tenant.sender.stats.recordLagMs.splice(0);
+    if (lag.length) this.log.info({ event: 'broadcast.record_lag', noticeId: this.entry.noticeId, samplesMs: lag }, 'time between Teams accepting a message and its delivery record');
+    this.log.info({ event: 'broadcast.settled', noticeId: this.entry.noticeId, workloadId: this.entry.workloadId, ...progress }, 'notice settled');
+  }
+
+  /** Carries one delivery one step: one request to Teams at most, then the write that records it. */
+  async perform(task: Task): Promise<void> {
+    let requeued = false;
+    try {
+      requeued = await this.step(task);
+    } catch (error) {
+      this.log.error({ event: 'broadcast.delivery_failed', deliveryId: task.delivery.id, err: error }, 'a delivery step failed; it stays as it was');
+    } finally {
+      if (!requeued) this.outstanding -= 1;
+    }
+  }
+
+  private async step(task: Task): Promise<boolean> {
+    const notice = this.notice!;
+    const delivery = task.delivery;
+    const action = nextAction(notice, delivery);
+    const nowIso = () => new Date(this.tenant.sender.now()).toISOString();
+    if (action === 'none') return false;
+    if (action === 'cancel') {
+      await this.record(delivery, { status: 'cancelled', finishedAt: nowIso() });
+      return false;
+    }
+    const recipient = delivery.recipient;
+    if (action === 'send' && recipient.kind === 'person' && !recipient.conversationId) {
+      // After a 404 the stored chat is the stale one: create a new conversation rather than look it up again.
+      const known = delivery.recreated ? undefined : await this.deps.directory.personalConversation(recipient.aadObjectId);
+      if (known) recipient.conversationId = known;
+      else return this.attempt(task, `user:${recipient.aadObjectId}`, async () => {
+        const conversationId = await this.deps.transport.createPersonalConversation(recipient, delivery.tenantId);
+        recipient.conversationId = conversationId;
+        await this.deps.directory.rememberPersonalConversation(recipient, delivery.tenantId, conversationId);
+        return 'again';
+      });
+    }
+    const conversationId = recipient.conversationId!;
+    const address = { conversationId, serviceUrl: recipient.serviceUrl };
+    return this.attempt(task, conversationId, async () => {
+      if (action === 'send') {
+        const sent = await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.card('notice'), notice.content.title);
+        const acceptedAt = this.tenant.sender.now();
+        this.tenant.sender.stats.sent += 1;
+        await this.record(delivery, { status: 'sent', activityId: sent.activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
+        const lag = this.tenant.sender.now() - acceptedAt;
+        if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
+      } else if (action === 'update') {
+        await this.deps.transport.update(address, delivery.activityId!, this.card('notice'));
+        await this.record(delivery, { appliedRev: notice.contentRev });
+      } else if (action === 'delete') {
+        await this.deps.transport.remove(address, delivery.activityId!);
+        await this.record(delivery, { status: 'recalled', appliedRev: notice.contentRev, finishedAt: nowIso() });
+      } else {
+        const ack = recipient.kind === 'person' ? await this.deps.notices.getAck(delivery.workloadId, `${notice.id}:${recipient.aadObjectId}`) : undefined;
+        if (!ack) await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.card('reminder'), `Reminder: ${notice.content.title}`);
+        await this.record(delivery, { remindedRev: notice.remindRev });
+      }
+      return 'done';
+    });
+  }
+
+  /** Makes one request under the limits, and judges a failure: retry later, recreate the chat, or a final outcome. */
+  private async attempt(task: Task, conversationKey: string, request: () => Promise<'done' | 'again'>): Promise<boolean> {
+    const delivery = task.delivery;
+    if (!(await this.tenant.admit(conversationKey))) return false;
+    this.tenant.sender.stats.requests += 1;
+    delivery.attempts += 1;
+    try {
+      if ((await request()) === 'again') {
+        this.tenant.schedule({ ...task, dueAt: 0 });
+        return true;
+      }
+      return false;
+    } catch (error) {
+      if (!(error instanceof DeliveryError)) throw error;
+      const action = nextAction(this.notice!, delivery);
+      const verdict = judgeFailure(error, {
+        attempts: delivery.attempts,
+        maxAttempts: this.options.maxAttempts,
+        person: delivery.recipient.kind === 'person',
+        recreated: delivery.recreated === true,
+      });
+      const lastError = `${error.status} ${error.code}`;
+      if (verdict.kind === 'retry') {
+        this.tenant.sender.stats.retries += 1;
+        const wait = verdict.afterMs ?? backoffDelay(delivery.attempts, this.options.backoff, this.deps.random);
+        this.tenant.schedule({ ...task, dueAt: this.tenant.sender.now() + wait });
+        return true;
+      }
+      if (verdict.kind === 'recreate' && delivery.recipient.kind === 'person') {
+        delivery.recreated = true;
+        delivery.recipient.conversationId = undefined;
+        this.tenant.schedule({ ...task, dueAt: 0 });
+        return true;
+      }
+      const status = verdict.kind === 'final' ? verdict.status : 'notFound';
+      if (action === 'send') await this.record(delivery, { status, lastError, finishedAt: new Date(this.tenant.sender.now()).toISOString() });
+      // An update, recall or reminder that cannot reach the copy is given up, so it is not tried forever.
+      else await this.record(delivery, { lastError, appliedRev: this.notice!.contentRev, remindedRev: this.notice!.remindRev, ...(action === 'delete' ? { status: 'recalled' as const } : {}) });
+      return false;
+    }
+  }
+
+  /** Writes a delivery's new state; on a concurrent change, re-reads and applies the same fields on top. */
+  private async record(delivery: Delivery, fields: Partial<Delivery>): Promise<void> {
+    let current: Delivery = delivery;
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      const next: Delivery = { ...current, ...fields, attempts: delivery.attempts, recipient: delivery.recipient, ...(delivery.recreated ? { recreated: true } : {}) };
+      try {
+        const etag = await this.deps.notices.saveDelivery(next);
+        if (etag !== undefined) {
+          this.move(current.status, next.status);
+          Object.assign(delivery, next, { _etag: etag });
+          return;
+        }
+        const fresh = await this.deps.notices.getDelivery(delivery.workloadId, delivery.id);
+        if (!fresh) return;
+        current = fresh;
+      } catch (error) {
+        if (attempt === 10) throw error;
+        await sleep(backoffDelay(attempt));
+      }
+    }
+  }
+}

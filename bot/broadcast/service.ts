@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import type { Person, Workload } from '../release/model';
+import type { ReleaseService } from '../release/service';
+import type { Audience, Notice, NoticeContent, Progress, ProgressMessage } from './model';
+import type { NoticeRepository, SenderCoordination } from './repository';
+import {
+  ackIdOf,
+  approve,
+  cancel,
+  countProgress,
+  mayCompose,
+  mayManage,
+  NoticeResult,
+  noticeIdOf,
+  recall,
+  remind,
+  requestSend,
+  updateContent,
+  workloadIdOfNotice,
+} from './rules';
+
+/** The gate an "upcoming change" notice passes. */
+export const COMMUNICATION_GATE = 'change-notice-sent';
+
+export interface BroadcastOptions {
+  approvalRequired: boolean;
+}
+
+export type DraftOutcome = { kind: 'saved'; notice: Notice } | { kind: 'refused'; message: string; notice?: Notice };
+
+/** Change communication use cases: drafts, sending, approval, cancel, re-send, update, recall, acknowledgements. */
+export class BroadcastService {
+  constructor(
+    private readonly notices: NoticeRepository,
+    private readonly coordination: SenderCoordination,
+    private readonly release: ReleaseService,
+    readonly options: BroadcastOptions,
+    /** Tells this instance's sender to look at the outbox now. */
+    private readonly wake: () => void = () => undefined,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly suffix: () => string = () => randomSuffix(),
+  ) {}
+
+  private now(): string {
+    return this.clock().toISOString();
+  }
+
+  /** A fresh id for a compose card: the draft it saves keeps it, so a retried Preview saves the same draft. */
+  newNoticeId(workloadId: string): string {
+    return noticeIdOf(workloadId, this.suffix());
+  }
+
+  get(workloadId: string, noticeId: string): Promise<Notice | undefined> {
+    return this.notices.get(workloadId, noticeId);
+  }
+
+  /** Finds a notice a person named, within their tenant. */
+  async findByName(tenantId: string, noticeId: string): Promise<Notice | undefined> {
+    const workloadId = workloadIdOfNotice(tenantId, noticeId);
+    return workloadId ? this.notices.get(workloadId, noticeId.trim().toLowerCase()) : undefined;
+  }
+
+  latest(workloadId: string, limit = 3): Promise<Notice[]> {
+    return this.notices.latest(workloadId, limit);
+  }
+
+  /** Saves what the author composed as a draft, ready to preview. */
+  async saveDraft(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person }): Promise<DraftOutcome> {
+    if (!mayCompose(input.workload, input.actor.aadObjectId)) {
+      return { kind: 'refused', message: `Only a change manager or the project manager of ${input.workload.name} can compose a notice. The project manager can assign the role with "roles ${input.workload.name}".` };
+    }
+    if (!input.noticeId.startsWith(`${input.workload.workloadId.slice(input.workload.workloadId.indexOf(':') + 1)}.`)) {
+      return { kind: 'refused', message: 'This card is damaged or out of date, so nothing was changed. Type notify to start again.' };
+    }
+    const notice: Notice = {
+      id: input.noticeId,
+      workloadId: input.workload.workloadId,
+      type: 'notice',
+      tenantId: input.workload.scope.tenantId,
+      workloadName: input.workload.name,
+      content: input.content,
+      audience: input.audience,
+      author: input.actor,
+      status: 'draft',
+      rev: 1,
+      contentRev: 1,
+      recalled: false,
+      remindRev: 0,
+      fannedOut: false,
+      total: 0,
+      createdAt: this.now(),
+    };
+    if ((await this.notices.saveDraft(notice)) === 'conflict') {
+      const current = await this.notices.get(notice.workloadId, notice.id);
+      return { kind: 'refused', message: 'This notice has already been sent or is waiting for approval; it can no longer be edited here.', ...(current ? { notice: current } : {}) };
+    }
+    const saved = await this.notices.get(notice.workloadId, notice.id);
+    return { kind: 'saved', notice: saved ?? notice };
+  }
+
+  /** The author sends a previewed notice (or asks for approval); the card showing it becomes the progress card. */
+  async send(input: { workload: Workload; noticeId: string; actor: Person; rev: number; progress?: ProgressMessage }): Promise<NoticeResult | undefined> {
+    const now = this.now();
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => {
+      const decided = requestSend(current, { workload: input.workload, actor: input.actor, approvalRequired: this.options.approvalRequired, rev: input.rev, now });
+      return decided.kind === 'changed' && decided.notice.status === 'sending' && input.progress ? { ...decided, notice: { ...decided.notice, progress: input.progress } } : decided;
+    });
+    await this.activate(result);
+    return result;
+  }
+
+  /** A second change manager approves; the notice is sent at once, and this card shows the progress. */
+  async approve(input: { workload: Workload; noticeId: string; actor: Person; progress?: ProgressMessage }): Promise<NoticeResult | undefined> {
+    const now = this.now();
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => {
+      const decided = approve(current, { workload: input.workload, actor: input.actor, now });
+      return decided.kind === 'changed' && input.progress ? { ...decided, notice: { ...decided.notice, progress: input.progress } } : decided;
+    });
+    await this.activate(result);
+    return result;
+  }
+
+  /** Discards a draft or a notice waiting for approval. */
+  discard(input: { workload: Workload; noticeId: string; actor: Person }): Promise<NoticeResult | undefined> {
+    const now = this.now();
+    return this.notices.change(input.workload.workloadId, input.noticeId, (current) => {
+      if (current.status === 'cancelled') return { kind: 'unchanged', notice: current };
+      if (current.status !== 'draft' && current.status !== 'awaitingApproval') return { kind: 'refused', message: 'This notice is already being sent; cancel it from its progress card.', notice: current };
+      return cancel(current, { workload: input.workload, actor: input.actor, now });
+    });
+  }
+
+  async cancel(input: { workload: Workload; noticeId: string; actor: Person }): Promise<NoticeResult | undefined> {
+    const now = this.now();
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => cancel(current, { workload: input.workload, actor: input.actor, now }));
+    await this.activate(result);
+    return result;
+  }
+
+  async update(input: { workload: Workload; noticeId: string; actor: Person; content: NoticeContent; rev: number }): Promise<NoticeResult | undefined> {
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => updateContent(current, input));
+    await this.activate(result);
+    return result;
+  }
+
+  async recall(input: { workload: Workload; noticeId: string; actor: Person }): Promise<NoticeResult | undefined> {
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => recall(current, { workload: input.workload, actor: input.actor }));
+    await this.activate(result);
+    return result;
+  }
+
+  async remind(input: { workload: Workload; noticeId: string; actor: Person }): Promise<NoticeResult | undefined> {
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => remind(current, { workload: input.workload, actor: input.actor }));
+    await this.activate(result);
+    return result;
+  }
+
+  /** Puts the failed deliveries back to pending and sends to them again. */
+  async resend(input: { workload: Workload; noticeId: string; actor: Person }): Promise<{ result: NoticeResult | undefined; requeued: number }> {
+    const notice = await this.notices.get(input.workload.workloadId, input.noticeId);
+    if (!notice) return { result: undefined, requeued: 0 };
+    if (!mayManage(input.workload, notice, input.actor.aadObjectId)) {
+      return { result: { kind: 'refused', message: 'Only the author or a change manager can re-send this notice.', notice }, requeued: 0 };
+    }
+    if (notice.recalled || (notice.status !== 'sent' && notice.status !== 'cancelled')) {
+      return { result: { kind: 'refused', message: 'Only a notice that finished sending can be re-sent to the failed.', notice }, requeued: 0 };
+    }
+    const requeued = await this.notices.requeueFailed(notice.workloadId, notice.id);
+    if (requeued === 0) return { result: { kind: 'unchanged', notice }, requeued };
+    const result = await this.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, status: 'sending', rev: current.rev + 1 } }));
+    await this.activate(result);
+    return { result, requeued };
+  }
+
+  /** One acknowledgement per person, whatever the clicks. */
+  async acknowledge(input: { notice: Notice; actor: Person; conversationId: string }): Promise<{ at: string; first: boolean }> {
+    const id = ackIdOf(input.notice.id, input.actor.aadObjectId);
+    const at = this.now();
+    const created = await this.notices.acknowledge({ id, workloadId: input.notice.workloadId, type: 'ack', noticeId: input.notice.id, by: input.actor, at, conversationId: input.conversationId });
+    if (created === 'created') return { at, first: true };
+    const existing = await this.notices.getAck(input.notice.workloadId, id);
+    return { at: existing?.at ?? at, first: false };
+  }
+
+  async acknowledgedAt(notice: Notice, aadObjectId: string): Promise<string | undefined> {
+    return (await this.notices.getAck(notice.workloadId, ackIdOf(notice.id, aadObjectId)))?.at;
+  }
+
+  async progress(notice: Notice): Promise<Progress> {
+    const [statuses, acknowledged] = await Promise.all([this.notices.statuses(notice.workloadId, notice.id), this.notices.countAcks(notice.workloadId, notice.id)]);
+    return countProgress(statuses, acknowledged);
+  }
+
+  /** When a notice has reached everyone it could: an "upcoming change" passes the communication gate, in the audit trail. */
+  async noticeSent(notice: Notice, progress: Progress): Promise<void> {
+    if (notice.content.kind !== 'upcomingChange' || progress.sent === 0 || notice.recalled) return;
+    await this.release.passGateOnBehalf(notice.workloadId, {
+      gateId: COMMUNICATION_GATE,
+      actor: notice.author,
+      evidence: `change notice "${notice.content.title}" (${notice.id}) sent to ${progress.sent} of ${progress.total} recipients`,
+    });
+  }
+
+  /** Queues a changed notice for the sender; the notice is written first so a sender never settles it unseen. */
+  private async activate(result: NoticeResult | undefined): Promise<void> {
+    if (result?.kind !== 'changed') return;
+    const notice = result.notice;
+    if (notice.status === 'draft' || notice.status === 'awaitingApproval') return;
+    await this.coordination.enqueue({ tenantId: notice.tenantId, workloadId: notice.workloadId, noticeId: notice.id });
+    this.wake();
+  }
+}
+
+function randomSuffix(): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  return [...randomBytes(6)].map((b) => alphabet[b % alphabet.length]).join('');
+}

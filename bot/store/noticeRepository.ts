@@ -1,0 +1,269 @@
+import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
+import type { Ack, Delivery, DeliveryStatus, Notice } from '../broadcast/model';
+import type { NoticeRepository, OutboxEntry } from '../broadcast/repository';
+import type { NoticeResult } from '../broadcast/rules';
+import { backoffDelay, sleep } from '../shared/retry';
+import { StoreConflictError } from './workloadRepository';
+
+/** Cosmos system properties we strip before handing documents to the domain (the ETag stays: writes are guarded by it). */
+function toDomain<T extends object>(resource: T & { _rid?: string; _self?: string; _ts?: number; _attachments?: string }): T {
+  const { _rid, _self, _ts, _attachments, ...rest } = resource;
+  return rest as T;
+}
+
+const code = (error: unknown): number | undefined => (error as { code?: number }).code;
+
+/** Transactional batches hold at most 100 operations. */
+const BATCH = 100;
+
+/** Notices, deliveries and acknowledgements in the `workloads` container, in the workload's partition. */
+export class CosmosNoticeRepository implements NoticeRepository {
+  constructor(
+    private readonly container: Container,
+    private readonly maxAttempts = 30,
+  ) {}
+
+  async get(workloadId: string, noticeId: string): Promise<Notice | undefined> {
+    const { resource } = await this.container.item(noticeId, workloadId).read<Notice>();
+    return resource && resource.type === 'notice' ? toDomain(resource) : undefined;
+  }
+
+  async saveDraft(notice: Notice): Promise<'saved' | 'conflict'> {
+    const current = await this.get(notice.workloadId, notice.id);
+    const { _etag, ...body } = notice;
+    if (!current) {
+      try {
+        await this.container.items.create(body);
+        return 'saved';
+      } catch (error) {
+        if (code(error) === 409) return 'conflict';
+        throw error;
+      }
+    }
+    if (current.status !== 'draft' || current.author.aadObjectId !== notice.author.aadObjectId) return 'conflict';
+    try {
+      await this.container.item(notice.id, notice.workloadId).replace({ ...body, rev: current.rev + 1 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
+      return 'saved';
+    } catch (error) {
+      if (code(error) === 412) return 'conflict';
+      throw error;
+    }
+  }
+
+  async change(workloadId: string, noticeId: string, rule: (current: Notice) => NoticeResult): Promise<NoticeResult | undefined> {
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
+      const current = await this.get(workloadId, noticeId);
+      if (!current) return undefined;
+      const result = rule(current);
+      if (result.kind !== 'changed') return result;
+      const { _etag, ...body } = result.notice;
+      try {
+        const { resource } = await this.container
+          .item(noticeId, workloadId)
+          .replace<Notice>(body as Notice, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
+        return { kind: 'changed', notice: resource ? toDomain(resource) : result.notice };
+      } catch (error) {
+        if (code(error) !== 412) throw error;
+        await sleep(backoffDelay(attempt));
+      }
+    }
+    throw new StoreConflictError(`notice ${noticeId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  }
+
+  async latest(workloadId: string, limit: number): Promise<Notice[]> {
+    const { resources } = await this.container.items
+      .query<Notice>(
+        {
+          query: 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "notice" ORDER BY c.createdAt DESC',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@limit', value: limit },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources.map(toDomain);
+  }
+
+  async unsettled(): Promise<OutboxEntry[]> {
+    const { resources } = await this.container.items
+      .query<OutboxEntry>({
+        query:
+          'SELECT c.tenantId, c.workloadId, c.id AS noticeId FROM c WHERE c.type = "notice" AND (c.status = "sending" ' +
+          'OR (IS_DEFINED(c.settledRev) AND c.settledRev < c.rev) OR (c.status = "cancelled" AND IS_DEFINED(c.sentAt) AND NOT IS_DEFINED(c.settledRev)))',
+      })
+      .fetchAll();
+    return resources;
+  }
+
+  async find(noticeId: string): Promise<Notice | undefined> {
+    const { resources } = await this.container.items
+      .query<Notice>({ query: 'SELECT * FROM c WHERE c.type = "notice" AND c.id = @id', parameters: [{ name: '@id', value: noticeId }] })
+      .fetchAll();
+    return resources[0] ? toDomain(resources[0]) : undefined;
+  }
+
+  async addDeliveries(workloadId: string, deliveries: Delivery[]): Promise<number> {
+    let created = 0;
+    for (let i = 0; i < deliveries.length; i += BATCH) {
+      const chunk = deliveries.slice(i, i + BATCH);
+      const operations: OperationInput[] = chunk.map((d) => ({ operationType: 'Create', partitionKey: workloadId, resourceBody: d as unknown as JSONObject }));
+      const response = await this.container.items.batch(operations, workloadId);
+      const results = response.result ?? [];
+      if (results.length === chunk.length && results.every((r) => r.statusCode < 300)) {
+        created += chunk.length;
+        continue;
+      }
+      // A batch is all or nothing: one delivery already written (a fan-out resumed after a crash) fails it; go one by one.
+      for (const delivery of chunk) {
+        try {
+          await this.container.items.create(delivery);
+          created += 1;
+        } catch (error) {
+          if (code(error) !== 409) throw error;
+        }
+      }
+    }
+    return created;
+  }
+
+  async workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId = ''): Promise<Delivery[]> {
+    // Pending, or sent but showing an older revision or missing this reminder round; the sender's pure rule decides the rest.
+    const { resources } = await this.container.items
+      .query<Delivery>(
+        {
+          query:
+            'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
+            'AND (c.status = "pending" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id',
+          parameters: [
+            { name: '@limit', value: limit },
+            { name: '@workloadId', value: notice.workloadId },
+            { name: '@noticeId', value: notice.id },
+            { name: '@after', value: afterId },
+            { name: '@contentRev', value: notice.contentRev },
+            { name: '@remindRev', value: notice.remindRev },
+          ],
+        },
+        { partitionKey: notice.workloadId },
+      )
+      .fetchAll();
+    return resources.map(toDomain);
+  }
+
+  async saveDelivery(delivery: Delivery): Promise<string | undefined> {
+    const { _etag, ...body } = delivery;
+    try {
+      const { etag } = await this.container.item(delivery.id, delivery.workloadId).replace(body, _etag ? { accessCondition: { type: 'IfMatch', condition: _etag } } : {});
+      return etag ?? '';
+    } catch (error) {
+      if (code(error) === 412) return undefined;
+      throw error;
+    }
+  }
+
+  async getDelivery(workloadId: string, id: string): Promise<Delivery | undefined> {
+    const { resource } = await this.container.item(id, workloadId).read<Delivery>();
+    return resource && resource.type === 'delivery' ? toDomain(resource) : undefined;
+  }
+
+  async deliveries(workloadId: string, noticeId: string): Promise<Delivery[]> {
+    const { resources } = await this.container.items
+      .query<Delivery>(
+        {
+          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId ORDER BY c.id',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@noticeId', value: noticeId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources.map(toDomain);
+  }
+
+  async statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]> {
+    const { resources } = await this.container.items
+      .query<DeliveryStatus>(
+        {
+          query: 'SELECT VALUE c.status FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@noticeId', value: noticeId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources;
+  }
+
+  async requeueFailed(workloadId: string, noticeId: string): Promise<number> {
+    const { resources } = await this.container.items
+      .query<Delivery>(
+        {
+          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.status = "failed"',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@noticeId', value: noticeId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    let requeued = 0;
+    for (const failed of resources) {
+      const { lastError, finishedAt, ...rest } = toDomain(failed);
+      if ((await this.saveDelivery({ ...rest, status: 'pending', attempts: 0 })) !== undefined) requeued += 1;
+    }
+    return requeued;
+  }
+
+  async acknowledge(ack: Ack): Promise<'created' | 'exists'> {
+    try {
+      await this.container.items.create(ack);
+      return 'created';
+    } catch (error) {
+      if (code(error) === 409) return 'exists';
+      throw error;
+    }
+  }
+
+  async getAck(workloadId: string, ackId: string): Promise<Ack | undefined> {
+    const { resource } = await this.container.item(ackId, workloadId).read<Ack>();
+    return resource && resource.type === 'ack' ? toDomain(resource) : undefined;
+  }
+
+  async acks(workloadId: string, noticeId: string): Promise<Ack[]> {
+    const { resources } = await this.container.items
+      .query<Ack>(
+        {
+          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "ack" AND c.noticeId = @noticeId',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@noticeId', value: noticeId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources.map(toDomain);
+  }
+
+  async countAcks(workloadId: string, noticeId: string): Promise<number> {
+    const { resources } = await this.container.items
+      .query<number>(
+        {
+          query: 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @workloadId AND c.type = "ack" AND c.noticeId = @noticeId',
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@noticeId', value: noticeId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
+  }
+}

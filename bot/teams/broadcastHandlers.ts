@@ -1,0 +1,282 @@
+import { renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
+import { Card, ChecklistSection, Notice as Banner, renderMessage } from '../../cards/render';
+import { Audience, Notice, NoticeContent, NOTICE_KINDS, Progress } from '../broadcast/model';
+import { audienceIsEmpty, checkContent, mayCompose, NoticeResult } from '../broadcast/rules';
+import type { BroadcastService } from '../broadcast/service';
+import type { ConversationRepository } from '../conversations/model';
+import type { Workload } from '../release/model';
+import type { ReleaseHandlers, VerbOutcome } from './handlers';
+import { missingWorkload } from './handlers';
+import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
+import type { Turn } from './turn';
+
+const good = (text: string): Banner => ({ text, tone: 'good' });
+const attention = (text: string): Banner => ({ text, tone: 'attention' });
+
+/** Most people a compose card offers. */
+const PEOPLE_LIMIT = 100;
+
+const missingNotice = (): Card => renderMessage('That notice no longer exists or is not part of your organization. Type notify <workload> to compose one.');
+
+/** In words, who a notice goes to. */
+export function describeAudience(audience: Audience): string {
+  const parts: string[] = [];
+  if (audience.here) parts.push('this conversation');
+  if (audience.channelIds.length) parts.push(`${audience.channelIds.length} channel${audience.channelIds.length === 1 ? '' : 's'}`);
+  if (audience.teamIds.length) parts.push(`every member of ${audience.teamIds.length} team${audience.teamIds.length === 1 ? '' : 's'}`);
+  if (audience.people.length) parts.push(`${audience.people.length} ${audience.people.length === 1 ? 'person' : 'people'}`);
+  if (audience.everyone) parts.push('everyone who has Liftoff installed');
+  return parts.length ? parts.join(', ') : 'nobody yet';
+}
+
+/** Change communication as Teams sees it: compose, preview, send, approve, progress, acknowledge. */
+export class BroadcastHandlers {
+  constructor(
+    private readonly broadcast: BroadcastService,
+    private readonly release: ReleaseHandlers,
+    private readonly conversations: ConversationRepository,
+  ) {}
+
+  /** The change communication section of the checklist card. */
+  readonly checklistSection = async (_turn: Turn, workload: Workload): Promise<ChecklistSection[]> => {
+    const notices = (await this.broadcast.latest(workload.workloadId, 3)).filter((n) => n.status !== 'draft');
+    const ids = { workloadId: workload.workloadId };
+    return [
+      {
+        title: 'Change communication',
+        lines: notices.length ? notices.map((n) => `${n.content.title} (${n.id}): ${n.recalled ? 'recalled' : n.status}`) : ['No notice sent yet.'],
+        actions: [
+          { title: 'Compose a notice', verb: 'notice.compose', data: ids },
+          ...notices.slice(0, 1).map((n) => ({ title: 'Latest notice', verb: 'notice.progress', data: { ...ids, noticeId: n.id } })),
+        ],
+      },
+    ];
+  };
+
+  private async workloadOf(turn: Turn, workloadId: string): Promise<Workload | undefined> {
+    return this.release.byId(turn, workloadId);
+  }
+
+  private async noticeOf(turn: Turn, data: NoticeRefData): Promise<{ ok: true; workload: Workload; notice: Notice } | { ok: false; card: Card }> {
+    const workload = await this.workloadOf(turn, data.workloadId);
+    if (!workload) return { ok: false, card: missingWorkload() };
+    const notice = await this.broadcast.get(workload.workloadId, data.noticeId);
+    return notice && notice.tenantId === turn.tenantId ? { ok: true, workload, notice } : { ok: false, card: missingNotice() };
+  }
+
+  /** `notify <workload>`. */
+  async notify(turn: Turn, args: string): Promise<Card> {
+    const found = await this.release.resolve(turn, args, 'notify');
+    return (found as Workload).type === 'workload' ? this.compose(turn, found as Workload) : (found as Card);
+  }
+
+  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent> }): Promise<Card> {
+    if (!mayCompose(workload, turn.actor.aadObjectId)) {
+      return renderMessage(`Only a change manager or the project manager of ${workload.name} can compose a notice. The project manager can assign the role with "roles ${workload.name}".`);
+    }
+    const [channels, members] = await Promise.all([this.conversations.inTenant(turn.tenantId, 'channel'), turn.members().catch(() => [])]);
+    const teams = new Map<string, string[]>();
+    for (const c of channels) if (c.teamId) teams.set(c.teamId, [...(teams.get(c.teamId) ?? []), c.name ?? 'General']);
+    return renderNoticeCompose({
+      workloadId: workload.workloadId,
+      workloadName: workload.name,
+      noticeId: draft?.id ?? this.broadcast.newNoticeId(workload.workloadId),
+      ...(draft?.content ? { content: draft.content } : {}),
+      channels: channels.map((c) => ({ title: c.name ?? 'General', value: c.id })).sort((a, b) => a.title.localeCompare(b.title)),
+      teams: [...teams].map(([teamId, names]) => ({ title: `Team with ${names.slice(0, 3).join(', ')}`, value: teamId })),
+      people: members.slice(0, PEOPLE_LIMIT).map(({ aadObjectId, name }) => ({ aadObjectId, name })),
+      ...(banner ? { banner } : {}),
+    });
+  }
+
+  async composeVerb(turn: Turn, workloadId: string): Promise<VerbOutcome> {
+    const workload = await this.workloadOf(turn, workloadId);
+    return { card: workload ? await this.compose(turn, workload) : missingWorkload() };
+  }
+
+  async preview(turn: Turn, data: PreviewData): Promise<VerbOutcome> {
+    const workload = await this.workloadOf(turn, data.workloadId);
+    if (!workload) return { card: missingWorkload() };
+    const checked = checkContent(data);
+    if (!checked.ok) return { card: await this.composeWith(turn, workload, data, attention(checked.message)) };
+    const members = data.people.length ? await turn.members() : [];
+    const people = data.people
+      .map((id) => members.find((m) => m.aadObjectId === id))
+      .filter((m): m is NonNullable<typeof m> => m !== undefined)
+      .map((m) => ({ aadObjectId: m.aadObjectId, teamsUserId: m.teamsUserId, name: m.name, serviceUrl: turn.target.serviceUrl }));
+    if (people.length !== data.people.length) return { card: await this.composeWith(turn, workload, data, attention('Pick people who are members of this conversation.')) };
+    const audience: Audience = {
+      ...(data.here ? { here: { conversationId: turn.scope.conversationId, serviceUrl: turn.target.serviceUrl } } : {}),
+      channelIds: data.channels,
+      teamIds: data.teams,
+      people,
+      everyone: data.everyone,
+    };
+    if (audienceIsEmpty(audience)) {
+      return { card: await this.composeWith(turn, workload, data, attention('Choose who gets the notice: this conversation, channels, teams, people or everyone.')) };
+    }
+    const outcome = await this.broadcast.saveDraft({ workload, noticeId: data.noticeId, content: checked.content, audience, actor: turn.actor });
+    if (outcome.kind === 'refused') {
+      return { card: outcome.notice ? await this.progressCard(outcome.notice, attention(outcome.message)) : renderMessage(outcome.message) };
+    }
+    return { card: renderNotice(outcome.notice, { mode: 'preview', audience: describeAudience(audience) }) };
+  }
+
+  /** The compose card again, keeping what the author typed, with a sentence saying what to fix. */
+  private composeWith(turn: Turn, workload: Workload, data: PreviewData, banner: Banner): Promise<Card> {
+    const at = (date: string, time: string) => (date ? `${date}T${time || '00:00'}` : undefined);
+    const startsAt = at(data.startDate, data.startTime);
+    const endsAt = at(data.endDate, data.endTime);
+    const typed: Partial<NoticeContent> = {
+      kind: (NOTICE_KINDS as readonly string[]).includes(data.kind) ? (data.kind as NoticeContent['kind']) : 'upcomingChange',
+      title: data.title,
+      body: data.body,
+      ...(startsAt ? { startsAt } : {}),
+      ...(endsAt ? { endsAt } : {}),
+      ...(data.timeZone ? { timeZone: data.timeZone } : {}),
+      impact: data.impact,
+      contact: data.contact,
+      changePlanUrl: data.changePlanUrl,
+    };
+    return this.compose(turn, workload, banner, { id: data.noticeId, content: typed });
+  }
+
+  async edit(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const { workload, notice } = found;
+    if (notice.status === 'draft') return { card: await this.compose(turn, workload, undefined, { id: notice.id, content: notice.content }) };
+    if (notice.recalled) return { card: await this.progressCard(notice, attention('This notice was recalled; compose a new one.')) };
+    return {
+      card: renderNoticeCompose({
+        workloadId: workload.workloadId,
+        workloadName: workload.name,
+        noticeId: notice.id,
+        updating: { rev: notice.rev },
+        content: notice.content,
+        channels: [],
+        teams: [],
+        people: [],
+      }),
+    };
+  }
+
+  async send(turn: Turn, data: { workloadId: string; noticeId: string; rev: number }): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const progress = turn.messageId ? { conversationId: turn.target.conversationId, serviceUrl: turn.target.serviceUrl, activityId: turn.messageId } : undefined;
+    const result = await this.broadcast.send({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor, rev: data.rev, ...(progress ? { progress } : {}) });
+    return { card: await this.afterSend(result, found.notice) };
+  }
+
+  async approve(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const progress = turn.messageId ? { conversationId: turn.target.conversationId, serviceUrl: turn.target.serviceUrl, activityId: turn.messageId } : undefined;
+    const result = await this.broadcast.approve({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor, ...(progress ? { progress } : {}) });
+    if (result?.kind === 'refused' && result.notice.status === 'awaitingApproval') {
+      return { card: renderNotice(result.notice, { mode: 'approval', audience: describeAudience(result.notice.audience) }, attention(result.message)) };
+    }
+    return { card: await this.afterSend(result, found.notice), shareWithEveryone: result?.kind === 'changed' };
+  }
+
+  private async afterSend(result: NoticeResult | undefined, before: Notice): Promise<Card> {
+    if (!result) return missingNotice();
+    const notice = result.notice;
+    if (result.kind === 'refused') {
+      return notice.status === 'draft'
+        ? renderNotice(notice, { mode: 'preview', audience: describeAudience(notice.audience) }, attention(result.message))
+        : this.progressCard(notice, attention(result.message));
+    }
+    if (notice.status === 'awaitingApproval') {
+      return renderNotice(notice, { mode: 'approval', audience: describeAudience(notice.audience) }, { text: `Waiting for a second change manager to approve. ${notice.author.name} wants to send this to ${describeAudience(notice.audience)}.`, tone: 'good' });
+    }
+    const sentence = notice.approvedBy ? `Approved by ${notice.approvedBy.name}; sending.` : 'Sending. This card shows the progress.';
+    return this.progressCard(notice, good(before.status === notice.status ? 'This notice is already being sent.' : sentence));
+  }
+
+  async discard(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const result = await this.broadcast.discard({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor });
+    if (!result) return { card: missingNotice() };
+    if (result.kind === 'refused') return { card: await this.progressCard(result.notice, attention(result.message)) };
+    return { card: renderMessage(`The notice "${result.notice.content.title}" was discarded; nothing was sent.`, 'good') };
+  }
+
+  async progress(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const { notice } = found;
+    if (notice.status === 'draft') return { card: renderNotice(notice, { mode: 'preview', audience: describeAudience(notice.audience) }) };
+    return { card: await this.progressCard(notice) };
+  }
+
+  async progressCard(notice: Notice, banner?: Banner, progress?: Progress): Promise<Card> {
+    return renderNoticeProgress(notice, progress ?? (await this.broadcast.progress(notice)), banner);
+  }
+
+  private async managed(
+    turn: Turn,
+    data: NoticeRefData,
+    act: (workload: Workload) => Promise<NoticeResult | undefined>,
+    done: (notice: Notice) => string,
+  ): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const result = await act(found.workload);
+    if (!result) return { card: missingNotice() };
+    if (result.kind === 'refused') return { card: await this.progressCard(result.notice, attention(result.message)) };
+    return { card: await this.progressCard(result.notice, good(done(result.notice))) };
+  }
+
+  cancel(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    return this.managed(turn, data, (workload) => this.broadcast.cancel({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Cancelled: recipients not reached yet get nothing.');
+  }
+
+  recall(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    return this.managed(turn, data, (workload) => this.broadcast.recall({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Recalling: every delivered copy is being deleted.');
+  }
+
+  remind(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    return this.managed(turn, data, (workload) => this.broadcast.remind({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Reminding everyone reached 1:1 who has not acknowledged yet.');
+  }
+
+  async resend(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const { result, requeued } = await this.broadcast.resend({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor });
+    if (!result) return { card: missingNotice() };
+    if (result.kind === 'refused') return { card: await this.progressCard(result.notice, attention(result.message)) };
+    return { card: await this.progressCard(result.notice, requeued ? good(`Sending again to ${requeued} failed recipient${requeued === 1 ? '' : 's'}.`) : attention('No delivery failed; nothing to re-send.')) };
+  }
+
+  async update(turn: Turn, data: UpdateData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    const checked = checkContent(data);
+    if (!checked.ok) {
+      return {
+        card: renderNoticeCompose({ workloadId: found.workload.workloadId, workloadName: found.workload.name, noticeId: found.notice.id, updating: { rev: data.rev }, content: found.notice.content, channels: [], teams: [], people: [], banner: attention(checked.message) }),
+      };
+    }
+    return this.managed(turn, data, (workload) => this.broadcast.update({ workload, noticeId: data.noticeId, actor: turn.actor, content: checked.content, rev: data.rev }), () => 'Updated: every delivered copy is being updated in place.');
+  }
+
+  async acknowledge(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
+    const found = await this.noticeOf(turn, data);
+    if (!found.ok) return { card: found.card };
+    if (found.notice.recalled) return { card: renderNotice(found.notice, { mode: 'recalled' }) };
+    const { at, first } = await this.broadcast.acknowledge({ notice: found.notice, actor: turn.actor, conversationId: turn.scope.conversationId });
+    return { card: renderNotice(found.notice, { mode: 'recipient', acknowledged: { at } }, first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
+  }
+
+  /** `remind-ack <notice>`. */
+  async remindCommand(turn: Turn, args: string): Promise<Card> {
+    const name = args.trim();
+    if (!name) return renderMessage('Say which notice, for example: remind-ack payroll-api.k3x9qa. The id is on the notice\'s progress card.');
+    const notice = await this.broadcast.findByName(turn.tenantId, name);
+    if (!notice) return renderMessage(`There is no notice "${name}". The id is on the notice's progress card.`);
+    return (await this.remind(turn, { workloadId: notice.workloadId, noticeId: notice.id })).card;
+  }
+}

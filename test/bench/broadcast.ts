@@ -1,0 +1,317 @@
+/**
+ * Broadcast benchmark: `npm run bench:broadcast`. Not part of `npm test`.
+ *
+ * This process plays Azure and Teams: an embedded Cosmos DB server and a fake Bot Connector that enforces a global
+ * rate and Teams' per-conversation windows, answering 429 with Retry-After when they are exceeded. Liftoff itself runs
+ * as child processes (`node --import tsx bot/index.ts`), pointed at both, so a "crash" is a real SIGKILL.
+ *
+ * - paced: 10,000 recipients at the default 40/s against a connector allowing Teams' 50/s, with 3% 429, 1% 503,
+ *   0.5% 403 blocked and 0.5% 404 injected; the sender is killed once mid-run and a second process takes over
+ *   when the lease lapses.
+ * - headroom: 10,000 recipients, connector limit 2,000/s, no faults, sender configured at 2,000/s.
+ *
+ * The last line printed is one JSON object with the figures.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startEmbeddedCosmos, connectCosmos, CosmosStore } from '../../bot/store/cosmos';
+import { createLogger } from '../../bot/log';
+import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
+import { CosmosSenderCoordination } from '../../bot/store/coordinationRepository';
+import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
+import { ReleaseService } from '../../bot/release/service';
+import { BroadcastService } from '../../bot/broadcast/service';
+import type { Delivery, Notice } from '../../bot/broadcast/model';
+import type { ConversationRecord } from '../../bot/conversations/model';
+import { personalConversationId, startFakeConnector, FakeConnector } from '../support/fakeConnector';
+
+const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
+const PACED_RATE = 40;
+const TEAMS_RATE = 50;
+const HEADROOM_RATE = 2000;
+const LEASE_SECONDS = 2;
+const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const ROOT = resolve(__dirname, '../..');
+const log = createLogger('silent');
+const author = { aadObjectId: '00000000-0000-4000-8000-000000000a11', name: 'Chloe Change' };
+
+interface Child {
+  process: ChildProcess;
+  lines: string[];
+  peakRssMb(): number;
+}
+
+/** Starts one Liftoff process against the bench's Cosmos, paced as given. */
+function startLiftoff(endpoint: string, rate: number, name: string): Child {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/index.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      COSMOS_ENDPOINT: endpoint,
+      COSMOS_KEY: Buffer.from('bench').toString('base64'),
+      COSMOS_DATABASE: 'liftoff',
+      RETRO_PSEUDONYM_SECRET: 'a-test-secret-of-at-least-thirty-two-characters',
+      BROADCAST_RATE_PER_SECOND: String(rate),
+      BROADCAST_LEASE_SECONDS: String(LEASE_SECONDS),
+      ...(process.env.BENCH_SENDER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SENDER_NODE_OPTIONS } : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let peak = 0;
+  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
+  const sample = setInterval(() => {
+    try {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch {
+      // The process is gone; its last sample stands.
+    }
+  }, 200);
+  child.once('exit', () => clearInterval(sample));
+  return { process: child, lines, peakRssMb: () => peak };
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+interface Setup {
+  store: CosmosStore;
+  stopCosmos(): Promise<void>;
+  fake: FakeConnector;
+  broadcast: BroadcastService;
+  notices: CosmosNoticeRepository;
+  workloadId: string;
+  endpoint: string;
+  /** Recipient index by conversation id. */
+  recipientOf: Map<string, number>;
+}
+
+async function setUp(rateLimits: { globalPerSecond: number }): Promise<Setup> {
+  const cosmos = await startEmbeddedCosmos();
+  const store = await connectCosmos({ mode: 'key', endpoint: cosmos.endpoint, key: Buffer.from('bench').toString('base64'), database: 'liftoff' }, log);
+  const fake = await startFakeConnector({ rateLimits: { ...rateLimits, perConversation: true } });
+  const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
+  const created = await release.create({ name: 'Payroll API', scope: { tenantId: TENANT, scopeId: '19:team@thread.tacv2', conversationId: '19:team@thread.tacv2' }, actor: author });
+  if (created.kind !== 'created') throw new Error('could not create the workload');
+  const recipientOf = new Map<string, number>();
+  const records: ConversationRecord[] = Array.from({ length: RECIPIENTS }, (_, i) => {
+    const aadObjectId = `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
+    const teamsUserId = `29:bench-${i}`;
+    // The id Teams (and the fake) answers when the chat is recreated after a 404: the same chat.
+    const conversationId = personalConversationId(teamsUserId, TENANT);
+    recipientOf.set(conversationId, i);
+    return {
+      id: `user:${aadObjectId}`,
+      conversationId,
+      kind: 'personal',
+      tenantId: TENANT,
+      serviceUrl: fake.url,
+      user: { aadObjectId, teamsUserId, name: `Person ${i}` },
+      reference: { serviceUrl: fake.url, channelId: 'msteams', conversation: { id: conversationId } },
+      installedAt: new Date().toISOString(),
+    };
+  });
+  await pool(records, 64, async (record) => {
+    await store.conversations.items.create({ ...record, type: 'conversation' });
+  });
+  const notices = new CosmosNoticeRepository(store.workloads);
+  const broadcast = new BroadcastService(notices, new CosmosSenderCoordination(store.broadcast), release, { approvalRequired: false });
+  return {
+    store,
+    async stopCosmos() {
+      await store.close();
+      await new Promise<void>((r) => {
+        cosmos.server.close(() => r());
+        cosmos.server.closeAllConnections();
+      });
+    },
+    fake,
+    broadcast,
+    notices,
+    workloadId: created.workload.workloadId,
+    endpoint: cosmos.endpoint,
+    recipientOf,
+  };
+}
+
+/** Composes a downtime notice to everyone and presses Send, as the author would; resolves with its id. */
+async function sendToEveryone(setup: Setup): Promise<string> {
+  const workload = (await new CosmosWorkloadRepository(setup.store.workloads).get(setup.workloadId))!;
+  const noticeId = setup.broadcast.newNoticeId(workload.workloadId);
+  const draft = await setup.broadcast.saveDraft({
+    workload,
+    noticeId,
+    actor: author,
+    content: { kind: 'downtime', title: 'Payroll API offline Saturday night', body: 'The **Payroll API** moves to Azure.', startsAt: '2026-11-28T22:00', endsAt: '2026-11-29T02:00', timeZone: 'Europe/Paris', impact: 'Payslips unavailable', contact: 'payroll@contoso.example' },
+    audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+  });
+  if (draft.kind !== 'saved') throw new Error(draft.message);
+  const sent = await setup.broadcast.send({ workload, noticeId, actor: author, rev: draft.notice.rev, progress: { conversationId: 'a:bench-author', serviceUrl: setup.fake.url, activityId: 'bench-progress' } });
+  if (sent?.kind !== 'changed') throw new Error('the notice was not sent');
+  return noticeId;
+}
+
+interface Outcome {
+  seconds: number;
+  delivered: number;
+  duplicates: number;
+  lost: number;
+  finalFailures: number;
+  statuses: Record<string, number>;
+  recordLagMs: number[];
+  peakRssMb: number;
+  handoverSeconds?: number;
+  requests: number;
+}
+
+function settledLog(children: Child[]): number[] {
+  const lags: number[] = [];
+  for (const child of children) {
+    for (const line of child.lines) {
+      if (!line.includes('broadcast.record_lag')) continue;
+      const parsed = JSON.parse(line) as { samplesMs?: number[] };
+      lags.push(...(parsed.samplesMs ?? []));
+    }
+  }
+  return lags;
+}
+
+async function run(name: string, setup: Setup, rate: number, killAt?: number): Promise<Outcome> {
+  const children: Child[] = [startLiftoff(setup.endpoint, rate, `${name}-1`)];
+  await waitFor('Liftoff to start', 60_000, () => (children[0]!.lines.some((l) => l.includes('"event":"started"')) ? true : undefined));
+  const started = Date.now();
+  const noticeId = await sendToEveryone(setup);
+  const noticeSends = () => setup.fake.stats.sent;
+  let handoverSeconds: number | undefined;
+  if (killAt !== undefined) {
+    await waitFor('half the notices to go out', 600_000, () => (noticeSends() >= killAt ? true : undefined));
+    children[0]!.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    process.stderr.write(`[${name}] killed the sender after ${noticeSends()} sends, ${((killedAt - started) / 1000).toFixed(1)} s in\n`);
+    const second = startLiftoff(setup.endpoint, rate, `${name}-2`);
+    children.push(second);
+    await waitFor('the lease to move', 60_000, () => (second.lines.some((l) => l.includes('broadcast.lease_acquired')) ? true : undefined));
+    handoverSeconds = (Date.now() - killedAt) / 1000;
+    process.stderr.write(`[${name}] the second process took the lease ${handoverSeconds.toFixed(1)} s after the kill\n`);
+  }
+  let lastReport = Date.now();
+  await waitFor('the notice to settle', 1_200_000, async () => {
+    if (Date.now() - lastReport > 15_000) {
+      lastReport = Date.now();
+      process.stderr.write(`[${name}] ${noticeSends()} sent, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+    }
+    const notice = await setup.notices.get(setup.workloadId, noticeId);
+    return notice && notice.status === 'sent' && notice.settledRev === notice.rev ? notice : undefined;
+  });
+  const seconds = (Date.now() - started) / 1000;
+  const last = children[children.length - 1]!;
+  last.process.kill('SIGTERM');
+  await new Promise((r) => last.process.once('exit', r));
+  const deliveries: Delivery[] = await setup.notices.deliveries(setup.workloadId, noticeId);
+  const statuses: Record<string, number> = {};
+  for (const d of deliveries) statuses[d.status] = (statuses[d.status] ?? 0) + 1;
+  const perRecipient = new Map<number, number>();
+  for (const record of setup.fake.activities) {
+    if (record.kind !== 'send') continue;
+    const recipient = setup.recipientOf.get(record.conversationId);
+    if (recipient !== undefined) perRecipient.set(recipient, (perRecipient.get(recipient) ?? 0) + 1);
+  }
+  let duplicates = 0;
+  for (const n of perRecipient.values()) duplicates += n - 1;
+  const finalStatuses = ['sent', 'blocked', 'notFound', 'failed'];
+  return {
+    seconds,
+    delivered: perRecipient.size,
+    duplicates,
+    lost: RECIPIENTS - deliveries.filter((d) => finalStatuses.includes(d.status)).length,
+    finalFailures: (statuses.blocked ?? 0) + (statuses.notFound ?? 0) + (statuses.failed ?? 0),
+    statuses,
+    recordLagMs: settledLog(children),
+    peakRssMb: Math.max(...children.map((c) => c.peakRssMb())),
+    ...(handoverSeconds !== undefined ? { handoverSeconds } : {}),
+    requests: setup.fake.stats.received,
+  };
+}
+
+const percentile = (values: number[], p: number): number => {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+
+async function main(): Promise<void> {
+  process.stderr.write(`broadcast bench: ${RECIPIENTS} recipients, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}\n`);
+
+  if (process.env.BENCH_ONLY === 'headroom') {
+    const setup = await setUp({ globalPerSecond: HEADROOM_RATE });
+    const headroom = await run('headroom', setup, HEADROOM_RATE);
+    process.stderr.write(`headroom: ${headroom.seconds.toFixed(1)} s, ${(RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB, lag p50 ${percentile(headroom.recordLagMs, 50)} p99 ${percentile(headroom.recordLagMs, 99)}\n`);
+    return;
+  }
+  const pacedSetup = await setUp({ globalPerSecond: TEAMS_RATE });
+  pacedSetup.fake.setFaults({ p429: 0.03, p503: 0.01, p403: 0.005, p404: 0.005 }, 42);
+  const paced = await run('paced', pacedSetup, PACED_RATE, Math.floor(RECIPIENTS / 2));
+  const pacedStats = { ...pacedSetup.fake.stats };
+  await pacedSetup.fake.close();
+  await pacedSetup.stopCosmos();
+
+  const headroomSetup = await setUp({ globalPerSecond: HEADROOM_RATE });
+  const headroom = await run('headroom', headroomSetup, HEADROOM_RATE);
+  await headroomSetup.fake.close();
+  await headroomSetup.stopCosmos();
+
+  const idealSeconds = RECIPIENTS / PACED_RATE;
+  const lag = paced.recordLagMs.concat(headroom.recordLagMs);
+  process.stderr.write(
+    [
+      `paced: ${paced.seconds.toFixed(1)} s, statuses ${JSON.stringify(paced.statuses)}, connector ${JSON.stringify(pacedStats.byStatus)}, lease handover ${paced.handoverSeconds?.toFixed(1)} s, peak RSS ${paced.peakRssMb.toFixed(0)} MB`,
+      `headroom: ${headroom.seconds.toFixed(1)} s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB`,
+      `crash window (Teams accepted → delivery recorded), ${lag.length} samples: p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${Math.max(0, ...lag)} ms`,
+    ].join('\n') + '\n',
+  );
+  console.log(
+    JSON.stringify({
+      recipients: RECIPIENTS,
+      delivered: paced.delivered,
+      finalFailures: paced.finalFailures,
+      duplicates: paced.duplicates,
+      lost: paced.lost,
+      seconds: Number(paced.seconds.toFixed(1)),
+      idealSeconds,
+      efficiency: Number((idealSeconds / paced.seconds).toFixed(3)),
+      engineRps: Number((RECIPIENTS / headroom.seconds).toFixed(1)),
+      peakRssMb: Number(Math.max(paced.peakRssMb, headroom.peakRssMb).toFixed(0)),
+    }),
+  );
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,197 @@
+import { strict as assert } from 'node:assert';
+import { ConversationWindows, TeamsRateLimiter, TokenBucket } from '../../bot/broadcast/limits';
+import type { Delivery, Notice } from '../../bot/broadcast/model';
+import { approve, cancel, checkContent, judgeFailure, nextAction, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
+import { assignRoles, newWorkload } from '../../bot/release/rules';
+import { NOW, person, scope, TENANT } from '../support/builders';
+
+const pm = person('Priya');
+const cm = person('Chloe');
+const cm2 = person('Carl');
+const outsider = person('Olga');
+
+function workload() {
+  const w = newWorkload({ name: 'Payroll API', slug: 'payroll-api', scope: scope(), creator: pm, now: NOW }).workload;
+  const r = assignRoles(w, { roles: { changeManager: [cm, cm2] }, rolesRev: 1, actor: pm, now: NOW });
+  assert.equal(r.kind, 'changed');
+  return r.workload;
+}
+
+const draft = (overrides: Partial<Notice> = {}): Notice => ({
+  id: 'payroll-api.abc123',
+  workloadId: `${TENANT}:payroll-api`,
+  type: 'notice',
+  tenantId: TENANT,
+  workloadName: 'Payroll API',
+  content: { kind: 'general', title: 'T', body: 'B' },
+  audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+  author: cm,
+  status: 'draft',
+  rev: 1,
+  contentRev: 1,
+  recalled: false,
+  remindRev: 0,
+  fannedOut: false,
+  total: 0,
+  createdAt: NOW,
+  ...overrides,
+});
+
+describe('broadcast rules', () => {
+  describe('checkContent', () => {
+    const base = { kind: 'downtime', title: ' Payroll  offline ', body: 'Down.', startDate: '2026-11-28', startTime: '22:00', endDate: '2026-11-29', endTime: '02:00', timeZone: 'Europe/Paris' };
+    it('accepts a downtime window with its start, end and time zone', () => {
+      const checked = checkContent(base);
+      assert.ok(checked.ok);
+      assert.deepEqual(checked.content, { kind: 'downtime', title: 'Payroll offline', body: 'Down.', startsAt: '2026-11-28T22:00', endsAt: '2026-11-29T02:00', timeZone: 'Europe/Paris' });
+    });
+    it('refuses a downtime without a window, an end before its start, an unknown zone and a link that is not https', () => {
+      const message = (input: Record<string, string>) => {
+        const checked = checkContent({ ...base, ...input });
+        return checked.ok ? '' : checked.message;
+      };
+      assert.match(message({ startDate: '', startTime: '', endDate: '', endTime: '' }), /A downtime window needs a start and an end/);
+      assert.match(message({ endDate: '2026-11-28', endTime: '21:00' }), /The end must come after the start/);
+      assert.match(message({ timeZone: 'Mars/Olympus' }), /"Mars\/Olympus" is not a time zone/);
+      assert.match(message({ changePlanUrl: 'javascript:alert(1)' }), /must be an https:\/\/ address/);
+      assert.match(message({ kind: 'party' }), /Pick what kind of notice/);
+      assert.match(message({ title: '' }), /Give the notice a title/);
+    });
+  });
+
+  it('names a notice after its workload so a person can type it, and finds the workload back', () => {
+    assert.equal(workloadIdOfNotice(TENANT, ' Payroll-API.K3X9QA '), `${TENANT}:payroll-api`);
+    assert.equal(workloadIdOfNotice(TENANT, 'nonsense'), undefined);
+  });
+
+  it('keys recipients naturally: one person is one recipient, whatever the audience that named them', () => {
+    const alice = { kind: 'person' as const, aadObjectId: 'a', teamsUserId: '29:a', name: 'A', serviceUrl: 'u' };
+    const unique = uniqueRecipients([alice, { ...alice, conversationId: 'x' }, { kind: 'conversation', conversationId: '19:c/d@thread', serviceUrl: 'u' }]);
+    assert.deepEqual(unique.map((u) => u.key), ['user:a', 'conv:19:c_d@thread']);
+    assert.equal(recipientKeyOf({ kind: 'conversation', conversationId: 'a?b#c\\d', serviceUrl: 'u' }), 'conv:a_b_c_d');
+  });
+
+  describe('sending and approval', () => {
+    it('sends at once without approval, and waits for a second change manager with it', () => {
+      const w = workload();
+      const direct = requestSend(draft(), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW });
+      assert.equal(direct.kind === 'changed' && direct.notice.status, 'sending');
+      const waiting = requestSend(draft(), { workload: w, actor: cm, approvalRequired: true, rev: 1, now: NOW });
+      assert.equal(waiting.kind === 'changed' && waiting.notice.status, 'awaitingApproval');
+      const own = approve(waiting.notice, { workload: w, actor: cm, now: NOW });
+      assert.match(own.kind === 'refused' ? own.message : '', /the author cannot approve their own/);
+      const byOutsider = approve(waiting.notice, { workload: w, actor: outsider, now: NOW });
+      assert.equal(byOutsider.kind, 'refused');
+      const ok = approve(waiting.notice, { workload: w, actor: cm2, now: NOW });
+      assert.equal(ok.kind === 'changed' && ok.notice.status, 'sending');
+      assert.equal(approve(ok.notice, { workload: w, actor: cm2, now: NOW }).kind, 'unchanged', 'a retried approval is one approval');
+    });
+    it('refuses a send from a stale preview, from someone else, or with nobody to send to', () => {
+      const w = workload();
+      assert.equal(requestSend(draft({ rev: 2 }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind, 'refused');
+      assert.equal(requestSend(draft(), { workload: w, actor: cm2, approvalRequired: false, rev: 1, now: NOW }).kind, 'refused');
+      assert.equal(requestSend(draft({ audience: { channelIds: [], teamIds: [], people: [], everyone: false } }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind, 'refused');
+      assert.equal(requestSend(draft({ status: 'sending' }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind, 'unchanged');
+    });
+    it('lets the author or a change manager cancel a send in flight, nobody else', () => {
+      const w = workload();
+      assert.equal(cancel(draft({ status: 'sending' }), { workload: w, actor: outsider, now: NOW }).kind, 'refused');
+      assert.equal(cancel(draft({ status: 'sending' }), { workload: w, actor: cm2, now: NOW }).kind, 'changed');
+    });
+  });
+
+  describe('what the sender does next', () => {
+    const d = (overrides: Partial<Delivery>): Delivery => ({
+      id: 'n:user:a', workloadId: 'w', type: 'delivery', tenantId: TENANT, noticeId: 'n', recipientKey: 'user:a',
+      recipient: { kind: 'person', aadObjectId: 'a', teamsUserId: '29:a', name: 'A', serviceUrl: 'u', conversationId: 'c' },
+      status: 'pending', attempts: 0, appliedRev: 1, remindedRev: 0, ...overrides,
+    });
+    it('sends pending deliveries while sending, and cancels them once cancelled or recalled', () => {
+      assert.equal(nextAction(draft({ status: 'sending' }), d({})), 'send');
+      assert.equal(nextAction(draft({ status: 'cancelled' }), d({})), 'cancel');
+      assert.equal(nextAction(draft({ status: 'sending', recalled: true }), d({})), 'cancel');
+    });
+    it('updates copies behind the content, deletes them on recall, and reminds people behind the round', () => {
+      const sent = d({ status: 'sent', activityId: '1' });
+      assert.equal(nextAction(draft({ status: 'sent', contentRev: 2 }), sent), 'update');
+      assert.equal(nextAction(draft({ status: 'sent', contentRev: 2, recalled: true }), sent), 'delete');
+      assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), sent), 'remind');
+      assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), { ...sent, recipient: { kind: 'conversation', conversationId: 'c', serviceUrl: 'u' } }), 'none', 'a channel is not reminded');
+      assert.equal(nextAction(draft({ status: 'sent' }), d({ status: 'blocked' })), 'none');
+    });
+  });
+
+  describe('judging a failure', () => {
+    const context = { attempts: 1, maxAttempts: 5, person: true, recreated: false };
+    it('waits out Retry-After on 429 and backs off on 412, 5xx and no answer', () => {
+      assert.deepEqual(judgeFailure({ status: 429, code: 'Throttled', retryAfterMs: 2000 }, context), { kind: 'retry', afterMs: 2000 });
+      for (const status of [412, 500, 502, 503, 504, 0]) assert.deepEqual(judgeFailure({ status, code: 'x' }, context), { kind: 'retry' });
+    });
+    it('records a blocked bot as blocked, final, under either code', () => {
+      assert.deepEqual(judgeFailure({ status: 403, code: 'MessageWritesBlocked' }, context), { kind: 'final', status: 'blocked' });
+      assert.deepEqual(judgeFailure({ status: 403, code: 'ConversationBlockedByUser' }, context), { kind: 'final', status: 'blocked' });
+      assert.deepEqual(judgeFailure({ status: 403, code: 'BotNotInConversationRoster' }, context), { kind: 'final', status: 'failed' });
+    });
+    it('recreates a 1:1 conversation once on 404, then records not found', () => {
+      assert.deepEqual(judgeFailure({ status: 404, code: 'ConversationNotFound' }, context), { kind: 'recreate' });
+      assert.deepEqual(judgeFailure({ status: 404, code: 'ConversationNotFound' }, { ...context, recreated: true }), { kind: 'final', status: 'notFound' });
+      assert.deepEqual(judgeFailure({ status: 404, code: 'ConversationNotFound' }, { ...context, person: false }), { kind: 'final', status: 'notFound' });
+    });
+    it('gives up as failed after the bounded attempts, and at once on other client errors', () => {
+      assert.deepEqual(judgeFailure({ status: 503, code: 'x' }, { ...context, attempts: 5 }), { kind: 'final', status: 'failed' });
+      assert.deepEqual(judgeFailure({ status: 400, code: 'BadArgument' }, context), { kind: 'final', status: 'failed' });
+    });
+  });
+});
+
+describe('Teams rate limits, on an injected clock', () => {
+  it('a token bucket refills at its rate and saves up no more than its burst', () => {
+    const bucket = new TokenBucket(40, 10, 0);
+    let taken = 0;
+    while (bucket.tryTake(0)) taken += 1;
+    assert.equal(taken, 10);
+    assert.equal(bucket.waitMs(0), 25);
+    assert.equal(bucket.tryTake(25), true);
+    assert.equal(bucket.tryTake(25), false);
+    let overASecond = 0;
+    for (let t = 26; t <= 1025; t += 1) if (bucket.tryTake(t)) overASecond += 1;
+    assert.ok(overASecond >= 39 && overASecond <= 41, `${overASecond} in a second`);
+  });
+
+  it('per conversation: 7 in a second, 8 in two, 60 in thirty', () => {
+    const windows = new ConversationWindows();
+    for (let i = 0; i < 7; i += 1) {
+      assert.equal(windows.waitMs('c', i), 0);
+      windows.record('c', i);
+    }
+    assert.ok(windows.waitMs('c', 10) > 0, 'the eighth in the same second waits');
+    assert.equal(windows.waitMs('other', 10), 0, 'other conversations are not held back');
+    windows.record('c', 1010);
+    assert.ok(windows.waitMs('c', 1020) > 900, 'the ninth waits for the two-second window');
+    let now = 5000;
+    let admitted = 8;
+    while (now < 35_000) {
+      if (windows.waitMs('c', now) === 0) {
+        windows.record('c', now);
+        admitted += 1;
+      }
+      now += 10;
+    }
+    assert.ok(admitted <= 60 + 8, `${admitted} within about thirty seconds`);
+  });
+
+  it('forgets conversations no window can see any more, so memory stays bounded', () => {
+    const windows = new ConversationWindows([{ windowMs: 1000, max: 7 }]);
+    for (let i = 0; i < 1000; i += 1) windows.record(`c${i}`, 0);
+    windows.record('late', 5000);
+    assert.equal(windows.size, 1);
+  });
+
+  it('admits a request only when both the bucket and the conversation allow it', () => {
+    const limiter = new TeamsRateLimiter(1000, 0, [{ windowMs: 1000, max: 2 }], 100);
+    assert.equal(limiter.admit('c', 0), 0);
+    assert.equal(limiter.admit('c', 0), 0);
+    assert.ok(limiter.admit('c', 0) > 0);
+    assert.equal(limiter.admit('d', 0), 0);
+  });
+});

@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import * as AC from 'adaptivecards';
+import { renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
+import type { Card } from '../../cards/render';
+import type { Notice } from '../../bot/broadcast/model';
+import { countProgress } from '../../bot/broadcast/rules';
+import type { BroadcastHandlers } from '../../bot/teams/broadcastHandlers';
+import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
+import { NOW, person } from '../support/builders';
+import { cardText } from '../support/liftoff';
+
+/** Building the route table calls no handler, so none is needed to learn the verb names. */
+const routedVerbs = new Set(Object.keys(broadcastRoutes({} as BroadcastHandlers).verbs));
+const TEAMS_CARD_LIMIT = 28 * 1024;
+
+function expectWellFormed(name: string, card: Card): void {
+  const parsed = new AC.AdaptiveCard();
+  const context = new AC.SerializationContext();
+  parsed.parse(card, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i += 1) problems.push(context.getEventAt(i).message);
+  for (const issue of parsed.validateProperties().validationEvents) problems.push(issue.message);
+  const json = JSON.stringify(card);
+  assert.deepEqual(problems, [], `${name}: the adaptivecards parser finds no problem`);
+  assert.doesNotMatch(json, /\$\{/, `${name}: no unbound \${...} left`);
+  assert.doesNotMatch(json, /"\$(data|when)"/, `${name}: no template directives left`);
+  assert.ok(Number(card.version) >= 1.4, `${name}: Universal Actions need schema 1.4 or later`);
+  assert.ok(json.length < TEAMS_CARD_LIMIT, `${name}: ${json.length} bytes is under the Teams card limit`);
+  const verbs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (typeof obj.type === 'string' && obj.type.startsWith('Action.')) {
+        assert.equal(obj.type, 'Action.Execute', `${name}: Action.Execute only`);
+        verbs.push(String(obj.verb));
+      }
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(card);
+  for (const verb of verbs) assert.ok(routedVerbs.has(verb), `${name}: verb ${verb} has a route`);
+}
+
+describe('notice card templates expanded with real data', () => {
+  const chloe = person('Chloe');
+  const notice: Notice = {
+    id: 'payroll-api.k3x9qa',
+    workloadId: 'tenant:payroll-api',
+    type: 'notice',
+    tenantId: 'tenant',
+    workloadName: 'Payroll API',
+    content: {
+      kind: 'downtime',
+      title: 'Payroll API offline Saturday night',
+      body: 'The **Payroll API** moves to Azure.\n\n- payslips wait\n- "quotes" & <tags>',
+      startsAt: '2026-11-28T22:00',
+      endsAt: '2026-11-29T02:00',
+      timeZone: 'Europe/Paris',
+      impact: 'Payslips unavailable',
+      contact: 'payroll@contoso.example',
+      changePlanUrl: 'https://contoso.example/plan',
+    },
+    audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+    author: chloe,
+    status: 'sending',
+    rev: 3,
+    contentRev: 1,
+    recalled: false,
+    remindRev: 0,
+    fannedOut: true,
+    total: 10_000,
+    createdAt: NOW,
+  };
+  const progress = countProgress([...Array(9000).fill('sent'), ...Array(900).fill('pending'), 'blocked', 'failed', 'notFound'], 120);
+
+  it('compose, edit and update forms', () => {
+    expectWellFormed('compose', renderNoticeCompose({ workloadId: notice.workloadId, workloadName: 'Payroll API', noticeId: notice.id, channels: [{ title: 'Releases', value: '19:r@thread.tacv2' }], teams: [{ title: 'Team with General', value: '19:t@thread.tacv2' }], people: [chloe] }));
+    expectWellFormed('compose with no choices', renderNoticeCompose({ workloadId: notice.workloadId, workloadName: 'Payroll API', noticeId: notice.id, channels: [], teams: [], people: [], banner: { text: 'Give the notice a title.', tone: 'attention' } }));
+    const update = renderNoticeCompose({ workloadId: notice.workloadId, workloadName: 'Payroll API', noticeId: notice.id, updating: { rev: 3 }, content: notice.content, channels: [], teams: [], people: [] });
+    expectWellFormed('update', update);
+    assert.doesNotMatch(cardText(update), /Audience/);
+  });
+
+  it('the notice as recipients, the author and an approver see it', () => {
+    expectWellFormed('recipient', renderNotice(notice, { mode: 'recipient' }));
+    expectWellFormed('acknowledged', renderNotice({ ...notice, contentRev: 2 }, { mode: 'recipient', acknowledged: { at: NOW } }));
+    expectWellFormed('reminder', renderNotice(notice, { mode: 'reminder' }));
+    expectWellFormed('preview', renderNotice({ ...notice, status: 'draft' }, { mode: 'preview', audience: 'everyone who has Liftoff installed' }));
+    expectWellFormed('approval', renderNotice({ ...notice, status: 'awaitingApproval' }, { mode: 'approval', audience: '3 people' }));
+    expectWellFormed('recalled', renderNotice(notice, { mode: 'recalled' }));
+    const text = JSON.stringify(renderNotice({ ...notice, content: { ...notice.content, title: 'Payroll API offline ${root.name}' } }, { mode: 'recipient' }));
+    assert.ok(text.includes('Payroll API offline ${root.name}'), 'user text is shown verbatim, never expanded');
+  });
+
+  it('the progress card while sending, when sent with failures, cancelled and recalled', () => {
+    expectWellFormed('sending', renderNoticeProgress(notice, progress));
+    const sent = renderNoticeProgress({ ...notice, status: 'sent' }, progress);
+    expectWellFormed('sent', sent);
+    assert.match(cardText(sent), /Re-send to 1 failed/);
+    expectWellFormed('cancelled', renderNoticeProgress({ ...notice, status: 'cancelled' }, { ...progress, cancelled: 900, pending: 0 }, { text: 'Cancelled.', tone: 'good' }));
+    expectWellFormed('recalled', renderNoticeProgress({ ...notice, status: 'sent', recalled: true }, { ...progress, recalled: 9000, sent: 0 }));
+  });
+});

@@ -1,0 +1,177 @@
+import { strict as assert } from 'node:assert';
+import { ChildProcess, spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import { createInterface } from 'node:readline';
+import { resolve } from 'node:path';
+import { connectCosmos, CosmosStore, startEmbeddedCosmos } from '../../bot/store/cosmos';
+import { createLogger } from '../../bot/log';
+import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
+import { CosmosSenderCoordination } from '../../bot/store/coordinationRepository';
+import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
+import { ReleaseService } from '../../bot/release/service';
+import { BroadcastService } from '../../bot/broadcast/service';
+import { FakeConnector, personalConversationId, startFakeConnector } from '../support/fakeConnector';
+import { person, TENANT } from '../support/builders';
+
+const ROOT = resolve(__dirname, '../..');
+const KEY = Buffer.from('liftoff-test').toString('base64');
+const RECIPIENTS = 40;
+
+interface Bot {
+  process: ChildProcess;
+  lines: string[];
+}
+
+function startBot(endpoint: string): Bot {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/index.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      COSMOS_ENDPOINT: endpoint,
+      COSMOS_KEY: KEY,
+      COSMOS_DATABASE: 'liftoff',
+      RETRO_PSEUDONYM_SECRET: 'a-test-secret-of-at-least-thirty-two-characters',
+      BROADCAST_RATE_PER_SECOND: '8',
+      BROADCAST_LEASE_SECONDS: '2',
+      BROADCAST_PROGRESS_SECONDS: '0.5',
+    },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const lines: string[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
+  return { process: child, lines };
+}
+
+/** Runs a command without blocking this process, which serves the embedded Cosmos DB the command reads. */
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('two Liftoff processes on one Cosmos DB', function () {
+  this.timeout(90_000);
+  const chloe = person('Chloe Change');
+  let server: Server;
+  let endpoint: string;
+  let store: CosmosStore;
+  let fake: FakeConnector;
+  const bots: Bot[] = [];
+  let noticeId = '';
+
+  before(async () => {
+    ({ server, endpoint } = await startEmbeddedCosmos());
+    store = await connectCosmos({ mode: 'key', endpoint, key: KEY, database: 'liftoff' }, createLogger('silent'));
+    fake = await startFakeConnector({ rateLimits: { globalPerSecond: 50, perConversation: true } });
+    for (let i = 0; i < RECIPIENTS; i += 1) {
+      const who = person(`Recipient ${i}`);
+      const conversationId = personalConversationId(`29:r${i}`, TENANT);
+      await store.conversations.items.create({
+        id: `user:${who.aadObjectId}`,
+        type: 'conversation',
+        conversationId,
+        kind: 'personal',
+        tenantId: TENANT,
+        serviceUrl: fake.url,
+        user: { aadObjectId: who.aadObjectId, teamsUserId: `29:r${i}`, name: who.name },
+        reference: { conversation: { id: conversationId } },
+        installedAt: new Date().toISOString(),
+      });
+    }
+    bots.push(startBot(endpoint), startBot(endpoint));
+    await until('both processes to start', 30_000, () => (bots.every((b) => b.lines.some((l) => l.includes('"event":"started"'))) ? true : undefined));
+  });
+
+  after(async () => {
+    for (const bot of bots) if (bot.process.exitCode === null) bot.process.kill('SIGKILL');
+    await fake.close();
+    await store.close();
+    await new Promise<void>((r) => {
+      server.close(() => r());
+      server.closeAllConnections();
+    });
+  });
+
+  it('moves the sender lease to the other process when the holder is killed, and the notice reaches everyone', async () => {
+    const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
+    const created = await release.create({ name: 'Ledger', scope: { tenantId: TENANT, scopeId: '19:t@thread.tacv2', conversationId: '19:t@thread.tacv2' }, actor: chloe });
+    assert.equal(created.kind, 'created');
+    const workload = created.kind === 'created' ? created.workload : undefined;
+    const notices = new CosmosNoticeRepository(store.workloads);
+    const broadcast = new BroadcastService(notices, new CosmosSenderCoordination(store.broadcast), release, { approvalRequired: false });
+    noticeId = broadcast.newNoticeId(workload!.workloadId);
+    const draft = await broadcast.saveDraft({
+      workload: workload!,
+      noticeId,
+      actor: chloe,
+      content: { kind: 'general', title: 'Ledger moves', body: 'It moves to Azure.' },
+      audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+    });
+    assert.equal(draft.kind, 'saved');
+    await broadcast.send({ workload: workload!, noticeId, actor: chloe, rev: 1 });
+
+    await until('some sends', 20_000, () => (fake.stats.sent >= 10 ? true : undefined));
+    const first = (await store.broadcast.item(`lease:${TENANT}`, `lease:${TENANT}`).read<{ holder: string; epoch: number }>()).resource!;
+    const holder = bots.find((b) => first.holder.includes(`:${b.process.pid}:`))!;
+    const survivor = bots.find((b) => b !== holder)!;
+    assert.ok(holder && survivor, `the lease names one of the two processes (${first.holder})`);
+    const acquired = () => survivor.lines.filter((l) => l.includes('broadcast.lease_acquired')).length;
+    const before = acquired();
+    holder.process.kill('SIGKILL');
+
+    await until('the survivor to take the lease', 20_000, () => (acquired() > before ? true : undefined));
+    const moved = (await store.broadcast.item(`lease:${TENANT}`, `lease:${TENANT}`).read<{ holder: string; epoch: number }>()).resource!;
+    assert.ok(moved.holder.includes(`:${survivor.process.pid}:`), 'the survivor holds the lease');
+    assert.ok(moved.epoch > first.epoch, 'the lease changed hands');
+
+    const done = await until('the notice to settle', 30_000, async () => {
+      const n = await notices.get(workload!.workloadId, noticeId);
+      return n?.status === 'sent' && n.settledRev === n.rev ? n : undefined;
+    });
+    assert.equal(done.total, RECIPIENTS);
+    const deliveries = await notices.deliveries(workload!.workloadId, noticeId);
+    assert.deepEqual([...new Set(deliveries.map((d) => d.status))], ['sent'], 'every delivery is sent');
+    const perConversation = new Map<string, number>();
+    for (const r of fake.activities) if (r.kind === 'send') perConversation.set(r.conversationId, (perConversation.get(r.conversationId) ?? 0) + 1);
+    assert.equal(perConversation.size, RECIPIENTS, 'nobody is lost');
+    const duplicates = [...perConversation.values()].reduce((sum, n) => sum + n - 1, 0);
+    // A SIGKILL between Teams accepting a message and its record is the one documented way to send twice.
+    assert.ok(duplicates <= 1, `at most the crash window's duplicate (${duplicates})`);
+  });
+
+  it('exports the per-recipient outcome as CSV from the command line, reading the same Cosmos', async () => {
+    const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', noticeId], { ...process.env, COSMOS_ENDPOINT: endpoint, COSMOS_KEY: KEY, COSMOS_DATABASE: 'liftoff', LOG_LEVEL: 'silent' });
+    assert.equal(result.status, 0, result.stderr);
+    const lines = result.stdout.trim().split('\n');
+    assert.equal(lines[0], 'recipient,kind,name,conversationId,status,attempts,activityId,sentAt,finishedAt,lastError,acknowledged,acknowledgedBy,acknowledgedAt');
+    assert.equal(lines.length, RECIPIENTS + 1);
+    assert.ok(lines.slice(1).every((l) => /^user:[^,]+,person,Recipient \d+,a:[^,]+,sent,\d,\d+,/.test(l)), lines[1]);
+  });
+
+  it('says in one sentence that the embedded Cosmos cannot be read from outside', async () => {
+    const env = { ...process.env };
+    delete env.COSMOS_ENDPOINT;
+    delete env.COSMOS_KEY;
+    const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', noticeId], env);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /the embedded Cosmos DB lives only in the memory of a running Liftoff/);
+  });
+});
