@@ -23,6 +23,24 @@ export class CosmosNoticeRepository implements NoticeRepository {
     private readonly maxAttempts = 30,
   ) {}
 
+  /** A query over the documents of one notice, of one type, inside the workload's partition. */
+  private async ofNotice<T>(workloadId: string, noticeId: string, select: string, type: 'delivery' | 'ack', extra = ''): Promise<T[]> {
+    const { resources } = await this.container.items
+      .query<T>(
+        {
+          query: `${select} FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.noticeId = @noticeId${extra}`,
+          parameters: [
+            { name: '@workloadId', value: workloadId },
+            { name: '@type', value: type },
+            { name: '@noticeId', value: noticeId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources;
+  }
+
   async get(workloadId: string, noticeId: string): Promise<Notice | undefined> {
     const { resource } = await this.container.item(noticeId, workloadId).read<Notice>();
     return resource && resource.type === 'notice' ? toDomain(resource) : undefined;
@@ -168,50 +186,17 @@ export class CosmosNoticeRepository implements NoticeRepository {
   }
 
   async deliveries(workloadId: string, noticeId: string): Promise<Delivery[]> {
-    const { resources } = await this.container.items
-      .query<Delivery>(
-        {
-          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId ORDER BY c.id',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@noticeId', value: noticeId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map(toDomain);
+    return (await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ' ORDER BY c.id')).map(toDomain);
   }
+
 
   async statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]> {
-    const { resources } = await this.container.items
-      .query<DeliveryStatus>(
-        {
-          query: 'SELECT VALUE c.status FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@noticeId', value: noticeId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources;
+    return this.ofNotice<DeliveryStatus>(workloadId, noticeId, 'SELECT VALUE c.status', 'delivery');
   }
 
+
   async requeueFailed(workloadId: string, noticeId: string): Promise<number> {
-    const { resources } = await this.container.items
-      .query<Delivery>(
-        {
-          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.status = "failed"',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@noticeId', value: noticeId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
+    const resources = await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ' AND c.status = "failed"');
     let requeued = 0;
     for (const failed of resources) {
       const { lastError, finishedAt, ...rest } = toDomain(failed);
@@ -236,34 +221,12 @@ export class CosmosNoticeRepository implements NoticeRepository {
   }
 
   async acks(workloadId: string, noticeId: string): Promise<Ack[]> {
-    const { resources } = await this.container.items
-      .query<Ack>(
-        {
-          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "ack" AND c.noticeId = @noticeId',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@noticeId', value: noticeId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map(toDomain);
+    return (await this.ofNotice<Ack>(workloadId, noticeId, 'SELECT *', 'ack')).map(toDomain);
   }
 
+
   async countAcks(workloadId: string, noticeId: string): Promise<number> {
-    const { resources } = await this.container.items
-      .query<number>(
-        {
-          query: 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @workloadId AND c.type = "ack" AND c.noticeId = @noticeId',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@noticeId', value: noticeId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources[0] ?? 0;
+    return (await this.ofNotice<number>(workloadId, noticeId, 'SELECT VALUE COUNT(1)', 'ack'))[0] ?? 0;
   }
+
 }
