@@ -43,6 +43,12 @@ export interface SignoffCardInput {
   /** What the person the card is drawn for may do; `observer` for the shared card. */
   viewer: Viewer;
   refresh: RefreshFor;
+  /**
+   * The message everyone sees (posted or updated in the conversation) also offers "Show my buttons":
+   * clients that do not refresh cards automatically (the Agents Playground, some older clients) and
+   * testers past the 60 that refresh.userIds can hold still reach their buttons.
+   */
+  message?: boolean;
   notice?: Notice;
 }
 
@@ -100,7 +106,7 @@ function refreshFields(input: SignoffCardInput): { hasRefresh: boolean; refreshU
   const plan = refreshPlan(cycle, t, now);
   if (!plan) return { hasRefresh: false, showRefreshButton: false };
   if (refresh === 'shared') {
-    return plan.userIds ? { hasRefresh: true, refreshUserIds: plan.userIds, showRefreshButton: false } : { hasRefresh: true, showRefreshButton: true };
+    return plan.userIds ? { hasRefresh: true, refreshUserIds: plan.userIds, showRefreshButton: input.message === true } : { hasRefresh: true, showRefreshButton: true };
   }
   if (refresh === 'everyone') return { hasRefresh: true, showRefreshButton: true };
   const ids = refresh.filter(Boolean);

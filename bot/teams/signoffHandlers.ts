@@ -42,7 +42,7 @@ export class SignoffCardPublisher {
       const view = await this.signoff.view(workloadId, cycleId);
       const card = view?.cycle.card;
       if (!view || !card) return;
-      await this.messenger.update(card.target, card.activityId, renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.signoff.now(), viewer: 'observer', refresh: 'shared' }));
+      await this.messenger.update(card.target, card.activityId, renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.signoff.now(), viewer: 'observer', refresh: 'shared', message: true }));
     });
   }
 }
@@ -169,7 +169,7 @@ export class SignoffHandlers {
     const target = { ...turn.target, conversationId: turn.scope.conversationId };
     const fields = { workloadId: cycle.workloadId, cycleId: cycle.id, activityId: turn.activityId };
     try {
-      const card = renderSignoff({ cycle, tally: { approved: [], rejected: [], pending: cycle.testers, needed: cycle.rule.needed, outcome: 'open' }, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'shared' });
+      const card = renderSignoff({ cycle, tally: { approved: [], rejected: [], pending: cycle.testers, needed: cycle.rule.needed, outcome: 'open' }, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'shared', message: true });
       const activityId = await this.deps.messenger.post(target, card, `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`);
       await this.deps.signoff.recordCard(cycle.workloadId, cycle.id, { target, activityId });
       // A decision may have landed before the message id was stored; draw the card once more to include it.

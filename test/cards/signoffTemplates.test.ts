@@ -51,6 +51,10 @@ describe('sign-off card templates expanded with real data', () => {
     const card = renderSignoff({ cycle, tally: tally(cycle, decisions(cycle, testers.slice(0, 1), 'Fine')), now: NOW, viewer: 'observer', refresh: 'shared' });
     expectWellFormed('shared open card', card);
     assert.deepEqual(buttons(card), []);
+    const message = renderSignoff({ cycle, tally: tally(cycle, []), now: NOW, viewer: 'observer', refresh: 'shared', message: true });
+    expectWellFormed('posted open card', message);
+    assert.deepEqual(buttons(message), ['signoff.view'], 'the posted message offers "Show my buttons" to clients that do not refresh');
+    assert.ok((message.refresh as { userIds?: string[] }).userIds?.length, 'and still lists the testers for automatic refresh');
     const refresh = card.refresh as { action: { verb: string; data: Record<string, unknown> }; userIds: string[] };
     assert.equal(refresh.action.verb, 'signoff.view');
     assert.deepEqual(refresh.action.data, { workloadId: cycle.workloadId, cycleId: cycle.id });
