@@ -2,7 +2,8 @@
  * `npm run test:playground`: a person's first session with Liftoff, in a real browser.
  * Starts `npm run playground` (Liftoff + the Microsoft 365 Agents Playground), then drives Debian's
  * Chromium through playwright-core: create a workload, assign a role from the roles card, pass a gate
- * from the checklist card. Asserts what the person reads on each card; screenshots go to
+ * from the checklist card, then run a UAT cycle to its final sign-off (the playground has one person,
+ * who is tester and business owner). Asserts what the person reads on each card; screenshots go to
  * $TMPDIR/liftoff-walkthrough/. Needs /usr/bin/chromium (apt-get install chromium).
  */
 import { strict as assert } from 'node:assert';
@@ -27,10 +28,32 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Types a message and waits for Liftoff's answer: a new card in the chat. */
 async function send(page: Page, text: string): Promise<void> {
+  const cards = page.locator('.ac-adaptiveCard');
+  const before = await cards.count();
   await page.getByRole('textbox').first().click();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before, { timeout: 15_000 });
+}
+
+/** The newest card in the chat. */
+const lastCard = (page: Page) => page.locator('.ac-adaptiveCard').last();
+
+/** Gives a role to the first member of the roster, from a fresh roles card. */
+async function giveRole(page: Page, role: string): Promise<void> {
+  await send(page, 'roles Payroll API');
+  await cardSays(page, 'Roles for Payroll API');
+  const card = lastCard(page);
+  const inputs = card.locator('input[type=text]');
+  await inputs.nth(0).click();
+  await page.getByRole('option', { name: role }).click();
+  await inputs.nth(1).click();
+  await page.getByRole('menuitemcheckbox').first().click();
+  await page.keyboard.press('Escape');
+  await card.getByText('Save role').click();
+  await cardSays(page, /Roles saved\. .+ now holds this role\./);
 }
 
 /** Waits until the newest card shows this text. */
@@ -91,6 +114,40 @@ async function main(): Promise<void> {
     await cardSays(page, 'Evidence: https://contoso.example/runbooks/42');
     await page.screenshot({ path: join(SHOTS, '3-gate-passed.png') });
     console.log('passed the first gate from the checklist card, with evidence');
+
+    await giveRole(page, 'Business owner');
+    await giveRole(page, 'UAT tester');
+    await send(page, 'uat Payroll API');
+    await cardSays(page, 'Open a UAT cycle for Payroll API');
+    let card = lastCard(page);
+    await card.locator('input[type=text]').first().click();
+    await page.getByRole('menuitemcheckbox').first().click();
+    await page.keyboard.press('Escape');
+    await card.locator('input[type=url]').fill('https://contoso.example/uat/plan');
+    await card.getByText('Open the cycle').click();
+    await cardSays(page, /opened UAT cycle 1 of Payroll API/);
+    await cardSays(page, 'UAT sign-off: Payroll API, cycle 1');
+    console.log('opened a UAT cycle: the sign-off card is posted');
+
+    // The playground does not refresh cards per user, so the tester asks for their buttons.
+    await lastCard(page).getByText('Show my buttons').click();
+    await lastCard(page).getByText('Approve', { exact: true }).waitFor({ timeout: 15_000 });
+    await lastCard(page).getByText('Approve', { exact: true }).click();
+    await cardSays(page, /The testers' rule is met\. Waiting for the final sign-off/);
+    console.log('approved as the tester: the card shows the rule met');
+
+    await lastCard(page).getByText('Show my buttons').click();
+    card = lastCard(page);
+    await card.getByText('Sign off', { exact: true }).waitFor({ timeout: 15_000 });
+    await card.getByText('Sign off', { exact: true }).click();
+    await cardSays(page, /passed/i);
+    await page.screenshot({ path: join(SHOTS, '4-signed-off.png') });
+    await send(page, 'status Payroll API');
+    await cardSays(page, /UAT cycle approved by the testers and the business owner/);
+    const checklist = await lastCard(page).innerText();
+    assert.match(checklist, /Business owner \(.+\) · passed by/, 'the business-testing gate is passed on the checklist');
+    await page.screenshot({ path: join(SHOTS, '5-checklist.png') });
+    console.log('signed off as the business owner: the business-testing gate is green on the checklist');
     console.log(`screenshots in ${SHOTS}`);
   } catch (error) {
     await page?.screenshot({ path: join(SHOTS, 'failed.png') });
