@@ -3,7 +3,8 @@
  * Starts `npm run playground` (Liftoff + the Microsoft 365 Agents Playground), then drives Debian's
  * Chromium through playwright-core: create a workload, assign a role from the roles card, pass a gate
  * from the checklist card, then run a UAT cycle to its final sign-off (the playground has one person,
- * who is tester and business owner). Asserts what the person reads on each card; screenshots go to
+ * who is tester and business owner), then send a change notice to this conversation and acknowledge it
+ * (the progress card counts the acknowledgement). Asserts what the person reads on each card; screenshots go to
  * $TMPDIR/liftoff-walkthrough/. Needs /usr/bin/chromium (apt-get install chromium).
  */
 import { strict as assert } from 'node:assert';
@@ -35,7 +36,8 @@ async function send(page: Page, text: string): Promise<void> {
   await page.getByRole('textbox').first().click();
   await page.keyboard.type(text);
   await page.keyboard.press('Enter');
-  await page.waitForFunction((n) => document.querySelectorAll('.ac-adaptiveCard').length > n, before, { timeout: 15_000 });
+  // Evaluated in the page (a string, so this Node file needs no DOM types).
+  await page.waitForFunction(`document.querySelectorAll('.ac-adaptiveCard').length > ${before}`, undefined, { timeout: 15_000 });
 }
 
 /** The newest card in the chat. */
@@ -148,6 +150,30 @@ async function main(): Promise<void> {
     assert.match(checklist, /Business owner \(.+\) · passed by/, 'the business-testing gate is passed on the checklist');
     await page.screenshot({ path: join(SHOTS, '5-checklist.png') });
     console.log('signed off as the business owner: the business-testing gate is green on the checklist');
+
+    await giveRole(page, 'Change manager');
+    await send(page, 'notify Payroll API');
+    await cardSays(page, 'Compose a notice for Payroll API');
+    card = lastCard(page);
+    await card.getByLabel(/^Title/).fill('Payroll API moves to Azure');
+    await card.locator('textarea').first().fill('The **payroll API** moves to Azure on Saturday.');
+    await card.getByText('Post it in this conversation').click();
+    await card.getByText('Preview', { exact: true }).click();
+    await page.getByText('Send', { exact: true }).last().waitFor({ timeout: 15_000 });
+    await page.getByText('Send', { exact: true }).last().click();
+    await cardSays(page, 'Notice sent');
+    await cardSays(page, 'The payroll API moves to Azure on Saturday.');
+    console.log('sent a change notice to this conversation: the progress card says it was sent');
+    await lastCard(page).getByText('Acknowledge', { exact: true }).click();
+    const progress = page.locator('.ac-adaptiveCard', { hasText: 'Notice sent' }).last();
+    await progress.getByText('Refresh', { exact: true }).click();
+    await page.waitForFunction(
+      `[...document.querySelectorAll('.ac-adaptiveCard')].some((c) => /Notice sent/.test(c.innerText) && /Acknowledged\\s*1\\b/.test(c.innerText))`,
+      undefined,
+      { timeout: 15_000 },
+    );
+    await page.screenshot({ path: join(SHOTS, '6-notice-acknowledged.png') });
+    console.log('acknowledged the notice: the progress card counts it');
     console.log(`screenshots in ${SHOTS}`);
   } catch (error) {
     await page?.screenshot({ path: join(SHOTS, 'failed.png') });
