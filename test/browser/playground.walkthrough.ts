@@ -4,7 +4,8 @@
  * Chromium through playwright-core: create a workload, assign a role from the roles card, pass a gate
  * from the checklist card, then run a UAT cycle to its final sign-off (the playground has one person,
  * who is tester and business owner), then send a change notice to this conversation and acknowledge it
- * (the progress card counts the acknowledgement). Asserts what the person reads on each card; screenshots go to
+ * (the progress card counts the acknowledgement), and start an anonymous retrospective, add an entry and
+ * reveal the entries. Asserts what the person reads on each card; screenshots go to
  * $TMPDIR/liftoff-walkthrough/. Needs /usr/bin/chromium (apt-get install chromium).
  */
 import { strict as assert } from 'node:assert';
@@ -174,6 +175,21 @@ async function main(): Promise<void> {
     );
     await page.screenshot({ path: join(SHOTS, '6-notice-acknowledged.png') });
     console.log('acknowledged the notice: the progress card counts it');
+
+    await send(page, 'retro Payroll API');
+    await cardSays(page, 'Start the retrospective of Payroll API');
+    await lastCard(page).getByText('Start', { exact: true }).click();
+    await cardSays(page, 'Collecting entries');
+    await lastCard(page).getByText('Add my entries').click();
+    await lastCard(page).locator('textarea').first().waitFor({ timeout: 15_000 });
+    card = lastCard(page);
+    await card.locator('textarea').first().fill('Cutover rehearsal caught the DNS TTL issue');
+    await card.getByText('Add my entries').click();
+    await cardSays(page, 'Added your entry. Only you see them until the facilitator reveals them.');
+    await lastCard(page).getByText('Reveal entries and group').click();
+    await cardSays(page, 'Grouping similar entries');
+    await page.screenshot({ path: join(SHOTS, '7-retro-revealed.png') });
+    console.log('started an anonymous retro, added an entry and revealed the entries');
     console.log(`screenshots in ${SHOTS}`);
   } catch (error) {
     await page?.screenshot({ path: join(SHOTS, 'failed.png') });
