@@ -340,7 +340,6 @@ class NoticeRun {
   private outstanding = 0;
   private lastShown = '';
   private lastProgressAt = 0;
-  private changed = true;
   /** The card is the same for every recipient: rendered once per content revision, not once per send. */
   private cardCache: { key: string; card: Card } | undefined;
   readonly done: Promise<void>;
@@ -457,14 +456,12 @@ class NoticeRun {
     const statuses = await this.deps.notices.statuses(this.entry.workloadId, this.entry.noticeId);
     this.counts = new Map();
     for (const s of statuses) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
-    this.changed = true;
   }
 
   private move(from: DeliveryStatus, to: DeliveryStatus): void {
     if (from === to) return;
     this.counts.set(from, (this.counts.get(from) ?? 1) - 1);
     this.counts.set(to, (this.counts.get(to) ?? 0) + 1);
-    this.changed = true;
   }
 
   private async progress(): Promise<Progress> {

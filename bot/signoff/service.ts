@@ -2,7 +2,7 @@ import type { Person, Workload } from '../release/model';
 import { passGateOnBehalf } from '../release/rules';
 import { FreshReads, forEachLimited, SingleFlight } from '../shared/coalesce';
 import { backoffDelay, sleep } from '../shared/retry';
-import { Approver, BUSINESS_TESTING_GATE, Decision, isActive, RejectionEffect, RuleKind, SignoffCycle, Vote, voteId } from './model';
+import { BUSINESS_TESTING_GATE, Decision, isActive, SignoffCycle, Vote, voteId } from './model';
 import type { CycleSnapshot, FinalChange, SignoffRepository } from './repository';
 import {
   cannotOpen,
@@ -13,6 +13,7 @@ import {
   gateEvidence,
   isPastDue,
   openCycle,
+  OpenCycleRequest,
   sealFor,
   Tally,
   tally,
@@ -40,19 +41,8 @@ export type FinalOutcome =
   | { kind: 'refused'; view: CycleView; message: string }
   | { kind: 'missing' };
 
-export interface OpenRequest {
-  testers: Approver[];
-  finalApprovers: Approver[];
-  rule: RuleKind;
-  atLeast?: number;
-  rejection: RejectionEffect;
-  dueDate: string;
-  dueTime: string;
-  timeZone: string;
-  testPlanUrl: string;
-  scopeNotes: string;
-  actor: Person;
-}
+/** What a person asks for when opening a cycle; the service adds the workload, its cycles and the time. */
+export type OpenRequest = Omit<OpenCycleRequest, 'workload' | 'cycles' | 'now'>;
 
 /** How many seals are written at once when the testers' part of a cycle closes. */
 const SEAL_CONCURRENCY = 8;

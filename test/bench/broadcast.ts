@@ -24,7 +24,7 @@ import { CosmosSenderCoordination } from '../../bot/store/coordinationRepository
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { ReleaseService } from '../../bot/release/service';
 import { BroadcastService } from '../../bot/broadcast/service';
-import type { Delivery, Notice } from '../../bot/broadcast/model';
+import type { Delivery } from '../../bot/broadcast/model';
 import type { ConversationRecord } from '../../bot/conversations/model';
 import { personalConversationId, startFakeConnector, FakeConnector } from '../support/fakeConnector';
 
