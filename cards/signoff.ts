@@ -49,6 +49,8 @@ export interface SignoffCardInput {
    * testers past the 60 that refresh.userIds can hold still reach their buttons.
    */
   message?: boolean;
+  /** The person it is drawn for may cancel the cycle (the workload's business owner or project manager): offer "Cancel the cycle". */
+  canCancel?: boolean;
   notice?: Notice;
 }
 
@@ -65,6 +67,11 @@ function stateOf(cycle: SignoffCycle, t: Tally): { text: string; style: string }
       };
     case 'expired':
       return { text: `Expired: it was due ${dueLabel(cycle.due)} and the sign-off was not complete. Nothing more can be decided on this cycle.`, style: 'attention' };
+    case 'cancelled':
+      return {
+        text: `Cancelled by ${cycle.cancelled?.by.name ?? 'the business owner or the project manager'}: ${clip(cycle.cancelled?.reason ?? '', COMMENT_CHARS)}`,
+        style: 'attention',
+      };
     case 'failed': {
       if (cycle.final?.decision === 'reject') {
         return { text: `Failed: ${cycle.final.by.name} refused the final sign-off ${when(cycle.final.at)}: ${clip(cycle.final.comment ?? '', COMMENT_CHARS)}`, style: 'attention' };
@@ -165,6 +172,7 @@ function expandSignoff(input: SignoffCardInput, rows: number, commentChars: numb
       moreDecisions: more,
       pendingText: pendingText(cycle, t),
       viewer: active ? input.viewer : 'observer',
+      canCancel: active && input.canCancel === true,
       testPlanUrl: cycle.testPlanUrl,
       ...refresh,
       refreshUserIds: refresh.refreshUserIds ?? [],
@@ -190,6 +198,8 @@ export function cycleLine(cycle: SignoffCycle, t?: Tally): string {
       return `❌ Cycle ${cycle.number}: failed ${cycle.closedAt ? when(cycle.closedAt) : ''}${cycle.final?.decision === 'reject' ? `, final sign-off refused by ${cycle.final.by.name}` : cycle.testersClosed?.reason === 'rejected' ? ', a tester rejected it' : ', the rule could not be met'}.`;
     case 'expired':
       return `⌛ Cycle ${cycle.number}: expired, it was due ${dueLabel(cycle.due)}.`;
+    case 'cancelled':
+      return `🚫 Cycle ${cycle.number}: cancelled ${cycle.cancelled ? `${when(cycle.cancelled.at)} by ${cycle.cancelled.by.name}: ${clip(cycle.cancelled.reason, COMMENT_CHARS)}` : ''}.`;
   }
 }
 

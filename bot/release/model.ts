@@ -142,7 +142,8 @@ export interface AuditEvent {
     | 'cycle.testersApproved'
     | 'cycle.passed'
     | 'cycle.failed'
-    | 'cycle.expired';
+    | 'cycle.expired'
+    | 'cycle.cancelled';
   gateId?: string;
   /** For business-testing events: the UAT cycle they belong to. */
   cycleId?: string;

@@ -20,9 +20,10 @@ export type RejectionEffect = (typeof REJECTION_EFFECTS)[number];
 /**
  * open → awaitingFinal (the testers' rule is met) → passed (final sign-off) or failed (final refusal);
  * open → failed (a rejection that fails the cycle, or the rule can no longer be met);
- * open or awaitingFinal → expired (the due time passed).
+ * open or awaitingFinal → expired (the due time passed);
+ * open or awaitingFinal → cancelled (the business owner or the project manager called it off, with a reason).
  */
-export type CycleState = 'open' | 'awaitingFinal' | 'passed' | 'failed' | 'expired';
+export type CycleState = 'open' | 'awaitingFinal' | 'passed' | 'failed' | 'expired' | 'cancelled';
 
 export const isActive = (state: CycleState): boolean => state === 'open' || state === 'awaitingFinal';
 
@@ -46,6 +47,9 @@ export interface CycleDue {
 
 /** Why the testers' part of a cycle closed. */
 export type TestersClosedReason = 'ruleMet' | 'rejected' | 'ruleUnreachable' | 'expired';
+
+/** Why a tester's place was sealed: the testers' part closed, or the cycle was cancelled. */
+export type SealReason = TestersClosedReason | 'cancelled';
 
 export interface SignoffCycle {
   /** `uat-<number>`; unique within the workload's partition, so two people opening at once cannot both succeed. */
@@ -72,7 +76,9 @@ export interface SignoffCycle {
   testersClosed?: { at: string; reason: TestersClosedReason; approved: number; rejected: number };
   /** The business owner's final decision. */
   final?: { by: Person; at: string; decision: Decision; comment?: string };
-  /** Set when the cycle reached passed, failed or expired. */
+  /** Who cancelled the cycle, when, and why. */
+  cancelled?: { by: Person; at: string; reason: string };
+  /** Set when the cycle reached passed, failed, expired or cancelled. */
   closedAt?: string;
   _etag?: string;
 }
@@ -93,8 +99,8 @@ export interface Vote {
 }
 
 /**
- * Written in the place of a vote that can no longer be cast (the testers' part closed, or the cycle
- * expired). It takes the vote's id, so a decision arriving afterwards is refused by the store itself.
+ * Written in the place of a vote that can no longer be cast (the testers' part closed, the cycle
+ * expired, or it was cancelled). It takes the vote's id, so a decision arriving afterwards is refused by the store itself.
  */
 export interface VoteSeal {
   id: string;
@@ -103,7 +109,7 @@ export interface VoteSeal {
   cycleId: string;
   aadObjectId: string;
   at: string;
-  reason: TestersClosedReason;
+  reason: SealReason;
 }
 
 /** The natural id of a tester's decision (and of the seal that replaces a missing one). */

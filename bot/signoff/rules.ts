@@ -10,6 +10,7 @@ import {
   MAX_TESTERS,
   RejectionEffect,
   RuleKind,
+  SealReason,
   SignoffCycle,
   TestersClosedReason,
   Vote,
@@ -131,7 +132,7 @@ export function cannotOpen(workload: Workload, cycles: SignoffCycle[], actor: Pe
   }
   const active = cycles.find((c) => isActive(c.state) && !isPastDue(c, now));
   if (active) {
-    return `UAT cycle ${active.number} of ${workload.name} is still ${active.state === 'open' ? 'open for testers' : 'waiting for the final sign-off'} until ${dueLabel(active.due)}. A new cycle can follow once it has passed, failed or expired.`;
+    return `UAT cycle ${active.number} of ${workload.name} is still ${active.state === 'open' ? 'open for testers' : 'waiting for the final sign-off'} until ${dueLabel(active.due)}. A new cycle can follow once it has passed, failed, expired or been cancelled.`;
   }
   return undefined;
 }
@@ -313,6 +314,7 @@ const STATE_WORDS: Record<SignoffCycle['state'], string> = {
   passed: 'passed',
   failed: 'failed',
   expired: 'expired',
+  cancelled: 'been cancelled',
 };
 
 /** Checks a tester's approval or rejection before it is stored; the store then makes it happen at most once. */
@@ -363,7 +365,7 @@ export function checkVote(cycle: SignoffCycle, request: VoteRequest): VoteCheck 
 }
 
 /** The seal written in the place of a tester's missing decision when the testers' part closes. */
-export function sealFor(cycle: SignoffCycle, tester: Person, reason: TestersClosedReason, now: string): VoteSeal {
+export function sealFor(cycle: SignoffCycle, tester: Person, reason: SealReason, now: string): VoteSeal {
   return { id: voteId(cycle.id, tester.aadObjectId), workloadId: cycle.workloadId, type: 'voteSeal', cycleId: cycle.id, aadObjectId: tester.aadObjectId, at: now, reason };
 }
 
@@ -493,6 +495,53 @@ export function decideFinal(cycle: SignoffCycle, request: FinalRequest): CycleCh
 export function gateEvidence(cycle: SignoffCycle): string {
   const counts = cycle.testersClosed ? `${cycle.testersClosed.approved} of ${cycle.testers.length} testers approved` : 'the testers approved';
   return `UAT cycle ${cycle.number}: ${counts}; final sign-off by ${cycle.final?.by.name ?? 'the business owner'}. Test plan: ${cycle.testPlanUrl}`;
+}
+
+// ---- cancelling a cycle ----
+
+/** The business owner(s) and project manager(s) of the workload, as it is now, may cancel its cycles. */
+export function mayCancel(workload: Workload, actor: Person): boolean {
+  return OPENER_ROLES.some((role) => holdsRole(workload, role, actor.aadObjectId));
+}
+
+export interface CancelRequest {
+  actor: Person;
+  reason: string;
+  now: string;
+}
+
+/**
+ * Cancels a cycle that is open or waiting for its final sign-off. The caller seals every tester's empty
+ * place first (see SignoffService.cancel), so that no decision can be stored after the cycle is cancelled.
+ * The same person cancelling again (a retry, a double click) changes nothing.
+ */
+export function cancelCycle(cycle: SignoffCycle, workload: Workload, request: CancelRequest): CycleChange {
+  const refuse = (message: string): CycleChange => ({ kind: 'refused', message, cycle });
+  if (!mayCancel(workload, request.actor)) {
+    return refuse(`Only the business owner or the project manager of ${workload.name} can cancel a UAT cycle. Nothing was changed.`);
+  }
+  if (cycle.state === 'cancelled') {
+    if (cycle.cancelled?.by.aadObjectId === request.actor.aadObjectId) return { kind: 'unchanged', cycle };
+    return refuse(`UAT cycle ${cycle.number} has already been cancelled${cycle.cancelled ? ` by ${cycle.cancelled.by.name}` : ''}; nothing was changed.`);
+  }
+  if (!isActive(cycle.state)) return refuse(`UAT cycle ${cycle.number} has already ${STATE_WORDS[cycle.state]}; nothing was changed.`);
+  if (isPastDue(cycle, request.now)) return refuse(`UAT cycle ${cycle.number} was due ${dueLabel(cycle.due)} and has expired; nothing was changed.`);
+  const reason = request.reason.trim();
+  if (!reason) return refuse('Say why: cancelling a UAT cycle needs a reason. Nothing was changed yet.');
+  if (reason.length > MAX_COMMENT_LENGTH) return refuse(`Keep the reason under ${MAX_COMMENT_LENGTH} characters. Nothing was changed yet.`);
+  return {
+    kind: 'changed',
+    cycle: { ...cycle, state: 'cancelled', cancelled: { by: request.actor, at: request.now, reason }, closedAt: request.now },
+    event: {
+      workloadId: cycle.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'cycle.cancelled',
+      cycleId: cycle.id,
+      summary: `${request.actor.name} cancelled UAT cycle ${cycle.number}: ${reason}`,
+    },
+  };
 }
 
 // ---- who sees what ----

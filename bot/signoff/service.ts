@@ -5,6 +5,8 @@ import { backoffDelay, sleep } from '../shared/retry';
 import { BUSINESS_TESTING_GATE, Decision, isActive, SignoffCycle, Vote, voteId } from './model';
 import type { CycleSnapshot, FinalChange, SignoffRepository } from './repository';
 import {
+  cancelCycle,
+  CancelRequest,
   cannotOpen,
   checkVote,
   closeTesters,
@@ -37,6 +39,11 @@ export type DecisionOutcome =
   | { kind: 'missing' };
 
 export type FinalOutcome =
+  | { kind: 'changed' | 'unchanged'; view: CycleView }
+  | { kind: 'refused'; view: CycleView; message: string }
+  | { kind: 'missing' };
+
+export type CancelOutcome =
   | { kind: 'changed' | 'unchanged'; view: CycleView }
   | { kind: 'refused'; view: CycleView; message: string }
   | { kind: 'missing' };
@@ -220,6 +227,35 @@ export class SignoffService {
     });
     if (!result) return { kind: 'missing' };
     // A sign-off arriving after the due time finds the cycle expired, whether or not the sweep got there first.
+    if (result.kind === 'refused' && isActive(result.cycle.state) && isPastDue(result.cycle, now)) await this.expire(workloadId, cycleId);
+    const view = await this.view(workloadId, cycleId);
+    if (!view) return { kind: 'missing' };
+    return result.kind === 'refused' ? { kind: 'refused', view, message: result.message } : { kind: result.kind, view };
+  }
+
+  /**
+   * Cancels a cycle that is open or waiting for its final sign-off, for the business owner or the project
+   * manager, with a reason. Like the close of the testers' part, every empty place is sealed first, so a
+   * decision racing the cancel is either stored before the seal (and shows on the cancelled card) or
+   * refused by the store after it; then the cycle itself changes, guarded by its ETag, so a final sign-off
+   * or an expiry racing the cancel wins or loses whole. Safe to repeat: the same person's second cancel changes nothing.
+   */
+  async cancel(workload: Workload, cycleId: string, request: Omit<CancelRequest, 'now'>): Promise<CancelOutcome> {
+    const workloadId = workload.workloadId;
+    const first = await this.repo.snapshot(workloadId, cycleId);
+    if (!first || first.cycle.tenantId !== workload.scope.tenantId) return { kind: 'missing' };
+    const now = this.now();
+    const check = cancelCycle(first.cycle, workload, { ...request, now });
+    if (check.kind === 'changed' && first.cycle.state === 'open') {
+      const filled = new Set([...first.votes, ...first.seals].map((d) => d.id));
+      const empty = first.cycle.testers.filter((t) => !filled.has(voteId(cycleId, t.aadObjectId)));
+      await forEachLimited(empty, SEAL_CONCURRENCY, async (tester) => {
+        await this.repo.seal(sealFor(first.cycle, tester, 'cancelled', now));
+      });
+    }
+    const result = check.kind === 'changed' ? await this.repo.changeCycle(workloadId, cycleId, (cycle) => cancelCycle(cycle, workload, { ...request, now })) : check;
+    if (!result) return { kind: 'missing' };
+    // A cancel arriving after the due time finds the cycle expired, whether or not the sweep got there first.
     if (result.kind === 'refused' && isActive(result.cycle.state) && isPastDue(result.cycle, now)) await this.expire(workloadId, cycleId);
     const view = await this.view(workloadId, cycleId);
     if (!view) return { kind: 'missing' };

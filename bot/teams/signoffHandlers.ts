@@ -8,10 +8,10 @@ import type { BackgroundWork } from '../shared/background';
 import type { LatestWins } from '../shared/coalesce';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
 import type { ReminderReport, Reminders } from '../signoff/reminders';
-import { canonicalTimeZone, dateIn, dueLabel, isPastDue, viewerOf } from '../signoff/rules';
+import { canonicalTimeZone, dateIn, dueLabel, isPastDue, mayCancel, viewerOf } from '../signoff/rules';
 import type { CycleView, SignoffService } from '../signoff/service';
 import { missingWorkload, VerbOutcome } from './handlers';
-import type { CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
+import type { CancelData, CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
 import type { Turn } from './turn';
 
 const good = (text: string): Notice => ({ text, tone: 'good' });
@@ -223,6 +223,8 @@ export class SignoffHandlers {
         return `${done} The cycle has failed.`;
       case 'expired':
         return `${done} The cycle has expired.`;
+      case 'cancelled':
+        return `${done} The cycle has been cancelled since.`;
       default:
         return done;
     }
@@ -231,12 +233,15 @@ export class SignoffHandlers {
   /** The business owner's final sign-off or refusal. */
   async final(turn: Turn, data: FinalData): Promise<VerbOutcome> {
     if (turn.trigger === 'automatic') return this.view(turn, data);
-    const outcome = await this.deps.signoff.final(data.workloadId, data.cycleId, turn.tenantId, { actor: turn.actor, decision: data.decision, comment: data.comment });
+    const [outcome, canCancel] = await Promise.all([
+      this.deps.signoff.final(data.workloadId, data.cycleId, turn.tenantId, { actor: turn.actor, decision: data.decision, comment: data.comment }),
+      this.mayCancel(turn, data.workloadId),
+    ]);
     const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
     if (outcome.kind === 'missing') return { card: missingCycle() };
     if (outcome.kind === 'refused') {
       if (outcome.view.cycle.state === 'expired') this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
-      return { card: this.personal(turn, outcome.view, attention(outcome.message)) };
+      return { card: this.personal(turn, outcome.view, attention(outcome.message), canCancel) };
     }
     if (outcome.kind === 'changed') {
       this.deps.log.info({ event: 'signoff.final_decision', ...fields, decision: data.decision }, 'final sign-off decision recorded');
@@ -250,22 +255,59 @@ export class SignoffHandlers {
     return { card: this.personal(turn, outcome.view, notice) };
   }
 
+  /**
+   * "Cancel the cycle" (the business owner or the project manager, with a reason): closes the cycle for
+   * everyone, answered with this person's card; the shared card is updated after.
+   */
+  async cancel(turn: Turn, data: CancelData): Promise<VerbOutcome> {
+    // A client's automatic refresh only ever draws a view; it never cancels anything.
+    if (turn.trigger === 'automatic') return this.view(turn, data);
+    const workload = await this.deps.workloads.byId(turn, data.workloadId);
+    if (!workload) return { card: missingCycle() };
+    const outcome = await this.deps.signoff.cancel(workload, data.cycleId, { actor: turn.actor, reason: data.reason });
+    const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
+    if (outcome.kind === 'missing') return { card: missingCycle() };
+    const canCancel = mayCancel(workload, turn.actor);
+    if (outcome.kind === 'refused') {
+      if (outcome.view.cycle.state === 'expired') this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+      return { card: this.personal(turn, outcome.view, attention(outcome.message), canCancel) };
+    }
+    if (outcome.kind === 'changed') {
+      this.deps.log.info({ event: 'signoff.cycle_cancelled', ...fields }, 'UAT cycle cancelled');
+      this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+    }
+    const cycle = outcome.view.cycle;
+    const at = cycle.cancelled?.at ?? this.deps.signoff.now();
+    const notice = good(`You cancelled UAT cycle ${cycle.number} of ${cycle.workloadName} ${when(at)}. No decision can be recorded on it any more; a new cycle can be opened with "uat ${cycle.workloadName}".`);
+    return { card: this.personal(turn, outcome.view, notice, canCancel) };
+  }
+
+  /** Whether this person may cancel cycles of the workload (its business owner or project manager, as it is now). */
+  private async mayCancel(turn: Turn, workloadId: string): Promise<boolean> {
+    const workload = await this.deps.workloads.byId(turn, workloadId);
+    return workload ? mayCancel(workload, turn.actor) : false;
+  }
+
   /** The card as this person should see it; never changes the message for anyone else. */
   async view(turn: Turn, data: CycleRefData): Promise<VerbOutcome> {
-    const view = await this.deps.signoff.view(data.workloadId, data.cycleId, turn.tenantId);
+    const [view, canCancel] = await Promise.all([this.deps.signoff.view(data.workloadId, data.cycleId, turn.tenantId), this.mayCancel(turn, data.workloadId)]);
     if (!view) return { card: missingCycle() };
     // A card past due already reads as expired; storing it is left to a person's action or the sweep, since an
     // automatic refresh must never lead to an update of the message.
     if (turn.trigger === 'manual' && isActive(view.cycle.state) && Date.parse(this.deps.signoff.now()) >= Date.parse(view.cycle.due.at)) {
       this.expireSoon(data.workloadId, data.cycleId, { activityId: turn.activityId });
     }
-    return { card: this.personal(turn, view) };
+    return { card: this.personal(turn, view, undefined, canCancel) };
   }
 
-  private personal(turn: Turn, view: CycleView, notice?: Notice): Card {
+  /**
+   * `canCancel`: the person is the workload's business owner or project manager. A tester's decision is
+   * answered without it (no workload read on that busy path); their next refresh shows it again.
+   */
+  private personal(turn: Turn, view: CycleView, notice?: Notice, canCancel = false): Card {
     const now = this.deps.signoff.now();
     const viewer = viewerOf(view.cycle, view.tally, turn.actor.aadObjectId, now);
-    const key = `${viewer}:${isPastDue(view.cycle, now)}`;
+    const key = `${viewer}:${isPastDue(view.cycle, now)}:${canCancel}`;
     let drawings = this.drawn.get(view);
     if (!drawings) {
       drawings = new Map();
@@ -273,7 +315,7 @@ export class SignoffHandlers {
     }
     let card = drawings.get(key);
     if (!card) {
-      card = renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer, refresh: 'shared' });
+      card = renderSignoff({ cycle: view.cycle, tally: view.tally, now, viewer, refresh: 'shared', canCancel });
       drawings.set(key, card);
     }
     return notice ? withNotice(card, notice) : card;

@@ -42,9 +42,16 @@ export const signoffVerbData = {
     decision: z.enum(['approve', 'reject']),
     comment: text(5000),
   }),
+  /** "Cancel the cycle": the reason comes from the required input of the card it shows. */
+  cancel: z.object({
+    workloadId: workloadIdSchema,
+    cycleId: cycleIdSchema,
+    reason: text(5000),
+  }),
 } as const;
 
 export type OpenCycleData = z.infer<typeof signoffVerbData.open>;
 export type DecideData = z.infer<typeof signoffVerbData.decide>;
 export type FinalData = z.infer<typeof signoffVerbData.final>;
+export type CancelData = z.infer<typeof signoffVerbData.cancel>;
 export type CycleRefData = z.infer<typeof signoffVerbData.cycleRef>;

@@ -4,7 +4,7 @@ import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZO
 import { newWorkload } from '../../bot/release/rules';
 import type { Approver, SignoffCycle, Vote } from '../../bot/signoff/model';
 import { checkVote, openCycle, tally } from '../../bot/signoff/rules';
-import { expectWellFormed, verbsOf } from '../support/cards';
+import { actionsOf, expectWellFormed, verbsOf } from '../support/cards';
 import { NOW, person, scope } from '../support/builders';
 import { cardText } from '../support/liftoff';
 
@@ -73,6 +73,38 @@ describe('sign-off card templates expanded with real data', () => {
     const owners = renderSignoff({ cycle: waiting, tally: tally(waiting, decisions(cycle, testers, '')), now: NOW, viewer: 'finalApprover', refresh: 'shared' });
     expectWellFormed("the business owner's view", owners);
     assert.deepEqual(buttons(owners), ['signoff.final', 'signoff.final']);
+  });
+
+  it('the view of someone who may cancel: "Cancel the cycle" with a required reason, only while the cycle is active, never on the shared card', () => {
+    const testers = [1, 2].map(tester);
+    const cycle = cycleOf(testers);
+    const pmView = renderSignoff({ cycle, tally: tally(cycle, []), now: NOW, viewer: 'observer', refresh: 'shared', canCancel: true });
+    expectWellFormed("the project manager's view", pmView);
+    assert.deepEqual(buttons(pmView), ['signoff.cancel']);
+    const json = JSON.stringify(pmView);
+    assert.match(json, /"type":"Action.ShowCard","title":"Cancel the cycle"/);
+    assert.match(json, /"type":"Input.Text","id":"reason"[^}]*"isRequired":true/);
+    const execute = actionsOf(pmView).find((a) => a.verb === 'signoff.cancel')!;
+    assert.deepEqual(execute.data, { workloadId: cycle.workloadId, cycleId: cycle.id }, 'the data carries only the cycle');
+    const waiting = { ...cycle, state: 'awaitingFinal' as const };
+    const owners = renderSignoff({ cycle: waiting, tally: tally(waiting, decisions(cycle, testers, '')), now: NOW, viewer: 'finalApprover', refresh: 'shared', canCancel: true });
+    expectWellFormed("the business owner's view with the cancel", owners);
+    assert.deepEqual(buttons(owners), ['signoff.final', 'signoff.final', 'signoff.cancel']);
+    const shared = renderSignoff({ cycle, tally: tally(cycle, []), now: NOW, viewer: 'observer', refresh: 'shared', message: true });
+    assert.ok(!verbsOf(shared).includes('signoff.cancel'), 'the shared card has no cancel');
+    const pastDue = renderSignoff({ cycle, tally: tally(cycle, []), now: '2026-11-26T00:00:00.000Z', viewer: 'observer', refresh: 'shared', canCancel: true });
+    assert.deepEqual(verbsOf(pastDue), [], 'past due, nothing to cancel');
+  });
+
+  it('a cancelled cycle: who cancelled it and why, no buttons, no refresh, even for someone who may cancel', () => {
+    const testers = [1, 2].map(tester);
+    const cycle = cycleOf(testers);
+    const cancelled: SignoffCycle = { ...cycle, state: 'cancelled', cancelled: { by: owner, at: NOW, reason: 'Opened with the wrong testers' }, closedAt: NOW };
+    const card = renderSignoff({ cycle: cancelled, tally: tally(cancelled, decisions(cycle, testers.slice(0, 1), 'ok')), now: NOW, viewer: 'tester', refresh: 'shared', canCancel: true, message: true });
+    expectWellFormed('a cancelled cycle', card);
+    assert.deepEqual(verbsOf(card), []);
+    assert.equal(card.refresh, undefined);
+    assert.match(cardText(card), /Cancelled by Bea: Opened with the wrong testers/);
   });
 
   it('a closed cycle: the outcome, no buttons, no refresh, whoever looks', () => {
@@ -145,11 +177,14 @@ describe('sign-off card templates expanded with real data', () => {
 
   it('one checklist line per cycle state', () => {
     const cycle = cycleOf([tester(1)]);
-    const lines = (['open', 'awaitingFinal', 'passed', 'failed', 'expired'] as const).map((state) => cycleLine({ ...cycle, state, closedAt: NOW }));
+    const lines = (['open', 'awaitingFinal', 'passed', 'failed', 'expired', 'cancelled'] as const).map((state) =>
+      cycleLine({ ...cycle, state, closedAt: NOW, ...(state === 'cancelled' ? { cancelled: { by: pm, at: NOW, reason: 'Wrong testers' } } : {}) }),
+    );
     assert.match(lines[0]!, /Cycle 1: open for testers until Wed 25 Nov 2026, 17:00 Europe\/Paris/);
     assert.match(lines[1]!, /waiting for the final sign-off by Bea/);
     assert.match(lines[2]!, /passed/);
     assert.match(lines[3]!, /failed/);
     assert.match(lines[4]!, /expired, it was due/);
+    assert.match(lines[5]!, /🚫 Cycle 1: cancelled .* by Priya: Wrong testers\./);
   });
 });

@@ -143,7 +143,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.deepEqual(verbsOn(theirs.body.value), []);
       assert.match(cardText(theirs.body.value), /Waiting for: Tom Tester, Tina Tester, Tess Tester, Theo Tester/);
       const owner = await d.view(bea, 'Billing', cycle1.cycleId, 'manual', cycle1.messageId);
-      assert.deepEqual(verbsOn(owner.body.value), [], 'the business owner signs off only after the testers');
+      assert.deepEqual(verbsOn(owner.body.value), ['signoff.cancel'], 'the business owner signs off only after the testers; she may cancel the cycle meanwhile');
       // A decision verb arriving as an automatic refresh only draws the view.
       await h.post(h.activities.execute(tom, 'signoff.decide', { workloadId: d.workloadId('Billing'), cycleId: cycle1.cycleId, decision: 'approve' }, team, cycle1.messageId, 'automatic'));
       await h.app.background.drain();
@@ -241,7 +241,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.match(cardText(waiting), /Waiting for the final sign-off by Bea Owner/);
       assert.deepEqual(waiting.refresh.userIds, [teamsUserId(bea)], 'now the business owner gets their own view');
       const ownerView = await d.view(bea, 'Billing', cycle2.cycleId, 'automatic', cycle2.messageId);
-      assert.deepEqual(verbsOn(ownerView.body.value), ['signoff.final', 'signoff.final']);
+      assert.deepEqual(verbsOn(ownerView.body.value), ['signoff.final', 'signoff.final', 'signoff.cancel']);
 
       const signed = await d.final(bea, 'Billing', cycle2.cycleId, 'approve', 'Ready for the business', cycle2.messageId);
       assert.match(cardText(signed.body.value), /You gave the final business sign-off of UAT cycle 2\. Business testing of Billing is passed\./);
@@ -280,6 +280,73 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.ok(!verbsOn(checklist).includes('signoff.form'), 'no "Open a UAT cycle" once business testing passed');
       const refused = await h.say(h.activities.message(priya, 'uat Billing', team));
       assert.match(cardText(refused), /Business testing of Billing is already passed; no new UAT cycle is needed/);
+    });
+  });
+
+  describe('cancelling a cycle', () => {
+    it('the business owner cancels with a reason: the card says so with no buttons, later decisions are refused, a new cycle can open', async () => {
+      await d.createWorkload(priya, 'Invoicing', bea);
+      const { cycleId, messageId, card } = await d.open(priya, 'Invoicing', { testers: [tom, tina, tess] });
+      assert.ok(!verbsOn(card).includes('signoff.cancel'), 'the shared card offers no cancel');
+      await d.decide(tom, 'Invoicing', cycleId!, 'approve', {}, messageId);
+
+      const beaView = await d.view(bea, 'Invoicing', cycleId!, 'manual', messageId);
+      const button = findAction(beaView.body.value, 'signoff.cancel');
+      assert.deepEqual(button.data, { workloadId: d.workloadId('Invoicing'), cycleId });
+      assert.match(JSON.stringify(beaView.body.value), /"type":"Action.ShowCard","title":"Cancel the cycle"/);
+      assert.match(JSON.stringify(beaView.body.value), /"id":"reason"[^}]*"isRequired":true/);
+      const tinaView = await d.view(tina, 'Invoicing', cycleId!, 'automatic', messageId);
+      assert.deepEqual(verbsOn(tinaView.body.value), ['signoff.decide', 'signoff.decide'], 'a tester is not offered the cancel');
+
+      const byTester = await d.cancel(tina, 'Invoicing', cycleId!, 'I do not like it', messageId);
+      assert.match(cardText(byTester.body.value), /Only the business owner or the project manager of Invoicing can cancel a UAT cycle\. Nothing was changed\./);
+      const noReason = await d.cancel(bea, 'Invoicing', cycleId!, '   ', messageId);
+      assert.match(cardText(noReason.body.value), /cancelling a UAT cycle needs a reason/);
+      assert.equal((await d.cycle('Invoicing', cycleId!)).state, 'open', 'neither changed anything');
+
+      const done = await d.cancel(bea, 'Invoicing', cycleId!, 'Opened with the wrong testers', messageId);
+      assert.match(cardText(done.body.value), /You cancelled UAT cycle 1 of Invoicing/);
+      assert.deepEqual(verbsOn(done.body.value), []);
+      const shared = await d.shared(messageId!, card);
+      assert.match(cardText(shared), /Cancelled by Bea Owner: Opened with the wrong testers/);
+      assert.deepEqual(verbsOn(shared), [], 'no buttons for anyone');
+      assert.equal(shared.refresh, undefined);
+      const stored = await d.cycle('Invoicing', cycleId!);
+      assert.equal(stored.state, 'cancelled');
+      assert.equal(stored.cancelled?.reason, 'Opened with the wrong testers');
+
+      const twice = await d.cancel(bea, 'Invoicing', cycleId!, 'Opened with the wrong testers', messageId);
+      assert.match(cardText(twice.body.value), /You cancelled UAT cycle 1 of Invoicing/);
+      const cancelled = (await d.events('Invoicing', cycleId!)).filter((e) => e.action === 'cycle.cancelled');
+      assert.equal(cancelled.length, 1, 'the same cancel twice is recorded once');
+      assert.match(cancelled[0]!.summary, /Bea Owner cancelled UAT cycle 1: Opened with the wrong testers/);
+      const byPm = await d.cancel(priya, 'Invoicing', cycleId!, 'Me too', messageId);
+      assert.match(cardText(byPm.body.value), /UAT cycle 1 has already been cancelled by Bea Owner; nothing was changed/);
+
+      const late = await d.decide(tina, 'Invoicing', cycleId!, 'approve', {}, messageId);
+      assert.match(cardText(late.body.value), /UAT cycle 1 has already been cancelled\. Nothing was recorded\./);
+      assert.deepEqual((await d.votes('Invoicing', cycleId!)).map((v) => v.voter.name), ['Tom Tester'], 'nothing stored after the cancel');
+
+      const checklist = await h.say(h.activities.message(priya, 'status Invoicing', team));
+      assert.match(cardText(checklist), /🚫 Cycle 1: cancelled .* by Bea Owner: Opened with the wrong testers/);
+      assert.ok(verbsOn(checklist).includes('signoff.form'), '"Open a UAT cycle" is offered again');
+      const next = await d.open(priya, 'Invoicing', { testers: [tina, tess] });
+      assert.equal(next.cycleId, 'uat-2');
+      assert.equal((await d.cycle('Invoicing', 'uat-2')).state, 'open');
+    });
+
+    it("the project manager cancels a cycle waiting for the final sign-off: the business owner's sign-off is refused and the gate stays pending", async () => {
+      await d.createWorkload(priya, 'Procurement', bea);
+      const { cycleId, messageId } = await d.open(priya, 'Procurement', { testers: [tom], rule: 'any' });
+      await d.decide(tom, 'Procurement', cycleId!, 'approve', {}, messageId);
+      assert.equal((await d.cycle('Procurement', cycleId!)).state, 'awaitingFinal');
+      const done = await d.cancel(priya, 'Procurement', cycleId!, 'Scope changed', messageId);
+      assert.match(cardText(done.body.value), /Cancelled by Priya Project: Scope changed/);
+      const signed = await d.final(bea, 'Procurement', cycleId!, 'approve', '', messageId);
+      assert.match(cardText(signed.body.value), /UAT cycle 1 has already been cancelled; nothing was changed/);
+      const gate = (await d.workload('Procurement')).gates.find((g) => g.id === 'uat-approved');
+      assert.equal(gate?.status, 'pending');
+      assert.deepEqual((await d.events('Procurement', cycleId!)).map((e) => e.action).sort(), ['cycle.cancelled', 'cycle.opened', 'cycle.testersApproved', 'vote.approved']);
     });
   });
 

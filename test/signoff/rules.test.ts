@@ -3,6 +3,7 @@ import type { Person, Workload } from '../../bot/release/model';
 import { newWorkload } from '../../bot/release/rules';
 import { Approver, RejectionEffect, RuleKind, SignoffCycle, Vote } from '../../bot/signoff/model';
 import {
+  cancelCycle,
   cannotOpen,
   checkVote,
   closeTesters,
@@ -10,6 +11,7 @@ import {
   decideFinal,
   dueLabel,
   expireAwaitingFinal,
+  mayCancel,
   openCycle,
   OpenCycleRequest,
   refreshPlan,
@@ -297,6 +299,70 @@ describe('sign-off rules', () => {
       const first = decideFinal(waiting(), { actor: owner, decision: 'approve', comment: '', now: NOW });
       const passed = (first as Extract<typeof first, { kind: 'changed' }>).cycle;
       assert.equal(decideFinal(passed, { actor: owner, decision: 'approve', comment: '', now: NOW }).kind, 'unchanged');
+    });
+  });
+
+  describe('cancelling a cycle', () => {
+    const cancel = (c: SignoffCycle, who: Person, reason = 'Opened with the wrong testers', now = NOW) => cancelCycle(c, workload(), { actor: who, reason, now });
+    const say = (c: SignoffCycle, who: Person, reason?: string, now?: string): string => {
+      const r = cancel(c, who, reason, now);
+      return r.kind === 'refused' ? r.message : r.kind;
+    };
+
+    it('lets the business owner or the project manager cancel an open cycle or one waiting for the final sign-off, with an audit event', () => {
+      for (const state of ['open', 'awaitingFinal'] as const) {
+        for (const who of [owner, pm]) {
+          const r = cancel({ ...opened(), state }, who, '  Opened with the wrong testers  ');
+          assert.equal(r.kind, 'changed', `${who.name} on ${state}`);
+          const changed = r as Extract<typeof r, { kind: 'changed' }>;
+          assert.equal(changed.cycle.state, 'cancelled');
+          assert.deepEqual(changed.cycle.cancelled, { by: who, at: NOW, reason: 'Opened with the wrong testers' });
+          assert.equal(changed.cycle.closedAt, NOW);
+          assert.equal(changed.event?.action, 'cycle.cancelled');
+          assert.equal(changed.event?.summary, `${who.name} cancelled UAT cycle 1: Opened with the wrong testers`);
+        }
+      }
+      assert.ok(mayCancel(workload(), pm) && mayCancel(workload(), owner));
+      assert.ok(!mayCancel(workload(), tom) && !mayCancel(workload(), outsider));
+    });
+
+    it('refuses anyone else, testers included, with a sentence', () => {
+      assert.match(say(opened(), tom), /Only the business owner or the project manager of Payroll API can cancel a UAT cycle\. Nothing was changed\./);
+      assert.match(say(opened(), outsider), /Only the business owner or the project manager/);
+    });
+
+    it('needs a reason, of a sensible length', () => {
+      assert.match(say(opened(), owner, '   '), /Say why: cancelling a UAT cycle needs a reason/);
+      assert.match(say(opened(), owner, 'x'.repeat(501)), /Keep the reason under 500 characters/);
+    });
+
+    it('refuses a closed cycle, and one past its due time', () => {
+      for (const state of ['passed', 'failed', 'expired'] as const) {
+        assert.match(say({ ...opened(), state }, owner), new RegExp(`UAT cycle 1 has already ${state}; nothing was changed`));
+      }
+      assert.match(say(opened(), owner, 'Wrong testers', '2026-11-26T00:00:00.000Z'), /has expired; nothing was changed/);
+    });
+
+    it('answers the same cancel again with no change; a cancel by someone else of a cancelled cycle is refused', () => {
+      const first = cancel(opened(), owner);
+      const cancelled = (first as Extract<typeof first, { kind: 'changed' }>).cycle;
+      assert.equal(cancel(cancelled, owner).kind, 'unchanged');
+      assert.equal(cancel(cancelled, owner, 'Opened with the wrong testers', '2026-11-26T00:00:00.000Z').kind, 'unchanged', 'also once past due');
+      assert.match(say(cancelled, pm), /UAT cycle 1 has already been cancelled by Bea; nothing was changed/);
+    });
+
+    it('closes the cycle to decisions, the final sign-off and the testers\' close, and lets a new cycle open', () => {
+      const first = cancel(opened(), owner);
+      const cancelled = (first as Extract<typeof first, { kind: 'changed' }>).cycle;
+      const check = checkVote(cancelled, { actor: tom, decision: 'approve', comment: '', evidence: '', now: NOW });
+      assert.ok(!check.ok && /has already been cancelled\. Nothing was recorded\./.test(check.message));
+      const final = decideFinal(cancelled, { actor: owner, decision: 'approve', comment: '', now: NOW });
+      assert.match((final as { message: string }).message, /has already been cancelled; nothing was changed/);
+      assert.equal(closeTesters(cancelled, [], NOW).kind, 'unchanged');
+      assert.equal(testersShouldClose(cancelled, tally(cancelled, []), NOW), undefined);
+      assert.equal(refreshPlan(cancelled, tally(cancelled, []), NOW), undefined);
+      assert.equal(viewerOf(cancelled, tally(cancelled, []), tom.aadObjectId, NOW), 'observer');
+      assert.equal(cannotOpen(workload(), [cancelled], pm, NOW), undefined);
     });
   });
 

@@ -243,6 +243,71 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       assert.equal((await events(cycle.workloadId)).filter((e) => e.action === 'cycle.testersApproved').length, 1);
     });
 
+    it('refuses a decision that reaches the store after a cancel, storing nothing: every empty place was sealed first', async () => {
+      const cycle = await openedCycle('race-cancel-late');
+      const workload = (await workloads.get(cycle.workloadId))!;
+      const hold = gate();
+      const slow = heldService(NOW, { castVote: hold.promise });
+      const late = slow.decide(cycle.workloadId, cycle.id, cycle.tenantId, { actor: tina, decision: 'approve', comment: '', evidence: '' });
+      await new Promise((r) => setTimeout(r, 20)); // Tina's decision has read the cycle as open and waits at the store.
+      const canceller = new SignoffService(repo, () => new Date(NOW));
+      const cancelled = await canceller.cancel(workload, cycle.id, { actor: owner, reason: 'Wrong testers' });
+      assert.equal(cancelled.kind, 'changed');
+      hold.open();
+      const outcome = await late;
+      assert.equal(outcome.kind, 'refused');
+      assert.match((outcome as { message: string }).message, /has closed\. Nothing was recorded\./);
+      const snapshot = await repo.snapshot(cycle.workloadId, cycle.id);
+      assert.equal(snapshot?.cycle.state, 'cancelled');
+      assert.deepEqual(snapshot?.votes, []);
+      assert.deepEqual(snapshot?.seals.map((s) => s.reason), ['cancelled', 'cancelled', 'cancelled']);
+      const actions = (await events(cycle.workloadId)).map((e) => e.action);
+      assert.equal(actions.filter((a) => a === 'vote.approved').length, 0);
+      assert.equal(actions.filter((a) => a === 'cycle.cancelled').length, 1);
+    });
+
+    it('keeps a decision stored while the cancel was sealing: it shows on the cancelled cycle, and nothing is half-applied', async () => {
+      const cycle = await openedCycle('race-cancel-seal', { rule: 'any' });
+      const workload = (await workloads.get(cycle.workloadId))!;
+      const hold = gate();
+      const canceller = heldService(NOW, { seal: hold.promise });
+      const cancelling = canceller.cancel(workload, cycle.id, { actor: pm, reason: 'Scope changed' });
+      await new Promise((r) => setTimeout(r, 20)); // The cancel has read the cycle as open and waits before sealing.
+      const deciding = new SignoffService(repo, () => new Date(NOW));
+      const decided = await deciding.decide(cycle.workloadId, cycle.id, cycle.tenantId, { actor: tom, decision: 'approve', comment: '', evidence: '' });
+      assert.equal(decided.kind, 'recorded', 'a decision that reached the store first is kept');
+      hold.open();
+      const outcome = await cancelling;
+      const stored = await repo.snapshot(cycle.workloadId, cycle.id);
+      // Tom's approval met the rule ("any"), so the testers' part closed; the cancel then finds the cycle waiting for the final sign-off and cancels it.
+      assert.equal(outcome.kind, 'changed');
+      assert.equal(stored?.cycle.state, 'cancelled');
+      assert.deepEqual(stored?.votes.map((v) => v.voter.name), ['Tom']);
+      assert.equal(stored?.seals.length, 2, 'the two other places are sealed; Tom kept his');
+      const actions = (await events(cycle.workloadId)).map((e) => e.action);
+      assert.equal(actions.filter((a) => a === 'cycle.cancelled').length, 1);
+    });
+
+    it('lets either the final sign-off or the cancel win, never both: the gate is passed exactly when the cycle is', async () => {
+      const cycle = await openedCycle('race-cancel-final');
+      await repo.changeCycle(cycle.workloadId, cycle.id, (c) => ({ kind: 'changed', cycle: { ...c, state: 'awaitingFinal' } }));
+      const workload = (await workloads.get(cycle.workloadId))!;
+      const signer = new SignoffService(repo, () => new Date(NOW));
+      const canceller = new SignoffService(repo, () => new Date(NOW));
+      const [signed, cancelled] = await Promise.all([
+        signer.final(cycle.workloadId, cycle.id, cycle.tenantId, { actor: owner, decision: 'approve', comment: '' }),
+        canceller.cancel(workload, cycle.id, { actor: pm, reason: 'Wrong testers' }),
+      ]);
+      const state = (await repo.cycle(cycle.workloadId, cycle.id))?.state;
+      assert.ok(state === 'passed' || state === 'cancelled', state);
+      assert.equal(signed.kind === 'changed', state === 'passed');
+      assert.equal(cancelled.kind === 'changed', state === 'cancelled');
+      const gateStatus = (await workloads.get(cycle.workloadId))?.gates.find((g) => g.id === 'uat-approved')?.status;
+      assert.equal(gateStatus, state === 'passed' ? 'passed' : 'pending');
+      const closing = (await events(cycle.workloadId)).filter((e) => e.action === 'cycle.passed' || e.action === 'cycle.cancelled');
+      assert.equal(closing.length, 1);
+    });
+
     it('lets either the final sign-off or the expiry win, never both: the gate is passed exactly when the cycle is', async () => {
       const cycle = await openedCycle('race-final');
       await repo.changeCycle(cycle.workloadId, cycle.id, (c) => ({ kind: 'changed', cycle: { ...c, state: 'awaitingFinal' } }));

@@ -117,6 +117,11 @@ export class SignoffDriver {
     return this.h.post(this.h.activities.execute(who, 'signoff.final', { workloadId: this.workloadId(name), cycleId, decision, comment }, this.place, messageId));
   }
 
+  /** The business owner or project manager pressing "Cancel the cycle" with a reason, on the card in message `messageId`. */
+  cancel(who: Person, name: string, cycleId: string, reason: string, messageId = 'signoff-card') {
+    return this.h.post(this.h.activities.execute(who, 'signoff.cancel', { workloadId: this.workloadId(name), cycleId, reason }, this.place, messageId));
+  }
+
   /** Posts a message and answers the card the bot replied with in this conversation. */
   async say(who: Person, text: string): Promise<any> {
     const before = this.h.fake.lastSeq;
