@@ -21,7 +21,7 @@ import { CosmosSignoffRepository } from './store/signoffRepository';
 import { CosmosWorkloadRepository } from './store/workloadRepository';
 import { CosmosNoticeRepository } from './store/noticeRepository';
 import { CosmosSenderCoordination } from './store/coordinationRepository';
-import { botAppId, createAdapter, createBotAuthentication } from './teams/adapter';
+import { activityProcessor, botAppId, createAdapter, createBotAuthentication } from './teams/adapter';
 import { BroadcastHandlers } from './teams/broadcastHandlers';
 import { broadcastRoutes } from './teams/broadcastRoutes';
 import { TeamsDeliveryClient } from './teams/deliveryClient';
@@ -142,7 +142,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     messenger,
     log,
   });
-  const { server, inFlight } = createServer({ adapter, bot, healthy: () => cosmos.ping(), log });
+  const { server, inFlight } = createServer({ processActivity: activityProcessor(adapter, bot), healthy: () => cosmos.ping(), log });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -1,11 +1,9 @@
-import restify, { Server } from 'restify';
-import type { CloudAdapter } from 'botbuilder';
-import type { TeamsActivityHandler } from 'botbuilder';
+import restify, { Request, Response, Server } from 'restify';
 import type { Logger } from './log';
 
 export interface ServerDeps {
-  adapter: CloudAdapter;
-  bot: TeamsActivityHandler;
+  /** Runs one Bot Framework activity through the Teams edge and writes the answer (bot/teams/adapter.ts). */
+  processActivity: (req: Request, res: Response) => Promise<void>;
   /** True when the store answers. */
   healthy: () => Promise<boolean>;
   log: Logger;
@@ -25,7 +23,7 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
     }
     inFlight += 1;
     try {
-      await deps.adapter.process(req, res, (context) => deps.bot.run(context));
+      await deps.processActivity(req, res);
     } catch (error) {
       deps.log.error({ event: 'request.failed', err: error }, 'messaging endpoint failed');
       if (!res.headersSent) res.send(500, { message: 'Liftoff could not process this activity.' });

@@ -1,4 +1,4 @@
-import { CloudAdapter, ConfigurationBotFrameworkAuthentication } from 'botbuilder';
+import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, Request, Response } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { SORRY } from './liftoffBot';
@@ -42,3 +42,8 @@ export function createAdapter(auth: Config['auth'], log: Logger, authentication 
 }
 
 export const botAppId = (auth: Config['auth']): string => (auth.mode === 'anonymous' ? '' : auth.appId);
+
+/** The messaging endpoint's work: authenticate the request, run the turn, write the answer. */
+export function activityProcessor(adapter: CloudAdapter, bot: ActivityHandler) {
+  return (req: Request, res: Response): Promise<void> => adapter.process(req, res, (context) => bot.run(context));
+}
