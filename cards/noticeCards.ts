@@ -4,7 +4,7 @@ import noticeTemplate from './templates/notice.json';
 import progressTemplate from './templates/noticeProgress.json';
 import type { Card, CardAction, Notice as Banner } from './render';
 import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, Progress } from '../bot/broadcast/model';
-import { COMMON_TIME_ZONES } from '../bot/broadcast/rules';
+import { TIME_ZONES } from '../bot/shared/zonedTime';
 import type { Person } from '../bot/release/model';
 
 function expand(template: object, data: object): Card {
@@ -59,7 +59,7 @@ export function renderNoticeCompose(data: ComposeData): Card {
     endDate: datePart(c.endsAt),
     endTime: timePart(c.endsAt),
     timeZone: c.timeZone ?? 'UTC',
-    timeZones: [...COMMON_TIME_ZONES, ...(c.timeZone && !(COMMON_TIME_ZONES as readonly string[]).includes(c.timeZone) ? [c.timeZone] : [])],
+    timeZones: [...TIME_ZONES, ...(c.timeZone && !(TIME_ZONES as readonly string[]).includes(c.timeZone) ? [c.timeZone] : [])],
     impact: c.impact ?? '',
     contact: c.contact ?? '',
     changePlanUrl: c.changePlanUrl ?? '',

@@ -1,3 +1,4 @@
+import { TIME_ZONES } from '../bot/shared/zonedTime';
 import retroActionsTemplate from './templates/retroActions.json';
 import retroCardTemplate from './templates/retroCard.json';
 import retroReminderTemplate from './templates/retroReminder.json';
@@ -11,7 +12,6 @@ import {
   PHASE_TITLES,
   RETRO_TEMPLATE_IDS,
   RETRO_TEMPLATES,
-  RETRO_TIME_ZONES,
   Retro,
   RetroAction,
   RetroBallot,
@@ -59,7 +59,7 @@ export function renderRetroStart(workload: Workload, openActions: RetroAction[],
     name: workload.name,
     openActions: openActions.slice(0, 10).map(actionLine),
     templates: RETRO_TEMPLATE_IDS.map((id) => ({ id, title: `${RETRO_TEMPLATES[id].title}: ${RETRO_TEMPLATES[id].questions.map((q) => q.text).join(' ')}` })),
-    timeZones: RETRO_TIME_ZONES,
+    timeZones: TIME_ZONES,
     defaultDate: due.toISOString().slice(0, 10),
     defaultTimeZone: 'UTC',
   });

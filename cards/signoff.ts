@@ -244,32 +244,4 @@ export function renderSignoffForm(input: SignoffFormInput): Card {
   }) as Card;
 }
 
-/** Time zones offered for the due time (IANA names); the person's own zone is added when Teams tells it. */
-export const TIME_ZONES = [
-  'UTC',
-  'Europe/London',
-  'Europe/Dublin',
-  'Europe/Lisbon',
-  'Europe/Paris',
-  'Europe/Berlin',
-  'Europe/Madrid',
-  'Europe/Amsterdam',
-  'Europe/Stockholm',
-  'Europe/Warsaw',
-  'Europe/Athens',
-  'Europe/Istanbul',
-  'Africa/Johannesburg',
-  'Asia/Dubai',
-  'Asia/Kolkata',
-  'Asia/Singapore',
-  'Asia/Shanghai',
-  'Asia/Tokyo',
-  'Australia/Sydney',
-  'Pacific/Auckland',
-  'America/Sao_Paulo',
-  'America/New_York',
-  'America/Chicago',
-  'America/Denver',
-  'America/Phoenix',
-  'America/Los_Angeles',
-] as const;
+export { TIME_ZONES } from '../bot/shared/zonedTime';

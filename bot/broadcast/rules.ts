@@ -1,3 +1,4 @@
+import { canonicalTimeZone } from '../shared/zonedTime';
 import type { Person, Workload } from '../release/model';
 import { holdsRole } from '../release/rules';
 import {
@@ -18,20 +19,6 @@ export const MAX_TITLE_LENGTH = 120;
 export const MAX_BODY_LENGTH = 4000;
 export const MAX_FIELD_LENGTH = 300;
 
-/** Time zones offered on the compose card; any IANA name typed by hand is accepted too. */
-export const COMMON_TIME_ZONES = [
-  'UTC',
-  'Europe/London',
-  'Europe/Paris',
-  'Europe/Berlin',
-  'America/New_York',
-  'America/Chicago',
-  'America/Los_Angeles',
-  'Asia/Kolkata',
-  'Asia/Singapore',
-  'Asia/Tokyo',
-  'Australia/Sydney',
-] as const;
 
 /** The compose card's inputs, as strings, untrusted. */
 export interface ContentInput {
@@ -50,14 +37,6 @@ export interface ContentInput {
 
 export type ContentCheck = { ok: true; content: NoticeContent } | { ok: false; message: string };
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const clean = (value: string | undefined): string => (value ?? '').normalize('NFC').trim();
 
@@ -89,7 +68,7 @@ export function checkContent(input: ContentInput): ContentCheck {
   if (start.value && end.value && end.value <= start.value) return { ok: false, message: 'The end must come after the start.' };
   if (kind === 'downtime' && !(start.value && end.value)) return { ok: false, message: 'A downtime window needs a start and an end.' };
   const timeZone = clean(input.timeZone) || 'UTC';
-  if (!isTimeZone(timeZone)) return { ok: false, message: `"${timeZone}" is not a time zone Liftoff knows; use a name such as Europe/Paris or UTC.` };
+  if (!canonicalTimeZone(timeZone)) return { ok: false, message: `"${timeZone}" is not a time zone Liftoff knows; use a name such as Europe/Paris or UTC.` };
   const optional: Record<'impact' | 'contact' | 'changePlanUrl', string> = {
     impact: clean(input.impact),
     contact: clean(input.contact),

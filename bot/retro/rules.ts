@@ -1,3 +1,4 @@
+import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { Person, Workload } from '../release/model';
 import { holdsRole } from '../release/rules';
 import {
@@ -32,53 +33,18 @@ export type Decided<T> = { kind: 'changed'; value: T } | { kind: 'unchanged'; va
 
 const refuse = <T>(message: string): Decided<T> => ({ kind: 'refused', message });
 
-/** Minutes a time zone is ahead of UTC at an instant (Europe/Paris in winter: 60). */
-export function zoneOffsetMinutes(instantMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(instantMs));
-  const field = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const asUtc = Date.UTC(field('year'), field('month') - 1, field('day'), field('hour'), field('minute'), field('second'));
-  return Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / 60000);
-}
-
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return timeZone.length > 0;
-  } catch {
-    return false;
-  }
-}
-
 /** The instant of a local date and time in an IANA time zone; a time skipped by a daylight-saving change reads as the hour after. */
 export function localToInstant(date: string, time: string, timeZone: string): Date | undefined {
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
-  const t = /^(\d{2}):(\d{2})(?::\d{2})?$/.exec(time);
-  if (!d || !t || !isTimeZone(timeZone)) return undefined;
-  const [year, month, day, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number) as [number, number, number, number, number];
-  if (hour > 23 || minute > 59) return undefined;
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const check = new Date(wall);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
-  // The offset at the wall-clock reading is right except near a change; one correction settles it.
-  const first = zoneOffsetMinutes(wall, timeZone);
-  let instant = wall - first * 60000;
-  const second = zoneOffsetMinutes(instant, timeZone);
-  if (second !== first) instant = wall - second * 60000;
-  return new Date(instant);
+  const local = parseLocal(date, time);
+  const zone = canonicalTimeZone(timeZone);
+  if (!local.ok || !zone) return undefined;
+  const reading = readInZone(local.wall, zone);
+  return new Date(reading.kind === 'exists' ? reading.at : reading.after);
 }
 
 /** Reads the deadline a facilitator typed; it must lie ahead, within a year. */
 export function checkDeadline(input: { date: string; time: string; timeZone: string; now: string }): { ok: true; deadline: RetroDeadline } | { ok: false; message: string } {
-  if (!isTimeZone(input.timeZone)) return { ok: false, message: 'Pick a time zone for the deadline from the list.' };
+  if (!canonicalTimeZone(input.timeZone)) return { ok: false, message: 'Pick a time zone for the deadline from the list.' };
   const at = localToInstant(input.date, input.time, input.timeZone);
   if (!at) return { ok: false, message: 'Give the deadline as a date and a time, for example 2026-11-27 and 17:00.' };
   const now = Date.parse(input.now);

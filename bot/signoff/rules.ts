@@ -1,3 +1,4 @@
+import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { AuditEvent, Person, Workload } from '../release/model';
 import { holdsRole, isClosed } from '../release/rules';
 import {
@@ -40,32 +41,6 @@ export type CycleChange =
 
 const HOUR_MS = 3_600_000;
 
-/** The wall-clock time in `timeZone` at an instant, expressed as if it were UTC (milliseconds). */
-function wallClockMs(instantMs: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(instantMs));
-  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((p) => p.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-}
-
-/** The canonical IANA name of a time zone, or undefined when Intl does not know it. */
-export function canonicalTimeZone(name: string): string | undefined {
-  if (!name.trim()) return undefined;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name.trim() }).resolvedOptions().timeZone;
-  } catch {
-    return undefined;
-  }
-}
-
 export type ZonedInstant = { ok: true; at: string; timeZone: string } | { ok: false; message: string };
 
 /**
@@ -74,26 +49,19 @@ export type ZonedInstant = { ok: true; at: string; timeZone: string } | { ok: fa
  * back) means its first occurrence.
  */
 export function zonedInstant(date: string, time: string, timeZone: string): ZonedInstant {
-  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.trim());
-  if (!d) return { ok: false, message: 'Pick the due date.' };
-  const t = /^(\d{2}):(\d{2})(?::\d{2})?$/.exec(time.trim());
-  if (!t) return { ok: false, message: 'Pick the due time.' };
-  const [year, month, day, hour, minute] = [d[1], d[2], d[3], t[1], t[2]].map(Number) as [number, number, number, number, number];
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const check = new Date(wall);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59) {
+  const local = parseLocal(date, time);
+  if (!local.ok) {
+    if (local.problem === 'date') return { ok: false, message: 'Pick the due date.' };
+    if (local.problem === 'time') return { ok: false, message: 'Pick the due time.' };
     return { ok: false, message: `${date.trim()} ${time.trim()} is not a real date and time.` };
   }
   const zone = canonicalTimeZone(timeZone);
   if (!zone) return { ok: false, message: 'Pick the time zone of the due time from the list.' };
-  // A zone's offset changes at most once in any two days: the offsets a day either side cover it.
-  const offsets = new Set([wall - 24 * HOUR_MS, wall + 24 * HOUR_MS].map((probe) => wallClockMs(probe, zone) - probe));
-  const candidates = [...offsets].map((offset) => wall - offset).filter((instant) => wallClockMs(instant, zone) === wall).sort((a, b) => a - b);
-  const first = candidates[0];
-  if (first === undefined) {
+  const reading = readInZone(local.wall, zone);
+  if (reading.kind === 'skipped') {
     return { ok: false, message: `${time.trim()} does not exist on ${date.trim()} in ${zone}: the clocks skip it. Pick another time.` };
   }
-  return { ok: true, at: new Date(first).toISOString(), timeZone: zone };
+  return { ok: true, at: new Date(reading.at).toISOString(), timeZone: zone };
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -104,12 +72,6 @@ export function dueLabel(due: Pick<CycleDue, 'date' | 'time' | 'timeZone'>): str
   const [year, month, day] = due.date.split('-').map(Number) as [number, number, number];
   const weekday = WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
   return `${weekday} ${day} ${MONTHS[month - 1]} ${year}, ${due.time} ${due.timeZone}`;
-}
-
-/** Today's date (YYYY-MM-DD) in a time zone, a number of days after `now`. */
-export function dateIn(timeZone: string, now: string, daysLater = 0): string {
-  const wall = new Date(wallClockMs(Date.parse(now) + daysLater * 24 * HOUR_MS, canonicalTimeZone(timeZone) ?? 'UTC'));
-  return wall.toISOString().slice(0, 10);
 }
 
 export const isPastDue = (cycle: SignoffCycle, now: string): boolean => Date.parse(now) >= Date.parse(cycle.due.at);

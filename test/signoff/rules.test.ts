@@ -7,7 +7,6 @@ import {
   cannotOpen,
   checkVote,
   closeTesters,
-  dateIn,
   decideFinal,
   dueLabel,
   expireAwaitingFinal,
@@ -20,6 +19,7 @@ import {
   viewerOf,
   zonedInstant,
 } from '../../bot/signoff/rules';
+import { dateIn } from '../../bot/shared/zonedTime';
 import { NOW, person, scope } from '../support/builders';
 
 const pm = person('Priya');
