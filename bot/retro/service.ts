@@ -1,7 +1,7 @@
 import type { Person, Workload } from '../release/model';
 import { holdsRole } from '../release/rules';
 import type { ReleaseService } from '../release/service';
-import type { ActionTarget, Retro, RetroAction, RetroBallot, RetroEntry, RetroPhase, RetroTemplateId } from './model';
+import type { ActionTarget, Retro, RetroAction, RetroBallot, RetroEntry, RetroPhase } from './model';
 import { digestOf, pseudonymOf } from './pseudonym';
 import type { RetroRepository } from './repository';
 import {
@@ -10,6 +10,7 @@ import {
   castVote,
   checkEntryText,
   closeRetro,
+  StartRequest,
   collecting,
   completeAction,
   Decided,
@@ -92,16 +93,7 @@ export class RetroService {
     return { retro, workload, entries, ballots, actions };
   }
 
-  async start(input: {
-    workload: Workload;
-    template: RetroTemplateId;
-    anonymous: boolean;
-    deadline: { date: string; time: string; timeZone: string };
-    votesPerPerson: number;
-    actor: Person;
-    channel: Retro['channel'];
-    viewers: string[];
-  }): Promise<StartOutcome> {
+  async start(input: Omit<StartRequest, 'retroId' | 'number' | 'existing' | 'now'>): Promise<StartOutcome> {
     const existing = await this.retros.retrosOf(input.workload.workloadId);
     const number = existing.length + 1;
     const decided = startRetro({ ...input, retroId: `${input.workload.workloadId}:retro-${number}`, number, existing, now: this.now() });

@@ -12,11 +12,9 @@
  *
  * The last line printed is one JSON object with the figures.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { startEmbeddedCosmos, connectCosmos, CosmosStore } from '../../bot/store/cosmos';
 import { createLogger } from '../../bot/log';
 import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
@@ -26,6 +24,7 @@ import { ReleaseService } from '../../bot/release/service';
 import { BroadcastService } from '../../bot/broadcast/service';
 import type { Delivery } from '../../bot/broadcast/model';
 import type { ConversationRecord } from '../../bot/conversations/model';
+import { spawnLiftoff } from '../support/process';
 import { personalConversationId, startFakeConnector, FakeConnector } from '../support/fakeConnector';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
@@ -34,7 +33,6 @@ const TEAMS_RATE = 50;
 const HEADROOM_RATE = 2000;
 const LEASE_SECONDS = 2;
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const ROOT = resolve(__dirname, '../..');
 const log = createLogger('silent');
 const author = { aadObjectId: '00000000-0000-4000-8000-000000000a11', name: 'Chloe Change' };
 
@@ -46,27 +44,17 @@ interface Child {
 
 /** Starts one Liftoff process against the bench's Cosmos, paced as given. */
 function startLiftoff(endpoint: string, rate: number, name: string): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/index.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      COSMOS_ENDPOINT: endpoint,
-      COSMOS_KEY: Buffer.from('bench').toString('base64'),
-      COSMOS_DATABASE: 'liftoff',
-      RETRO_PSEUDONYM_SECRET: 'a-test-secret-of-at-least-thirty-two-characters',
+  const { process: child, lines } = spawnLiftoff(
+    endpoint,
+    Buffer.from('bench').toString('base64'),
+    {
       BROADCAST_RATE_PER_SECOND: String(rate),
       BROADCAST_LEASE_SECONDS: String(LEASE_SECONDS),
       ...(process.env.BENCH_SENDER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SENDER_NODE_OPTIONS } : {}),
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
+    (line) => process.stderr.write(`[${name}] ${line}\n`),
+  );
   let peak = 0;
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-  createInterface({ input: child.stderr! }).on('line', (line) => process.stderr.write(`[${name}] ${line}\n`));
   const sample = setInterval(() => {
     try {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

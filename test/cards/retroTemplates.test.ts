@@ -10,6 +10,7 @@ import type { RetroHandlers } from '../../bot/teams/retroHandlers';
 import { retroRoutes } from '../../bot/teams/retroRoutes';
 import { mergeRoutes, releaseRoutes } from '../../bot/teams/routes';
 import { NOW, person, scope } from '../support/builders';
+import { startRequest } from '../support/retro';
 import { expectWellFormedCard, verbsOf } from '../support/cards';
 import { cardText } from '../support/liftoff';
 
@@ -68,20 +69,7 @@ describe('retro card templates expanded with real data', () => {
 
   before(() => {
     workload = newWorkload({ name: 'Payroll API', slug: 'payroll-api', scope: scope(), creator: pm, now: NOW }).workload;
-    const started = startRetro({
-      workload,
-      retroId: `${workload.workloadId}:retro-1`,
-      number: 1,
-      template: 'caf',
-      anonymous: true,
-      deadline: { date: '2026-11-27', time: '17:00', timeZone: 'Europe/Paris' },
-      votesPerPerson: 3,
-      actor: pm,
-      channel: { conversationId: 'c', serviceUrl: 'https://example.test/', tenantId: workload.scope.tenantId, reference: {} },
-      viewers: ['29:a', '29:b'],
-      existing: [],
-      now: NOW,
-    });
+    const started = startRetro(startRequest(workload, pm, { viewers: ['29:a', '29:b'] }));
     assert.equal(started.kind, 'changed');
     if (started.kind === 'changed') retro = started.value;
   });

@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
-import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { connectCosmos, CosmosStore, startEmbeddedCosmos } from '../../bot/store/cosmos';
 import { createLogger } from '../../bot/log';
@@ -11,38 +10,17 @@ import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { ReleaseService } from '../../bot/release/service';
 import { BroadcastService } from '../../bot/broadcast/service';
 import { FakeConnector, personalConversationId, startFakeConnector } from '../support/fakeConnector';
+import { LiftoffProcess, spawnLiftoff } from '../support/process';
 import { person, TENANT } from '../support/builders';
 
 const ROOT = resolve(__dirname, '../..');
 const KEY = Buffer.from('liftoff-test').toString('base64');
 const RECIPIENTS = 40;
 
-interface Bot {
-  process: ChildProcess;
-  lines: string[];
-}
+type Bot = LiftoffProcess;
 
 function startBot(endpoint: string): Bot {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/index.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      COSMOS_ENDPOINT: endpoint,
-      COSMOS_KEY: KEY,
-      COSMOS_DATABASE: 'liftoff',
-      RETRO_PSEUDONYM_SECRET: 'a-test-secret-of-at-least-thirty-two-characters',
-      BROADCAST_RATE_PER_SECOND: '8',
-      BROADCAST_LEASE_SECONDS: '2',
-      BROADCAST_PROGRESS_SECONDS: '0.5',
-    },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
-  const lines: string[] = [];
-  createInterface({ input: child.stdout! }).on('line', (line) => lines.push(line));
-  return { process: child, lines };
+  return spawnLiftoff(endpoint, KEY, { BROADCAST_RATE_PER_SECOND: '8', BROADCAST_LEASE_SECONDS: '2', BROADCAST_PROGRESS_SECONDS: '0.5' });
 }
 
 /** Runs a command without blocking this process, which serves the embedded Cosmos DB the command reads. */

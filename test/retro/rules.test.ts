@@ -22,27 +22,14 @@ import {
   tally,
 } from '../../bot/retro/rules';
 import { NOW, person, scope } from '../support/builders';
+import { startRequest } from '../support/retro';
 
 describe('retrospective rules', () => {
   const pm = person('Priya');
   const ana = person('Ana');
   let workload: Workload;
 
-  const request = (overrides: Partial<StartRequest> = {}): StartRequest => ({
-    workload,
-    retroId: `${workload.workloadId}:retro-1`,
-    number: 1,
-    template: 'caf',
-    anonymous: true,
-    deadline: { date: '2026-11-27', time: '17:00', timeZone: 'Europe/Paris' },
-    votesPerPerson: 3,
-    actor: pm,
-    channel: { conversationId: 'c', serviceUrl: 'https://example.test/', tenantId: workload.scope.tenantId, reference: {} },
-    viewers: [],
-    existing: [],
-    now: NOW,
-    ...overrides,
-  });
+  const request = (overrides: Partial<StartRequest> = {}): StartRequest => startRequest(workload, pm, overrides);
   const started = (overrides: Partial<StartRequest> = {}): Retro => {
     const result = startRetro(request(overrides));
     assert.equal(result.kind, 'changed');
