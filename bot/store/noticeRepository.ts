@@ -3,13 +3,9 @@ import type { Ack, Delivery, DeliveryStatus, Notice } from '../broadcast/model';
 import type { NoticeRepository, OutboxEntry } from '../broadcast/repository';
 import type { NoticeResult } from '../broadcast/rules';
 import { backoffDelay, sleep } from '../shared/retry';
+import { queryPartition, toDomain } from './documents';
 import { StoreConflictError } from './workloadRepository';
 
-/** Cosmos system properties we strip before handing documents to the domain (the ETag stays: writes are guarded by it). */
-function toDomain<T extends object>(resource: T & { _rid?: string; _self?: string; _ts?: number; _attachments?: string }): T {
-  const { _rid, _self, _ts, _attachments, ...rest } = resource;
-  return rest as T;
-}
 
 const code = (error: unknown): number | undefined => (error as { code?: number }).code;
 
@@ -24,22 +20,11 @@ export class CosmosNoticeRepository implements NoticeRepository {
   ) {}
 
   /** A query over the documents of one notice, of one type, inside the workload's partition. */
-  private async ofNotice<T>(workloadId: string, noticeId: string, select: string, type: 'delivery' | 'ack', extra = ''): Promise<T[]> {
-    const { resources } = await this.container.items
-      .query<T>(
-        {
-          query: `${select} FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.noticeId = @noticeId${extra}`,
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@type', value: type },
-            { name: '@noticeId', value: noticeId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources;
+  private ofNotice<T>(workloadId: string, noticeId: string, select: string, type: 'delivery' | 'ack', extra = ''): Promise<T[]> {
+    const query = `${select} FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.noticeId = @noticeId${extra}`;
+    return queryPartition<T>(this.container, workloadId, query, { type, noticeId });
   }
+
 
   async get(workloadId: string, noticeId: string): Promise<Notice | undefined> {
     const { resource } = await this.container.item(noticeId, workloadId).read<Notice>();
@@ -89,20 +74,10 @@ export class CosmosNoticeRepository implements NoticeRepository {
   }
 
   async latest(workloadId: string, limit: number): Promise<Notice[]> {
-    const { resources } = await this.container.items
-      .query<Notice>(
-        {
-          query: 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "notice" ORDER BY c.createdAt DESC',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@limit', value: limit },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map(toDomain);
+    const query = 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "notice" ORDER BY c.createdAt DESC';
+    return (await queryPartition<Notice>(this.container, workloadId, query, { limit })).map(toDomain);
   }
+
 
   async unsettled(): Promise<OutboxEntry[]> {
     const { resources } = await this.container.items
@@ -148,25 +123,17 @@ export class CosmosNoticeRepository implements NoticeRepository {
 
   async workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId = ''): Promise<Delivery[]> {
     // Pending, or sent but showing an older revision or missing this reminder round; the sender's pure rule decides the rest.
-    const { resources } = await this.container.items
-      .query<Delivery>(
-        {
-          query:
-            'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
-            'AND (c.status = "pending" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id',
-          parameters: [
-            { name: '@limit', value: limit },
-            { name: '@workloadId', value: notice.workloadId },
-            { name: '@noticeId', value: notice.id },
-            { name: '@after', value: afterId },
-            { name: '@contentRev', value: notice.contentRev },
-            { name: '@remindRev', value: notice.remindRev },
-          ],
-        },
-        { partitionKey: notice.workloadId },
-      )
-      .fetchAll();
-    return resources.map(toDomain);
+    const query =
+      'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
+      'AND (c.status = "pending" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id';
+    const work = await queryPartition<Delivery>(this.container, notice.workloadId, query, {
+      limit,
+      noticeId: notice.id,
+      after: afterId,
+      contentRev: notice.contentRev,
+      remindRev: notice.remindRev,
+    });
+    return work.map(toDomain);
   }
 
   async saveDelivery(delivery: Delivery): Promise<string | undefined> {

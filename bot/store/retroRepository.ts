@@ -4,14 +4,10 @@ import type { RetroRepository } from '../retro/repository';
 import type { Decided } from '../retro/rules';
 import { backoffDelay, sleep } from '../shared/retry';
 import { StoreConflictError } from './workloadRepository';
+import { queryPartition, toDomain } from './documents';
 
 type Doc = { id: string; workloadId: string; _etag?: string };
 
-/** Cosmos system properties stay in the store; the ETag is kept for the next conditional write. */
-function clean<T>(resource: T & { _rid?: string; _self?: string; _ts?: number; _attachments?: string }): T {
-  const { _rid, _self, _ts, _attachments, ...rest } = resource;
-  return rest as T;
-}
 
 const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
 
@@ -24,25 +20,14 @@ export class CosmosRetroRepository implements RetroRepository {
 
   private async read<T>(workloadId: string, id: string): Promise<T | undefined> {
     const { resource } = await this.container.item(id, workloadId).read<T & Doc>();
-    return resource ? clean(resource) : undefined;
+    return resource ? toDomain(resource) : undefined;
   }
 
   private async query<T>(workloadId: string, type: string, retroId: string): Promise<T[]> {
-    const { resources } = await this.container.items
-      .query<T & Doc>(
-        {
-          query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.retroId = @retroId',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@type', value: type },
-            { name: '@retroId', value: retroId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map((r) => clean<T>(r));
+    const query = 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.retroId = @retroId';
+    return (await queryPartition<T & Doc>(this.container, workloadId, query, { type, retroId })).map((d) => toDomain(d));
   }
+
 
   private async create(doc: Doc): Promise<'created' | 'exists'> {
     try {
@@ -73,7 +58,7 @@ export class CosmosRetroRepository implements RetroRepository {
         const written = current
           ? await this.container.item(id, workloadId).replace<T & Doc>(body as unknown as T & Doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } })
           : await this.container.items.create<T & Doc>(body as unknown as T & Doc);
-        return { kind: 'changed', value: written.resource ? clean<T>(written.resource) : result.value };
+        return { kind: 'changed', value: written.resource ? toDomain<T & Doc>(written.resource) : result.value };
       } catch (error) {
         const status = statusOf(error);
         if (status !== 412 && status !== 409 && status !== 404) throw error;
@@ -92,14 +77,10 @@ export class CosmosRetroRepository implements RetroRepository {
   }
 
   async retrosOf(workloadId: string): Promise<Retro[]> {
-    const { resources } = await this.container.items
-      .query<Retro>(
-        { query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "retro"', parameters: [{ name: '@workloadId', value: workloadId }] },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map((r) => clean(r)).sort((a, b) => a.number - b.number);
+    const retros = await queryPartition<Retro>(this.container, workloadId, 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "retro"');
+    return retros.map((r) => toDomain(r)).sort((a, b) => a.number - b.number);
   }
+
 
   changeRetro(workloadId: string, retroId: string, rule: (current: Retro) => Decided<Retro>): Promise<Decided<Retro> | undefined> {
     return this.change<Retro>(workloadId, retroId, (current) => (current?.type === 'retro' ? rule(current) : undefined));
@@ -199,6 +180,6 @@ export class CosmosRetroRepository implements RetroRepository {
         ],
       })
       .fetchAll();
-    return resources.map((r) => clean(r)).sort((a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt));
+    return resources.map((r) => toDomain(r)).sort((a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt));
   }
 }

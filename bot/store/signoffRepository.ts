@@ -5,14 +5,9 @@ import type { SignoffCycle, Vote, VoteSeal } from '../signoff/model';
 import type { CycleSnapshot, FinalChange, SignoffRepository } from '../signoff/repository';
 import type { CycleChange } from '../signoff/rules';
 import { backoffDelay, sleep } from '../shared/retry';
+import { CosmosSystem, queryPartition, toDomain } from './documents';
 import { StoreConflictError } from './workloadRepository';
 
-type CosmosSystem = { _rid?: string; _self?: string; _ts?: number; _attachments?: string };
-
-function toDomain<T extends object>(resource: T & CosmosSystem): T {
-  const { _rid, _self, _ts, _attachments, ...rest } = resource;
-  return rest as T;
-}
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
 const withId = (event: Omit<AuditEvent, 'id'>): JSONObject => body({ ...event, id: randomUUID() });
@@ -36,14 +31,10 @@ export class CosmosSignoffRepository implements SignoffRepository {
   ) {}
 
   async cycles(workloadId: string): Promise<SignoffCycle[]> {
-    const { resources } = await this.container.items
-      .query<SignoffCycle>(
-        { query: 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "cycle"', parameters: [{ name: '@workloadId', value: workloadId }] },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map(toDomain).sort((a, b) => a.number - b.number);
+    const cycles = await queryPartition<SignoffCycle>(this.container, workloadId, 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "cycle"');
+    return cycles.map(toDomain).sort((a, b) => a.number - b.number);
   }
+
 
   async cycle(workloadId: string, cycleId: string): Promise<SignoffCycle | undefined> {
     const { resource } = await this.container.item(cycleId, workloadId).read<SignoffCycle>();
@@ -51,19 +42,12 @@ export class CosmosSignoffRepository implements SignoffRepository {
   }
 
   async snapshot(workloadId: string, cycleId: string): Promise<CycleSnapshot | undefined> {
-    const { resources } = await this.container.items
-      .query<(SignoffCycle | Vote | VoteSeal) & CosmosSystem>(
-        {
-          query:
-            'SELECT * FROM c WHERE c.workloadId = @workloadId AND ((c.type = "cycle" AND c.id = @cycleId) OR ((c.type = "vote" OR c.type = "voteSeal") AND c.cycleId = @cycleId))',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@cycleId', value: cycleId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
+    const resources = await queryPartition<(SignoffCycle | Vote | VoteSeal) & CosmosSystem>(
+      this.container,
+      workloadId,
+      'SELECT * FROM c WHERE c.workloadId = @workloadId AND ((c.type = "cycle" AND c.id = @cycleId) OR ((c.type = "vote" OR c.type = "voteSeal") AND c.cycleId = @cycleId))',
+      { cycleId },
+    );
     let cycle: SignoffCycle | undefined;
     const votes: Vote[] = [];
     const seals: VoteSeal[] = [];

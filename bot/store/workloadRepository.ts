@@ -4,6 +4,7 @@ import type { AuditEvent, Workload } from '../release/model';
 import type { WorkloadRepository, WorkloadSummary } from '../release/repository';
 import type { RuleResult } from '../release/rules';
 import { backoffDelay, sleep } from '../shared/retry';
+import { queryPartition, toDomain } from './documents';
 
 /** Raised when a write could not be committed after the bounded retries; never shown to a person verbatim. */
 export class StoreConflictError extends Error {
@@ -13,11 +14,6 @@ export class StoreConflictError extends Error {
   }
 }
 
-/** Cosmos system properties we strip before handing documents to the domain. */
-function toDomain<T extends object>(resource: T & { _rid?: string; _self?: string; _ts?: number; _attachments?: string }): T {
-  const { _rid, _self, _ts, _attachments, ...rest } = resource;
-  return rest as T;
-}
 
 function checkBatch(results: OperationResponse[], what: string): void {
   const failed = results.find((r) => r.statusCode >= 400);
@@ -98,18 +94,13 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
   }
 
   async history(workloadId: string, limit: number): Promise<AuditEvent[]> {
-    const { resources } = await this.container.items
-      .query<AuditEvent>(
-        {
-          query: 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC',
-          parameters: [
-            { name: '@workloadId', value: workloadId },
-            { name: '@limit', value: limit },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources.map(toDomain);
+    const events = await queryPartition<AuditEvent>(
+      this.container,
+      workloadId,
+      'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC',
+      { limit },
+    );
+    return events.map(toDomain);
   }
+
 }
