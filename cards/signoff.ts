@@ -3,8 +3,8 @@ import signoffTemplate from './templates/signoff.json';
 import signoffFormTemplate from './templates/signoffForm.json';
 import type { Card, Notice } from './render';
 import type { Person, Workload } from '../bot/release/model';
-import { isActive, MAX_TESTERS, RejectionEffect, RuleKind, SignoffCycle } from '../bot/signoff/model';
-import { dueLabel, isPastDue, REJECTION_TEXT, refreshPlan, ruleText, Tally, tallyText, Viewer } from '../bot/signoff/rules';
+import { isActive, MAX_TESTERS, SignoffCycle } from '../bot/signoff/model';
+import { dueLabel, isPastDue, OpenCycleRequest, REJECTION_TEXT, refreshPlan, ruleText, Tally, tallyText, Viewer } from '../bot/signoff/rules';
 
 /*
  * Templates are prepared once: preparing (parsing every ${...}) costs far more than expanding, and
@@ -204,17 +204,11 @@ export function cycleLine(cycle: SignoffCycle, t?: Tally): string {
 }
 
 /** What the open-a-cycle form shows in its inputs: the last answer, or sensible defaults. */
-export interface SignoffFormValues {
+export type SignoffFormValues = Pick<OpenCycleRequest, 'rule' | 'rejection' | 'dueDate' | 'dueTime' | 'timeZone' | 'testPlanUrl' | 'scopeNotes'> & {
+  /** The picked testers' AAD object ids, comma-separated, as the choice set answers. */
   testers: string;
-  rule: RuleKind;
   atLeast: number;
-  rejection: RejectionEffect;
-  dueDate: string;
-  dueTime: string;
-  timeZone: string;
-  testPlanUrl: string;
-  scopeNotes: string;
-}
+};
 
 export interface SignoffFormInput {
   workload: Workload;

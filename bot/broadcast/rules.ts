@@ -35,6 +35,28 @@ export interface ContentInput {
   changePlanUrl?: string;
 }
 
+/** A new notice as its author composed it: a draft at its first revision, not yet previewed or sent. */
+export function draftNotice(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person; now: string }): Notice {
+  return {
+    id: input.noticeId,
+    workloadId: input.workload.workloadId,
+    type: 'notice',
+    tenantId: input.workload.scope.tenantId,
+    workloadName: input.workload.name,
+    content: input.content,
+    audience: input.audience,
+    author: input.actor,
+    status: 'draft',
+    rev: 1,
+    contentRev: 1,
+    recalled: false,
+    remindRev: 0,
+    fannedOut: false,
+    total: 0,
+    createdAt: input.now,
+  };
+}
+
 export type ContentCheck = { ok: true; content: NoticeContent } | { ok: false; message: string };
 
 

@@ -8,6 +8,7 @@ import {
   approve,
   cancel,
   countProgress,
+  draftNotice,
   mayCompose,
   mayManage,
   NoticeResult,
@@ -72,24 +73,7 @@ export class BroadcastService {
     if (!input.noticeId.startsWith(`${input.workload.workloadId.slice(input.workload.workloadId.indexOf(':') + 1)}.`)) {
       return { kind: 'refused', message: 'This card is damaged or out of date, so nothing was changed. Type notify to start again.' };
     }
-    const notice: Notice = {
-      id: input.noticeId,
-      workloadId: input.workload.workloadId,
-      type: 'notice',
-      tenantId: input.workload.scope.tenantId,
-      workloadName: input.workload.name,
-      content: input.content,
-      audience: input.audience,
-      author: input.actor,
-      status: 'draft',
-      rev: 1,
-      contentRev: 1,
-      recalled: false,
-      remindRev: 0,
-      fannedOut: false,
-      total: 0,
-      createdAt: this.now(),
-    };
+    const notice = draftNotice({ ...input, now: this.now() });
     if ((await this.notices.saveDraft(notice)) === 'conflict') {
       const current = await this.notices.get(notice.workloadId, notice.id);
       return { kind: 'refused', message: 'This notice has already been sent or is waiting for approval; it can no longer be edited here.', ...(current ? { notice: current } : {}) };

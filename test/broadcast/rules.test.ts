@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ConversationWindows, TeamsRateLimiter, TokenBucket } from '../../bot/broadcast/limits';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
-import { approve, cancel, checkContent, judgeFailure, nextAction, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
+import { approve, cancel, checkContent, draftNotice, judgeFailure, nextAction, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
 import { assignRoles, newWorkload } from '../../bot/release/rules';
 import { NOW, person, scope, TENANT } from '../support/builders';
 
@@ -18,22 +18,14 @@ function workload() {
 }
 
 const draft = (overrides: Partial<Notice> = {}): Notice => ({
-  id: 'payroll-api.abc123',
-  workloadId: `${TENANT}:payroll-api`,
-  type: 'notice',
-  tenantId: TENANT,
-  workloadName: 'Payroll API',
-  content: { kind: 'general', title: 'T', body: 'B' },
-  audience: { channelIds: [], teamIds: [], people: [], everyone: true },
-  author: cm,
-  status: 'draft',
-  rev: 1,
-  contentRev: 1,
-  recalled: false,
-  remindRev: 0,
-  fannedOut: false,
-  total: 0,
-  createdAt: NOW,
+  ...draftNotice({
+    workload: newWorkload({ name: 'Payroll API', slug: 'payroll-api', scope: scope(), creator: pm, now: NOW }).workload,
+    noticeId: 'payroll-api.abc123',
+    content: { kind: 'general', title: 'T', body: 'B' },
+    audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+    actor: cm,
+    now: NOW,
+  }),
   ...overrides,
 });
 
