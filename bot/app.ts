@@ -34,7 +34,8 @@ import { LiftoffBot } from './teams/liftoffBot';
 import { TeamsTenantFilter } from './teams/middleware';
 import { retroChecklistSections, RetroHandlers } from './teams/retroHandlers';
 import { retroRoutes } from './teams/retroRoutes';
-import { mergeRoutes, releaseRoutes } from './teams/routes';
+import { releaseRoutes } from './teams/routes';
+import { mergeRoutes, Router } from './teams/router';
 import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
 import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
@@ -92,7 +93,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     log,
   });
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
-  const retroHandlers = new RetroHandlers(retro, release, handlers, messenger, conversations, background, log, clock);
+  const retroHandlers = new RetroHandlers(retro, release, messenger, conversations, background, log, clock);
 
 
   // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
@@ -131,11 +132,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   contributors.push(broadcastHandlers.checklistSection);
 
   const bot = new LiftoffBot({
-    routes: mergeRoutes(
-      releaseRoutes(handlers),
-      signoffRoutes(signoffHandlers),
-      retroRoutes(retroHandlers, handlers),
-      broadcastRoutes(broadcastHandlers),
+    router: new Router(
+      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers)),
+      handlers,
     ),
     installs: new InstallRecorder(conversations, log, clock),
     background,

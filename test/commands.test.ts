@@ -7,7 +7,8 @@ import { broadcastRoutes } from '../bot/teams/broadcastRoutes';
 import type { ReleaseHandlers } from '../bot/teams/handlers';
 import type { RetroHandlers } from '../bot/teams/retroHandlers';
 import { retroRoutes } from '../bot/teams/retroRoutes';
-import { mergeRoutes, releaseRoutes } from '../bot/teams/routes';
+import { releaseRoutes } from '../bot/teams/routes';
+import { mergeRoutes } from '../bot/teams/router';
 import type { SignoffHandlers } from '../bot/teams/signoffHandlers';
 import { signoffRoutes } from '../bot/teams/signoffRoutes';
 
@@ -15,7 +16,7 @@ import { signoffRoutes } from '../bot/teams/signoffRoutes';
 const routes = mergeRoutes(
   releaseRoutes({} as ReleaseHandlers),
   signoffRoutes({} as SignoffHandlers),
-  retroRoutes({} as RetroHandlers, {} as ReleaseHandlers),
+  retroRoutes({} as RetroHandlers),
   broadcastRoutes({} as BroadcastHandlers),
 );
 const routed = Object.keys(routes.commands).sort();

@@ -1,6 +1,6 @@
 import { canonicalTimeZone } from '../shared/zonedTime';
-import type { Person, Workload } from '../release/model';
-import { holdsRole } from '../release/rules';
+import type { Person, Workload, WorkloadScope } from '../release/model';
+import { holdsRole, slugOfWorkloadId, workloadIdOf } from '../release/rules';
 import {
   Audience,
   Delivery,
@@ -119,14 +119,13 @@ export function checkContent(input: ContentInput): ContentCheck {
 
 /** A notice id people can type: the workload's slug and six base36 characters. */
 export function noticeIdOf(workloadId: string, suffix: string): string {
-  const slug = workloadId.slice(workloadId.indexOf(':') + 1);
-  return `${slug}.${suffix}`;
+  return `${slugOfWorkloadId(workloadId)}.${suffix}`;
 }
 
-/** The workload a notice belongs to, from its id and the tenant of the person asking. */
-export function workloadIdOfNotice(tenantId: string, noticeId: string): string | undefined {
+/** The workload a notice belongs to, from its id and the team or chat of the person asking. */
+export function workloadIdOfNotice(scope: Pick<WorkloadScope, 'tenantId' | 'scopeId'>, noticeId: string): string | undefined {
   const match = /^([\p{L}\p{N}-]+)\.([a-z0-9]{6})$/u.exec(noticeId.trim().toLowerCase());
-  return match ? `${tenantId}:${match[1]}` : undefined;
+  return match ? workloadIdOf(scope, match[1]!) : undefined;
 }
 
 /** Characters Cosmos DB does not allow in an id. */

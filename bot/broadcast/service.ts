@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Person, Workload } from '../release/model';
+import { slugOfWorkloadId } from '../release/rules';
 import type { ReleaseService } from '../release/service';
 import type { Audience, Notice, NoticeContent, Progress, ProgressMessage } from './model';
 import type { NoticeRepository, SenderCoordination } from './repository';
@@ -46,6 +47,13 @@ export class BroadcastService {
     return this.clock().toISOString();
   }
 
+  /** Why this person cannot compose a notice about the workload, or undefined when they can. */
+  cannotCompose(workload: Workload, actor: Person): string | undefined {
+    return mayCompose(workload, actor.aadObjectId)
+      ? undefined
+      : `Only a change manager or the project manager of ${workload.name} can compose a notice. The project manager can assign the role with "roles ${workload.name}".`;
+  }
+
   /** A fresh id for a compose card: the draft it saves keeps it, so a retried Preview saves the same draft. */
   newNoticeId(workloadId: string): string {
     return noticeIdOf(workloadId, this.suffix());
@@ -55,9 +63,9 @@ export class BroadcastService {
     return this.notices.get(workloadId, noticeId);
   }
 
-  /** Finds a notice a person named, within their tenant. */
-  async findByName(tenantId: string, noticeId: string): Promise<Notice | undefined> {
-    const workloadId = workloadIdOfNotice(tenantId, noticeId);
+  /** Finds a notice a person named, among the notices of workloads of their team or chat. */
+  async findByName(scope: Pick<Workload['scope'], 'tenantId' | 'scopeId'>, noticeId: string): Promise<Notice | undefined> {
+    const workloadId = workloadIdOfNotice(scope, noticeId);
     return workloadId ? this.notices.get(workloadId, noticeId.trim().toLowerCase()) : undefined;
   }
 
@@ -70,7 +78,7 @@ export class BroadcastService {
     if (!mayCompose(input.workload, input.actor.aadObjectId)) {
       return { kind: 'refused', message: `Only a change manager or the project manager of ${input.workload.name} can compose a notice. The project manager can assign the role with "roles ${input.workload.name}".` };
     }
-    if (!input.noticeId.startsWith(`${input.workload.workloadId.slice(input.workload.workloadId.indexOf(':') + 1)}.`)) {
+    if (!input.noticeId.startsWith(`${slugOfWorkloadId(input.workload.workloadId)}.`)) {
       return { kind: 'refused', message: 'This card is damaged or out of date, so nothing was changed. Type notify to start again.' };
     }
     const notice = draftNotice({ ...input, now: this.now() });

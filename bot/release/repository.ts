@@ -20,6 +20,8 @@ export interface WorkloadRepository {
    */
   change(workloadId: string, rule: (current: Workload) => RuleResult): Promise<RuleResult | undefined>;
   listByScope(tenantId: string, scopeId: string): Promise<WorkloadSummary[]>;
+  /** Every workload of the tenant with this slug, whatever team or chat it belongs to (names repeat across them). */
+  findBySlug(tenantId: string, slug: string): Promise<Workload[]>;
   /** The latest audit events, newest first. */
   history(workloadId: string, limit: number): Promise<AuditEvent[]>;
 }

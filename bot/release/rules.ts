@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   AuditEvent,
   Decision,
@@ -49,9 +50,38 @@ export function checkWorkloadName(raw: string): NameCheck {
   return { ok: true, name, slug };
 }
 
-/** The workload id: names are unique within a tenant. */
-export function workloadIdOf(tenantId: string, slug: string): string {
-  return `${tenantId}:${slug}`;
+/**
+ * The workload id: names are unique within the team or chat a workload was created in, so the id carries
+ * the tenant, a short digest of that team or chat (ids stay short and free of characters Cosmos refuses),
+ * and the slug, last.
+ */
+export function workloadIdOf(scope: Pick<WorkloadScope, 'tenantId' | 'scopeId'>, slug: string): string {
+  return `${scope.tenantId}:${scopeKeyOf(scope.scopeId)}:${slug}`;
+}
+
+/** The slug part of a workload id. */
+export function slugOfWorkloadId(workloadId: string): string {
+  return workloadId.slice(workloadId.lastIndexOf(':') + 1);
+}
+
+function scopeKeyOf(scopeId: string): string {
+  return createHash('sha256').update(scopeId).digest('hex').slice(0, 12);
+}
+
+/** How a person stands to a workload, before Teams is asked about membership. */
+export type Standing = 'member' | 'roleHolder' | 'askTeams' | 'stranger';
+
+/**
+ * Who may read or act on a workload: the members of the team or chat it was created in, and the holders
+ * of its roles (a business owner deciding from a personal chat). A person writing from that team or chat
+ * is a member (Teams delivered their activity from it); anyone else of the tenant is a member only if
+ * Teams says so; another tenant never is.
+ */
+export function standingOf(workload: Workload, viewer: { tenantId: string; scopeId: string; aadObjectId: string }): Standing {
+  if (workload.scope.tenantId !== viewer.tenantId) return 'stranger';
+  if (workload.scope.scopeId === viewer.scopeId) return 'member';
+  if (rolesOf(workload, viewer.aadObjectId).length > 0) return 'roleHolder';
+  return 'askTeams';
 }
 
 const emptyRoles = (): Record<Role, Person[]> =>
@@ -62,7 +92,7 @@ export function newWorkload(input: { name: string; slug: string; scope: Workload
   workload: Workload;
   event: Omit<AuditEvent, 'id'>;
 } {
-  const workloadId = workloadIdOf(input.scope.tenantId, input.slug);
+  const workloadId = workloadIdOf(input.scope, input.slug);
   const roles = emptyRoles();
   roles.projectManager = [input.creator];
   const workload: Workload = {

@@ -1,6 +1,15 @@
 import type { AuditEvent, Person, Role, Workload, WorkloadScope } from './model';
 import type { WorkloadRepository, WorkloadSummary } from './repository';
-import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, passGateOnBehalf, RuleResult, workloadIdOf } from './rules';
+import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, passGateOnBehalf, RuleResult, standingOf, workloadIdOf } from './rules';
+
+/** Who is asking, and where from; membership elsewhere is answered by Teams, never by the request. */
+export interface Viewer {
+  actor: Person;
+  tenantId: string;
+  scope: WorkloadScope;
+  /** Whether Teams lists the person as a member of that team or chat. */
+  isMemberOf(scope: WorkloadScope): Promise<boolean>;
+}
 
 export type CreateOutcome =
   | { kind: 'created'; workload: Workload }
@@ -38,13 +47,43 @@ export class ReleaseService {
     };
   }
 
-  /** Finds a workload by the name a person typed, within their tenant (a point read). */
-  async findByName(tenantId: string, name: string): Promise<Workload | undefined> {
-    const checked = checkWorkloadName(name);
-    if (!checked.ok) return undefined;
-    return this.workloads.get(workloadIdOf(tenantId, checked.slug));
+  /**
+   * The scope-checked load every read path goes through: the workload, when this person may see it
+   * (see standingOf); otherwise undefined, exactly as if it did not exist.
+   */
+  async open(workloadId: string, viewer: Viewer): Promise<Workload | undefined> {
+    const workload = await this.workloads.get(workloadId);
+    return workload && (await this.mayOpen(workload, viewer)) ? workload : undefined;
   }
 
+  private async mayOpen(workload: Workload, viewer: Viewer): Promise<boolean> {
+    switch (standingOf(workload, { tenantId: viewer.tenantId, scopeId: viewer.scope.scopeId, aadObjectId: viewer.actor.aadObjectId })) {
+      case 'member':
+      case 'roleHolder':
+        return true;
+      case 'askTeams':
+        return viewer.isMemberOf(workload.scope);
+      case 'stranger':
+        return false;
+    }
+  }
+
+  /**
+   * Finds a workload by the name a person typed: first in their own team or chat (a point read), then
+   * among the workloads of that name elsewhere in the tenant that they may open.
+   */
+  async findByName(viewer: Viewer, name: string): Promise<Workload | undefined> {
+    const checked = checkWorkloadName(name);
+    if (!checked.ok) return undefined;
+    const here = await this.open(workloadIdOf(viewer.scope, checked.slug), viewer);
+    if (here) return here;
+    for (const candidate of await this.workloads.findBySlug(viewer.tenantId, checked.slug)) {
+      if (candidate.scope.scopeId !== viewer.scope.scopeId && (await this.mayOpen(candidate, viewer))) return candidate;
+    }
+    return undefined;
+  }
+
+  /** Reads a workload without a person's scope check: for background work and use cases that already hold access. */
   get(workloadId: string): Promise<Workload | undefined> {
     return this.workloads.get(workloadId);
   }

@@ -241,6 +241,15 @@ export class RetroService {
     return { ...closed, value: gate.retro, gate: { passed: gate.passed, message: gate.message } };
   }
 
+  /** A person asking to record the gate of a closed retro: its facilitator or a project manager only. */
+  async recordGateAsked(retro: Retro, actor: Person): Promise<{ kind: 'refused'; message: string } | ({ kind: 'recorded' } & Awaited<ReturnType<RetroService['recordGate']>>)> {
+    if (retro.phase !== 'closed') return { kind: 'refused', message: 'The retrospective gate is recorded when the retrospective closes.' };
+    if (!(await this.facilitates(retro, actor.aadObjectId))) {
+      return { kind: 'refused', message: `Only the facilitator, ${retro.facilitator.name}, or a project manager records the gate.` };
+    }
+    return { kind: 'recorded', ...(await this.recordGate(retro, actor)) };
+  }
+
   /** Passes the retrospective gate for a closed retro; idempotent, and notes on the retro why it could not. */
   async recordGate(retro: Retro, actor: Person, actionCount?: number): Promise<{ retro: Retro; passed: boolean; message: string }> {
     const count = actionCount ?? (await this.retros.actionsOf(retro.workloadId, retro.retroId)).length;

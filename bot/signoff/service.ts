@@ -13,6 +13,7 @@ import {
   decideFinal,
   expireAwaitingFinal,
   gateEvidence,
+  mayCancel,
   isPastDue,
   openCycle,
   OpenCycleRequest,
@@ -101,6 +102,11 @@ export class SignoffService {
   }
 
   /** Why this person cannot open a cycle now, if they cannot. */
+  /** Whether this person may cancel the workload's cycles (its business owner or project manager, as it is now). */
+  mayCancel(workload: Workload, actor: Person): boolean {
+    return mayCancel(workload, actor);
+  }
+
   async cannotOpen(workload: Workload, actor: Person): Promise<string | undefined> {
     return cannotOpen(workload, await this.repo.cycles(workload.workloadId), actor, this.now());
   }

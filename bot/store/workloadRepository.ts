@@ -93,6 +93,20 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
     return resources.sort((a, b) => a.name.localeCompare(b.name));
   }
 
+  async findBySlug(tenantId: string, slug: string): Promise<Workload[]> {
+    // Cross-partition: only when a name typed outside its own team or chat is looked up (a role holder's personal chat).
+    const { resources } = await this.container.items
+      .query<Workload>({
+        query: 'SELECT * FROM c WHERE c.type = "workload" AND c.scope.tenantId = @tenantId AND ENDSWITH(c.id, @suffix)',
+        parameters: [
+          { name: '@tenantId', value: tenantId },
+          { name: '@suffix', value: `:${slug}` },
+        ],
+      })
+      .fetchAll();
+    return resources.map(toDomain);
+  }
+
   async history(workloadId: string, limit: number): Promise<AuditEvent[]> {
     const events = await queryPartition<AuditEvent>(
       this.container,

@@ -1,17 +1,15 @@
 import { renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
 import { Card, ChecklistSection, Notice as Banner, renderMessage } from '../../cards/render';
 import { Audience, Notice, NoticeContent, NOTICE_KINDS, Progress } from '../broadcast/model';
-import { audienceIsEmpty, checkContent, mayCompose, NoticeResult } from '../broadcast/rules';
+import { audienceIsEmpty, checkContent, NoticeResult } from '../broadcast/rules';
 import type { BroadcastService } from '../broadcast/service';
 import type { ConversationRepository } from '../conversations/model';
 import type { Workload } from '../release/model';
-import type { ReleaseHandlers, VerbOutcome } from './handlers';
-import { missingWorkload } from './handlers';
+import { echo, ReleaseHandlers } from './handlers';
+import { attention, good, VerbOutcome } from './router';
 import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
 import type { Turn } from './turn';
 
-const good = (text: string): Banner => ({ text, tone: 'good' });
-const attention = (text: string): Banner => ({ text, tone: 'attention' });
 
 /** Most people a compose card offers. */
 const PEOPLE_LIMIT = 100;
@@ -53,27 +51,16 @@ export class BroadcastHandlers {
     ];
   };
 
-  private async workloadOf(turn: Turn, workloadId: string): Promise<Workload | undefined> {
-    return this.release.byId(turn, workloadId);
-  }
-
-  private async noticeOf(turn: Turn, data: NoticeRefData): Promise<{ ok: true; workload: Workload; notice: Notice } | { ok: false; card: Card }> {
-    const workload = await this.workloadOf(turn, data.workloadId);
-    if (!workload) return { ok: false, card: missingWorkload() };
+  /** The notice the card names, read in the partition of the workload the router has already let this person see. */
+  private async noticeOf(workload: Workload, data: NoticeRefData): Promise<{ ok: true; workload: Workload; notice: Notice } | { ok: false; card: Card }> {
     const notice = await this.broadcast.get(workload.workloadId, data.noticeId);
-    return notice && notice.tenantId === turn.tenantId ? { ok: true, workload, notice } : { ok: false, card: missingNotice() };
+    return notice ? { ok: true, workload, notice } : { ok: false, card: missingNotice() };
   }
 
   /** `notify <workload>`. */
-  async notify(turn: Turn, args: string): Promise<Card> {
-    const found = await this.release.resolve(turn, args, 'notify');
-    return (found as Workload).type === 'workload' ? this.compose(turn, found as Workload) : (found as Card);
-  }
-
   async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent> }): Promise<Card> {
-    if (!mayCompose(workload, turn.actor.aadObjectId)) {
-      return renderMessage(`Only a change manager or the project manager of ${workload.name} can compose a notice. The project manager can assign the role with "roles ${workload.name}".`);
-    }
+    const refused = this.broadcast.cannotCompose(workload, turn.actor);
+    if (refused) return renderMessage(refused);
     const [channels, members] = await Promise.all([this.conversations.inTenant(turn.tenantId, 'channel'), turn.members().catch(() => [])]);
     const teams = new Map<string, string[]>();
     for (const c of channels) if (c.teamId) teams.set(c.teamId, [...(teams.get(c.teamId) ?? []), c.name ?? 'General']);
@@ -89,14 +76,7 @@ export class BroadcastHandlers {
     });
   }
 
-  async composeVerb(turn: Turn, workloadId: string): Promise<VerbOutcome> {
-    const workload = await this.workloadOf(turn, workloadId);
-    return { card: workload ? await this.compose(turn, workload) : missingWorkload() };
-  }
-
-  async preview(turn: Turn, data: PreviewData): Promise<VerbOutcome> {
-    const workload = await this.workloadOf(turn, data.workloadId);
-    if (!workload) return { card: missingWorkload() };
+  async preview(turn: Turn, data: PreviewData, workload: Workload): Promise<VerbOutcome> {
     const checked = checkContent(data);
     if (!checked.ok) return { card: await this.composeWith(turn, workload, data, attention(checked.message)) };
     const members = data.people.length ? await turn.members() : [];
@@ -141,10 +121,10 @@ export class BroadcastHandlers {
     return this.compose(turn, workload, banner, { id: data.noticeId, content: typed });
   }
 
-  async edit(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async edit(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
-    const { workload, notice } = found;
+    const { notice } = found;
     if (notice.status === 'draft') return { card: await this.compose(turn, workload, undefined, { id: notice.id, content: notice.content }) };
     if (notice.recalled) return { card: await this.progressCard(notice, attention('This notice was recalled; compose a new one.')) };
     return {
@@ -161,16 +141,16 @@ export class BroadcastHandlers {
     };
   }
 
-  async send(turn: Turn, data: { workloadId: string; noticeId: string; rev: number }): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async send(turn: Turn, data: { workloadId: string; noticeId: string; rev: number }, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const progress = turn.messageId ? { conversationId: turn.target.conversationId, serviceUrl: turn.target.serviceUrl, activityId: turn.messageId } : undefined;
     const result = await this.broadcast.send({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor, rev: data.rev, ...(progress ? { progress } : {}) });
     return { card: await this.afterSend(result, found.notice) };
   }
 
-  async approve(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async approve(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const progress = turn.messageId ? { conversationId: turn.target.conversationId, serviceUrl: turn.target.serviceUrl, activityId: turn.messageId } : undefined;
     const result = await this.broadcast.approve({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor, ...(progress ? { progress } : {}) });
@@ -195,8 +175,8 @@ export class BroadcastHandlers {
     return this.progressCard(notice, good(before.status === notice.status ? 'This notice is already being sent.' : sentence));
   }
 
-  async discard(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async discard(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const result = await this.broadcast.discard({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor });
     if (!result) return { card: missingNotice() };
@@ -204,8 +184,8 @@ export class BroadcastHandlers {
     return { card: renderMessage(`The notice "${result.notice.content.title}" was discarded; nothing was sent.`, 'good') };
   }
 
-  async progress(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async progress(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const { notice } = found;
     if (notice.status === 'draft') return { card: renderNotice(notice, { mode: 'preview', audience: describeAudience(notice.audience) }) };
@@ -217,12 +197,12 @@ export class BroadcastHandlers {
   }
 
   private async managed(
-    turn: Turn,
+    workload: Workload,
     data: NoticeRefData,
     act: (workload: Workload) => Promise<NoticeResult | undefined>,
     done: (notice: Notice) => string,
   ): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const result = await act(found.workload);
     if (!result) return { card: missingNotice() };
@@ -230,20 +210,20 @@ export class BroadcastHandlers {
     return { card: await this.progressCard(result.notice, good(done(result.notice))) };
   }
 
-  cancel(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    return this.managed(turn, data, (workload) => this.broadcast.cancel({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Cancelled: recipients not reached yet get nothing.');
+  cancel(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    return this.managed(workload, data, (workload) => this.broadcast.cancel({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Cancelled: recipients not reached yet get nothing.');
   }
 
-  recall(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    return this.managed(turn, data, (workload) => this.broadcast.recall({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Recalling: every delivered copy is being deleted.');
+  recall(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    return this.managed(workload, data, (workload) => this.broadcast.recall({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Recalling: every delivered copy is being deleted.');
   }
 
-  remind(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    return this.managed(turn, data, (workload) => this.broadcast.remind({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Reminding everyone reached 1:1 who has not acknowledged yet.');
+  remind(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    return this.managed(workload, data, (workload) => this.broadcast.remind({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Reminding everyone reached 1:1 who has not acknowledged yet.');
   }
 
-  async resend(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async resend(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const { result, requeued } = await this.broadcast.resend({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor });
     if (!result) return { card: missingNotice() };
@@ -251,8 +231,8 @@ export class BroadcastHandlers {
     return { card: await this.progressCard(result.notice, requeued ? good(`Sending again to ${requeued} failed recipient${requeued === 1 ? '' : 's'}.`) : attention('No delivery failed; nothing to re-send.')) };
   }
 
-  async update(turn: Turn, data: UpdateData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
+  async update(turn: Turn, data: UpdateData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const checked = checkContent(data);
     if (!checked.ok) {
@@ -260,23 +240,28 @@ export class BroadcastHandlers {
         card: renderNoticeCompose({ workloadId: found.workload.workloadId, workloadName: found.workload.name, noticeId: found.notice.id, updating: { rev: data.rev }, content: found.notice.content, channels: [], teams: [], people: [], banner: attention(checked.message) }),
       };
     }
-    return this.managed(turn, data, (workload) => this.broadcast.update({ workload, noticeId: data.noticeId, actor: turn.actor, content: checked.content, rev: data.rev }), () => 'Updated: every delivered copy is being updated in place.');
+    return this.managed(workload, data, (workload) => this.broadcast.update({ workload, noticeId: data.noticeId, actor: turn.actor, content: checked.content, rev: data.rev }), () => 'Updated: every delivered copy is being updated in place.');
   }
 
+  /**
+   * A recipient's acknowledgement. Recipients are in other chats and teams than the workload's, so this verb
+   * is not behind the workload's scope check: the notice itself says who it was sent to.
+   */
   async acknowledge(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
-    const found = await this.noticeOf(turn, data);
-    if (!found.ok) return { card: found.card };
-    if (found.notice.recalled) return { card: renderNotice(found.notice, { mode: 'recalled' }) };
-    const { at, first } = await this.broadcast.acknowledge({ notice: found.notice, actor: turn.actor, conversationId: turn.scope.conversationId });
-    return { card: renderNotice(found.notice, { mode: 'recipient', acknowledged: { at } }, first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
+    const notice = await this.broadcast.get(data.workloadId, data.noticeId);
+    if (!notice || notice.tenantId !== turn.tenantId) return { card: missingNotice() };
+    if (notice.recalled) return { card: renderNotice(notice, { mode: 'recalled' }) };
+    const { at, first } = await this.broadcast.acknowledge({ notice, actor: turn.actor, conversationId: turn.scope.conversationId });
+    return { card: renderNotice(notice, { mode: 'recipient', acknowledged: { at } }, first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
   }
 
   /** `remind-ack <notice>`. */
   async remindCommand(turn: Turn, args: string): Promise<Card> {
     const name = args.trim();
     if (!name) return renderMessage('Say which notice, for example: remind-ack payroll-api.k3x9qa. The id is on the notice\'s progress card.');
-    const notice = await this.broadcast.findByName(turn.tenantId, name);
-    if (!notice) return renderMessage(`There is no notice "${name}". The id is on the notice's progress card.`);
-    return (await this.remind(turn, { workloadId: notice.workloadId, noticeId: notice.id })).card;
+    const notice = await this.broadcast.findByName(turn.scope, name);
+    const workload = notice ? await this.release.open(turn, notice.workloadId) : undefined;
+    if (!notice || !workload) return renderMessage(`There is no notice "${echo(name)}" here. The id is on the notice's progress card.`);
+    return (await this.remind(turn, { workloadId: notice.workloadId, noticeId: notice.id }, workload)).card;
   }
 }

@@ -3,23 +3,14 @@ import { GATE_CATALOGUE, Person, Workload } from '../release/model';
 import type { ReleaseService } from '../release/service';
 import type { RuleResult } from '../release/rules';
 import type { GateDecideData, RolesSaveData } from './payloads';
+import { attention, good, missingWorkload, VerbOutcome, WorkloadAccess } from './router';
 import type { Turn } from './turn';
-
-/** What a card action answers: the card for the person who pressed, and whether everyone's copy should change too. */
-export interface VerbOutcome {
-  card: Card;
-  /** When set, the message holding the card is updated in place for everyone after the answer. */
-  shareWithEveryone?: boolean;
-}
 
 /** Adds a section to a workload's checklist card; each capability may register one. */
 export type ChecklistContributor = (turn: Turn, workload: Workload) => Promise<ChecklistSection[]>;
 
-const good = (text: string): Notice => ({ text, tone: 'good' });
-const attention = (text: string): Notice => ({ text, tone: 'attention' });
-
 /** The release use cases as Teams sees them: each takes a Turn and plain values, and answers with a card. */
-export class ReleaseHandlers {
+export class ReleaseHandlers implements WorkloadAccess {
   constructor(
     private readonly release: ReleaseService,
     private readonly contributors: ChecklistContributor[] = [],
@@ -33,6 +24,7 @@ export class ReleaseHandlers {
     const summaries = await this.release.list(turn.tenantId, turn.scope.scopeId);
     const withStage = await Promise.all(
       summaries.map(async (s) => {
+        // Listed by this conversation's own scope: every one of them is this conversation's to see.
         const workload = await this.release.get(s.workloadId);
         return { ...s, stage: workload ? stageLabel(workload) : '' };
       }),
@@ -43,9 +35,8 @@ export class ReleaseHandlers {
   async create(turn: Turn, name: string): Promise<Card> {
     const outcome = await this.release.create({ name, scope: turn.scope, actor: turn.actor });
     if (outcome.kind === 'refused') {
-      return outcome.workload && outcome.workload.scope.tenantId === turn.tenantId
-        ? this.checklist(turn, outcome.workload, attention(outcome.message))
-        : renderMessage(outcome.message);
+      // The name is taken in this very team or chat (ids carry the scope), so its checklist is this conversation's to see.
+      return outcome.workload ? this.checklist(turn, outcome.workload, attention(outcome.message)) : renderMessage(outcome.message);
     }
     return this.checklist(
       turn,
@@ -58,18 +49,19 @@ export class ReleaseHandlers {
   async resolve(turn: Turn, name: string, command: string): Promise<Workload | Card> {
     if (!name.trim()) {
       const here = await this.release.list(turn.tenantId, turn.scope.scopeId);
-      const only = here.length === 1 ? await this.release.get(here[0]!.workloadId) : undefined;
+      const only = here.length === 1 ? await this.release.open(here[0]!.workloadId, turn) : undefined;
       if (only) return only;
       return renderMessage(`Say which workload, for example: ${command} Payroll API.`);
     }
-    const workload = await this.release.findByName(turn.tenantId, name);
-    return workload ?? renderMessage(`There is no workload named "${name.trim()}". Type list to see the workloads here, or new ${name.trim()} to create it.`);
+    const workload = await this.release.findByName(turn, name);
+    // The same sentence whether the name is free or belongs to a team this person is not in: nothing is learned.
+    const typed = echo(name.trim());
+    return workload ?? renderMessage(`There is no workload named "${typed}" here. Type list to see the workloads here, or new ${typed} to create it.`);
   }
 
-  /** Reads a workload named by card data, only within the person's tenant. */
-  async byId(turn: Turn, workloadId: string): Promise<Workload | undefined> {
-    const workload = await this.release.get(workloadId);
-    return workload && workload.scope.tenantId === turn.tenantId ? workload : undefined;
+  /** Reads a workload named by card data, when this person may see it (ReleaseService.open). */
+  open(turn: Turn, workloadId: string): Promise<Workload | undefined> {
+    return this.release.open(workloadId, turn);
   }
 
   /** The checklist card with what every capability adds to it. */
@@ -86,9 +78,7 @@ export class ReleaseHandlers {
     return renderHistory(workload, await this.release.history(workload.workloadId));
   }
 
-  async decideGate(turn: Turn, data: GateDecideData): Promise<VerbOutcome> {
-    const workload = await this.byId(turn, data.workloadId);
-    if (!workload) return { card: missingWorkload() };
+  async decideGate(turn: Turn, data: GateDecideData, workload: Workload): Promise<VerbOutcome> {
     if (!data.gateId) return { card: await this.checklist(turn, workload, attention('Pick the gate you are deciding, then press the button again.')) };
     const rev = data.revs[data.gateId];
     if (rev === undefined) {
@@ -108,9 +98,7 @@ export class ReleaseHandlers {
     );
   }
 
-  async saveRoles(turn: Turn, data: RolesSaveData): Promise<VerbOutcome> {
-    const workload = await this.byId(turn, data.workloadId);
-    if (!workload) return { card: missingWorkload() };
+  async saveRoles(turn: Turn, data: RolesSaveData, workload: Workload): Promise<VerbOutcome> {
     const roster = await turn.roster();
     const picked = [...new Set(data.people.split(',').map((id) => id.trim()).filter(Boolean))];
     const known = new Map<string, Person>([...workload.roles[data.role], ...roster].map((p) => [p.aadObjectId, p]));
@@ -147,5 +135,7 @@ function decisionSentence(workload: Workload, gateId: string): string {
   return `${gate?.decidedBy?.name ?? 'Someone'} ${gate?.status ?? 'decided'} "${title}".`;
 }
 
-export const missingWorkload = (): Card =>
-  renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.');
+/** Typed words shown back to the person, capped so a card never carries a page of someone's text. */
+export function echo(typed: string, max = 60): string {
+  return typed.length > max ? `${typed.slice(0, max - 1)}…` : typed;
+}

@@ -11,7 +11,7 @@ import type { BackgroundWork } from '../shared/background';
 import type { Messenger } from '../conversations/messenger';
 import type { InstallRecorder } from './installs';
 import { actionInvokeValue } from './payloads';
-import type { Routes } from './routes';
+import type { Router } from './router';
 import { buildTurn } from './turn';
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -22,7 +22,7 @@ export const SORRY = 'Liftoff hit a problem and could not finish that. Nothing y
 const NO_IDENTITY = 'Liftoff works with Microsoft Teams accounts of an organization; it could not tell who you are here.';
 
 export interface LiftoffBotDeps {
-  routes: Routes;
+  router: Router;
   installs: InstallRecorder;
   background: BackgroundWork;
   messenger: Messenger;
@@ -84,13 +84,13 @@ export class LiftoffBot extends TeamsActivityHandler {
     }
     const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
     const { command, args } = parseCommand(text);
-    const handler = Object.prototype.hasOwnProperty.call(this.deps.routes.commands, command) ? this.deps.routes.commands[command] : undefined;
+    const route = this.deps.router.command(command);
     let card: Card;
-    if (!handler) {
+    if (!route) {
       card = renderHelp(command ? `Liftoff doesn't know "${command}". Here is what it can do.` : '');
     } else {
       try {
-        card = await handler(turn, args);
+        card = await this.deps.router.runCommand(route, turn, command, args);
       } catch (error) {
         this.deps.log.error({ event: 'command.failed', command, ...this.fields(context), err: error }, 'command failed');
         card = renderMessage(SORRY);
@@ -104,7 +104,7 @@ export class LiftoffBot extends TeamsActivityHandler {
     const parsed = actionInvokeValue.safeParse(context.activity.value);
     if (!parsed.success) return invokeError(400, 'Liftoff could not read that card action. Type help for a fresh card.');
     const { verb, data } = parsed.data.action;
-    const route = Object.prototype.hasOwnProperty.call(this.deps.routes.verbs, verb) ? this.deps.routes.verbs[verb] : undefined;
+    const route = this.deps.router.verb(verb);
     if (!route) {
       this.deps.log.warn({ event: 'verb.unknown', verb, ...this.fields(context) }, 'unknown card verb');
       return invokeError(400, `Liftoff doesn't know the action "${verb.slice(0, 40)}". Type help for a fresh card.`);
@@ -113,11 +113,11 @@ export class LiftoffBot extends TeamsActivityHandler {
     if (!turn) return invokeCard(renderMessage(NO_IDENTITY));
     const input = route.schema.safeParse(data ?? {});
     if (!input.success) {
-      this.deps.log.warn({ event: 'verb.malformed', verb, ...this.fields(context), issues: input.error.issues.map((i) => i.path.join('.')) }, 'malformed card data');
+      this.deps.log.warn({ event: 'verb.malformed', verb, ...this.fields(context), issues: input.error.issues.map((i: { path: PropertyKey[] }) => i.path.join('.')) }, 'malformed card data');
       return invokeError(400, 'This card is damaged or out of date, so nothing was changed. Type help for a fresh card.');
     }
     try {
-      const outcome = await route.handle(turn, input.data);
+      const outcome = await this.deps.router.runVerb(route, turn, input.data);
       const messageId = turn.messageId;
       // An automatic refresh only redraws one person's view; updating the message from it would loop.
       if (outcome.shareWithEveryone && messageId && turn.trigger === 'manual') {

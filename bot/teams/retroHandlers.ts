@@ -11,13 +11,12 @@ import { Decided } from '../retro/rules';
 import type { RetroService } from '../retro/service';
 import type { BackgroundWork } from '../shared/background';
 import { sleep } from '../shared/retry';
-import type { ChecklistContributor, ReleaseHandlers, VerbOutcome } from './handlers';
+import type { ChecklistContributor } from './handlers';
+import { attention, good, VerbOutcome } from './router';
 import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
 import { typedEntries } from './retroPayloads';
 import type { Member, Turn } from './turn';
 
-const good = (text: string): Notice => ({ text, tone: 'good' });
-const attention = (text: string): Notice => ({ text, tone: 'attention' });
 
 /** Pause between 1:1 reminders: about 40 a second, under Teams' 50 per second per tenant. */
 const REMINDER_GAP_MS = 25;
@@ -35,7 +34,6 @@ export class RetroHandlers {
   constructor(
     private readonly retros: RetroService,
     private readonly release: ReleaseService,
-    private readonly releaseHandlers: ReleaseHandlers,
     private readonly messenger: Messenger,
     private readonly conversations: ConversationRepository,
     private readonly background: BackgroundWork,
@@ -63,9 +61,7 @@ export class RetroHandlers {
     return renderRetroStart(workload, open, { today: this.today(), ...(notice ? { notice } : {}) });
   }
 
-  async start(turn: Turn, data: RetroStartData): Promise<VerbOutcome> {
-    const workload = await this.releaseHandlers.byId(turn, data.workloadId);
-    if (!workload) return { card: renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.') };
+  async start(turn: Turn, data: RetroStartData, workload: Workload): Promise<VerbOutcome> {
     // Whose clients refresh the channel card into their own view; without the roster, everyone uses the button.
     const members = await turn.members().catch((error: unknown) => {
       this.log.warn({ event: 'retro.roster_unavailable', workloadId: workload.workloadId, activityId: turn.activityId, err: error }, 'could not read the roster');
@@ -233,11 +229,8 @@ export class RetroHandlers {
   async recordGate(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
     const retro = await this.load(turn, ref);
     if (!retro) return { card: missingRetro() };
-    if (retro.phase !== 'closed') return { card: await this.view(turn, retro, attention('The retrospective gate is recorded when the retrospective closes.')) };
-    if (!(await this.retros.facilitates(retro, turn.actor.aadObjectId))) {
-      return { card: await this.view(turn, retro, attention(`Only the facilitator, ${retro.facilitator.name}, or a project manager records the gate.`)) };
-    }
-    const gate = await this.retros.recordGate(retro, turn.actor);
+    const gate = await this.retros.recordGateAsked(retro, turn.actor);
+    if (gate.kind === 'refused') return { card: await this.view(turn, retro, attention(gate.message)) };
     return { card: await this.view(turn, gate.retro, gate.passed ? good(gate.message) : attention(gate.message)) };
   }
 

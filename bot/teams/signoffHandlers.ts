@@ -8,22 +8,17 @@ import type { BackgroundWork } from '../shared/background';
 import type { LatestWins } from '../shared/coalesce';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
 import type { ReminderReport, Reminders } from '../signoff/reminders';
-import { dueLabel, isPastDue, mayCancel, viewerOf } from '../signoff/rules';
+import { dueLabel, isPastDue, viewerOf } from '../signoff/rules';
 import { canonicalTimeZone, dateIn } from '../shared/zonedTime';
 import type { CycleView, SignoffService } from '../signoff/service';
-import { missingWorkload, VerbOutcome } from './handlers';
+import { attention, good, VerbOutcome } from './router';
 import type { CancelData, CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
 import type { Turn } from './turn';
 
-const good = (text: string): Notice => ({ text, tone: 'good' });
-const attention = (text: string): Notice => ({ text, tone: 'attention' });
 const when = (iso: string): string => `{{DATE(${iso.replace(/\.\d+Z$/, 'Z')}, SHORT)}} {{TIME(${iso.replace(/\.\d+Z$/, 'Z')})}}`;
-const isCard = (value: Workload | Card): value is Card => (value as Workload).type !== 'workload';
 
-/** How the sign-off capability reads workloads and draws the checklist: the release handlers' own ways. */
+/** How the sign-off capability draws the checklist: the release handlers' own way. */
 export interface WorkloadCards {
-  resolve(turn: Turn, name: string, command: string): Promise<Workload | Card>;
-  byId(turn: Turn, workloadId: string): Promise<Workload | undefined>;
   checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card>;
 }
 
@@ -72,9 +67,7 @@ export class SignoffHandlers {
   constructor(private readonly deps: SignoffHandlersDeps) {}
 
   /** `uat <workload>`: the open cycle's card, or the form to open one. */
-  async uat(turn: Turn, args: string): Promise<Card> {
-    const found = await this.deps.workloads.resolve(turn, args, 'uat');
-    if (isCard(found)) return found;
+  async uat(turn: Turn, found: Workload): Promise<Card> {
     const active = await this.deps.signoff.active(found.workloadId);
     const view = active ? await this.deps.signoff.view(found.workloadId, active.id) : undefined;
     if (view) {
@@ -94,10 +87,6 @@ export class SignoffHandlers {
     return renderSignoffForm({ workload, roster, values: values ?? this.defaults(turn), timeZones: TIME_ZONES, ...(notice ? { notice } : {}) });
   }
 
-  async formVerb(turn: Turn, workloadId: string): Promise<VerbOutcome> {
-    const workload = await this.deps.workloads.byId(turn, workloadId);
-    return { card: workload ? await this.form(turn, workload) : missingWorkload() };
-  }
 
   private defaults(turn: Turn): SignoffFormValues {
     const timeZone = canonicalTimeZone(turn.timeZone ?? '') ?? 'UTC';
@@ -115,9 +104,7 @@ export class SignoffHandlers {
   }
 
   /** Opens a cycle from the form, posts its sign-off card in this conversation, and answers with the checklist. */
-  async open(turn: Turn, data: OpenCycleData): Promise<VerbOutcome> {
-    const workload = await this.deps.workloads.byId(turn, data.workloadId);
-    if (!workload) return { card: missingWorkload() };
+  async open(turn: Turn, data: OpenCycleData, workload: Workload): Promise<VerbOutcome> {
     const values: SignoffFormValues = {
       testers: data.testers,
       rule: data.rule,
@@ -184,8 +171,6 @@ export class SignoffHandlers {
 
   /** A tester's approval or rejection: recorded once, answered with their view, the shared card updated after. */
   async decide(turn: Turn, data: DecideData): Promise<VerbOutcome> {
-    // A client's automatic refresh only ever draws a view; it never records anything.
-    if (turn.trigger === 'automatic') return this.view(turn, data);
     const outcome = await this.deps.signoff.decide(data.workloadId, data.cycleId, turn.tenantId, {
       actor: turn.actor,
       decision: data.decision,
@@ -232,12 +217,9 @@ export class SignoffHandlers {
   }
 
   /** The business owner's final sign-off or refusal. */
-  async final(turn: Turn, data: FinalData): Promise<VerbOutcome> {
-    if (turn.trigger === 'automatic') return this.view(turn, data);
-    const [outcome, canCancel] = await Promise.all([
-      this.deps.signoff.final(data.workloadId, data.cycleId, turn.tenantId, { actor: turn.actor, decision: data.decision, comment: data.comment }),
-      this.mayCancel(turn, data.workloadId),
-    ]);
+  async final(turn: Turn, data: FinalData, workload: Workload): Promise<VerbOutcome> {
+    const outcome = await this.deps.signoff.final(data.workloadId, data.cycleId, turn.tenantId, { actor: turn.actor, decision: data.decision, comment: data.comment });
+    const canCancel = this.deps.signoff.mayCancel(workload, turn.actor);
     const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
     if (outcome.kind === 'missing') return { card: missingCycle() };
     if (outcome.kind === 'refused') {
@@ -260,15 +242,11 @@ export class SignoffHandlers {
    * "Cancel the cycle" (the business owner or the project manager, with a reason): closes the cycle for
    * everyone, answered with this person's card; the shared card is updated after.
    */
-  async cancel(turn: Turn, data: CancelData): Promise<VerbOutcome> {
-    // A client's automatic refresh only ever draws a view; it never cancels anything.
-    if (turn.trigger === 'automatic') return this.view(turn, data);
-    const workload = await this.deps.workloads.byId(turn, data.workloadId);
-    if (!workload) return { card: missingCycle() };
+  async cancel(turn: Turn, data: CancelData, workload: Workload): Promise<VerbOutcome> {
     const outcome = await this.deps.signoff.cancel(workload, data.cycleId, { actor: turn.actor, reason: data.reason });
     const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
     if (outcome.kind === 'missing') return { card: missingCycle() };
-    const canCancel = mayCancel(workload, turn.actor);
+    const canCancel = this.deps.signoff.mayCancel(workload, turn.actor);
     if (outcome.kind === 'refused') {
       if (outcome.view.cycle.state === 'expired') this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
       return { card: this.personal(turn, outcome.view, attention(outcome.message), canCancel) };
@@ -283,16 +261,11 @@ export class SignoffHandlers {
     return { card: this.personal(turn, outcome.view, notice, canCancel) };
   }
 
-  /** Whether this person may cancel cycles of the workload (its business owner or project manager, as it is now). */
-  private async mayCancel(turn: Turn, workloadId: string): Promise<boolean> {
-    const workload = await this.deps.workloads.byId(turn, workloadId);
-    return workload ? mayCancel(workload, turn.actor) : false;
-  }
-
   /** The card as this person should see it; never changes the message for anyone else. */
-  async view(turn: Turn, data: CycleRefData): Promise<VerbOutcome> {
-    const [view, canCancel] = await Promise.all([this.deps.signoff.view(data.workloadId, data.cycleId, turn.tenantId), this.mayCancel(turn, data.workloadId)]);
+  async view(turn: Turn, data: CycleRefData, workload: Workload): Promise<VerbOutcome> {
+    const view = await this.deps.signoff.view(data.workloadId, data.cycleId, turn.tenantId);
     if (!view) return { card: missingCycle() };
+    const canCancel = this.deps.signoff.mayCancel(workload, turn.actor);
     // A card past due already reads as expired; storing it is left to a person's action or the sweep, since an
     // automatic refresh must never lead to an update of the message.
     if (turn.trigger === 'manual' && isActive(view.cycle.state) && Date.parse(this.deps.signoff.now()) >= Date.parse(view.cycle.due.at)) {
@@ -356,16 +329,12 @@ export class SignoffHandlers {
     return reminderNotice(report);
   }
 
-  async remindCommand(turn: Turn, args: string): Promise<Card> {
-    const found = await this.deps.workloads.resolve(turn, args, 'remind');
-    if (isCard(found)) return found;
+  async remindCommand(turn: Turn, found: Workload): Promise<Card> {
     const notice = await this.remind(turn, found);
     return renderMessage(notice.text, notice.tone);
   }
 
-  async remindVerb(turn: Turn, workloadId: string): Promise<VerbOutcome> {
-    const workload = await this.deps.workloads.byId(turn, workloadId);
-    if (!workload) return { card: missingWorkload() };
+  async remindVerb(turn: Turn, workload: Workload): Promise<VerbOutcome> {
     return { card: await this.deps.workloads.checklist(turn, workload, await this.remind(turn, workload)) };
   }
 

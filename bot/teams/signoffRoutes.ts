@@ -1,23 +1,27 @@
+import type { Workload } from '../release/model';
 import { releaseVerbData } from './payloads';
-import { Routes, verb } from './routes';
+import { Routes, workloadCommand, workloadVerb } from './router';
 import type { SignoffHandlers } from './signoffHandlers';
-import { signoffVerbData } from './signoffPayloads';
+import { CycleRefData, signoffVerbData } from './signoffPayloads';
+import type { Turn } from './turn';
 
 /** The business-testing commands and verbs: open a cycle, decide, sign off, cancel, look, remind. */
 export function signoffRoutes(h: SignoffHandlers): Routes {
+  // A client's automatic refresh of a decision card only ever draws the person's view; it never records anything.
+  const refresh = { refresh: (turn: Turn, data: CycleRefData, w: Workload) => h.view(turn, data, w) };
   return {
     commands: {
-      uat: (turn, args) => h.uat(turn, args),
-      remind: (turn, args) => h.remindCommand(turn, args),
+      uat: workloadCommand((turn, w) => h.uat(turn, w)),
+      remind: workloadCommand((turn, w) => h.remindCommand(turn, w)),
     },
     verbs: {
-      'signoff.form': verb(releaseVerbData.workloadRef, (turn, data) => h.formVerb(turn, data.workloadId)),
-      'signoff.open': verb(signoffVerbData.open, (turn, data) => h.open(turn, data)),
-      'signoff.decide': verb(signoffVerbData.decide, (turn, data) => h.decide(turn, data)),
-      'signoff.final': verb(signoffVerbData.final, (turn, data) => h.final(turn, data)),
-      'signoff.cancel': verb(signoffVerbData.cancel, (turn, data) => h.cancel(turn, data)),
-      'signoff.view': verb(signoffVerbData.cycleRef, (turn, data) => h.view(turn, data)),
-      'signoff.remind': verb(releaseVerbData.workloadRef, (turn, data) => h.remindVerb(turn, data.workloadId)),
+      'signoff.form': workloadVerb(releaseVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.form(turn, w) }), { kind: 'view' }),
+      'signoff.open': workloadVerb(signoffVerbData.open, (turn, data, w) => h.open(turn, data, w)),
+      'signoff.decide': workloadVerb(signoffVerbData.decide, (turn, data) => h.decide(turn, data), refresh),
+      'signoff.final': workloadVerb(signoffVerbData.final, (turn, data, w) => h.final(turn, data, w), refresh),
+      'signoff.cancel': workloadVerb(signoffVerbData.cancel, (turn, data, w) => h.cancel(turn, data, w), refresh),
+      'signoff.view': workloadVerb(signoffVerbData.cycleRef, (turn, data, w) => h.view(turn, data, w), { kind: 'view' }),
+      'signoff.remind': workloadVerb(releaseVerbData.workloadRef, (turn, _data, w) => h.remindVerb(turn, w)),
     },
   };
 }

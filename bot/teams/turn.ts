@@ -22,6 +22,8 @@ export interface Turn {
   members(): Promise<Member[]>;
   /** The person's time zone (IANA name) as their Teams client reports it, when it does. */
   timeZone?: string;
+  /** Whether Teams lists this person as a member of another team or chat (asked once per turn and place). */
+  isMemberOf(scope: WorkloadScope): Promise<boolean>;
 }
 
 /** A member of a conversation: the person, and their Teams user id. */
@@ -62,6 +64,20 @@ export function buildTurn(context: TurnContext): Turn | undefined {
     } while (token && people.length < ROSTER_MAX);
     return people;
   };
+  const memberships = new Map<string, Promise<boolean>>();
+  const isMemberOf = (scope: WorkloadScope): Promise<boolean> => {
+    if (scope.tenantId !== tenantId) return Promise.resolve(false);
+    let answer = memberships.get(scope.scopeId);
+    if (!answer) {
+      // The team id (or the chat's id) names the roster; Teams answers 404 for someone not in it.
+      answer = TeamsInfo.getTeamMember(context, scope.scopeId, activity.from.id).then(
+        (member) => member?.aadObjectId === aadObjectId,
+        () => false,
+      );
+      memberships.set(scope.scopeId, answer);
+    }
+    return answer;
+  };
   return {
     actor: { aadObjectId, name: activity.from.name || 'Someone' },
     tenantId,
@@ -81,5 +97,6 @@ export function buildTurn(context: TurnContext): Turn | undefined {
       return (await members()).map(({ aadObjectId, name }) => ({ aadObjectId, name }));
     },
     members,
+    isMemberOf,
   };
 }

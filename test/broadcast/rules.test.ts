@@ -1,8 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { ConversationWindows, TeamsRateLimiter, TokenBucket } from '../../bot/broadcast/limits';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
-import { approve, cancel, checkContent, draftNotice, judgeFailure, nextAction, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
-import { assignRoles, newWorkload } from '../../bot/release/rules';
+import { approve, cancel, checkContent, draftNotice, judgeFailure, nextAction, noticeIdOf, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
+import { assignRoles, newWorkload, workloadIdOf } from '../../bot/release/rules';
 import { NOW, person, scope, TENANT } from '../support/builders';
 
 const pm = person('Priya');
@@ -52,8 +52,10 @@ describe('broadcast rules', () => {
   });
 
   it('names a notice after its workload so a person can type it, and finds the workload back', () => {
-    assert.equal(workloadIdOfNotice(TENANT, ' Payroll-API.K3X9QA '), `${TENANT}:payroll-api`);
-    assert.equal(workloadIdOfNotice(TENANT, 'nonsense'), undefined);
+    const here = { tenantId: TENANT, scopeId: '19:team-general@thread.tacv2' };
+    assert.equal(noticeIdOf(workloadIdOf(here, 'payroll-api'), 'k3x9qa'), 'payroll-api.k3x9qa');
+    assert.equal(workloadIdOfNotice(here, ' Payroll-API.K3X9QA '), workloadIdOf(here, 'payroll-api'));
+    assert.equal(workloadIdOfNotice(here, 'nonsense'), undefined);
   });
 
   it('keys recipients naturally: one person is one recipient, whatever the audience that named them', () => {

@@ -8,14 +8,15 @@ import { startRetro } from '../../bot/retro/rules';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import type { RetroHandlers } from '../../bot/teams/retroHandlers';
 import { retroRoutes } from '../../bot/teams/retroRoutes';
-import { mergeRoutes, releaseRoutes } from '../../bot/teams/routes';
+import { releaseRoutes } from '../../bot/teams/routes';
+import { mergeRoutes } from '../../bot/teams/router';
 import { NOW, person, scope } from '../support/builders';
 import { startRequest } from '../support/retro';
 import { expectWellFormedCard, verbsOf } from '../support/cards';
 import { cardText } from '../support/liftoff';
 
 /** Building the route tables calls no handler, so none is needed to learn the verb names. */
-const routes = mergeRoutes(releaseRoutes({} as ReleaseHandlers), retroRoutes({} as RetroHandlers, {} as ReleaseHandlers));
+const routes = mergeRoutes(releaseRoutes({} as ReleaseHandlers), retroRoutes({} as RetroHandlers));
 const routed = new Set(Object.keys(routes.verbs));
 const expectWellFormed = (name: string, card: Record<string, unknown>) => expectWellFormedCard(name, card, routed);
 

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { person, TENANT } from '../support/builders';
-import { personalChat, teamChannel, teamsUserId } from '../support/teams';
+import { personalChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import { personalConversationId, type ActivityOpRecord } from '../support/fakeConnector';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
 import type { Workload } from '../../bot/release/model';
@@ -95,7 +95,7 @@ describe('change communication over HTTP, end to end', () => {
     await h.post(h.activities.installation(priya, 'add', team));
     for (const p of [alice, bob, carol]) await h.post(h.activities.installation(p, 'add', personalChat(p)));
     await h.say(h.activities.message(priya, 'new Payroll API', team));
-    workloadId = `${TENANT}:payroll-api`;
+    workloadId = workloadIdIn(team, 'payroll-api');
     const { resource } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
     const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', team)), 'roles.save');
     await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, rolesRev: resource!.rolesRev, role: 'changeManager', people: chloe.aadObjectId }, team));

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { person, TENANT } from '../support/builders';
-import { groupChat, teamChannel, teamsUserId } from '../support/teams';
+import { groupChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import type { Workload } from '../../bot/release/model';
 
 describe('Liftoff over HTTP, end to end', () => {
@@ -39,7 +39,7 @@ describe('Liftoff over HTTP, end to end', () => {
   it('creates a workload from "new", making its creator the project manager', async () => {
     const card = await h.say(h.activities.message(priya, 'new Payroll API', team));
     assert.match(cardText(card), /Created Payroll API\. You are its project manager/);
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     assert.deepEqual(workload.roles.projectManager, [{ aadObjectId: priya.aadObjectId, name: priya.name }]);
     assert.equal(workload.scope.scopeId, team.teamId);
   });
@@ -47,7 +47,7 @@ describe('Liftoff over HTTP, end to end', () => {
   it('refuses a duplicate name and a bad name with a sentence, changing nothing', async () => {
     const dup = await h.say(h.activities.message(olga, 'new payroll api', team));
     assert.match(cardText(dup), /A workload named "Payroll API" already exists/);
-    assert.deepEqual((await stored(`${TENANT}:payroll-api`)).createdBy.aadObjectId, priya.aadObjectId);
+    assert.deepEqual((await stored(workloadIdIn(team, 'payroll-api'))).createdBy.aadObjectId, priya.aadObjectId);
     const bad = await h.say(h.activities.message(olga, 'new !!!', team));
     assert.match(cardText(bad), /starts with a letter or digit/);
   });
@@ -85,12 +85,12 @@ describe('Liftoff over HTTP, end to end', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.statusCode, 200);
     assert.match(cardText(res.body.value), /Roles saved\. Miguel Engineer now holds this role/);
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     assert.deepEqual(workload.roles.migrationEngineer.map((p) => p.aadObjectId), [miguel.aadObjectId]);
   });
 
   it('refuses role changes from someone who is not the project manager', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const res = await h.post(
       h.activities.execute(olga, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: olga.aadObjectId }, team),
     );
@@ -99,7 +99,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses people who are not members of the conversation', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const res = await h.post(
       h.activities.execute(priya, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: 'not-a-member' }, team),
     );
@@ -119,7 +119,7 @@ describe('Liftoff over HTTP, end to end', () => {
     assert.match(text, /Miguel Engineer passed "Assets replicated and staged"/);
     assert.match(text, /Evidence: https:\/\/contoso\.example\/runbooks\/42/);
     assert.match(text, /Next step\n.*Business change plan shared/);
-    const gate = (await stored(`${TENANT}:payroll-api`)).gates.find((g) => g.id === 'assets-staged');
+    const gate = (await stored(workloadIdIn(team, 'payroll-api'))).gates.find((g) => g.id === 'assets-staged');
     assert.equal(gate?.status, 'passed');
     assert.equal(gate?.decidedBy?.aadObjectId, miguel.aadObjectId);
     const update = await h.fake.waitFor((r) => r.seq > before && r.kind === 'update' && r.activityId === 'checklist-msg-1');
@@ -127,7 +127,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses a gate decision from someone without the owner role, and changes nothing', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const rev = workload.gates.find((g) => g.id === 'change-plan-shared')!.rev;
     const res = await h.post(
       h.activities.execute(olga, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs: { 'change-plan-shared': rev }, gateId: 'change-plan-shared', note: '' }, team),
@@ -137,7 +137,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('lets only the project manager or business owner waive, and only with a reason', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
     const noReason = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'performance-benchmarked', note: '' }, team));
     assert.match(cardText(noReason.body.value), /a waiver needs a reason/);
@@ -149,7 +149,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses promotion while earlier gates are open', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
     const res = await h.post(h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'traffic-rerouted', note: 'DNS switched' }, team));
     assert.match(cardText(res.body.value), /can't be passed while earlier gates are open/);
@@ -157,7 +157,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('has the effect of one when the same invoke is delivered twice', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
     const invoke = h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'user-routing', note: 'Front Door route live' }, team);
     const first = await h.post(invoke);
@@ -172,7 +172,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('answers a stale card with the current truth and changes nothing', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const res = await h.post(
       h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'fail', revs: { 'assets-staged': 1 }, gateId: 'assets-staged', note: 'broken' }, team),
     );
@@ -181,7 +181,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('answers malformed card data with a typed error and a sentence, changing nothing', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const res = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'obliterate', revs: 'all' }, team));
     assert.equal(res.status, 200);
     assert.equal(res.body.statusCode, 400);
@@ -198,7 +198,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('does not let card data reach a workload of another tenant', async () => {
-    const workload = await stored(`${TENANT}:payroll-api`);
+    const workload = await stored(workloadIdIn(team, 'payroll-api'));
     const foreign = { ...team, tenantId: '11111111-2222-3333-4444-555555555555' };
     const res = await h.post(h.activities.execute(priya, 'workload.status', { workloadId: workload.workloadId }, foreign));
     assert.match(cardText(res.body.value), /no longer exists or is not part of your organization/);
@@ -214,7 +214,7 @@ describe('Liftoff over HTTP, end to end', () => {
   it('creates a workload from the help card button', async () => {
     const res = await h.post(h.activities.execute(olga, 'workload.create', { name: 'Data Lake' }, groupChat('lake')));
     assert.match(cardText(res.body.value), /Created Data Lake/);
-    await stored(`${TENANT}:data-lake`);
+    await stored(workloadIdIn(groupChat('lake'), 'data-lake'));
   });
 
   it('answers GET /healthz with 200 while Cosmos answers', async () => {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { person, TENANT } from '../support/builders';
-import { personalChat, teamChannel, teamsUserId } from '../support/teams';
+import { personalChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import type { ActivityOpRecord } from '../support/fakeConnector';
 import type { Workload } from '../../bot/release/model';
 import type { Retro, RetroAction, RetroBallot, RetroEntry } from '../../bot/retro/model';
@@ -21,7 +21,7 @@ describe('Retrospectives over HTTP, end to end', () => {
   const olga = person('Olga Operator');
   const team = teamChannel('cutover');
   const everyone = [priya, miguel, ana, ben, olga];
-  const payroll = `${TENANT}:payroll-api`;
+  const payroll = workloadIdIn(team, 'payroll-api');
   let retro: Retro;
   let cardMessageId: string;
 
@@ -32,7 +32,7 @@ describe('Retrospectives over HTTP, end to end', () => {
     for (const p of [ana, ben, miguel, olga]) await h.post(h.activities.installation(p, 'add', personalChat(p)));
     await h.say(h.activities.message(priya, 'new Payroll API', team));
     await h.say(h.activities.message(priya, 'new Billing', team));
-    for (const workloadId of [payroll, `${TENANT}:billing`]) {
+    for (const workloadId of [payroll, workloadIdIn(team, 'billing')]) {
       const w = await stored(workloadId);
       for (const role of ['migrationEngineer', 'cloudOperations'] as const) {
         await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role, people: miguel.aadObjectId }, team));
@@ -377,13 +377,13 @@ describe('Retrospectives over HTTP, end to end', () => {
 
       const first = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Add the firewall step to the cutover runbook', owner: miguel.aadObjectId, due: inDays(14), wave: 'Wave 3' });
       assert.match(cardText(first), /Action item recorded for Miguel Migrator/);
-      const second = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Brief the help desk a week before cutover', owner: ana.aadObjectId, due: inDays(10), targetWorkload: `${TENANT}:billing` });
+      const second = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Brief the help desk a week before cutover', owner: ana.aadObjectId, due: inDays(10), targetWorkload: workloadIdIn(team, 'billing') });
       assert.match(cardText(second), /Brief the help desk a week before cutover: Ana Analyst, due .*, for Billing/);
       const actions = await docs<RetroAction>('action');
       assert.equal(actions.length, 2);
       assert.deepEqual(actions.map((a) => a.target).sort((a, b) => a.kind.localeCompare(b.kind)), [
         { kind: 'wave', name: 'Wave 3' },
-        { kind: 'workload', workloadId: `${TENANT}:billing`, name: 'Billing' },
+        { kind: 'workload', workloadId: workloadIdIn(team, 'billing'), name: 'Billing' },
       ].sort((a, b) => a.kind.localeCompare(b.kind)));
     });
 
@@ -453,8 +453,8 @@ describe('Retrospectives over HTTP, end to end', () => {
   describe('a named retro', () => {
     let named: Retro;
     it('shows authors once revealed, and closes with an explicit "no actions" decision', async () => {
-      await press(priya, 'retro.start', { workloadId: `${TENANT}:billing`, template: 'madSadGlad', anonymous: 'false', deadlineDate: inDays(3), deadlineTime: '09:30', timeZone: 'America/New_York', votes: '2' });
-      const [found] = await docs<Retro>('retro', `${TENANT}:billing`);
+      await press(priya, 'retro.start', { workloadId: workloadIdIn(team, 'billing'), template: 'madSadGlad', anonymous: 'false', deadlineDate: inDays(3), deadlineTime: '09:30', timeZone: 'America/New_York', votes: '2' });
+      const [found] = await docs<Retro>('retro', workloadIdIn(team, 'billing'));
       assert.ok(found);
       named = found;
       assert.equal(named.anonymous, false);

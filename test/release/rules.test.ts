@@ -11,6 +11,7 @@ import {
   newWorkload,
   nextStep,
   passGateOnBehalf,
+  slugOfWorkloadId,
   workloadIdOf,
 } from '../../bot/release/rules';
 import { NOW, TENANT, person, scope } from '../support/builders';
@@ -172,11 +173,16 @@ describe('release rules', () => {
       for (const raw of ['AB', 'a1', 'A B', 'x-y']) assert.equal(checkWorkloadName(raw).ok, true, raw);
     });
 
-    it('gives one id per tenant and slug with workloadIdOf', () => {
-      assert.equal(workloadIdOf(TENANT, 'payroll-api'), `${TENANT}:payroll-api`);
+    it('gives one id per tenant, team or chat, and slug with workloadIdOf', () => {
+      const here = scope();
+      const id = workloadIdOf(here, 'payroll-api');
+      assert.match(id, new RegExp(`^${TENANT}:[0-9a-f]{12}:payroll-api$`));
       const otherTenant = '0d2b1f5e-8c7a-4e55-9d1c-3a9f7b2e6c10';
-      assert.notEqual(workloadIdOf(TENANT, 'payroll-api'), workloadIdOf(otherTenant, 'payroll-api'));
-      assert.notEqual(workloadIdOf(TENANT, 'payroll-api'), workloadIdOf(TENANT, 'payroll'));
+      assert.notEqual(id, workloadIdOf({ ...here, tenantId: otherTenant }, 'payroll-api'));
+      assert.notEqual(id, workloadIdOf({ ...here, scopeId: '19:team-finance@thread.tacv2' }, 'payroll-api'), 'the same name in another team is another workload');
+      assert.notEqual(id, workloadIdOf(here, 'payroll'));
+      assert.equal(slugOfWorkloadId(id), 'payroll-api');
+      assert.doesNotMatch(id, /[/\\?#]/, 'no character Cosmos refuses in an id');
     });
   });
 
@@ -194,7 +200,7 @@ describe('release rules', () => {
 
     it('names the workload by tenant and slug and records who created it and when', () => {
       const { workload } = newWorkload(input);
-      const id = workloadIdOf(TENANT, 'payroll-api');
+      const id = workloadIdOf(scope(), 'payroll-api');
       assert.equal(workload.id, id);
       assert.equal(workload.workloadId, id);
       assert.equal(workload.type, 'workload');
@@ -214,7 +220,7 @@ describe('release rules', () => {
 
     it('returns the creation event for the audit trail', () => {
       const { event } = newWorkload(input);
-      assert.equal(event.workloadId, workloadIdOf(TENANT, 'payroll-api'));
+      assert.equal(event.workloadId, workloadIdOf(scope(), 'payroll-api'));
       assert.equal(event.type, 'event');
       assert.equal(event.action, 'workload.created');
       assert.deepEqual(event.actor, priya);

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import * as AC from 'adaptivecards';
 import type { Card } from '../../cards/render';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
-import { mergeRoutes, releaseRoutes } from '../../bot/teams/routes';
+import { releaseRoutes } from '../../bot/teams/routes';
+import { mergeRoutes } from '../../bot/teams/router';
 import type { SignoffHandlers } from '../../bot/teams/signoffHandlers';
 import { signoffRoutes } from '../../bot/teams/signoffRoutes';
 

@@ -4,7 +4,7 @@ import type { SignoffCycle, Vote } from '../../bot/signoff/model';
 import { TENANT } from './builders';
 import type { ActivityOpRecord } from './fakeConnector';
 import { cardText, findAction, Harness } from './liftoff';
-import { Place, teamsUserId } from './teams';
+import { Place, teamsUserId, workloadIdIn } from './teams';
 
 /** Drives business-test sign-off over HTTP the way people do in Teams, and reads what they would see. */
 export class SignoffDriver {
@@ -14,7 +14,7 @@ export class SignoffDriver {
   ) {}
 
   workloadId(name: string): string {
-    return `${TENANT}:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    return workloadIdIn(this.place, name.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
   }
 
   /** Sets the roster Teams answers for this conversation (the team's, in a channel). */

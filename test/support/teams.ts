@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Person } from '../../bot/release/model';
+import { workloadIdOf } from '../../bot/release/rules';
 import { TENANT } from './builders';
 
 /** Where a test activity happens: a personal chat, a group chat, or a team channel. */
@@ -74,4 +75,9 @@ export class ActivityFactory {
   installation(who: Person, action: 'add' | 'remove', place: Place): Record<string, unknown> {
     return { ...this.base('installationUpdate', who, place), action };
   }
+}
+
+/** The id of a workload created under this slug in this place (names are unique per team or chat). */
+export function workloadIdIn(place: Place, slug: string): string {
+  return workloadIdOf({ tenantId: place.tenantId ?? TENANT, scopeId: place.teamId ?? place.conversationId }, slug);
 }
