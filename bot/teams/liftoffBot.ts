@@ -116,8 +116,11 @@ export class LiftoffBot extends TeamsActivityHandler {
       this.deps.log.warn({ event: 'verb.malformed', verb, ...this.fields(context), issues: input.error.issues.map((i: { path: PropertyKey[] }) => i.path.join('.')) }, 'malformed card data');
       return invokeError(400, 'This card is damaged or out of date, so nothing was changed. Type help for a fresh card.');
     }
+    const started = Date.now();
+    const workloadId = (input.data as { workloadId?: unknown }).workloadId;
     try {
       const outcome = await this.deps.router.runVerb(route, turn, input.data);
+      this.deps.log.info({ event: 'verb.done', verb, workloadId, trigger: turn.trigger, shared: outcome.shareWithEveryone === true, ms: Date.now() - started, ...this.fields(context) }, 'card action answered');
       const messageId = turn.messageId;
       // An automatic refresh only redraws one person's view; updating the message from it would loop.
       if (outcome.shareWithEveryone && messageId && turn.trigger === 'manual') {
@@ -127,7 +130,7 @@ export class LiftoffBot extends TeamsActivityHandler {
       }
       return invokeCard(outcome.card);
     } catch (error) {
-      this.deps.log.error({ event: 'verb.failed', verb, workloadId: (data as { workloadId?: unknown } | null)?.workloadId, ...this.fields(context), err: error }, 'card action failed');
+      this.deps.log.error({ event: 'verb.failed', verb, workloadId, ms: Date.now() - started, ...this.fields(context), err: error }, 'card action failed');
       return invokeCard(renderMessage(SORRY));
     }
   }

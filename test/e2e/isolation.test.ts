@@ -1,0 +1,174 @@
+import { strict as assert } from 'node:assert';
+import type { Workload } from '../../bot/release/model';
+import type { BroadcastHandlers } from '../../bot/teams/broadcastHandlers';
+import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
+import type { ReleaseHandlers } from '../../bot/teams/handlers';
+import type { RetroHandlers } from '../../bot/teams/retroHandlers';
+import { retroRoutes } from '../../bot/teams/retroRoutes';
+import { mergeRoutes } from '../../bot/teams/router';
+import { releaseRoutes } from '../../bot/teams/routes';
+import type { SignoffHandlers } from '../../bot/teams/signoffHandlers';
+import { signoffRoutes } from '../../bot/teams/signoffRoutes';
+import { person, TENANT } from '../support/builders';
+import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
+import { groupChat, personalChat, Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
+
+/** Building the route tables calls no handler. */
+const routes = mergeRoutes(releaseRoutes({} as ReleaseHandlers), signoffRoutes({} as SignoffHandlers), retroRoutes({} as RetroHandlers), broadcastRoutes({} as BroadcastHandlers));
+const workloadVerbs = Object.entries(routes.verbs).filter(([, r]) => r.loadsWorkload).map(([name]) => name);
+const workloadCommands = Object.entries(routes.commands).filter(([, r]) => r.resolvesWorkload).map(([name]) => name);
+
+const priya = person('Priya PM');
+const bea = person('Bea Owner');
+const tom = person('Tom Teammate');
+const eve = person('Eve Elsewhere');
+const dan = person('Dan Chat');
+
+const alpha = teamChannel('alpha');
+const beta = teamChannel('beta');
+const secretChat = groupChat('secret');
+
+const NOTHING = /There is no workload named "[^"]+" here|no longer exists or is not part of your organization/;
+
+/** Card data that passes as many verb schemas as possible, so the scope check itself is what answers. */
+function plausibleData(workloadId: string): Record<string, unknown> {
+  return {
+    workloadId,
+    cycleId: 'uat-1',
+    retroId: 'retro-1',
+    noticeId: 'payroll-api.abcdef',
+    entryId: 'entry-1',
+    actionId: 'action-1',
+    decision: 'approve',
+    gateId: 'assets-staged',
+    revs: { 'assets-staged': 1 },
+    rolesRev: 1,
+    role: 'cloudOperations',
+    people: eve.aadObjectId,
+    rev: 1,
+    reason: 'because',
+    comment: 'ok',
+    from: 'collect',
+    into: 'entry-1',
+    vote: 'add',
+    noActions: 'true',
+    title: 'Downtime',
+    body: 'We move',
+    kind: 'upcomingChange',
+    here: 'true',
+    testers: eve.aadObjectId,
+    rule: 'all',
+    rejection: 'failsCycle',
+    dueDate: '2026-12-20',
+    dueTime: '17:00',
+    timeZone: 'UTC',
+    template: 'caf',
+    anonymous: 'false',
+    deadlineDate: '2026-12-20',
+    deadlineTime: '17:00',
+    votes: 3,
+    actionText: 'Do it',
+    owner: eve.aadObjectId,
+    due: '2026-12-30',
+  };
+}
+
+describe('a workload belongs to the team or chat it was created in', () => {
+  let h: Harness;
+  const payroll = workloadIdIn(alpha, 'payroll-api');
+  const secret = workloadIdIn(secretChat, 'secret-plan');
+
+  const members = (...people: Array<typeof priya>) => people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT }));
+  const everything = async (): Promise<unknown[]> => {
+    const { resources } = await h.app.cosmos.workloads.items.query('SELECT * FROM c').fetchAll();
+    return resources.map(({ _ts, _etag, _rid, _self, _attachments, ...rest }) => rest).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+  };
+  const say = async (who: typeof priya, text: string, place: Place): Promise<string> => cardText(await h.say(h.activities.message(who, text, place)));
+  const press = async (who: typeof priya, verb: string, data: Record<string, unknown>, place: Place) => h.post(h.activities.execute(who, verb, data, place));
+
+  before(async () => {
+    h = await startHarness();
+    h.fake.setRoster(alpha.teamId!, members(priya, bea, tom));
+    h.fake.setRoster(beta.teamId!, members(eve));
+    h.fake.setRoster(secretChat.conversationId, members(dan));
+    await say(priya, 'new Payroll API', alpha);
+    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
+    await press(priya, 'roles.save', { ...roles.data, role: 'businessOwner', people: bea.aadObjectId }, alpha);
+    await say(dan, 'new Secret Plan', secretChat);
+  });
+  after(() => h.close());
+
+  for (const command of workloadCommands) {
+    it(`answers "${command} <name>" from another team as if the name did not exist, and changes nothing`, async () => {
+      const before = await everything();
+      const text = await say(eve, `${command} Payroll API`, beta);
+      assert.match(text, NOTHING);
+      assert.doesNotMatch(text, /Priya|Bea|Payroll API (is|has)|Checklist/);
+      assert.match(await say(eve, `${command} Secret Plan`, personalChat(eve)), NOTHING);
+      assert.deepEqual(await everything(), before);
+    });
+  }
+
+  for (const verb of workloadVerbs) {
+    it(`answers "${verb}" naming another team's workload by id with nothing about it, and changes nothing`, async () => {
+      const before = await everything();
+      for (const [workloadId, place] of [
+        [payroll, beta],
+        [payroll, personalChat(eve)],
+        [secret, beta],
+      ] as const) {
+        const res = await press(eve, verb, { ...plausibleData(workloadId), ...(verb === 'gate.decide' ? { decision: 'pass' } : {}) }, place);
+        assert.equal(res.status, 200);
+        const answer = res.body?.value;
+        if (res.body?.type !== 'application/vnd.microsoft.card.adaptive') {
+          assert.fail(`${verb}: the card data should pass its schema, so that the scope check is what answers (${JSON.stringify(res.body.value)})`);
+        } else {
+          assert.match(cardText(answer), NOTHING, `${verb} from ${place.conversationId}`);
+        }
+      }
+      assert.deepEqual(await everything(), before);
+    });
+  }
+
+  it('lets a member of the team without a role read it from their personal chat, because Teams lists them', async () => {
+    assert.match(await say(tom, 'status Payroll API', personalChat(tom)), /Payroll API/);
+    assert.doesNotMatch(await say(tom, 'status Payroll API', personalChat(tom)), NOTHING);
+  });
+
+  it('lets a role holder work from their personal chat', async () => {
+    h.fake.setRoster(alpha.teamId!, members(priya, tom));
+    try {
+      const text = await say(bea, 'status Payroll API', personalChat(bea));
+      assert.doesNotMatch(text, NOTHING);
+      const res = await press(bea, 'workload.status', { workloadId: payroll }, personalChat(bea));
+      assert.doesNotMatch(cardText(res.body.value), NOTHING);
+    } finally {
+      h.fake.setRoster(alpha.teamId!, members(priya, bea, tom));
+    }
+  });
+
+  it('keeps names unique per team or chat: the same name in another team is a new workload of that team', async () => {
+    const text = await say(eve, 'new Payroll API', beta);
+    assert.match(text, /Created Payroll API/);
+    const own = (await h.app.cosmos.workloads.item(workloadIdIn(beta, 'payroll-api'), workloadIdIn(beta, 'payroll-api')).read<Workload>()).resource;
+    assert.equal(own?.scope.scopeId, beta.teamId);
+    const theirs = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource;
+    assert.deepEqual(theirs?.roles.projectManager.map((p) => p.name), [priya.name], "team alpha's workload is untouched");
+    // Each team sees its own.
+    assert.match(await say(priya, 'roles Payroll API', alpha), /Bea Owner/);
+    assert.doesNotMatch(await say(eve, 'roles Payroll API', beta), /Bea Owner|Priya/);
+  });
+
+  it('lists only the workloads of this team or chat', async () => {
+    const text = await say(eve, 'list', beta);
+    assert.doesNotMatch(text, /Secret Plan/);
+    assert.match(await say(dan, 'list', secretChat), /Secret Plan/);
+  });
+
+  it('answers the verbs of its own team as usual (the check is not a blanket refusal)', async () => {
+    for (const verb of ['workload.status', 'roles.show', 'history.show', 'signoff.form', 'notice.compose', 'retro.new']) {
+      const res = await press(priya, verb, { workloadId: payroll }, alpha);
+      assert.doesNotMatch(cardText(res.body.value), NOTHING, verb);
+    }
+  });
+});
