@@ -1,7 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import type { Lease, OutboxEntry, SenderCoordination } from '../broadcast/repository';
-import { backoffDelay, sleep } from '../shared/retry';
-import { StoreConflictError } from './workloadRepository';
+import { answer, changeWithRetry, orStale, PRECONDITION_FAILED, STALE, statusOf, WriteBudget } from './conditionalWrite';
 
 interface LeaseDoc extends Lease {
   id: string;
@@ -16,7 +15,6 @@ interface OutboxDoc {
   _etag?: string;
 }
 
-const code = (error: unknown): number | undefined => (error as { code?: number }).code;
 const leaseId = (tenantId: string): string => `lease:${tenantId}`;
 const OUTBOX_ID = 'outbox';
 const sameEntry = (a: OutboxEntry, b: OutboxEntry): boolean => a.noticeId === b.noticeId && a.workloadId === b.workloadId;
@@ -27,7 +25,10 @@ const sameEntry = (a: OutboxEntry, b: OutboxEntry): boolean => a.noticeId === b.
  * instead of querying every workload partition.
  */
 export class CosmosSenderCoordination implements SenderCoordination {
-  constructor(private readonly container: Container) {}
+  constructor(
+    private readonly container: Container,
+    private readonly budget: WriteBudget = {},
+  ) {}
 
   private async readOutbox(): Promise<OutboxDoc | undefined> {
     const { resource } = await this.container.item(OUTBOX_ID, OUTBOX_ID).read<OutboxDoc>();
@@ -35,20 +36,25 @@ export class CosmosSenderCoordination implements SenderCoordination {
   }
 
   private async changeOutbox(change: (entries: OutboxEntry[]) => OutboxEntry[] | undefined): Promise<void> {
-    for (let attempt = 1; attempt <= 30; attempt += 1) {
-      const current = await this.readOutbox();
-      const next = change(current?.entries ?? []);
-      if (!next) return;
-      try {
-        if (!current) await this.container.items.create<OutboxDoc>({ id: OUTBOX_ID, type: 'outbox', entries: next });
-        else await this.container.item(OUTBOX_ID, OUTBOX_ID).replace({ id: OUTBOX_ID, type: 'outbox', entries: next }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
-        return;
-      } catch (error) {
-        if (code(error) !== 412 && code(error) !== 409) throw error;
-        await sleep(backoffDelay(attempt));
-      }
-    }
-    throw new StoreConflictError('the broadcast outbox kept changing');
+    await changeWithRetry({
+      ...this.budget,
+      what: 'changing the broadcast outbox',
+      read: () => this.readOutbox(),
+      apply: (current) => {
+        const entries = change(current?.entries ?? []);
+        return entries ? { current, entries } : answer(undefined);
+      },
+      write: ({ current, entries }) => {
+        const outbox: OutboxDoc = { id: OUTBOX_ID, type: 'outbox', entries };
+        // The first enqueue creates the outbox; two first enqueues race on the create (409).
+        return orStale(
+          current
+            ? this.container.item(OUTBOX_ID, OUTBOX_ID).replace(outbox, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }).then(() => undefined)
+            : this.container.items.create(outbox).then(() => undefined),
+          [PRECONDITION_FAILED, 409],
+        );
+      },
+    });
   }
 
   enqueue(entry: OutboxEntry): Promise<void> {
@@ -77,31 +83,23 @@ export class CosmosSenderCoordination implements SenderCoordination {
         await this.container.items.create(lease);
         return { tenantId, holder, expiresAt: lease.expiresAt, epoch: 1 };
       } catch (error) {
-        if (code(error) === 409) return undefined;
+        if (statusOf(error) === 409) return undefined;
         throw error;
       }
     }
     if (current.holder !== holder && current.expiresAt > now) return undefined;
     const epoch = current.holder === holder ? current.epoch : current.epoch + 1;
     const next: LeaseDoc = { id, type: 'lease', tenantId, holder, expiresAt: now + durationMs, epoch };
-    try {
-      // The ETag makes taking over a lapsed lease a race with one winner.
-      await this.container.item(id, id).replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
-      return { tenantId, holder, expiresAt: next.expiresAt, epoch };
-    } catch (error) {
-      if (code(error) === 412) return undefined;
-      throw error;
-    }
+    // The ETag makes taking over a lapsed lease a race with one winner; the loser is not retried.
+    const taken = await orStale(this.container.item(id, id).replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }));
+    return taken === STALE ? undefined : { tenantId, holder, expiresAt: next.expiresAt, epoch };
   }
 
   async release(tenantId: string, holder: string): Promise<void> {
     const id = leaseId(tenantId);
     const { resource: current } = await this.container.item(id, id).read<LeaseDoc>();
     if (!current || current.holder !== holder) return;
-    try {
-      await this.container.item(id, id).replace({ ...current, expiresAt: 0 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
-    } catch (error) {
-      if (code(error) !== 412) throw error;
-    }
+    // Losing this race means another holder took the lease meanwhile: nothing left to release.
+    await orStale(this.container.item(id, id).replace({ ...current, expiresAt: 0 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }));
   }
 }

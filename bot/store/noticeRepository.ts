@@ -2,12 +2,9 @@ import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { Ack, Delivery, DeliveryStatus, Notice } from '../broadcast/model';
 import type { NoticeRepository, OutboxEntry } from '../broadcast/repository';
 import type { NoticeResult } from '../broadcast/rules';
-import { backoffDelay, sleep } from '../shared/retry';
+import { answer, changeWithRetry, checkBatch, orStale, STALE, StoreWriteError, statusOf, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
-import { StoreConflictError } from './workloadRepository';
 
-
-const code = (error: unknown): number | undefined => (error as { code?: number }).code;
 
 /** Transactional batches hold at most 100 operations. */
 const BATCH = 100;
@@ -16,7 +13,7 @@ const BATCH = 100;
 export class CosmosNoticeRepository implements NoticeRepository {
   constructor(
     private readonly container: Container,
-    private readonly maxAttempts = 30,
+    private readonly budget: WriteBudget = {},
   ) {}
 
   /** A query over the documents of one notice, of one type, inside the workload's partition. */
@@ -39,38 +36,34 @@ export class CosmosNoticeRepository implements NoticeRepository {
         await this.container.items.create(body);
         return 'saved';
       } catch (error) {
-        if (code(error) === 409) return 'conflict';
+        if (statusOf(error) === 409) return 'conflict';
         throw error;
       }
     }
     if (current.status !== 'draft' || current.author.aadObjectId !== notice.author.aadObjectId) return 'conflict';
-    try {
-      await this.container.item(notice.id, notice.workloadId).replace({ ...body, rev: current.rev + 1 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
-      return 'saved';
-    } catch (error) {
-      if (code(error) === 412) return 'conflict';
-      throw error;
-    }
+    const saved = await orStale(
+      this.container.item(notice.id, notice.workloadId).replace({ ...body, rev: current.rev + 1 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }),
+    );
+    return saved === STALE ? 'conflict' : 'saved';
   }
 
   async change(workloadId: string, noticeId: string, rule: (current: Notice) => NoticeResult): Promise<NoticeResult | undefined> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const current = await this.get(workloadId, noticeId);
-      if (!current) return undefined;
-      const result = rule(current);
-      if (result.kind !== 'changed') return result;
-      const { _etag, ...body } = result.notice;
-      try {
-        const { resource } = await this.container
-          .item(noticeId, workloadId)
-          .replace<Notice>(body as Notice, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
-        return { kind: 'changed', notice: resource ? toDomain(resource) : result.notice };
-      } catch (error) {
-        if (code(error) !== 412) throw error;
-        await sleep(backoffDelay(attempt));
-      }
-    }
-    throw new StoreConflictError(`notice ${noticeId} kept changing; gave up after ${this.maxAttempts} attempts`);
+    return changeWithRetry({
+      ...this.budget,
+      what: `changing notice ${noticeId} of ${workloadId}`,
+      read: () => this.get(workloadId, noticeId),
+      apply: (current) => {
+        if (!current) return answer(undefined);
+        const result = rule(current);
+        return result.kind === 'changed' ? { etag: current._etag, notice: result.notice } : answer(result);
+      },
+      write: async ({ etag, notice }) => {
+        const { _etag, ...body } = notice;
+        const written = await orStale(this.container.item(noticeId, workloadId).replace<Notice>(body as Notice, { accessCondition: { type: 'IfMatch', condition: etag ?? '' } }));
+        if (written === STALE) return STALE;
+        return { kind: 'changed' as const, notice: written.resource ? toDomain(written.resource) : notice };
+      },
+    });
   }
 
   async latest(workloadId: string, limit: number): Promise<Notice[]> {
@@ -102,19 +95,21 @@ export class CosmosNoticeRepository implements NoticeRepository {
     for (let i = 0; i < deliveries.length; i += BATCH) {
       const chunk = deliveries.slice(i, i + BATCH);
       const operations: OperationInput[] = chunk.map((d) => ({ operationType: 'Create', partitionKey: workloadId, resourceBody: d as unknown as JSONObject }));
-      const response = await this.container.items.batch(operations, workloadId);
-      const results = response.result ?? [];
-      if (results.length === chunk.length && results.every((r) => r.statusCode < 300)) {
+      try {
+        checkBatch((await this.container.items.batch(operations, workloadId)).result, `adding deliveries of ${workloadId}`);
         created += chunk.length;
         continue;
+      } catch (error) {
+        if (!(error instanceof StoreWriteError)) throw error;
       }
-      // A batch is all or nothing: one delivery already written (a fan-out resumed after a crash) fails it; go one by one.
+      // A batch is all or nothing: one delivery already written (a fan-out resumed after a crash) fails it; go one by one,
+      // where a real failure surfaces on its own delivery.
       for (const delivery of chunk) {
         try {
           await this.container.items.create(delivery);
           created += 1;
         } catch (error) {
-          if (code(error) !== 409) throw error;
+          if (statusOf(error) !== 409) throw error;
         }
       }
     }
@@ -138,13 +133,8 @@ export class CosmosNoticeRepository implements NoticeRepository {
 
   async saveDelivery(delivery: Delivery): Promise<string | undefined> {
     const { _etag, ...body } = delivery;
-    try {
-      const { etag } = await this.container.item(delivery.id, delivery.workloadId).replace(body, _etag ? { accessCondition: { type: 'IfMatch', condition: _etag } } : {});
-      return etag ?? '';
-    } catch (error) {
-      if (code(error) === 412) return undefined;
-      throw error;
-    }
+    const saved = await orStale(this.container.item(delivery.id, delivery.workloadId).replace(body, _etag ? { accessCondition: { type: 'IfMatch', condition: _etag } } : {}));
+    return saved === STALE ? undefined : (saved.etag ?? '');
   }
 
   async getDelivery(workloadId: string, id: string): Promise<Delivery | undefined> {
@@ -177,7 +167,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
       await this.container.items.create(ack);
       return 'created';
     } catch (error) {
-      if (code(error) === 409) return 'exists';
+      if (statusOf(error) === 409) return 'exists';
       throw error;
     }
   }

@@ -2,20 +2,17 @@ import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { Retro, RetroAction, RetroBallot, RetroEntry } from '../retro/model';
 import type { RetroRepository } from '../retro/repository';
 import type { Decided } from '../retro/rules';
-import { backoffDelay, sleep } from '../shared/retry';
-import { StoreConflictError } from './workloadRepository';
+import { answer, changeWithRetry, checkBatch, orStale, PRECONDITION_FAILED, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
 
 type Doc = { id: string; workloadId: string; _etag?: string };
 
 
-const statusOf = (error: unknown): number | undefined => (error as { code?: number }).code;
-
 /** Retros, entries, ballots and action items in the `workloads` container, in the partition of their workload. */
 export class CosmosRetroRepository implements RetroRepository {
   constructor(
     private readonly container: Container,
-    private readonly maxAttempts = 60,
+    private readonly budget: WriteBudget = {},
   ) {}
 
   private async read<T>(workloadId: string, id: string): Promise<T | undefined> {
@@ -41,31 +38,31 @@ export class CosmosRetroRepository implements RetroRepository {
   }
 
   /**
-   * Re-reads, applies the rule and writes on the ETag (or creates when `missingOk` and absent); retries on 412/409.
-   * Undefined when the document does not exist and may not be created.
+   * Re-reads, applies the rule and writes on the ETag (or creates when absent); retries when the document moved,
+   * appeared (409) or vanished (404) meanwhile. Undefined when the document does not exist and may not be created.
    */
-  private async change<T extends Doc>(
-    workloadId: string,
-    id: string,
-    rule: (current: T | undefined) => Decided<T> | undefined,
-  ): Promise<Decided<T> | undefined> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const current = await this.read<T>(workloadId, id);
-      const result = rule(current);
-      if (!result || result.kind !== 'changed') return result;
-      const { _etag, ...body } = result.value;
-      try {
-        const written = current
-          ? await this.container.item(id, workloadId).replace<T & Doc>(body as unknown as T & Doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } })
-          : await this.container.items.create<T & Doc>(body as unknown as T & Doc);
-        return { kind: 'changed', value: written.resource ? toDomain<T & Doc>(written.resource) : result.value };
-      } catch (error) {
-        const status = statusOf(error);
-        if (status !== 412 && status !== 409 && status !== 404) throw error;
-        await sleep(backoffDelay(attempt));
-      }
-    }
-    throw new StoreConflictError(`${id} in ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  private change<T extends Doc>(workloadId: string, id: string, rule: (current: T | undefined) => Decided<T> | undefined): Promise<Decided<T> | undefined> {
+    return changeWithRetry({
+      ...this.budget,
+      what: `changing ${id} in ${workloadId}`,
+      read: () => this.read<T>(workloadId, id),
+      apply: (current) => {
+        const result = rule(current);
+        return result?.kind === 'changed' ? { current, value: result.value } : answer(result);
+      },
+      write: async ({ current, value }) => {
+        const { _etag, ...body } = value;
+        const doc = body as unknown as T & Doc;
+        const written = await orStale(
+          current
+            ? this.container.item(id, workloadId).replace<T & Doc>(doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } })
+            : this.container.items.create<T & Doc>(doc),
+          [PRECONDITION_FAILED, 409, 404],
+        );
+        if (written === STALE) return STALE;
+        return { kind: 'changed' as const, value: written.resource ? toDomain<T & Doc>(written.resource) : value };
+      },
+    });
   }
 
   createRetro(retro: Retro): Promise<'created' | 'exists'> {
@@ -103,46 +100,53 @@ export class CosmosRetroRepository implements RetroRepository {
     return this.change<RetroEntry>(workloadId, entryId, (current) => (current?.type === 'entry' ? rule(current) : undefined));
   }
 
-  async deleteEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry | undefined>> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const current = await this.getEntry(workloadId, entryId);
-      if (!current) return { kind: 'unchanged', value: undefined };
-      const result = rule(current);
-      if (result.kind !== 'changed') return result;
-      try {
-        await this.container.item(entryId, workloadId).delete({ accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } });
-        return { kind: 'changed', value: current };
-      } catch (error) {
-        const status = statusOf(error);
-        if (status === 404) return { kind: 'unchanged', value: undefined };
-        if (status !== 412) throw error;
-        await sleep(backoffDelay(attempt));
-      }
-    }
-    throw new StoreConflictError(`entry ${entryId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  deleteEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry | undefined>> {
+    const gone = (): Decided<RetroEntry | undefined> => ({ kind: 'unchanged', value: undefined });
+    return changeWithRetry({
+      ...this.budget,
+      what: `deleting entry ${entryId} in ${workloadId}`,
+      read: () => this.getEntry(workloadId, entryId),
+      apply: (current) => {
+        if (!current) return answer(gone());
+        const result = rule(current);
+        return result.kind === 'changed' ? current : answer(result);
+      },
+      write: async (current) => {
+        try {
+          const deleted = await orStale(this.container.item(entryId, workloadId).delete({ accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }));
+          return deleted === STALE ? STALE : { kind: 'changed' as const, value: current };
+        } catch (error) {
+          if (statusOf(error) === 404) return gone();
+          throw error;
+        }
+      },
+    });
   }
 
-  async changeEntries(workloadId: string, retroId: string, rule: (current: RetroEntry[]) => Decided<RetroEntry[]>): Promise<Decided<RetroEntry[]>> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const current = await this.entriesOf(workloadId, retroId);
-      const result = rule(current);
-      if (result.kind !== 'changed') return result;
-      const etags = new Map(current.map((e) => [e.id, e._etag]));
-      const operations: OperationInput[] = result.value.map(({ _etag, ...body }) => ({
-        operationType: 'Replace',
-        id: body.id,
-        partitionKey: workloadId,
-        ifMatch: etags.get(body.id) ?? '',
-        resourceBody: body as unknown as JSONObject,
-      }));
-      const response = await this.container.items.batch(operations, workloadId);
-      const results = response.result ?? [];
-      const failed = results.find((r) => r.statusCode >= 400 && r.statusCode !== 424);
-      if (!failed) return result;
-      if (failed.statusCode !== 412 && failed.statusCode !== 404) throw new StoreConflictError(`changing entries of ${retroId} failed with status ${failed.statusCode}`);
-      await sleep(backoffDelay(attempt));
-    }
-    throw new StoreConflictError(`entries of ${retroId} kept changing; gave up after ${this.maxAttempts} attempts`);
+  changeEntries(workloadId: string, retroId: string, rule: (current: RetroEntry[]) => Decided<RetroEntry[]>): Promise<Decided<RetroEntry[]>> {
+    const what = `changing entries of ${retroId}`;
+    return changeWithRetry({
+      ...this.budget,
+      what,
+      read: () => this.entriesOf(workloadId, retroId),
+      apply: (current) => {
+        const result = rule(current);
+        return result.kind === 'changed' ? { current, result } : answer(result);
+      },
+      write: async ({ current, result }) => {
+        const etags = new Map(current.map((e) => [e.id, e._etag]));
+        // Every operation is guarded; an entry changed (412) or deleted (404) since the read means read them all again.
+        const operations: OperationInput[] = result.value.map(({ _etag, ...body }) => ({
+          operationType: 'Replace',
+          id: body.id,
+          partitionKey: workloadId,
+          ifMatch: etags.get(body.id) ?? '',
+          resourceBody: body as unknown as JSONObject,
+        }));
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        return checkBatch(results, what, [PRECONDITION_FAILED, 404]) === STALE ? STALE : result;
+      },
+    });
   }
 
   async changeBallot(workloadId: string, ballotId: string, rule: (current: RetroBallot | undefined) => Decided<RetroBallot>): Promise<Decided<RetroBallot>> {

@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Container, JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
+import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
 import type { SignoffCycle, Vote, VoteSeal } from '../signoff/model';
 import type { CycleSnapshot, FinalChange, SignoffRepository } from '../signoff/repository';
 import type { CycleChange } from '../signoff/rules';
-import { backoffDelay, sleep } from '../shared/retry';
+import { answer, checkBatch, changeWithRetry, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { CosmosSystem, queryPartition, toDomain } from './documents';
-import { StoreConflictError } from './workloadRepository';
-
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
 const withId = (event: Omit<AuditEvent, 'id'>): JSONObject => body({ ...event, id: randomUUID() });
 
-function checkBatch(results: OperationResponse[], what: string): void {
-  const failed = results.find((r) => r.statusCode >= 400);
-  if (failed) throw new StoreConflictError(`${what} failed with status ${failed.statusCode}`);
-}
-
-const isConflict = (error: unknown): boolean => (error as { code?: number }).code === 409;
 
 /**
  * UAT cycles, decisions and seals in the `workloads` container, in the workload's partition.
@@ -27,7 +19,7 @@ const isConflict = (error: unknown): boolean => (error as { code?: number }).cod
 export class CosmosSignoffRepository implements SignoffRepository {
   constructor(
     private readonly container: Container,
-    private readonly maxAttempts = 60,
+    private readonly budget: WriteBudget = {},
   ) {}
 
   async cycles(workloadId: string): Promise<SignoffCycle[]> {
@@ -64,8 +56,8 @@ export class CosmosSignoffRepository implements SignoffRepository {
       { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: body(cycle) },
       { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: withId(event) },
     ];
-    const results = (await this.container.items.batch(operations, cycle.workloadId)).result ?? [];
-    if (results[0]?.statusCode === 409) return 'exists';
+    const results = (await this.container.items.batch(operations, cycle.workloadId)).result;
+    if (results?.[0]?.statusCode === 409) return 'exists';
     checkBatch(results, `opening cycle ${cycle.id} of ${cycle.workloadId}`);
     return 'created';
   }
@@ -75,8 +67,8 @@ export class CosmosSignoffRepository implements SignoffRepository {
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: body(vote) },
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: withId(event) },
     ];
-    const results = (await this.container.items.batch(operations, vote.workloadId)).result ?? [];
-    if (results[0]?.statusCode === 409) return 'taken';
+    const results = (await this.container.items.batch(operations, vote.workloadId)).result;
+    if (results?.[0]?.statusCode === 409) return 'taken';
     checkBatch(results, `recording decision ${vote.id}`);
     return 'recorded';
   }
@@ -91,59 +83,61 @@ export class CosmosSignoffRepository implements SignoffRepository {
       await this.container.items.create(seal);
       return 'sealed';
     } catch (error) {
-      if (isConflict(error)) return 'taken';
+      if (statusOf(error) === 409) return 'taken';
       throw error;
     }
   }
 
   async changeCycle(workloadId: string, cycleId: string, rule: (cycle: SignoffCycle) => CycleChange): Promise<CycleChange | undefined> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const current = await this.readWithEtag<SignoffCycle>(cycleId, workloadId);
-      if (!current || current.type !== 'cycle') return undefined;
-      const result = rule(current);
-      if (result.kind !== 'changed') return result;
-      const operations: OperationInput[] = [this.replace(result.cycle, current._etag)];
-      if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
-      const results = (await this.container.items.batch(operations, workloadId)).result ?? [];
-      if (results[0]?.statusCode === 412) {
-        await sleep(backoffDelay(attempt));
-        continue;
-      }
-      checkBatch(results, `changing cycle ${cycleId} of ${workloadId}`);
-      const stored = results[0]?.resourceBody as unknown as SignoffCycle | undefined;
-      return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
-    }
-    throw new StoreConflictError(`cycle ${cycleId} of ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+    const what = `changing cycle ${cycleId} of ${workloadId}`;
+    return changeWithRetry({
+      ...this.budget,
+      what,
+      read: () => this.readWithEtag<SignoffCycle>(cycleId, workloadId),
+      apply: (current) => {
+        if (!current || current.type !== 'cycle') return answer(undefined);
+        const result = rule(current);
+        return result.kind === 'changed' ? { etag: current._etag, result } : answer(result);
+      },
+      write: async ({ etag, result }) => {
+        const operations: OperationInput[] = [this.replace(result.cycle, etag)];
+        if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (checkBatch(results, what) === STALE) return STALE;
+        const stored = results?.[0]?.resourceBody as unknown as SignoffCycle | undefined;
+        return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
+      },
+    });
   }
 
   async finalize(workloadId: string, cycleId: string, rule: (cycle: SignoffCycle, workload: Workload) => FinalChange): Promise<FinalChange | undefined> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const [cycle, workload] = await Promise.all([
-        this.readWithEtag<SignoffCycle>(cycleId, workloadId),
-        this.readWithEtag<Workload>(workloadId, workloadId),
-      ]);
-      if (!cycle || cycle.type !== 'cycle' || !workload) return undefined;
-      const result = rule(cycle, workload);
-      if (result.kind !== 'changed') return result;
-      const operations: OperationInput[] = [this.replace(result.cycle, cycle._etag)];
-      if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
-      if (result.gate) {
-        const { _etag, ...gateBody } = result.gate.workload;
-        operations.push(
-          { operationType: 'Replace', id: workloadId, partitionKey: workloadId, ifMatch: workload._etag, resourceBody: body(gateBody) },
-          { operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.gate.event) },
-        );
-      }
-      const results = (await this.container.items.batch(operations, workloadId)).result ?? [];
-      if (results.some((r) => r.statusCode === 412)) {
-        await sleep(backoffDelay(attempt));
-        continue;
-      }
-      checkBatch(results, `signing off cycle ${cycleId} of ${workloadId}`);
-      const stored = results[0]?.resourceBody as unknown as SignoffCycle | undefined;
-      return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
-    }
-    throw new StoreConflictError(`cycle ${cycleId} of ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+    const what = `signing off cycle ${cycleId} of ${workloadId}`;
+    return changeWithRetry({
+      ...this.budget,
+      what,
+      read: () => Promise.all([this.readWithEtag<SignoffCycle>(cycleId, workloadId), this.readWithEtag<Workload>(workloadId, workloadId)]),
+      apply: ([cycle, workload]) => {
+        if (!cycle || cycle.type !== 'cycle' || !workload) return answer(undefined);
+        const result = rule(cycle, workload);
+        return result.kind === 'changed' ? { cycleEtag: cycle._etag, workloadEtag: workload._etag, result } : answer(result);
+      },
+      write: async ({ cycleEtag, workloadEtag, result }) => {
+        // Both replaces are guarded; a 412 on either means the cycle or the workload moved: read both again.
+        const operations: OperationInput[] = [this.replace(result.cycle, cycleEtag)];
+        if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
+        if (result.gate) {
+          const { _etag, ...gateBody } = result.gate.workload;
+          operations.push(
+            { operationType: 'Replace', id: workloadId, partitionKey: workloadId, ifMatch: workloadEtag, resourceBody: body(gateBody) },
+            { operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.gate.event) },
+          );
+        }
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (checkBatch(results, what) === STALE) return STALE;
+        const stored = results?.[0]?.resourceBody as unknown as SignoffCycle | undefined;
+        return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
+      },
+    });
   }
 
   async dueCycles(now: string, limit: number): Promise<Array<{ workloadId: string; cycleId: string }>> {

@@ -1,40 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Container, JSONObject, OperationInput, OperationResponse } from '@azure/cosmos';
+import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
 import type { WorkloadRepository, WorkloadSummary } from '../release/repository';
 import type { RuleResult } from '../release/rules';
-import { backoffDelay, sleep } from '../shared/retry';
+import { answer, checkBatch, changeWithRetry, STALE, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
-
-/** Raised when a write could not be committed after the bounded retries; never shown to a person verbatim. */
-export class StoreConflictError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StoreConflictError';
-  }
-}
-
-
-function checkBatch(results: OperationResponse[], what: string): void {
-  const failed = results.find((r) => r.statusCode >= 400);
-  if (failed) throw new StoreConflictError(`${what} failed with status ${failed.statusCode}`);
-}
-
-export interface WorkloadRepositoryOptions {
-  /** How many times a change is re-applied after losing an ETag race before giving up. */
-  maxAttempts?: number;
-}
 
 /** Workloads and their audit events in the `workloads` container, one logical partition per workload. */
 export class CosmosWorkloadRepository implements WorkloadRepository {
-  private readonly maxAttempts: number;
-
   constructor(
     private readonly container: Container,
-    options: WorkloadRepositoryOptions = {},
-  ) {
-    this.maxAttempts = options.maxAttempts ?? 60;
-  }
+    private readonly budget: WriteBudget = {},
+  ) {}
 
   async get(workloadId: string): Promise<Workload | undefined> {
     const { resource } = await this.container.item(workloadId, workloadId).read<Workload>();
@@ -46,36 +23,36 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
       { operationType: 'Create', partitionKey: workload.workloadId, resourceBody: workload as unknown as JSONObject },
       { operationType: 'Create', partitionKey: workload.workloadId, resourceBody: { ...event, id: randomUUID() } as unknown as JSONObject },
     ];
-    const response = await this.container.items.batch(operations, workload.workloadId);
-    const results = response.result ?? [];
-    if (results[0]?.statusCode === 409) return 'exists';
+    const results = (await this.container.items.batch(operations, workload.workloadId)).result;
+    if (results?.[0]?.statusCode === 409) return 'exists';
     checkBatch(results, `creating workload ${workload.workloadId}`);
     return 'created';
   }
 
   async change(workloadId: string, rule: (current: Workload) => RuleResult): Promise<RuleResult | undefined> {
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt += 1) {
-      const current = await this.get(workloadId);
-      if (!current) return undefined;
-      const result = rule(current);
-      if (result.kind !== 'changed') return result;
-
-      const { _etag, ...body } = result.workload;
-      const operations: OperationInput[] = [
-        { operationType: 'Replace', id: workloadId, partitionKey: workloadId, ifMatch: current._etag, resourceBody: body as unknown as JSONObject },
-        { operationType: 'Create', partitionKey: workloadId, resourceBody: { ...result.event, id: randomUUID() } as unknown as JSONObject },
-      ];
-      const response = await this.container.items.batch(operations, workloadId);
-      const results = response.result ?? [];
-      if (results[0]?.statusCode === 412) {
-        await sleep(backoffDelay(attempt));
-        continue;
-      }
-      checkBatch(results, `changing workload ${workloadId}`);
-      const stored = results[0]?.resourceBody as unknown as Workload | undefined;
-      return { ...result, workload: stored ? toDomain(stored) : result.workload };
-    }
-    throw new StoreConflictError(`workload ${workloadId} kept changing; gave up after ${this.maxAttempts} attempts`);
+    const what = `changing workload ${workloadId}`;
+    return changeWithRetry({
+      ...this.budget,
+      what,
+      read: () => this.get(workloadId),
+      apply: (current) => {
+        if (!current) return answer(undefined);
+        const result = rule(current);
+        return result.kind === 'changed' ? { etag: current._etag, result } : answer(result);
+      },
+      write: async ({ etag, result }) => {
+        const { _etag, ...body } = result.workload;
+        // The guarded replace comes first: when it loses the race nothing else in the batch is applied.
+        const operations: OperationInput[] = [
+          { operationType: 'Replace', id: workloadId, partitionKey: workloadId, ifMatch: etag, resourceBody: body as unknown as JSONObject },
+          { operationType: 'Create', partitionKey: workloadId, resourceBody: { ...result.event, id: randomUUID() } as unknown as JSONObject },
+        ];
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (checkBatch(results, what) === STALE) return STALE;
+        const stored = results?.[0]?.resourceBody as unknown as Workload | undefined;
+        return { ...result, workload: stored ? toDomain(stored) : result.workload };
+      },
+    });
   }
 
   async listByScope(tenantId: string, scopeId: string): Promise<WorkloadSummary[]> {
