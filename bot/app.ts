@@ -5,16 +5,19 @@ import { renderNotice, renderNoticeProgress } from '../cards/noticeCards';
 import { BroadcastSender } from './broadcast/sender';
 import { BroadcastService } from './broadcast/service';
 import type { Config } from './config';
+import { CardSyncMarker, resumeMarkedCards, SharedCardSync } from './conversations/sharedCards';
 import type { Logger } from './log';
 import { ReleaseService } from './release/service';
 import { RetroService } from './retro/service';
 import { BackgroundWork } from './shared/background';
 import { LatestWins } from './shared/coalesce';
+import { PeriodicSweep } from './shared/periodic';
 import { sleep } from './shared/retry';
 import { Reminders } from './signoff/reminders';
 import { SignoffService } from './signoff/service';
 import { ExpirySweeper } from './signoff/sweeper';
 import { connectCosmos, CosmosStore } from './store/cosmos';
+import { CosmosCardSyncRepository } from './store/cardSyncRepository';
 import { CosmosConversationRepository } from './store/conversationRepository';
 import { CosmosRetroRepository } from './store/retroRepository';
 import { CosmosSignoffRepository } from './store/signoffRepository';
@@ -76,7 +79,10 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const pseudonymSecret = config.retroPseudonymSecret ?? randomBytes(32).toString('base64url');
   const retro = new RetroService(new CosmosRetroRepository(cosmos.workloads), release, pseudonymSecret, clock);
   const signoff = new SignoffService(new CosmosSignoffRepository(cosmos.workloads), clock);
-  const publisher = new SignoffCardPublisher(signoff, messenger, new LatestWins(background, log));
+  // Shared cards (a cycle's sign-off card, a retro's channel card) are marked in Cosmos while they lag the store.
+  const cardSync = new CosmosCardSyncRepository(cosmos.workloads);
+  const sharedCards = new SharedCardSync(cardSync, new LatestWins(background, log), log, clock);
+  const publisher = new SignoffCardPublisher(signoff, messenger, sharedCards);
   // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
   const contributors: ChecklistContributor[] = [
     (turn, workload) => signoffHandlers.checklistSections(turn, workload),
@@ -93,7 +99,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     log,
   });
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
-  const retroHandlers = new RetroHandlers(retro, release, messenger, conversations, background, log, clock);
+  const retroHandlers = new RetroHandlers(retro, release, messenger, conversations, background, sharedCards, log, clock);
+  const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
+  const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
 
 
   // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
@@ -151,6 +159,11 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const runningSender = sender;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   sweeper.start();
+  // What a stopped or crashed process left stale is drawn now, as tracked background work.
+  background.run('cardsync.resume', {}, async () => {
+    await cardSweeper.sweep();
+  });
+  cardSweeper.start();
 
   return {
     url,
@@ -161,7 +174,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     sender: runningSender,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([sweeper.stop(), runningSender.stop()]);
+      await Promise.all([sweeper.stop(), cardSweeper.stop(), runningSender.stop()]);
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

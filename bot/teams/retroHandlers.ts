@@ -2,6 +2,7 @@ import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/rende
 import { actionLine, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
 import type { ConversationRecord, ConversationRepository } from '../conversations/model';
 import { DeliveryError, Messenger } from '../conversations/messenger';
+import type { SharedCard, SharedCardSync } from '../conversations/sharedCards';
 import type { Logger } from '../log';
 import { isClosed } from '../release/rules';
 import type { ReleaseService } from '../release/service';
@@ -24,19 +25,20 @@ const REMINDER_GAP_MS = 25;
 /** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
 const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
 
+/** The channel card of one retrospective. */
+export type RetroCard = Extract<SharedCard, { kind: 'retro' }>;
+
 const missingRetro = (): Card => renderMessage('That retrospective no longer exists or is not part of your organization. Type list to see the workloads here.');
 
 /** The retrospective as Teams sees it: a shared card in the channel, and each person's own view of it. */
 export class RetroHandlers {
-  /** Retros whose channel card is being updated; true when another change arrived meanwhile. */
-  private readonly updating = new Map<string, boolean>();
-
   constructor(
     private readonly retros: RetroService,
     private readonly release: ReleaseService,
     private readonly messenger: Messenger,
     private readonly conversations: ConversationRepository,
     private readonly background: BackgroundWork,
+    private readonly cards: SharedCardSync,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
   ) {}
@@ -133,7 +135,7 @@ export class RetroHandlers {
     const current = (await this.load(turn, ref)) ?? retro;
     if (!result) return { card: await this.view(turn, current, attention('That is no longer there; here is the retrospective as it is now.')) };
     if (result.kind === 'refused') return { card: await this.view(turn, current, attention(result.message)) };
-    if (result.kind === 'changed') this.updateChannelCard(turn, current);
+    if (result.kind === 'changed') await this.updateChannelCard(turn, current);
     return { card: await this.view(turn, current, good(said(result.value))) };
   }
 
@@ -145,7 +147,7 @@ export class RetroHandlers {
     const outcome = await this.retros.addEntries(retro, turn.actor, items);
     // No actor here: in an anonymous retro the log must not tie an entry to a person.
     this.log.info({ event: 'retro.entries_added', workloadId: retro.workloadId, retroId: retro.retroId, added: outcome.added }, 'entries added');
-    if (outcome.added > 0) this.updateChannelCard(turn, retro);
+    if (outcome.added > 0) await this.updateChannelCard(turn, retro);
     const saved = outcome.added ? `Added ${outcome.added === 1 ? 'your entry' : `${outcome.added} entries`}. Only you see them until the facilitator reveals them.` : '';
     const notice = outcome.problems.length ? attention([saved, ...outcome.problems].filter(Boolean).join(' ')) : good(saved || 'Those entries were already there.');
     return { card: await this.view(turn, retro, notice) };
@@ -220,7 +222,7 @@ export class RetroHandlers {
         const snapshot = await this.retros.snapshot(closed);
         await this.messenger.post(closed.channel, renderRetroSummary({ ...snapshot, openActions: [], gate }), `Retrospective of ${closed.workloadName}: summary`);
       });
-      this.updateChannelCard(turn, closed);
+      await this.updateChannelCard(turn, closed);
       return { card: await this.view(turn, closed, gate.passed ? good(`Closed. The summary is posted in the channel. ${gate.message}`) : attention(`Closed. The summary is posted in the channel. ${gate.message}`)) };
     }
     return { card: await this.view(turn, closed, good('This retrospective is closed.')) };
@@ -335,31 +337,26 @@ export class RetroHandlers {
   }
 
   /**
-   * Updates the channel card for everyone after the answer, with counts only. Changes that arrive while an
-   * update is under way are folded into one more update. Never from an automatic refresh.
+   * Marks the channel card stale in the store, then updates it for everyone after the answer, with counts
+   * only; changes arriving while an update is under way fold into one more. Never from an automatic refresh.
    */
-  private updateChannelCard(turn: Turn, retro: Retro): void {
+  private async updateChannelCard(turn: Turn, retro: Retro): Promise<void> {
     if (turn.trigger === 'automatic') return;
-    const key = retro.retroId;
-    if (this.updating.has(key)) {
-      this.updating.set(key, true);
-      return;
-    }
-    this.updating.set(key, false);
-    this.background.run('retro.card.update', { workloadId: retro.workloadId, retroId: retro.retroId }, async () => {
-      try {
-        do {
-          this.updating.set(key, false);
-          const current = await this.retros.byId(retro.tenantId, retro.workloadId, retro.retroId);
-          if (!current?.messageId) break;
-          const card = renderRetroCard({ ...(await this.retros.snapshot(current)), openActions: await this.carried(current) });
-          await this.messenger.update(current.channel, current.messageId, card);
-        } while (this.updating.get(key));
-      } finally {
-        this.updating.delete(key);
-      }
-    });
+    const card: RetroCard = { kind: 'retro', workloadId: retro.workloadId, tenantId: retro.tenantId, retroId: retro.retroId };
+    await this.cards.stale(card, { workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId }, this.drawChannelCard);
   }
+
+  /** Draws a channel card found marked in the store (left by a stopped or crashed process). */
+  resumeChannelCard(card: RetroCard): void {
+    this.cards.redraw(card, { workloadId: card.workloadId, retroId: card.retroId, trigger: 'resume' }, this.drawChannelCard);
+  }
+
+  private readonly drawChannelCard = async ({ tenantId, workloadId, retroId }: RetroCard): Promise<void> => {
+    const current = await this.retros.byId(tenantId, workloadId, retroId);
+    if (!current?.messageId) return;
+    const card = renderRetroCard({ ...(await this.retros.snapshot(current)), openActions: await this.carried(current) });
+    await this.messenger.update(current.channel, current.messageId, card);
+  };
 }
 
 /** What the retrospective adds to every checklist: the retro of this workload, and open action items of the team. */

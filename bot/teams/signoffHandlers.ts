@@ -1,11 +1,11 @@
 import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
 import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZONES, withNotice } from '../../cards/signoff';
 import type { Messenger } from '../conversations/messenger';
+import type { SharedCard, SharedCardSync } from '../conversations/sharedCards';
 import type { Logger } from '../log';
 import type { Workload } from '../release/model';
 import { holdsRole, isClosed } from '../release/rules';
 import type { BackgroundWork } from '../shared/background';
-import type { LatestWins } from '../shared/coalesce';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
 import type { ReminderReport, Reminders } from '../signoff/reminders';
 import { dueLabel, isPastDue, viewerOf } from '../signoff/rules';
@@ -22,25 +22,37 @@ export interface WorkloadCards {
   checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card>;
 }
 
+/** The shared card of one UAT cycle. */
+export type SignoffCard = Extract<SharedCard, { kind: 'signoff' }>;
+
 /**
- * Keeps each cycle's shared card in step with the store. Decisions arriving together are folded into
- * one or two updates of the message, and the last update always draws the latest state.
+ * Keeps each cycle's shared card in step with the store. A change marks the card in Cosmos before the
+ * answer, so a restart draws it again; decisions arriving together are folded into one or two updates
+ * of the message, and the last update always draws the latest state.
  */
 export class SignoffCardPublisher {
   constructor(
     private readonly signoff: SignoffService,
     private readonly messenger: Messenger,
-    private readonly updates: LatestWins,
+    private readonly cards: SharedCardSync,
   ) {}
 
-  refresh(workloadId: string, cycleId: string, fields: Record<string, unknown> = {}): void {
-    this.updates.request(`signoff\n${workloadId}\n${cycleId}`, 'signoff.card_update', { workloadId, cycleId, ...fields }, async () => {
-      const view = await this.signoff.view(workloadId, cycleId);
-      const card = view?.cycle.card;
-      if (!view || !card) return;
-      await this.messenger.update(card.target, card.activityId, renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.signoff.now(), viewer: 'observer', refresh: 'shared', message: true }));
-    });
+  /** Call once the change is stored and before answering: the card is marked stale, then drawn after the answer. */
+  refresh(workloadId: string, cycleId: string, fields: Record<string, unknown> = {}): Promise<void> {
+    return this.cards.stale({ kind: 'signoff', workloadId, cycleId }, { workloadId, cycleId, ...fields }, this.draw);
   }
+
+  /** Draws a card found marked in the store (left by a stopped or crashed process). */
+  resume(card: SignoffCard): void {
+    this.cards.redraw(card, { workloadId: card.workloadId, cycleId: card.cycleId, trigger: 'resume' }, this.draw);
+  }
+
+  private readonly draw = async ({ workloadId, cycleId }: SignoffCard): Promise<void> => {
+    const view = await this.signoff.view(workloadId, cycleId);
+    const card = view?.cycle.card;
+    if (!view || !card) return;
+    await this.messenger.update(card.target, card.activityId, renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.signoff.now(), viewer: 'observer', refresh: 'shared', message: true }));
+  };
 }
 
 export interface SignoffHandlersDeps {
@@ -161,7 +173,7 @@ export class SignoffHandlers {
       const activityId = await this.deps.messenger.post(target, card, `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`);
       await this.deps.signoff.recordCard(cycle.workloadId, cycle.id, { target, activityId });
       // A decision may have landed before the message id was stored; draw the card once more to include it.
-      this.deps.publisher.refresh(cycle.workloadId, cycle.id, fields);
+      await this.deps.publisher.refresh(cycle.workloadId, cycle.id, fields);
       return true;
     } catch (error) {
       this.deps.log.error({ event: 'signoff.card_post_failed', ...fields, err: error }, 'could not post the sign-off card');
@@ -183,7 +195,7 @@ export class SignoffHandlers {
         return { card: missingCycle() };
       case 'recorded':
         this.deps.log.info({ event: 'signoff.decision_recorded', ...fields, decision: outcome.vote.decision }, 'tester decision recorded');
-        this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+        await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
         return { card: this.personal(turn, outcome.view, good(this.decidedSentence(outcome.view, outcome.vote.decision, outcome.vote.at))) };
       case 'already': {
         const vote = outcome.vote;
@@ -223,12 +235,12 @@ export class SignoffHandlers {
     const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
     if (outcome.kind === 'missing') return { card: missingCycle() };
     if (outcome.kind === 'refused') {
-      if (outcome.view.cycle.state === 'expired') this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+      if (outcome.view.cycle.state === 'expired') await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
       return { card: this.personal(turn, outcome.view, attention(outcome.message), canCancel) };
     }
     if (outcome.kind === 'changed') {
       this.deps.log.info({ event: 'signoff.final_decision', ...fields, decision: data.decision }, 'final sign-off decision recorded');
-      this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+      await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
     }
     const cycle = outcome.view.cycle;
     const notice =
@@ -248,12 +260,12 @@ export class SignoffHandlers {
     if (outcome.kind === 'missing') return { card: missingCycle() };
     const canCancel = this.deps.signoff.mayCancel(workload, turn.actor);
     if (outcome.kind === 'refused') {
-      if (outcome.view.cycle.state === 'expired') this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+      if (outcome.view.cycle.state === 'expired') await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
       return { card: this.personal(turn, outcome.view, attention(outcome.message), canCancel) };
     }
     if (outcome.kind === 'changed') {
       this.deps.log.info({ event: 'signoff.cycle_cancelled', ...fields }, 'UAT cycle cancelled');
-      this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+      await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
     }
     const cycle = outcome.view.cycle;
     const at = cycle.cancelled?.at ?? this.deps.signoff.now();
@@ -298,7 +310,7 @@ export class SignoffHandlers {
   /** A cycle found past due on a person's turn expires now, after the answer, rather than at the next sweep. */
   private expireSoon(workloadId: string, cycleId: string, fields: Record<string, unknown>): void {
     this.deps.background.run('signoff.expire', { workloadId, cycleId, ...fields }, async () => {
-      if (await this.deps.signoff.expire(workloadId, cycleId)) this.deps.publisher.refresh(workloadId, cycleId, fields);
+      if (await this.deps.signoff.expire(workloadId, cycleId)) await this.deps.publisher.refresh(workloadId, cycleId, fields);
     });
   }
 

@@ -440,6 +440,8 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       await d.decide(tom, 'Archive', cycleId!, 'approve', {}, messageId);
       assert.equal(await h.app.sweepSignoffs(), 0, 'nothing is due yet');
       now = Date.parse('2026-11-23T12:00:00.000Z');
+      // The shared card has taken Tom's decision before the quiet period starts.
+      await h.app.background.drain();
       const quiet = h.fake.lastSeq;
       const seen = await d.view(tina, 'Archive', cycleId!, 'automatic', messageId);
       assert.match(cardText(seen.body.value), /Expired: it was due/, 'past due, the card reads as expired at once');

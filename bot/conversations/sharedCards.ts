@@ -1,0 +1,105 @@
+import type { Logger } from '../log';
+import type { LatestWins } from '../shared/coalesce';
+import { DeliveryError } from './messenger';
+
+/** A message everyone in a conversation sees and Liftoff keeps in step with the store. */
+export type SharedCard =
+  | { kind: 'signoff'; workloadId: string; cycleId: string }
+  | { kind: 'retro'; workloadId: string; tenantId: string; retroId: string };
+
+/**
+ * The durable note that a shared card shows less than the store holds. Written once the change is
+ * stored and before the person is answered, removed once the message is drawn again; what a crash
+ * leaves behind is drawn at the next start.
+ */
+export interface CardSyncMarker {
+  /** One per shared card, within the workload's partition: `cardsync:<kind>:<cycle or retro id>`. */
+  id: string;
+  type: 'cardSync';
+  workloadId: string;
+  card: SharedCard;
+  /** When the last change asked for a redraw; increases with every request of this process. */
+  requestedAt: string;
+  /** The same moment in milliseconds, strictly increasing within a process. */
+  sequence: number;
+}
+
+export const cardSyncId = (card: SharedCard): string => (card.kind === 'signoff' ? `cardsync:signoff:${card.cycleId}` : `cardsync:retro:${card.retroId}`);
+
+/** Where markers are kept: in the workloads container, in the workload's partition. Implemented over Cosmos DB in bot/store. */
+export interface CardSyncRepository {
+  /** Writes the marker, or writes it again: every request gives it a new version. */
+  request(marker: CardSyncMarker): Promise<void>;
+  /** The marker's current version (its ETag), or undefined when no redraw is pending; a point read. */
+  version(workloadId: string, id: string): Promise<string | undefined>;
+  /** Removes the marker only if it is still at `version`: 'requested' when a change asked again meanwhile, 'gone' when it was removed already. */
+  clear(workloadId: string, id: string, version: string): Promise<'cleared' | 'requested' | 'gone'>;
+  /** Markers still pending, across workloads, oldest first. A query: for start-up and the sweep, never a person's turn. */
+  pending(limit: number): Promise<CardSyncMarker[]>;
+}
+
+/** Draws one shared card from the store into its message; does nothing when the card has no message yet. */
+export type DrawCard<C extends SharedCard> = (card: C) => Promise<void>;
+
+/** Teams will never take an update of this message: it or its conversation is gone, or the bot may not write there. */
+const cannotUpdate = (error: unknown): boolean => error instanceof DeliveryError && (error.status === 403 || error.status === 404);
+
+/**
+ * Keeps shared cards in step with the store across restarts. A change first marks its card in Cosmos,
+ * then the card is drawn after the answer (requests arriving together fold into one or two draws),
+ * and the marker goes only when no change asked again while the card was being drawn.
+ */
+export class SharedCardSync {
+  private lastSequence = 0;
+
+  constructor(
+    private readonly repo: CardSyncRepository,
+    private readonly updates: LatestWins,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /** Marks the card stale in the store, then draws it after the answer. Call once the change is stored, before answering. */
+  async stale<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>): Promise<void> {
+    const sequence = Math.max(this.clock().getTime(), this.lastSequence + 1);
+    this.lastSequence = sequence;
+    const marker: CardSyncMarker = { id: cardSyncId(card), type: 'cardSync', workloadId: card.workloadId, card, requestedAt: new Date(sequence).toISOString(), sequence };
+    try {
+      await this.repo.request(marker);
+    } catch (error) {
+      // The change itself is stored; the card is still drawn below, only a crash before that would leave it stale.
+      this.log.error({ event: 'cardsync.mark_failed', ...fields, err: error }, 'could not mark the shared card for a redraw');
+    }
+    this.redraw(card, fields, draw);
+  }
+
+  /** Draws the card from the store in the background and clears its marker unless a change asked again meanwhile. */
+  redraw<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>): void {
+    const id = cardSyncId(card);
+    this.updates.request(`${card.workloadId}\n${id}`, `${card.kind}.card_update`, fields, async () => {
+      // Read before drawing: a change stored after this read writes the marker again, and the clear below fails.
+      const version = await this.repo.version(card.workloadId, id);
+      try {
+        await draw(card);
+      } catch (error) {
+        if (!cannotUpdate(error) || version === undefined) throw error;
+        this.log.warn({ event: 'cardsync.card_gone', ...fields, err: error }, 'the shared card can no longer be updated');
+      }
+      if (version === undefined) return;
+      const cleared = await this.repo.clear(card.workloadId, id, version);
+      // 'gone': another instance drew and cleared it; ours may have landed after theirs, so draw once more.
+      if (cleared !== 'cleared') this.redraw(card, fields, draw);
+    });
+  }
+}
+
+/**
+ * Starts a redraw of every shared card a stopped or crashed process left marked; answers how many.
+ * Run at start-up and on the sweep's timer (see startLiftoff); it keeps nothing in memory.
+ */
+export async function resumeMarkedCards(repo: CardSyncRepository, resume: (marker: CardSyncMarker) => void, log: Logger, limit = 200): Promise<number> {
+  const pending = await repo.pending(limit);
+  for (const marker of pending) resume(marker);
+  if (pending.length) log.info({ event: 'cardsync.resumed', cards: pending.length }, 'drawing shared cards left stale');
+  return pending.length;
+}
