@@ -266,9 +266,10 @@ export class BroadcastHandlers {
   async acknowledge(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
     const found = await this.noticeOf(turn, data);
     if (!found.ok) return { card: found.card };
-    if (found.notice.recalled) return { card: renderNotice(found.notice, { mode: 'recalled' }) };
-    const { at, first } = await this.broadcast.acknowledge({ notice: found.notice, actor: turn.actor, conversationId: turn.scope.conversationId });
-    return { card: renderNotice(found.notice, { mode: 'recipient', acknowledged: { at } }, first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
+    const outcome = await this.broadcast.acknowledge({ notice: found.notice, actor: turn.actor, conversationIds: [turn.scope.conversationId, turn.target.conversationId] });
+    if (outcome.kind === 'refused') return { card: renderMessage(outcome.message) };
+    if (outcome.kind === 'recalled') return { card: renderNotice(found.notice, { mode: 'recalled' }) };
+    return { card: renderNotice(found.notice, { mode: 'recipient', acknowledged: { at: outcome.at } }, outcome.first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
   }
 
   /** `remind-ack <notice>`. */
