@@ -3,6 +3,7 @@ import composeTemplate from './templates/noticeCompose.json';
 import noticeTemplate from './templates/notice.json';
 import progressTemplate from './templates/noticeProgress.json';
 import type { Card, CardAction, Notice as Banner } from './render';
+import { linkTarget, personText } from './text';
 import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, Progress } from '../bot/broadcast/model';
 import { TIME_ZONES } from '../bot/shared/zonedTime';
 import type { Person } from '../bot/release/model';
@@ -99,8 +100,8 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
   const ids = { workloadId: notice.workloadId, noticeId: notice.id };
   const facts = [
     ...(when(c) ? [{ title: 'When', value: when(c) }] : []),
-    ...(c.impact ? [{ title: 'Impact', value: c.impact }] : []),
-    ...(c.contact ? [{ title: 'Contact', value: c.contact }] : []),
+    ...(c.impact ? [{ title: 'Impact', value: personText(c.impact) }] : []),
+    ...(c.contact ? [{ title: 'Contact', value: personText(c.contact) }] : []),
     { title: 'From', value: notice.author.name },
   ];
   let bannerText = banner?.text ?? '';
@@ -142,7 +143,7 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
         kindTitle: NOTICE_KIND_TITLES[c.kind],
         kindColor: 'default',
         workloadName: notice.workloadName,
-        title: c.title,
+        title: personText(c.title),
         body: 'It no longer applies.',
         facts: [],
         changePlanUrl: '',
@@ -156,10 +157,10 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
     kindTitle: NOTICE_KIND_TITLES[c.kind],
     kindColor: KIND_COLOR[c.kind],
     workloadName: notice.workloadName,
-    title: c.title,
-    body: c.body,
+    title: personText(c.title),
+    body: personText(c.body),
     facts,
-    changePlanUrl: c.changePlanUrl ?? '',
+    changePlanUrl: c.changePlanUrl ? linkTarget(c.changePlanUrl) : '',
     footer,
     actions: actions(list),
   });
@@ -202,7 +203,7 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
   return expand(progressTemplate, {
     ...bannerFields(banner),
     heading,
-    title: notice.content.title,
+    title: personText(notice.content.title),
     workloadName: notice.workloadName,
     noticeId: notice.id,
     facts,

@@ -18,6 +18,7 @@ import {
 } from '../bot/release/model';
 import { currentStage, isClosed, nextStep } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
+import { personText } from './text';
 
 /** An Adaptive Card as plain JSON, ready to attach. */
 export type Card = Record<string, unknown>;
@@ -92,7 +93,7 @@ function gateDetail(workload: Workload, gateId: string): { icon: string; detail:
   const owners = names(workload.roles[def.ownerRole]);
   const ownerText = `${ROLE_TITLES[def.ownerRole]}${owners ? ` (${owners})` : ': nobody assigned'}`;
   const decided = gate.decidedBy && gate.decidedAt ? ` by ${gate.decidedBy.name}, {{DATE(${cardTime(gate.decidedAt)}, SHORT)}} {{TIME(${cardTime(gate.decidedAt)})}}` : '';
-  const note = gate.evidence ? `Evidence: ${gate.evidence}` : gate.reason ? `Reason: ${gate.reason}` : '';
+  const note = gate.evidence ? `Evidence: ${personText(gate.evidence)}` : gate.reason ? `Reason: ${personText(gate.reason)}` : '';
   return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}`, note, status: gate.status, rev: gate.rev };
 }
 
@@ -135,7 +136,8 @@ export function renderChecklist(workload: Workload, notice?: Notice, sections: C
     projectManagers: names(workload.roles.projectManager),
     stages,
     openGates,
-    sections,
+    // Section lines carry what people typed: notice titles, cycle reasons, action items.
+    sections: sections.map((section) => ({ ...section, lines: section.lines.map((line) => personText(line)) })),
     revs: Object.fromEntries(allGates.filter((g) => !isClosed(g.status)).map((g) => [g.id, g.rev])),
   });
 }
@@ -163,6 +165,7 @@ export function renderHistory(workload: Workload, events: AuditEvent[]): Card {
   return expand(historyTemplate, {
     workloadId: workload.workloadId,
     name: workload.name,
-    events: events.map((e) => ({ at: cardTime(e.at), summary: e.summary })),
+    // A summary quotes what people typed: evidence, comments, reasons.
+    events: events.map((e) => ({ at: cardTime(e.at), summary: personText(e.summary) })),
   });
 }

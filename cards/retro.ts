@@ -6,6 +6,7 @@ import retroStartTemplate from './templates/retroStart.json';
 import retroSummaryTemplate from './templates/retroSummary.json';
 import retroViewTemplate from './templates/retroView.json';
 import { Card, CardAction, cardTime, expand, Notice, noticeFields } from './render';
+import { personText } from './text';
 import type { Person, Workload } from '../bot/release/model';
 import {
   EntryGroup,
@@ -22,7 +23,6 @@ import { groupEntries, nextPhase } from '../bot/retro/rules';
 /** Room left under Teams' card limit of about 28 KB for the largest views. */
 const CARD_BUDGET = 26 * 1024;
 
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
 
 /** Teams refreshes only for the listed users; with none listed it would refresh for everyone in a small chat. */
@@ -46,7 +46,7 @@ const privacyText = (retro: Retro): string =>
 export function actionLine(action: RetroAction): string {
   const target = action.target.kind === 'wave' ? `wave ${action.target.name}` : action.target.name;
   const done = action.status === 'done' ? ` ✅ done${action.closedBy ? ` by ${action.closedBy.name}` : ''}` : '';
-  return `${clip(action.text, 200)}: ${action.owner.name}, due ${action.due}, for ${target} (retro of ${action.workloadName})${done}`;
+  return `${personText(action.text, 200)}: ${action.owner.name}, due ${action.due}, for ${target} (retro of ${action.workloadName})${done}`;
 }
 
 /** The start card: questions, anonymous or named, the deadline with its time zone, votes per person. */
@@ -131,7 +131,7 @@ function groupLines(data: RetroViewData, groups: EntryGroup[], cap: number, leng
     const details: string[] = [];
     if (!retro.anonymous && g.entry.author) details.push(g.entry.author.name);
     if (g.merged.length) {
-      const texts = g.merged.slice(0, 3).map((m) => `“${clip(m.text, 80)}”${!retro.anonymous && m.author ? ` (${m.author.name})` : ''}`);
+      const texts = g.merged.slice(0, 3).map((m) => `“${personText(m.text, 80)}”${!retro.anonymous && m.author ? ` (${m.author.name})` : ''}`);
       details.push(`+ ${plural(g.merged.length, 'similar entry', 'similar entries')}: ${texts.join('; ')}${g.merged.length > 3 ? '; …' : ''}`);
     }
     if (g.votes !== undefined) details.push(plural(g.votes, 'vote'));
@@ -139,7 +139,7 @@ function groupLines(data: RetroViewData, groups: EntryGroup[], cap: number, leng
     const voting = retro.phase === 'vote';
     return {
       entryId: g.entry.id,
-      text: clip(g.entry.text, length),
+      text: personText(g.entry.text, length),
       detail: details.join(' · '),
       voteTitle: voting ? (mine.has(g.entry.id) ? 'Take back' : 'Vote') : '',
       vote: mine.has(g.entry.id) ? 'remove' : 'add',
@@ -210,7 +210,7 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
               text: q.text,
               inputId: `q_${q.id}`,
               total: `${plural(all, 'entry', 'entries')} in total; ${own.length ? `${own.length} of them yours` : 'none of them yours yet'}.`,
-              mine: [...own.slice(0, cap).map((e) => `• ${clip(e.text, length)}`), ...hidden],
+              mine: [...own.slice(0, cap).map((e) => `• ${personText(e.text, length)}`), ...hidden],
             };
           })
         : [],
@@ -219,7 +219,7 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
             mine
               .filter((e) => e.questionId === q.id)
               .slice(0, cap)
-              .map((e) => ({ id: e.id, title: clip(`${q.text} ${e.text}`, Math.min(length, 120)) })),
+              .map((e) => ({ id: e.id, title: personText(`${q.text} ${e.text}`, Math.min(length, 120)) })),
           )
         : [],
       groups: collect
@@ -227,7 +227,7 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
         : retro.questions.map((q) => ({ question: q.text, ...groupLines(data, grouped.get(q.id) ?? [], cap, length) })),
       mergeChoices:
         retro.phase === 'group' && data.facilitates
-          ? retro.questions.flatMap((q) => (grouped.get(q.id) ?? []).slice(0, Math.max(cap, 1) * 2).map((g) => ({ title: clip(`${q.text} ${g.entry.text}`, Math.min(length, 100)), value: g.entry.id })))
+          ? retro.questions.flatMap((q) => (grouped.get(q.id) ?? []).slice(0, Math.max(cap, 1) * 2).map((g) => ({ title: personText(`${q.text} ${g.entry.text}`, Math.min(length, 100)), value: g.entry.id })))
           : [],
       actions: retro.phase === 'act' || retro.phase === 'closed' ? data.actions.map(actionLine) : [],
       owners: act ? data.roster.slice(0, 100) : [],
@@ -254,7 +254,7 @@ export function renderRetroSummary(data: RetroCardData & { gate: { passed: boole
     contributorCount: String(contributors(entries)),
     actionCount: data.actions.length ? String(data.actions.length) : 'None: the team decided no action was needed',
     questions: retro.questions.map((q) => {
-      const top = (grouped.get(q.id) ?? []).slice(0, 3).map((g) => `${clip(g.entry.text, 200)} (${plural(g.votes ?? 0, 'vote')})`);
+      const top = (grouped.get(q.id) ?? []).slice(0, 3).map((g) => `${personText(g.entry.text, 200)} (${plural(g.votes ?? 0, 'vote')})`);
       return { text: q.text, top: top.length ? top : ['No entries.'] };
     }),
     actions: data.actions.length ? data.actions.map(actionLine) : ['None, by decision of the team.'],
@@ -287,7 +287,7 @@ export function renderRetroActions(actions: RetroAction[], notice?: Notice): Car
     items: shown.map((a) => ({
       workloadId: a.workloadId,
       actionId: a.id,
-      text: clip(a.text, 300),
+      text: personText(a.text, 300),
       detail: `${a.owner.name}, due ${a.due}, for ${a.target.kind === 'wave' ? `wave ${a.target.name}` : a.target.name} (retro of ${a.workloadName})`,
     })),
     more: actions.length > shown.length ? `and ${actions.length - shown.length} more, due later` : '',

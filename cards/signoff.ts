@@ -2,6 +2,7 @@ import { Template } from 'adaptivecards-templating';
 import signoffTemplate from './templates/signoff.json';
 import signoffFormTemplate from './templates/signoffForm.json';
 import type { Card, Notice } from './render';
+import { personText } from './text';
 import type { Person, Workload } from '../bot/release/model';
 import { isActive, MAX_TESTERS, SignoffCycle } from '../bot/signoff/model';
 import { dueLabel, isPastDue, OpenCycleRequest, REJECTION_TEXT, refreshPlan, ruleText, Tally, tallyText, Viewer } from '../bot/signoff/rules';
@@ -22,7 +23,6 @@ const COMMENT_CHARS = 160;
 const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
 const when = (iso: string): string => `{{DATE(${cardTime(iso)}, SHORT)}} {{TIME(${cardTime(iso)})}}`;
 const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
-const clip = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 function noticeFields(notice?: Notice): { notice: string; noticeStyle: string } {
   return { notice: notice?.text ?? '', noticeStyle: notice?.tone === 'good' ? 'good' : 'attention' };
@@ -69,12 +69,12 @@ function stateOf(cycle: SignoffCycle, t: Tally): { text: string; style: string }
       return { text: `Expired: it was due ${dueLabel(cycle.due)} and the sign-off was not complete. Nothing more can be decided on this cycle.`, style: 'attention' };
     case 'cancelled':
       return {
-        text: `Cancelled by ${cycle.cancelled?.by.name ?? 'the business owner or the project manager'}: ${clip(cycle.cancelled?.reason ?? '', COMMENT_CHARS)}`,
+        text: `Cancelled by ${cycle.cancelled?.by.name ?? 'the business owner or the project manager'}: ${personText(cycle.cancelled?.reason ?? '', COMMENT_CHARS)}`,
         style: 'attention',
       };
     case 'failed': {
       if (cycle.final?.decision === 'reject') {
-        return { text: `Failed: ${cycle.final.by.name} refused the final sign-off ${when(cycle.final.at)}: ${clip(cycle.final.comment ?? '', COMMENT_CHARS)}`, style: 'attention' };
+        return { text: `Failed: ${cycle.final.by.name} refused the final sign-off ${when(cycle.final.at)}: ${personText(cycle.final.comment ?? '', COMMENT_CHARS)}`, style: 'attention' };
       }
       const first = t.rejected[0];
       if (cycle.testersClosed?.reason === 'rejected' && first) {
@@ -93,8 +93,8 @@ function decisionRows(t: Tally, rows: number, commentChars: number): { decisions
   const decisions = shown.map((v) => {
     const icon = v.decision === 'approve' ? '✅' : '❌';
     const verb = v.decision === 'approve' ? 'approved' : 'rejected';
-    const comment = v.comment ? `: ${clip(v.comment, commentChars)}` : '';
-    const evidence = v.evidence ? ` · Evidence: ${clip(v.evidence, 200)}` : '';
+    const comment = v.comment ? `: ${personText(v.comment, commentChars)}` : '';
+    const evidence = v.evidence ? ` · Evidence: ${personText(v.evidence, 200)}` : '';
     return `${icon} **${v.voter.name}** ${verb} ${when(v.at)}${comment}${evidence}`;
   });
   const hidden = t.approved.length + t.rejected.length - shown.length;
@@ -167,7 +167,7 @@ function expandSignoff(input: SignoffCardInput, rows: number, commentChars: numb
         { title: 'Opened by', value: cycle.openedBy.name },
       ],
       dueLocal: active ? `Due ${when(cycle.due.at)} in your time zone.` : `Opened ${when(cycle.openedAt)}; closed ${cycle.closedAt ? when(cycle.closedAt) : 'by the testers'}.`,
-      scopeNotes: cycle.scopeNotes,
+      scopeNotes: personText(cycle.scopeNotes),
       decisions,
       moreDecisions: more,
       pendingText: pendingText(cycle, t),
@@ -199,7 +199,7 @@ export function cycleLine(cycle: SignoffCycle, t?: Tally): string {
     case 'expired':
       return `⌛ Cycle ${cycle.number}: expired, it was due ${dueLabel(cycle.due)}.`;
     case 'cancelled':
-      return `🚫 Cycle ${cycle.number}: cancelled ${cycle.cancelled ? `${when(cycle.cancelled.at)} by ${cycle.cancelled.by.name}: ${clip(cycle.cancelled.reason, COMMENT_CHARS)}` : ''}.`;
+      return `🚫 Cycle ${cycle.number}: cancelled ${cycle.cancelled ? `${when(cycle.cancelled.at)} by ${cycle.cancelled.by.name}: ${personText(cycle.cancelled.reason, COMMENT_CHARS)}` : ''}.`;
   }
 }
 

@@ -131,9 +131,32 @@ export function workloadIdOfNotice(scope: Pick<WorkloadScope, 'tenantId' | 'scop
 /** Characters Cosmos DB does not allow in an id. */
 const ID_UNSAFE = /[/\\?#]/g;
 
+const personKeyOf = (aadObjectId: string): string => `user:${aadObjectId}`;
+const conversationKeyOf = (conversationId: string): string => `conv:${conversationId.replace(ID_UNSAFE, '_')}`;
+
 /** The natural key of a recipient: one person is one recipient, one conversation is one recipient. */
 export function recipientKeyOf(recipient: Recipient): string {
-  return recipient.kind === 'person' ? `user:${recipient.aadObjectId}` : `conv:${recipient.conversationId.replace(ID_UNSAFE, '_')}`;
+  return recipient.kind === 'person' ? personKeyOf(recipient.aadObjectId) : conversationKeyOf(recipient.conversationId);
+}
+
+/**
+ * The recipient keys that let a person acknowledge from a conversation: their own 1:1 copy, or the copy posted
+ * in the conversation they press Acknowledge in (a channel member acknowledging the card in that channel).
+ */
+export function ackRecipientKeys(aadObjectId: string, conversationIds: readonly string[]): string[] {
+  return [...new Set([personKeyOf(aadObjectId), ...conversationIds.map(conversationKeyOf)])];
+}
+
+export const NOT_SENT_TO_YOU = 'This notice was not sent to you, so there is nothing for you to acknowledge; nothing was recorded.';
+
+export type AckDecision = { kind: 'accept' } | { kind: 'recalled' } | { kind: 'refused'; message: string };
+
+/** An acknowledgement counts only from a recipient of a notice that was sent; `deliveries` are the ones found for ackRecipientKeys. */
+export function decideAcknowledgement(notice: Pick<Notice, 'status' | 'sentAt' | 'recalled'>, deliveries: ReadonlyArray<Pick<Delivery, 'status'>>): AckDecision {
+  const sent = notice.status === 'sending' || notice.status === 'sent' || (notice.status === 'cancelled' && notice.sentAt !== undefined);
+  // A cancelled delivery was never sent: its recipient has no copy to acknowledge.
+  if (!sent || !deliveries.some((d) => d.status !== 'cancelled')) return { kind: 'refused', message: NOT_SENT_TO_YOU };
+  return notice.recalled ? { kind: 'recalled' } : { kind: 'accept' };
 }
 
 export const deliveryIdOf = (noticeId: string, recipientKey: string): string => `${noticeId}:${recipientKey}`;

@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Person, Workload } from '../release/model';
 import { slugOfWorkloadId } from '../release/rules';
 import type { ReleaseService } from '../release/service';
-import type { Audience, Notice, NoticeContent, Progress, ProgressMessage } from './model';
+import type { Audience, Delivery, Notice, NoticeContent, Progress, ProgressMessage } from './model';
 import type { NoticeRepository, SenderCoordination } from './repository';
 import {
+  AckDecision,
   ackIdOf,
+  ackRecipientKeys,
   approve,
   cancel,
   countProgress,
+  decideAcknowledgement,
+  deliveryIdOf,
   draftNotice,
   mayCompose,
   mayManage,
@@ -27,6 +31,8 @@ export const COMMUNICATION_GATE = 'change-notice-sent';
 export interface BroadcastOptions {
   approvalRequired: boolean;
 }
+
+export type AckOutcome = { kind: 'recorded'; at: string; first: boolean } | Exclude<AckDecision, { kind: 'accept' }>;
 
 export type DraftOutcome = { kind: 'saved'; notice: Notice } | { kind: 'refused'; message: string; notice?: Notice };
 
@@ -164,14 +170,23 @@ export class BroadcastService {
     return { result, requeued };
   }
 
-  /** One acknowledgement per person, whatever the clicks. */
-  async acknowledge(input: { notice: Notice; actor: Person; conversationId: string }): Promise<{ at: string; first: boolean }> {
-    const id = ackIdOf(input.notice.id, input.actor.aadObjectId);
+  /**
+   * One acknowledgement per recipient, whatever the clicks. `conversationIds` name the conversation the person
+   * acknowledges from (the channel, and the thread of the card); the first is recorded with the acknowledgement.
+   */
+  async acknowledge(input: { notice: Notice; actor: Person; conversationIds: readonly [string, ...string[]] }): Promise<AckOutcome> {
+    const { notice, actor } = input;
+    // Point reads by natural id: a person's own copy, or the copy posted where they press Acknowledge.
+    const keys = ackRecipientKeys(actor.aadObjectId, input.conversationIds);
+    const found = await Promise.all(keys.map((key) => this.notices.getDelivery(notice.workloadId, deliveryIdOf(notice.id, key))));
+    const decision = decideAcknowledgement(notice, found.filter((d): d is Delivery => d !== undefined));
+    if (decision.kind !== 'accept') return decision;
+    const id = ackIdOf(notice.id, actor.aadObjectId);
     const at = this.now();
-    const created = await this.notices.acknowledge({ id, workloadId: input.notice.workloadId, type: 'ack', noticeId: input.notice.id, by: input.actor, at, conversationId: input.conversationId });
-    if (created === 'created') return { at, first: true };
-    const existing = await this.notices.getAck(input.notice.workloadId, id);
-    return { at: existing?.at ?? at, first: false };
+    const created = await this.notices.acknowledge({ id, workloadId: notice.workloadId, type: 'ack', noticeId: notice.id, by: actor, at, conversationId: input.conversationIds[0] });
+    if (created === 'created') return { kind: 'recorded', at, first: true };
+    const existing = await this.notices.getAck(notice.workloadId, id);
+    return { kind: 'recorded', at: existing?.at ?? at, first: false };
   }
 
   async acknowledgedAt(notice: Notice, aadObjectId: string): Promise<string | undefined> {

@@ -29,11 +29,18 @@ export type RuleResult =
 
 export type NameCheck = { ok: true; name: string; slug: string } | { ok: false; message: string };
 
-/** Checks a workload name typed by a person and derives its slug. */
+export const MAX_NAME_LENGTH = 60;
+/** A slug's budget in the workload id (UTF-16 units, as Cosmos DB's 255 counts them); the rest of the id is the tenant and scope. */
+export const MAX_SLUG_LENGTH = 100;
+
+/**
+ * Checks a workload name typed by a person and derives its slug. Lengths are counted after compatibility
+ * normalization (NFKC), the form the slug is built from: one character such as U+FDFA spells out to eighteen.
+ */
 export function checkWorkloadName(raw: string): NameCheck {
-  const name = raw.normalize('NFC').trim().replace(/\s+/g, ' ');
+  const name = raw.normalize('NFKC').trim().replace(/\s+/g, ' ');
   if (!name) return { ok: false, message: 'Give the workload a name, for example: new Payroll API.' };
-  if (name.length > 60) return { ok: false, message: 'A workload name can be at most 60 characters long.' };
+  if ([...name].length > MAX_NAME_LENGTH) return { ok: false, message: `A workload name can be at most ${MAX_NAME_LENGTH} characters long.` };
   if (!/^[\p{L}\p{N}][\p{L}\p{M}\p{N} ._-]*$/u.test(name)) {
     return {
       ok: false,
@@ -47,6 +54,8 @@ export function checkWorkloadName(raw: string): NameCheck {
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
   if (slug.length < 2) return { ok: false, message: 'A workload name needs at least two letters or digits.' };
+  // Letters such as Hangul syllables spell out to several in the slug.
+  if (slug.length > MAX_SLUG_LENGTH) return { ok: false, message: 'This name spells out too long for a workload id; use a shorter one.' };
   return { ok: true, name, slug };
 }
 

@@ -250,9 +250,10 @@ export class BroadcastHandlers {
   async acknowledge(turn: Turn, data: NoticeRefData): Promise<VerbOutcome> {
     const notice = await this.broadcast.get(data.workloadId, data.noticeId);
     if (!notice || notice.tenantId !== turn.tenantId) return { card: missingNotice() };
-    if (notice.recalled) return { card: renderNotice(notice, { mode: 'recalled' }) };
-    const { at, first } = await this.broadcast.acknowledge({ notice, actor: turn.actor, conversationId: turn.scope.conversationId });
-    return { card: renderNotice(notice, { mode: 'recipient', acknowledged: { at } }, first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
+    const outcome = await this.broadcast.acknowledge({ notice, actor: turn.actor, conversationIds: [turn.scope.conversationId, turn.target.conversationId] });
+    if (outcome.kind === 'refused') return { card: renderMessage(outcome.message) };
+    if (outcome.kind === 'recalled') return { card: renderNotice(notice, { mode: 'recalled' }) };
+    return { card: renderNotice(notice, { mode: 'recipient', acknowledged: { at: outcome.at } }, outcome.first ? good('Thank you: your acknowledgement is recorded.') : undefined) };
   }
 
   /** `remind-ack <notice>`. */

@@ -1,16 +1,10 @@
 import { z } from 'zod';
-import { revisionSchema, workloadIdSchema } from './payloads';
+import { documentIdListSchema, documentIdSchema, revisionSchema, workloadIdSchema } from './payloads';
 
 /** Card data of the change communication verbs: untrusted input, turned into typed values or refused. */
 
-const noticeIdSchema = z.string().trim().min(3).max(200);
+const noticeIdSchema = documentIdSchema;
 const text = (max: number) => z.string().max(max).default('');
-/** A multi-select choice set answers with comma-separated values. */
-const list = z
-  .string()
-  .max(50_000)
-  .default('')
-  .transform((value) => [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))]);
 const toggle = z
   .union([z.string(), z.boolean()])
   .default('false')
@@ -40,9 +34,9 @@ export const broadcastVerbData = {
     ...contentFields,
     here: toggle,
     everyone: toggle,
-    channels: list,
-    teams: list,
-    people: list,
+    channels: documentIdListSchema(50_000),
+    teams: documentIdListSchema(50_000),
+    people: documentIdListSchema(50_000),
   }),
   update: z.object({ workloadId: workloadIdSchema, noticeId: noticeIdSchema, rev: revisionSchema, ...contentFields }),
 } as const;

@@ -3,7 +3,26 @@ import { ROLES } from '../release/model';
 
 /** Card data is untrusted input: these schemas turn it into typed values, or a refusal. */
 
-export const workloadIdSchema = z.string().trim().min(3).max(300);
+/** Cosmos DB refuses these in an id (they end up in the request path); control characters have no place in one either. */
+const UNSAFE_ID = /[/\\?#\p{Cc}]/u;
+const ID_MAX = 255;
+const safeId = (id: string): boolean => !UNSAFE_ID.test(id);
+const ID_MESSAGE = 'not an id Liftoff gives out';
+
+/** An id a card carries that names a Cosmos DB document: what Cosmos accepts, so a forged one is a typed refusal, not an SDK error. */
+export const documentIdSchema = z.string().trim().min(1).max(ID_MAX).refine(safeId, ID_MESSAGE);
+/** The same, where the person may have picked nothing (an empty choice). */
+export const optionalDocumentIdSchema = z.string().trim().max(ID_MAX).refine(safeId, ID_MESSAGE).default('');
+/** Ids a multi-select choice set answers with, comma-separated. */
+export const documentIdListSchema = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .default('')
+    .transform((value) => [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))])
+    .pipe(z.array(documentIdSchema));
+
+export const workloadIdSchema = documentIdSchema;
 /** A revision number a card carries, to tell a stale card from a current one. */
 export const revisionSchema = z.coerce.number().int().positive();
 
@@ -14,8 +33,8 @@ export const releaseVerbData = {
   gateDecide: z.object({
     workloadId: workloadIdSchema,
     decision: z.enum(['pass', 'fail', 'waive']),
-    revs: z.record(z.string().max(100), revisionSchema),
-    gateId: z.string().max(100).default(''),
+    revs: z.record(documentIdSchema, revisionSchema),
+    gateId: optionalDocumentIdSchema,
     note: z.string().max(5000).default(''),
   }),
   rolesSave: z.object({

@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { RETRO_PHASES, RETRO_TEMPLATE_IDS } from '../retro/model';
-import { workloadIdSchema } from './payloads';
+import { documentIdListSchema, documentIdSchema, optionalDocumentIdSchema, workloadIdSchema } from './payloads';
 
 /** Card data of the retrospective verbs: untrusted input, turned into typed values or a refusal. */
 
-const idSchema = z.string().trim().min(1).max(400);
 const text = (max: number) => z.string().max(max).default('');
 /** Input.Toggle answers "true"/"false"; card data may carry a boolean. */
 const flag = (fallback: boolean) =>
@@ -13,7 +12,7 @@ const flag = (fallback: boolean) =>
     .default(fallback)
     .transform((v) => v === true || v === 'true');
 
-const retroRef = z.object({ workloadId: workloadIdSchema, retroId: idSchema });
+const retroRef = z.object({ workloadId: workloadIdSchema, retroId: documentIdSchema });
 
 export const retroVerbData = {
   none: z.object({}),
@@ -30,21 +29,21 @@ export const retroVerbData = {
   }),
   /** The entries arrive as inputs named q_<questionId>, one per question. */
   entryAdd: retroRef.catchall(z.unknown()),
-  entryEdit: retroRef.extend({ entryId: text(400), text: text(5000) }),
-  entryDelete: retroRef.extend({ entryId: text(400) }),
+  entryEdit: retroRef.extend({ entryId: optionalDocumentIdSchema, text: text(5000) }),
+  entryDelete: retroRef.extend({ entryId: optionalDocumentIdSchema }),
   phase: retroRef.extend({ from: z.enum(RETRO_PHASES) }),
   /** A multi-select choice set answers with comma-separated values. */
-  merge: retroRef.extend({ into: text(400), from: text(20000) }),
-  vote: retroRef.extend({ entryId: idSchema, vote: z.enum(['add', 'remove']) }),
+  merge: retroRef.extend({ into: optionalDocumentIdSchema, from: documentIdListSchema(20000).transform((ids) => ids.join(',')) }),
+  vote: retroRef.extend({ entryId: documentIdSchema, vote: z.enum(['add', 'remove']) }),
   actionAdd: retroRef.extend({
     actionText: text(2000),
     owner: text(100),
     due: text(20),
-    targetWorkload: text(300),
+    targetWorkload: optionalDocumentIdSchema,
     wave: text(200),
   }),
   close: retroRef.extend({ noActions: flag(false) }),
-  actionDone: z.object({ workloadId: workloadIdSchema, actionId: idSchema }),
+  actionDone: z.object({ workloadId: workloadIdSchema, actionId: documentIdSchema }),
 } as const;
 
 export type RetroRef = z.infer<typeof retroRef>;

@@ -19,7 +19,7 @@ import type { SignoffCycle } from '../../bot/signoff/model';
 import { person, TENANT } from '../support/builders';
 import { startFakeConnector } from '../support/fakeConnector';
 import { cardText, findAction } from '../support/liftoff';
-import { ActivityFactory, teamChannel, teamsUserId } from '../support/teams';
+import { ActivityFactory, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import type { Shot } from './loadClient';
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 200);
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
 
     // Set up through the bot, as people would: a workload, its business owner, a cycle with every tester.
     await lastCard(activities.message(pm, 'new Bench Payroll', team));
-    const workloadId = `${TENANT}:bench-payroll`;
+    const workloadId = workloadIdIn(team, 'bench-payroll');
     const rolesSave = await post(activities.execute(pm, 'roles.save', { workloadId, rolesRev: 1, role: 'businessOwner', people: owner.aadObjectId }, team));
     assert.match(cardText(rolesSave.body.value), /Roles saved/);
     const form = await lastCard(activities.message(pm, 'uat Bench Payroll', team));

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { ConversationWindows, TeamsRateLimiter, TokenBucket } from '../../bot/broadcast/limits';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
-import { approve, cancel, checkContent, draftNotice, judgeFailure, nextAction, noticeIdOf, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
+import { ackRecipientKeys, approve, cancel, checkContent, decideAcknowledgement, draftNotice, judgeFailure, nextAction, noticeIdOf, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
 import { assignRoles, newWorkload, workloadIdOf } from '../../bot/release/rules';
 import { NOW, person, scope, TENANT } from '../support/builders';
 
@@ -63,6 +63,39 @@ describe('broadcast rules', () => {
     const unique = uniqueRecipients([alice, { ...alice, conversationId: 'x' }, { kind: 'conversation', conversationId: '19:c/d@thread', serviceUrl: 'u' }]);
     assert.deepEqual(unique.map((u) => u.key), ['user:a', 'conv:19:c_d@thread']);
     assert.equal(recipientKeyOf({ kind: 'conversation', conversationId: 'a?b#c\\d', serviceUrl: 'u' }), 'conv:a_b_c_d');
+  });
+
+  describe('who may acknowledge', () => {
+    const sent = draft({ status: 'sent', sentAt: NOW });
+    const delivered = { status: 'sent' as const };
+    it('looks for the person\'s own copy and the copy posted in the conversation they acknowledge from', () => {
+      assert.deepEqual(ackRecipientKeys('a', ['19:releases@thread.tacv2', '19:releases@thread.tacv2;messageid=7']), ['user:a', 'conv:19:releases@thread.tacv2', 'conv:19:releases@thread.tacv2;messageid=7']);
+      assert.deepEqual(ackRecipientKeys('a', ['a:personal', 'a:personal']), ['user:a', 'conv:a:personal']);
+      const channel = recipientKeyOf({ kind: 'conversation', conversationId: '19:c/d@thread', serviceUrl: 'u' });
+      assert.ok(ackRecipientKeys('a', ['19:c/d@thread']).includes(channel), 'the same key the fan-out wrote');
+    });
+    it('accepts a recipient of a sent notice, also while it is still sending or after a cancel cut it short', () => {
+      assert.equal(decideAcknowledgement(sent, [delivered]).kind, 'accept');
+      assert.equal(decideAcknowledgement({ ...sent, status: 'sending' }, [{ status: 'pending' }]).kind, 'accept');
+      assert.equal(decideAcknowledgement({ ...sent, status: 'cancelled' }, [delivered]).kind, 'accept');
+    });
+    it('refuses anyone with no copy, and everyone on a notice never sent', () => {
+      for (const [notice, deliveries] of [
+        [sent, []],
+        [sent, [{ status: 'cancelled' }]],
+        [draft(), [delivered]],
+        [draft({ status: 'awaitingApproval' }), [delivered]],
+        [draft({ status: 'cancelled' }), [delivered]],
+      ] as const) {
+        const decision = decideAcknowledgement(notice, deliveries);
+        assert.equal(decision.kind, 'refused', `${notice.status} with ${deliveries.length} deliveries`);
+        assert.match(decision.kind === 'refused' ? decision.message : '', /This notice was not sent to you/);
+      }
+    });
+    it('tells a recipient of a recalled notice that it was recalled, and an outsider only that it was not sent to them', () => {
+      assert.equal(decideAcknowledgement({ ...sent, recalled: true }, [{ status: 'recalled' }]).kind, 'recalled');
+      assert.equal(decideAcknowledgement({ ...sent, recalled: true }, []).kind, 'refused');
+    });
   });
 
   describe('sending and approval', () => {

@@ -6,7 +6,7 @@ import { countProgress } from '../../bot/broadcast/rules';
 import type { BroadcastHandlers } from '../../bot/teams/broadcastHandlers';
 import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
 import { NOW, person } from '../support/builders';
-import { expectWellFormedCard } from '../support/cards';
+import { DISGUISED_LINK, expectRealTarget, expectWellFormedCard } from '../support/cards';
 import { cardText } from '../support/liftoff';
 
 /** Building the route table calls no handler, so none is needed to learn the verb names. */
@@ -67,6 +67,20 @@ describe('notice card templates expanded with real data', () => {
     expectWellFormed('recalled', renderNotice(notice, { mode: 'recalled' }));
     const text = JSON.stringify(renderNotice({ ...notice, content: { ...notice.content, title: 'Payroll API offline ${root.name}' } }, { mode: 'recipient' }));
     assert.ok(text.includes('Payroll API offline ${root.name}'), 'user text is shown verbatim, never expanded');
+  });
+
+  it('shows the real target of a link typed in the title, body, impact or contact, and keeps its own change plan link whole', () => {
+    const content = { ...notice.content, title: `Read ${DISGUISED_LINK}`, body: `**Act now**: ${DISGUISED_LINK}\n\n[1]: https://evil.test`, impact: DISGUISED_LINK, contact: `<https://evil.test>`, changePlanUrl: 'https://contoso.example/plan)[Pay here](https://evil.test' };
+    for (const view of [{ mode: 'recipient' as const }, { mode: 'reminder' as const }, { mode: 'preview' as const, audience: '3 people' }]) {
+      const card = renderNotice({ ...notice, content }, view);
+      expectWellFormed(`${view.mode} with typed links`, card);
+      expectRealTarget(view.mode, card, cardText);
+      const text = cardText(card);
+      assert.match(text, /\*\*Act now\*\*/, 'bold stays');
+      assert.equal(text.match(/\]\(/g)?.length, 1, 'the one link left is the change plan');
+      assert.match(text, /\[Business change plan\]\(https:\/\/contoso\.example\/plan%29%5BPay%20here%5D%28https:\/\/evil\.test\)/);
+    }
+    expectRealTarget('progress', renderNoticeProgress({ ...notice, content }, progress), cardText);
   });
 
   it('the progress card while sending, when sent with failures, cancelled and recalled', () => {

@@ -12,7 +12,7 @@ import { releaseRoutes } from '../../bot/teams/routes';
 import { mergeRoutes } from '../../bot/teams/router';
 import { NOW, person, scope } from '../support/builders';
 import { startRequest } from '../support/retro';
-import { expectWellFormedCard, verbsOf } from '../support/cards';
+import { DISGUISED_LINK, expectRealTarget, expectWellFormedCard, verbsOf } from '../support/cards';
 import { cardText } from '../support/liftoff';
 
 /** Building the route tables calls no handler, so none is needed to learn the verb names. */
@@ -164,6 +164,24 @@ describe('retro card templates expanded with real data', () => {
     const many = renderRetroActions(Array.from({ length: 40 }, (_, i) => action(i)), { text: 'Done.', tone: 'good' });
     expectWellFormed('many actions', many);
     assert.match(cardText(many), /and 15 more, due later/);
+  });
+
+  it('shows the real target of a link typed in an entry, anonymous or not, or an action item', () => {
+    const entries = [entry(1, 'well', `Great ${DISGUISED_LINK}`), entry(2, 'well', DISGUISED_LINK, { mergedInto: `${retro.retroId}:entry:1` }), entry(3, 'learned', DISGUISED_LINK)];
+    const typed = { ...action(1), text: `Fix ${DISGUISED_LINK}` };
+    const tallied = { ...retro, tallies: { [`${retro.retroId}:entry:1`]: 2 } };
+    const cards: Array<[string, Record<string, unknown>]> = [
+      ['collect view', renderRetroView(view(retro, { entries: entries.map((e) => ({ ...e, mergedInto: undefined })), openActions: [typed] }))],
+      ['anonymous group view', renderRetroView(view({ ...retro, phase: 'group' }, { entries, facilitates: true }))],
+      ['named act view', renderRetroView(view({ ...tallied, anonymous: false, phase: 'act' }, { entries, actions: [typed], facilitates: true }))],
+      ['summary', renderRetroSummary({ retro: { ...tallied, phase: 'closed' }, entries, ballots: [], actions: [typed], openActions: [], gate: { passed: true, message: 'Passed.' } })],
+      ['action items', renderRetroActions([typed])],
+      ['start', renderRetroStart(workload, [typed], { today: '2026-11-22' })],
+    ];
+    for (const [name, card] of cards) {
+      expectWellFormed(name, card);
+      expectRealTarget(name, card, cardText);
+    }
   });
 
   it('checklist with the retro sections', () => {

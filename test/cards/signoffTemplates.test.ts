@@ -4,7 +4,7 @@ import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZO
 import { newWorkload } from '../../bot/release/rules';
 import type { Approver, SignoffCycle, Vote } from '../../bot/signoff/model';
 import { checkVote, openCycle, tally } from '../../bot/signoff/rules';
-import { actionsOf, expectWellFormed, verbsOf } from '../support/cards';
+import { actionsOf, DISGUISED_LINK, expectRealTarget, expectWellFormed, verbsOf } from '../support/cards';
 import { NOW, person, scope } from '../support/builders';
 import { cardText } from '../support/liftoff';
 
@@ -154,6 +154,23 @@ describe('sign-off card templates expanded with real data', () => {
     const json = JSON.stringify(renderSignoff({ cycle, tally: tally(cycle, [vote!]), now: NOW, viewer: 'observer', refresh: 'shared' }));
     assert.ok(json.includes('Looks ${root.name} \\"fine\\" & <ok>'));
     assert.ok(json.includes('Scope: Month-end payroll, with \\"quotes\\" & <tags> and ${root.name}'));
+  });
+
+  it('shows the real target of a link typed as a comment, evidence, scope notes or a reason', () => {
+    const testers = [1, 2].map(tester);
+    const cycle = cycleOf(testers, `Scope in ${DISGUISED_LINK}`);
+    const votes = testers.map((t) => {
+      const check = checkVote(cycle, { actor: t, decision: 'approve', comment: `Fine, see ${DISGUISED_LINK}`, evidence: `https://contoso.example/${DISGUISED_LINK}`, now: NOW });
+      assert.ok(check.ok);
+      return check.vote;
+    });
+    const card = renderSignoff({ cycle, tally: tally(cycle, votes), now: NOW, viewer: 'observer', refresh: 'shared' });
+    expectWellFormed('typed links', card);
+    expectRealTarget('shared card', card, cardText);
+    const cancelled: SignoffCycle = { ...cycle, state: 'cancelled', cancelled: { by: pm, at: NOW, reason: DISGUISED_LINK } };
+    expectRealTarget('cancelled card', renderSignoff({ cycle: cancelled, tally: tally(cancelled, []), now: NOW, viewer: 'observer', refresh: 'shared' }), cardText);
+    const line = cycleLine(cancelled);
+    assert.ok(line.includes('https://evil.test') && !line.includes('](https://evil.test'), line);
   });
 
   it('the open form, fresh and with what was typed, with a roster of 250', () => {

@@ -5,7 +5,7 @@ import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import { releaseRoutes } from '../../bot/teams/routes';
 import { NOW, person, scope } from '../support/builders';
-import { actionsOf, expectWellFormedCard, verbsOf } from '../support/cards';
+import { actionsOf, DISGUISED_LINK, expectRealTarget, expectWellFormedCard, verbsOf } from '../support/cards';
 import { cardText } from '../support/liftoff';
 
 /** Building the route table calls no handler, so none is needed to learn the verb names. */
@@ -77,6 +77,18 @@ describe('card templates expanded with real data', () => {
     const text = JSON.stringify(renderChecklist({ ...busy, gates }));
     assert.ok(text.includes('Reason: Front Door ${root.name} misrouted'), 'the reason is shown verbatim');
     assert.ok(text.includes('with \\"quotes\\" & <tags>'), 'evidence keeps its punctuation');
+  });
+
+  it('shows the real target of a link typed as evidence, a reason, a section line or in the history', () => {
+    const gates = busy.gates.map((g) => (g.id === 'assets-staged' ? { ...g, evidence: `Run: ${DISGUISED_LINK}` } : g.id === 'user-routing' ? { ...g, reason: DISGUISED_LINK } : g));
+    const checklist = renderChecklist({ ...busy, gates }, undefined, [{ title: 'Change communication', lines: [`${DISGUISED_LINK} (payroll-api.k3x9qa): sent`], actions: [] }]);
+    expectWellFormed('checklist with typed links', checklist);
+    expectRealTarget('checklist', checklist, cardText);
+    assert.match(cardText(checklist), /Evidence: Run: https:\/\/portal\.azure\.com \(https:\/\/evil\.test\)/);
+    const history = renderHistory(busy, [
+      { id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: engineer, action: 'gate.passed', summary: `Miguel passed "Assets staged": ${DISGUISED_LINK}` },
+    ]);
+    expectRealTarget('history', history, cardText);
   });
 
   it('roles, including a roster larger than a card can hold', () => {

@@ -220,6 +220,59 @@ describe('change communication over HTTP, end to end', () => {
     assert.match(cardText(checklist), /New payroll portal/);
   });
 
+  describe('who may acknowledge', () => {
+    const dave = person('Dave Desk');
+    let sent: Composed;
+    let thread: string;
+    let postedId: string;
+    const acksOf = async (noticeId: string) =>
+      (await h.app.cosmos.workloads.items.query<{ by: { aadObjectId: string } }>({ query: 'SELECT * FROM c WHERE c.type = "ack" AND c.noticeId = @n', parameters: [{ name: '@n', value: noticeId }] }).fetchAll()).resources;
+    const ack = (who: typeof alice, noticeId: string, place: Parameters<typeof h.activities.execute>[3], replyToId?: string) =>
+      h.post(h.activities.execute(who, 'notice.ack', { workloadId, noticeId }, place, replyToId));
+
+    before(async () => {
+      sent = await compose(chloe, { ...downtime, title: 'For Releases and Alice', channels: releases.id, people: alice.aadObjectId });
+      await sendNow(chloe, sent, 'ack-rule-msg');
+      await settled(sent.noticeId);
+      const posted = noticeSendsTo(releases.id, sent.noticeId)[0];
+      assert.ok(posted?.activityId, 'the notice was posted in the Releases channel');
+      postedId = posted.activityId;
+      thread = `${releases.id};messageid=${postedId}`;
+    });
+
+    it('records an acknowledgement from a channel member pressing Acknowledge on the card posted in that channel', async () => {
+      const res = await ack(dave, sent.noticeId, { conversationId: thread, conversationType: 'channel', teamId: team.teamId! }, postedId);
+      assert.equal(res.status, 200);
+      assert.match(cardText(res.body.value), /your acknowledgement is recorded|You acknowledged this notice/);
+      assert.ok((await acksOf(sent.noticeId)).some((a) => a.by.aadObjectId === dave.aadObjectId));
+    });
+
+    it('answers someone the notice was not sent to with a sentence and stores nothing', async () => {
+      for (const place of [personalChat(bob), team]) {
+        const res = await ack(bob, sent.noticeId, place);
+        assert.equal(res.status, 200);
+        assert.match(cardText(res.body.value), /This notice was not sent to you/);
+        assert.doesNotMatch(cardText(res.body.value), /For Releases and Alice/, 'the notice is not shown to them');
+      }
+      const acks = await acksOf(sent.noticeId);
+      assert.ok(!acks.some((a) => a.by.aadObjectId === bob.aadObjectId), 'no acknowledgement from Bob');
+      const progress = await h.post(h.activities.execute(chloe, 'notice.progress', { workloadId, noticeId: sent.noticeId }, team, 'ack-rule-msg'));
+      const counts = cardText(progress.body.value);
+      assert.match(counts, /Recipients\n2\n/);
+      assert.match(counts, new RegExp(`Acknowledged\\n${acks.length}\\n`), 'only acknowledgements from recipients are counted');
+    });
+
+    it('accepts no acknowledgement of a notice that was never sent, not even from its future recipients', async () => {
+      const drafted = await compose(chloe, { ...downtime, title: 'Still a draft', here: 'true', people: alice.aadObjectId });
+      assert.equal((await notice(drafted.noticeId)).status, 'draft');
+      for (const [who, place] of [[alice, personalChat(alice)], [chloe, team]] as const) {
+        const res = await ack(who, drafted.noticeId, place);
+        assert.match(cardText(res.body.value), /This notice was not sent to you/);
+      }
+      assert.equal((await acksOf(drafted.noticeId)).length, 0);
+    });
+  });
+
   describe('fault paths', () => {
     const conv = (p: typeof alice) => `a:personal-${p.aadObjectId}`;
     const to = (p: typeof alice) => (r: { kind: string; conversationId?: string }) => r.kind === 'send' && r.conversationId === conv(p);

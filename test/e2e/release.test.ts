@@ -227,3 +227,32 @@ describe('Liftoff over HTTP, end to end', () => {
     assert.equal(res.status, 400);
   });
 });
+
+describe('a link typed by one person, on the cards everyone sees, over HTTP', () => {
+  let h: Harness;
+  const priya = person('Priya Project');
+  const miguel = person('Miguel Engineer');
+  const team = teamChannel('links');
+  const workloadId = workloadIdIn(team, 'payroll-api');
+
+  before(async () => {
+    h = await startHarness();
+    h.fake.setRoster(team.teamId!, [priya, miguel].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+    await h.say(h.activities.message(priya, 'new Payroll API', team));
+    const { resource } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
+    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', team)), 'roles.save');
+    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, rolesRev: resource!.rolesRev, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
+  });
+  after(() => h.close());
+
+  it('shows the real target of a disguised link passed as gate evidence, in the checklist and the history', async () => {
+    const pass = findAction(await h.say(h.activities.message(miguel, 'status Payroll API', team)), 'gate.decide', { decision: 'pass' });
+    const res = await h.post(h.activities.execute(miguel, 'gate.decide', { ...pass.data, gateId: 'assets-staged', note: 'Runbook: [https://portal.azure.com](https://evil.test)' }, team));
+    assert.match(cardText(res.body.value), /Miguel Engineer passed "Assets replicated and staged"/);
+    for (const command of ['status Payroll API', 'history Payroll API']) {
+      const card = await h.say(h.activities.message(priya, command, team));
+      assert.match(cardText(card), /https:\/\/portal\.azure\.com \(https:\/\/evil\.test\)/, command);
+      assert.doesNotMatch(JSON.stringify(card), /\]\(https:\/\/evil\.test/, `${command}: no link markup from the evidence`);
+    }
+  });
+});

@@ -6,6 +6,8 @@ import {
   RuleResult,
   assignRoles,
   checkWorkloadName,
+  MAX_NAME_LENGTH,
+  MAX_SLUG_LENGTH,
   currentStage,
   decideGate,
   newWorkload,
@@ -148,6 +150,35 @@ describe('release rules', () => {
       assert.equal(tooLong.ok, false);
       assert.match(!tooLong.ok ? tooLong.message : '', /60 characters/);
       assert.equal(checkWorkloadName(`${'a'.repeat(30)}          ${'b'.repeat(29)}`).ok, true, '30 + 1 space + 29 = 60');
+    });
+
+    it('counts the length after normalization: a character that spells out to eighteen counts as eighteen', () => {
+      const ligature = '\uFDFA'; // one character; NFKC spells it out as eighteen
+      const fifty = checkWorkloadName(ligature.repeat(50));
+      assert.equal(fifty.ok, false);
+      assert.match(!fifty.ok ? fifty.message : '', /at most 60 characters/);
+      assert.equal(checkWorkloadName(ligature.repeat(3)).ok, true, '3 x 18 = 54');
+      assert.equal(checkWorkloadName(ligature.repeat(4)).ok, false, '4 x 18 = 72');
+      const one = checkWorkloadName(`Payroll ${ligature}`);
+      assert.equal(one.ok && one.name, `Payroll ${ligature.normalize('NFKC')}`, 'the name is kept in the form its length was counted in');
+      const fullWidth = checkWorkloadName('\uFF30\uFF41\uFF59\uFF52\uFF4F\uFF4C\uFF4C API');
+      assert.deepEqual(fullWidth, { ok: true, name: 'Payroll API', slug: 'payroll-api' }, 'full-width letters are the same name');
+    });
+
+    it('keeps every slug, and so the workload id, within what Cosmos DB accepts', () => {
+      for (const raw of ['\uFDFA'.repeat(50), '\uFDFA'.repeat(3), 'a'.repeat(60), '\uD55C'.repeat(60), '\u0130'.repeat(60), '\uFB01'.repeat(60), 'x\u0301'.repeat(60)]) {
+        const check = checkWorkloadName(raw);
+        if (check.ok) {
+          assert.ok([...check.name].length <= MAX_NAME_LENGTH, `name of ${JSON.stringify(raw.slice(0, 4))}`);
+          assert.ok(check.slug.length <= MAX_SLUG_LENGTH, `slug of ${JSON.stringify(raw.slice(0, 4))}: ${check.slug.length}`);
+        }
+      }
+      assert.ok(TENANT.length + 1 + MAX_SLUG_LENGTH <= 255, 'a tenant and the longest slug leave room in Cosmos DB\'s 255');
+      const hangul = checkWorkloadName('\uD55C'.repeat(60)); // 60 syllables, 180 letters once spelled out
+      assert.equal(hangul.ok, false);
+      assert.match(!hangul.ok ? hangul.message : '', /spells out too long for a workload id/);
+      const shorter = checkWorkloadName('\uD55C'.repeat(30));
+      assert.equal(shorter.ok && shorter.slug.length, 90);
     });
 
     it('refuses a name that starts with punctuation', () => {

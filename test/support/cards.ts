@@ -60,3 +60,14 @@ const signoffVerbs = new Set(Object.keys(mergeRoutes(releaseRoutes({} as Release
 export function expectWellFormed(name: string, card: Card): void {
   expectWellFormedCard(name, card, signoffVerbs);
 }
+
+/** A link a person might type: a label that reads like a trusted address, and another target. */
+export const DISGUISED_LINK = '[https://portal.azure.com](https://evil.test)';
+
+/** The card shows the real target of a disguised link, and none of the link markup it was typed with. */
+export function expectRealTarget(name: string, card: Card, text: (card: Card) => string): void {
+  const shown = text(card);
+  assert.ok(shown.includes('https://evil.test'), `${name}: the real target is shown`);
+  assert.doesNotMatch(shown, /\]\(https:\/\/evil\.test/, `${name}: no link markup from what a person typed`);
+  assert.doesNotMatch(JSON.stringify(card), /\]\(https:\/\/evil\.test/, `${name}: nowhere on the card`);
+}
