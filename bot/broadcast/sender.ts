@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Card } from '../../cards/render';
 import { Abandon, Outbound, postKeyOf } from '../conversations/outbound';
 import type { Logger } from '../log';
@@ -173,6 +174,8 @@ class TenantRun {
     private leaseExpiresAt: number,
     entries: OutboxEntry[],
   ) {
+    // Every request waiting for its turn listens to this signal; there may be as many as the concurrency.
+    setMaxListeners(0, this.halt.signal);
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(sender.options.leaseMs / 3)));
     // One timer for the run's lifetime: wakes the loop to notice a lease running short without a renewal.
     this.checkTimer = setInterval(() => this.poke(), 250);
