@@ -3,6 +3,8 @@ import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { renderNotice, renderNoticeProgress } from '../cards/noticeCards';
 import { BroadcastSender } from './broadcast/sender';
+import { Outbound, OutboundMessenger, TenantBudget } from './conversations/outbound';
+import { Reminders } from './conversations/reminders';
 import { BroadcastService } from './broadcast/service';
 import type { Config } from './config';
 import { CardSyncMarker, resumeMarkedCards, SharedCardSync } from './conversations/sharedCards';
@@ -13,7 +15,6 @@ import { BackgroundWork } from './shared/background';
 import { LatestWins } from './shared/coalesce';
 import { PeriodicSweep } from './shared/periodic';
 import { sleep } from './shared/retry';
-import { Reminders } from './signoff/reminders';
 import { SignoffService } from './signoff/service';
 import { ExpirySweeper } from './signoff/sweeper';
 import { connectCosmos, CosmosStore } from './store/cosmos';
@@ -30,7 +31,6 @@ import { broadcastRoutes } from './teams/broadcastRoutes';
 import { TeamsDeliveryClient } from './teams/deliveryClient';
 import { TeamsRecipientDirectory } from './teams/recipientDirectory';
 import type { ChecklistContributor } from './teams/handlers';
-import { AdapterMessenger } from './teams/messenger';
 import { ReleaseHandlers } from './teams/handlers';
 import { InstallRecorder } from './teams/installs';
 import { LiftoffBot } from './teams/liftoffBot';
@@ -73,8 +73,13 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const authentication = createBotAuthentication(config.auth);
   const adapter = createAdapter(config.auth, log, authentication);
   adapter.use(new TeamsTenantFilter(config.allowedTenants, log));
-  const messenger = new AdapterMessenger(adapter, botAppId(config.auth));
+  // One way out to Teams for every proactive message: one budget per tenant, the configured pace its ceiling.
+  const b = config.broadcast;
+  const teamsClient = new TeamsDeliveryClient(authentication, botAppId(config.auth), Math.max(1000, Math.floor(b.leaseMs / 3)));
+  const outbound = new Outbound(new TenantBudget(b.ratePerSecond), { maxAttempts: b.maxAttempts, backoff: { baseMs: b.retryBaseMs, maxMs: Math.max(b.retryBaseMs, 30_000) } }, log);
+  const messenger = new OutboundMessenger(outbound, teamsClient);
   const conversations = new CosmosConversationRepository(cosmos.conversations);
+  const reminders = new Reminders(conversations, messenger, log);
   // Config insists on a secret for a real Cosmos; the embedded one forgets everything on exit, and so may the secret.
   const pseudonymSecret = config.retroPseudonymSecret ?? randomBytes(32).toString('base64url');
   const retro = new RetroService(new CosmosRetroRepository(cosmos.workloads), release, pseudonymSecret, clock);
@@ -92,14 +97,14 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const signoffHandlers: SignoffHandlers = new SignoffHandlers({
     signoff,
     workloads: handlers,
-    reminders: new Reminders(conversations, messenger, log),
+    reminders,
     messenger,
     publisher,
     background,
     log,
   });
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
-  const retroHandlers = new RetroHandlers(retro, release, messenger, conversations, background, sharedCards, log, clock);
+  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock);
   const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
   const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
 
@@ -107,18 +112,13 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
   const notices = new CosmosNoticeRepository(cosmos.workloads);
   const coordination = new CosmosSenderCoordination(cosmos.broadcast);
-  const b = config.broadcast;
-  const teamsClient = new TeamsDeliveryClient(authentication, botAppId(config.auth), Math.max(1000, Math.floor(b.leaseMs / 3)));
   let sender: BroadcastSender | undefined;
   const broadcast = new BroadcastService(notices, coordination, release, { approvalRequired: b.approvalRequired }, () => sender?.wake(), clock);
   sender = new BroadcastSender(
     {
       instanceId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
-      ratePerSecond: b.ratePerSecond,
       leaseMs: b.leaseMs,
       progressIntervalMs: b.progressIntervalMs,
-      maxAttempts: b.maxAttempts,
-      backoff: { baseMs: b.retryBaseMs, maxMs: Math.max(b.retryBaseMs, 30_000) },
       concurrency: b.concurrency,
       pollMs: Math.min(1000, Math.max(100, Math.floor(b.leaseMs / 3))),
     },
@@ -126,6 +126,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
       notices,
       coordination,
       transport: teamsClient,
+      outbound,
       directory: new TeamsRecipientDirectory(conversations, teamsClient, clock),
       cards: {
         notice: (n) => renderNotice(n, { mode: 'recipient' }),

@@ -1,4 +1,4 @@
-import type { Card } from '../../cards/render';
+import type { TeamsTransport } from '../conversations/outbound';
 import type { Ack, Delivery, DeliveryStatus, Notice, PersonAddress, Recipient } from './model';
 import type { NoticeResult } from './rules';
 
@@ -68,16 +68,11 @@ export interface SenderCoordination {
   lease(tenantId: string): Promise<Lease | undefined>;
 }
 
-/** What Teams answered when a message was accepted. */
-export interface Sent {
-  activityId: string;
-}
-
-/** Talks to Teams for the sender: implemented in bot/teams over the Bot Connector, with no retries of its own. Throws DeliveryError. */
-export interface DeliveryTransport {
-  send(recipient: Recipient & { conversationId: string }, tenantId: string, card: Card, summary: string): Promise<Sent>;
-  update(address: { conversationId: string; serviceUrl: string }, activityId: string, card: Card): Promise<void>;
-  remove(address: { conversationId: string; serviceUrl: string }, activityId: string): Promise<void>;
+/**
+ * Talks to Teams for the sender: the pipeline's transport (bot/teams, over the Bot Connector, no retries of its own),
+ * and creating the 1:1 conversation with a person. Throws DeliveryError.
+ */
+export interface DeliveryTransport extends TeamsTransport {
   /** Creates (or finds) the 1:1 conversation with a person; resolves with its id. */
   createPersonalConversation(person: PersonAddress, tenantId: string): Promise<string>;
 }

@@ -281,34 +281,6 @@ export function nextAction(notice: Pick<Notice, 'status' | 'recalled' | 'content
   return 'none';
 }
 
-/** Teams' codes for a recipient who blocked or removed the bot (documented, and seen in practice). */
-export const BLOCKED_CODES: readonly string[] = ['MessageWritesBlocked', 'ConversationBlockedByUser'];
-
-/** A failed call to Teams, as the sender sees it. */
-export interface SendFailure {
-  status: number;
-  code: string;
-  retryAfterMs?: number;
-}
-
-export type FailureVerdict =
-  | { kind: 'retry'; afterMs?: number }
-  | { kind: 'recreate' }
-  | { kind: 'final'; status: Extract<DeliveryStatus, 'blocked' | 'notFound' | 'failed'> };
-
-/**
- * What to do after Teams refused a send: wait out Retry-After on 429; back off on 412, 5xx and no answer;
- * blocked is final; 404 recreates a 1:1 conversation once; anything else, or too many attempts, is final.
- * `attempts` counts the attempts made so far, including this one.
- */
-export function judgeFailure(failure: SendFailure, context: { attempts: number; maxAttempts: number; person: boolean; recreated: boolean }): FailureVerdict {
-  if (failure.status === 403) return { kind: 'final', status: BLOCKED_CODES.includes(failure.code) ? 'blocked' : 'failed' };
-  if (failure.status === 404) return context.person && !context.recreated ? { kind: 'recreate' } : { kind: 'final', status: 'notFound' };
-  const transient = failure.status === 429 || failure.status === 412 || failure.status === 408 || failure.status === 0 || failure.status >= 500;
-  if (!transient || context.attempts >= context.maxAttempts) return { kind: 'final', status: 'failed' };
-  return failure.status === 429 && failure.retryAfterMs !== undefined ? { kind: 'retry', afterMs: failure.retryAfterMs } : { kind: 'retry' };
-}
-
 /** Counts a notice's deliveries by outcome. */
 export function countProgress(statuses: Iterable<DeliveryStatus>, acknowledged: number): Progress {
   const progress: Progress = { total: 0, sent: 0, pending: 0, blocked: 0, notFound: 0, failed: 0, cancelled: 0, recalled: 0, acknowledged };

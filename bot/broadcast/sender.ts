@@ -1,29 +1,22 @@
+import { setMaxListeners } from 'node:events';
 import type { Card } from '../../cards/render';
-import { DeliveryError } from '../conversations/messenger';
+import { Abandon, Outbound, postKeyOf } from '../conversations/outbound';
 import type { Logger } from '../log';
-import { Backoff, backoffDelay, sleep } from '../shared/retry';
-import { RateWindow, TeamsRateLimiter, TEAMS_CONVERSATION_WINDOWS } from './limits';
+import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
-import { countProgress, judgeFailure, newDelivery, nextAction, uniqueRecipients } from './rules';
+import { countProgress, newDelivery, nextAction, uniqueRecipients } from './rules';
 
 export interface SenderOptions {
   /** This instance's name in the lease. */
   instanceId: string;
-  /** Tenant-wide pace of requests to Teams. */
-  ratePerSecond: number;
   leaseMs: number;
   /** Least time between two updates of the author's progress card. */
   progressIntervalMs: number;
-  /** Attempts per delivery before it is recorded as failed. */
-  maxAttempts: number;
-  /** Backoff for 412, 5xx and no answer; 429 waits Retry-After. */
-  backoff: Backoff;
   /** Requests to Teams in flight at once, per tenant. */
   concurrency: number;
   /** How often an idle instance reads the outbox. */
   pollMs: number;
-  windows?: readonly RateWindow[];
 }
 
 /** How a notice's cards look to recipients and to the author. */
@@ -37,13 +30,14 @@ export interface SenderDeps {
   notices: NoticeRepository;
   coordination: SenderCoordination;
   transport: DeliveryTransport;
+  /** The process's one way out to Teams: the tenant budget, the conversation windows, the judgement of failures. */
+  outbound: Outbound;
   directory: RecipientDirectory;
   cards: NoticeCards;
   /** Called once when a notice has reached everyone it could (the release gate listens). */
   onSent?: (notice: Notice, progress: Progress) => Promise<void>;
   log: Logger;
   now?: () => number;
-  random?: () => number;
 }
 
 /** What the sender measured, for the benchmark and the logs. */
@@ -69,7 +63,7 @@ const MAX_LAG_SAMPLES = 100_000;
 
 /**
  * The sender: one per Liftoff instance. It reads the outbox, takes the lease of each tenant with work, and
- * drains that tenant's deliveries under the tenant's token bucket and Teams' per-conversation windows.
+ * drains that tenant's deliveries through the outbound pipeline (the tenant's budget, Teams' per-conversation windows).
  */
 export class BroadcastSender {
   private readonly tenants = new Map<string, TenantRun>();
@@ -157,9 +151,11 @@ export class BroadcastSender {
   }
 }
 
-/** One tenant while this instance holds its lease: the worker pool, the rate limiter, and the notices being drained. */
+/** One tenant while this instance holds its lease: the worker pool and the notices being drained. */
 class TenantRun {
-  readonly limiter: TeamsRateLimiter;
+  private readonly halt = new AbortController();
+  /** Gives up requests still waiting for their turn once the run stops or loses its lease. */
+  readonly abandon: Abandon = { signal: this.halt.signal, stillWanted: () => this.canSend() };
   private readonly notices = new Map<string, NoticeRun>();
   private readonly ready: Task[] = [];
   private readonly delayed: Task[] = [];
@@ -170,8 +166,6 @@ class TenantRun {
   private delayTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
-  private gateQueue: Array<() => void> = [];
-  private gateTimer: NodeJS.Timeout | undefined;
   readonly done: Promise<void>;
 
   constructor(
@@ -180,7 +174,8 @@ class TenantRun {
     private leaseExpiresAt: number,
     entries: OutboxEntry[],
   ) {
-    this.limiter = new TeamsRateLimiter(sender.options.ratePerSecond, sender.now(), sender.options.windows ?? TEAMS_CONVERSATION_WINDOWS);
+    // Every request waiting for its turn listens to this signal; there may be as many as the concurrency.
+    setMaxListeners(0, this.halt.signal);
     this.renewTimer = setInterval(() => void this.renew(), Math.max(50, Math.floor(sender.options.leaseMs / 3)));
     // One timer for the run's lifetime: wakes the loop to notice a lease running short without a renewal.
     this.checkTimer = setInterval(() => this.poke(), 250);
@@ -220,6 +215,7 @@ class TenantRun {
       if (lease) this.leaseExpiresAt = lease.expiresAt;
       else {
         this.leaseLost = true;
+        this.halt.abort();
         this.log.warn({ event: 'broadcast.lease_lost', tenantId: this.tenantId }, 'another instance holds the broadcast lease; stopping');
         this.poke();
       }
@@ -230,6 +226,7 @@ class TenantRun {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.halt.abort();
     this.poke();
     await this.done;
   }
@@ -281,14 +278,12 @@ class TenantRun {
     }
     // Stopping or lease lost: requests in flight finish and are recorded before the lease is let go.
     this.stopping = true;
+    this.halt.abort();
     while (this.inFlight > 0) await new Promise<void>((resolve) => (this.signal = resolve));
     await Promise.all([...this.notices.values()].map((n) => n.done));
     if (this.delayTimer) clearTimeout(this.delayTimer);
     if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.checkTimer) clearInterval(this.checkTimer);
-    if (this.gateTimer) clearTimeout(this.gateTimer);
-    for (const waiter of this.gateQueue) waiter();
-    this.gateQueue = [];
     if (!this.leaseLost) {
       await this.sender.deps.coordination.release(this.tenantId, this.sender.options.instanceId).catch((error: unknown) => {
         this.log.warn({ event: 'broadcast.lease_release_failed', tenantId: this.tenantId, err: error }, 'could not give up the broadcast lease; it will lapse');
@@ -296,40 +291,10 @@ class TenantRun {
     }
   }
 
-  /**
-   * Waits until one request to Teams in this conversation may go under the tenant bucket and the conversation's windows.
-   * Waiters queue in order behind one timer; false when the lease is no longer good enough to send.
-   */
-  async admit(conversationKey: string | undefined): Promise<boolean> {
-    for (;;) {
-      if (!this.canSend()) return false;
-      const perConversation = conversationKey === undefined ? 0 : this.limiter.conversations.waitMs(conversationKey, this.sender.now());
-      if (perConversation > 0) {
-        await sleep(perConversation);
-        continue;
-      }
-      await new Promise<void>((resolve) => {
-        this.gateQueue.push(resolve);
-        this.pumpGate();
-      });
-      if (!this.canSend()) return false;
-      const now = this.sender.now();
-      if (conversationKey !== undefined && this.limiter.conversations.waitMs(conversationKey, now) > 0) continue;
-      if (conversationKey !== undefined) this.limiter.conversations.record(conversationKey, now);
-      return true;
-    }
-  }
-
-  private pumpGate(): void {
-    if (this.gateTimer) return;
-    const now = this.sender.now();
-    while (this.gateQueue.length > 0 && this.limiter.bucket.tryTake(now)) this.gateQueue.shift()!();
-    if (this.gateQueue.length > 0) {
-      this.gateTimer = setTimeout(() => {
-        this.gateTimer = undefined;
-        this.pumpGate();
-      }, Math.max(1, this.limiter.bucket.waitMs(this.sender.now())));
-    }
+  /** Waits for an update's turn in the tenant's budget (shared with every other way out to Teams); false when the lease is no longer good enough to send. */
+  async admitUpdate(): Promise<boolean> {
+    if (!this.canSend()) return false;
+    return (await this.sender.deps.outbound.budget.admit(this.tenantId, undefined, this.halt.signal)) && this.canSend();
   }
 }
 
@@ -478,9 +443,9 @@ class NoticeRun {
     if (!notice?.progress || (!final && shown === this.lastShown)) return progress;
     this.lastShown = shown;
     const { conversationId, serviceUrl, activityId } = notice.progress;
-    if (!(await this.tenant.admit(conversationId))) return progress;
+    if (!(await this.tenant.admitUpdate())) return progress;
     this.tenant.sender.stats.requests += 1;
-    await this.deps.transport.update({ conversationId, serviceUrl }, activityId, this.deps.cards.progress(notice, progress));
+    await this.deps.transport.update({ conversationId, serviceUrl, tenantId: notice.tenantId }, activityId, this.deps.cards.progress(notice, progress));
     return progress;
   }
 
@@ -542,13 +507,15 @@ class NoticeRun {
       });
     }
     const conversationId = recipient.conversationId!;
-    const address = { conversationId, serviceUrl: recipient.serviceUrl };
-    return this.attempt(task, conversationId, async () => {
+    const address = { conversationId, serviceUrl: recipient.serviceUrl, tenantId: delivery.tenantId };
+    // Teams' per-conversation windows count new messages; an update or a recall counts against the tenant's budget only.
+    const windowKey = action === 'send' || action === 'remind' ? postKeyOf(conversationId) : undefined;
+    return this.attempt(task, windowKey, async () => {
       if (action === 'send') {
-        const sent = await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.card('notice'), notice.content.title);
+        const activityId = await this.deps.transport.post(address, this.card('notice'), notice.content.title);
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
-        await this.record(delivery, { status: 'sent', activityId: sent.activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
+        await this.record(delivery, { status: 'sent', activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
         const lag = this.tenant.sender.now() - acceptedAt;
         if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
       } else if (action === 'update') {
@@ -559,53 +526,54 @@ class NoticeRun {
         await this.record(delivery, { status: 'recalled', appliedRev: notice.contentRev, finishedAt: nowIso() });
       } else {
         const ack = recipient.kind === 'person' ? await this.deps.notices.getAck(delivery.workloadId, `${notice.id}:${recipient.aadObjectId}`) : undefined;
-        if (!ack) await this.deps.transport.send({ ...recipient, conversationId }, delivery.tenantId, this.card('reminder'), `Reminder: ${notice.content.title}`);
+        if (!ack) await this.deps.transport.post(address, this.card('reminder'), `Reminder: ${notice.content.title}`);
         await this.record(delivery, { remindedRev: notice.remindRev });
       }
       return 'done';
     });
   }
 
-  /** Makes one request under the limits, and judges a failure: retry later, recreate the chat, or a final outcome. */
-  private async attempt(task: Task, conversationKey: string, request: () => Promise<'done' | 'again'>): Promise<boolean> {
+  /** Makes one request through the outbound pipeline, and acts on its judgement: retry later, recreate the chat, or a final outcome. */
+  private async attempt(task: Task, conversationKey: string | undefined, request: () => Promise<'done' | 'again'>): Promise<boolean> {
     const delivery = task.delivery;
-    if (!(await this.tenant.admit(conversationKey))) return false;
-    this.tenant.sender.stats.requests += 1;
-    delivery.attempts += 1;
-    try {
-      if ((await request()) === 'again') {
-        this.tenant.schedule({ ...task, dueAt: 0 });
-        return true;
-      }
-      return false;
-    } catch (error) {
-      if (!(error instanceof DeliveryError)) throw error;
-      const action = nextAction(this.notice!, delivery);
-      const verdict = judgeFailure(error, {
-        attempts: delivery.attempts,
-        maxAttempts: this.options.maxAttempts,
-        person: delivery.recipient.kind === 'person',
-        recreated: delivery.recreated === true,
-      });
-      const lastError = `${error.status} ${error.code}`;
-      if (verdict.kind === 'retry') {
-        this.tenant.sender.stats.retries += 1;
-        const wait = verdict.afterMs ?? backoffDelay(delivery.attempts, this.options.backoff, this.deps.random);
-        this.tenant.schedule({ ...task, dueAt: this.tenant.sender.now() + wait });
-        return true;
-      }
-      if (verdict.kind === 'recreate' && delivery.recipient.kind === 'person') {
-        delivery.recreated = true;
-        delivery.recipient.conversationId = undefined;
-        this.tenant.schedule({ ...task, dueAt: 0 });
-        return true;
-      }
-      const status = verdict.kind === 'final' ? verdict.status : 'notFound';
-      if (action === 'send') await this.record(delivery, { status, lastError, finishedAt: new Date(this.tenant.sender.now()).toISOString() });
-      // An update, recall or reminder that cannot reach the copy is given up, so it is not tried forever.
-      else await this.record(delivery, { lastError, appliedRev: this.notice!.contentRev, remindedRev: this.notice!.remindRev, ...(action === 'delete' ? { status: 'recalled' as const } : {}) });
-      return false;
+    if (!this.tenant.canSend()) return false;
+    const sender = this.tenant.sender;
+    const context = { attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true };
+    const result = await this.deps.outbound.attempt(
+      { tenantId: delivery.tenantId, conversationKey },
+      () => {
+        sender.stats.requests += 1;
+        delivery.attempts += 1;
+        return request();
+      },
+      context,
+      this.tenant.abandon,
+    );
+    if (result.kind === 'abandoned') return false;
+    if (result.kind === 'done') {
+      if (result.value !== 'again') return false;
+      this.tenant.schedule({ ...task, dueAt: 0 });
+      return true;
     }
+    const { failure, verdict } = result;
+    const action = nextAction(this.notice!, delivery);
+    const lastError = `${failure.status} ${failure.code}`;
+    if (verdict.kind === 'retry') {
+      sender.stats.retries += 1;
+      this.tenant.schedule({ ...task, dueAt: sender.now() + result.retryInMs });
+      return true;
+    }
+    if (verdict.kind === 'recreate' && delivery.recipient.kind === 'person') {
+      delivery.recreated = true;
+      delivery.recipient.conversationId = undefined;
+      this.tenant.schedule({ ...task, dueAt: 0 });
+      return true;
+    }
+    const status = verdict.kind === 'final' ? verdict.status : 'notFound';
+    if (action === 'send') await this.record(delivery, { status, lastError, finishedAt: new Date(this.tenant.sender.now()).toISOString() });
+    // An update, recall or reminder that cannot reach the copy is given up, so it is not tried forever.
+    else await this.record(delivery, { lastError, appliedRev: this.notice!.contentRev, remindedRev: this.notice!.remindRev, ...(action === 'delete' ? { status: 'recalled' as const } : {}) });
+    return false;
   }
 
   /** Writes a delivery's new state; on a concurrent change, re-reads and applies the same fields on top. */

@@ -1,19 +1,29 @@
 import { CardFactory, TeamsChannelAccount } from 'botbuilder';
 import { AuthenticationConstants, BotFrameworkAuthentication, ClaimsIdentity, ConnectorClient } from 'botframework-connector';
 import type { Card } from '../../cards/render';
-import type { PersonAddress, Recipient } from '../broadcast/model';
-import type { DeliveryTransport, Sent } from '../broadcast/repository';
-import { asDeliveryError } from './messenger';
+import type { PersonAddress } from '../broadcast/model';
+import type { DeliveryTransport } from '../broadcast/repository';
+import { DeliveryError } from '../conversations/messenger';
+import type { Address } from '../conversations/outbound';
 
 /** The pipeline of a ConnectorClient, reached past its compat wrapper so its own retries can be taken out. */
 interface PipelineHolder {
   client?: { pipeline?: { removePolicy(options: { phase?: string; name?: string }): unknown } };
 }
 
+/** Turns the connector's errors into DeliveryError, keeping Teams' status, code and Retry-After. */
+export function asDeliveryError(error: unknown): DeliveryError {
+  const e = error as { statusCode?: number; code?: string; response?: { headers?: { get?(name: string): string | undefined } }; details?: { error?: { code?: string } } };
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+  const code = e.details?.error?.code ?? (typeof e.code === 'string' ? e.code : 'Unknown');
+  const retryAfter = Number(e.response?.headers?.get?.('retry-after'));
+  return new DeliveryError(status, code, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+}
+
 /**
- * The broadcast sender's line to Teams: Bot Connector calls with no retries of their own, so the sender alone
- * applies Retry-After, backoff and the rate limits (botbuilder's client would otherwise repeat 429s and 5xx
- * up to three times, unseen and unpaced). One client per serviceUrl, kept for the life of the process.
+ * The outbound pipeline's line to Teams: Bot Connector calls with no retries of their own, so the pipeline
+ * alone applies Retry-After, backoff and the rate limits (botbuilder's client would otherwise repeat 429s and
+ * 5xx up to three times, unseen and unpaced). One client per serviceUrl, kept for the life of the process.
  */
 export class TeamsDeliveryClient implements DeliveryTransport {
   private readonly clients = new Map<string, Promise<ConnectorClient>>();
@@ -52,19 +62,19 @@ export class TeamsDeliveryClient implements DeliveryTransport {
     }
   }
 
-  async send(recipient: Recipient & { conversationId: string }, tenantId: string, card: Card, summary: string): Promise<Sent> {
-    const activity = { type: 'message', summary, attachments: [CardFactory.adaptiveCard(card)], channelData: { tenant: { id: tenantId } } };
-    const response = await this.call(recipient.serviceUrl, (c) => c.conversations.sendToConversation(recipient.conversationId, activity, { timeout: this.timeoutMs }));
-    return { activityId: response.id ?? '' };
+  async post(address: Address, card: Card, summary?: string): Promise<string> {
+    const activity = { type: 'message', ...(summary ? { summary } : {}), attachments: [CardFactory.adaptiveCard(card)], channelData: { tenant: { id: address.tenantId } } };
+    const response = await this.call(address.serviceUrl, (c) => c.conversations.sendToConversation(address.conversationId, activity, { timeout: this.timeoutMs }));
+    return response.id ?? '';
   }
 
-  async update(address: { conversationId: string; serviceUrl: string }, activityId: string, card: Card): Promise<void> {
+  async update(address: Address, activityId: string, card: Card): Promise<void> {
     await this.call(address.serviceUrl, (c) =>
       c.conversations.updateActivity(address.conversationId, activityId, { id: activityId, type: 'message', attachments: [CardFactory.adaptiveCard(card)] }, { timeout: this.timeoutMs }),
     );
   }
 
-  async remove(address: { conversationId: string; serviceUrl: string }, activityId: string): Promise<void> {
+  async remove(address: Address, activityId: string): Promise<void> {
     await this.call(address.serviceUrl, (c) => c.conversations.deleteActivity(address.conversationId, activityId, { timeout: this.timeoutMs }));
   }
 

@@ -1,7 +1,7 @@
 import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
 import { actionLine, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
-import type { ConversationRecord, ConversationRepository } from '../conversations/model';
-import { DeliveryError, Messenger } from '../conversations/messenger';
+import type { Messenger } from '../conversations/messenger';
+import type { Reminders } from '../conversations/reminders';
 import type { SharedCard, SharedCardSync } from '../conversations/sharedCards';
 import type { Logger } from '../log';
 import { isClosed } from '../release/rules';
@@ -11,16 +11,12 @@ import { ActionTarget, PHASE_TITLES, Retro } from '../retro/model';
 import { Decided } from '../retro/rules';
 import type { RetroService } from '../retro/service';
 import type { BackgroundWork } from '../shared/background';
-import { sleep } from '../shared/retry';
 import type { ChecklistContributor } from './handlers';
 import { attention, good, VerbOutcome } from './router';
 import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
 import { typedEntries } from './retroPayloads';
 import type { Member, Turn } from './turn';
 
-
-/** Pause between 1:1 reminders: about 40 a second, under Teams' 50 per second per tenant. */
-const REMINDER_GAP_MS = 25;
 
 /** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
 const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
@@ -36,7 +32,7 @@ export class RetroHandlers {
     private readonly retros: RetroService,
     private readonly release: ReleaseService,
     private readonly messenger: Messenger,
-    private readonly conversations: ConversationRepository,
+    private readonly reminders: Reminders,
     private readonly background: BackgroundWork,
     private readonly cards: SharedCardSync,
     private readonly log: Logger,
@@ -255,35 +251,27 @@ export class RetroHandlers {
       return { notice: attention('Liftoff could not read who is in this team just now, so no reminder was sent. Try again in a moment.'), unreachable: [] };
     }
     const pending = await this.retros.notContributed(retro, members);
-    const reachable: ConversationRecord[] = [];
-    const unreachable: string[] = [];
-    for (const person of pending) {
-      const chat = await this.conversations.personalChatOf(person.aadObjectId);
-      if (chat && chat.tenantId === retro.tenantId) reachable.push(chat);
-      else unreachable.push(person.name);
-    }
+    const { reachable, noPersonalChat } = await this.reminders.reach(pending, retro.tenantId);
+    const unreachable = noPersonalChat.map((p) => p.name);
     const marked = await this.retros.markReminded(retro, turn.actor);
     if (!marked || marked.kind === 'refused') return { notice: attention(marked?.message ?? 'That retrospective no longer exists.'), unreachable };
     const card = renderRetroReminder(marked.value);
-    // Sent after the answer, paced: a large team would not fit in the few seconds Teams waits for it.
-    this.background.run('retro.remind', { workloadId: retro.workloadId, retroId: retro.retroId }, async () => {
-      let failed = 0;
-      for (const chat of reachable) {
-        try {
-          await this.messenger.post(chat, card, `Retrospective of ${retro.workloadName}`);
-        } catch (error) {
-          if (!(error instanceof DeliveryError)) throw error;
-          failed += 1;
-        }
-        await sleep(REMINDER_GAP_MS);
-      }
-      this.log.info({ event: 'retro.reminded', workloadId: retro.workloadId, retroId: retro.retroId, sent: reachable.length - failed, failed, unreachable: unreachable.length }, 'reminders sent');
-    });
+    const fields = { workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId };
+    // Sent after the answer, through the outbound pipeline; what Teams did not take is said here afterwards, in counts:
+    // this conversation is the team's, and only the facilitator may learn who has not contributed.
+    if (reachable.length > 0) {
+      this.background.run('retro.remind', fields, async () => {
+        const unreached = await this.reminders.send(reachable, () => card, `Retrospective of ${retro.workloadName}`, fields);
+        if (unreached.length === 0) return;
+        const sentence = `Retrospective of ${retro.workloadName}: ${reachable.length - unreached.length} of ${reachable.length} reminders went out; Teams did not take ${unreached.length} (blocked or removed Liftoff, or not answering). The facilitator may remind them in person.`;
+        await this.messenger.post(turn.target, renderMessage(sentence, 'attention'), `Retrospective reminders of ${retro.workloadName}`);
+      });
+    }
     const who = pending.length === 1 ? 'person who has' : 'people who have';
     const sentence =
       pending.length === 0
         ? 'Everyone in the team has contributed; no reminder was needed.'
-        : `Reminding ${reachable.length} of the ${pending.length} ${who} not ${retro.phase === 'vote' ? 'voted' : 'added an entry'} yet, one to one.`;
+        : `Reminding ${reachable.length} of the ${pending.length} ${who} not ${retro.phase === 'vote' ? 'voted' : 'added an entry'} yet, one to one.${reachable.length > 0 ? ' If Teams does not take a reminder, Liftoff says how many here.' : ''}`;
     return {
       notice: unreachable.length ? attention(`${sentence} ${unreachable.length} cannot be reached: they have no personal chat with Liftoff.`) : good(sentence),
       unreachable,

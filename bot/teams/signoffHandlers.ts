@@ -2,12 +2,13 @@ import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/rende
 import { cycleLine, renderSignoff, renderSignoffForm, SignoffFormValues, TIME_ZONES, withNotice } from '../../cards/signoff';
 import type { Messenger } from '../conversations/messenger';
 import type { SharedCard, SharedCardSync } from '../conversations/sharedCards';
+import type { FinalStatus } from '../conversations/outbound';
+import type { Reminders, Unreached } from '../conversations/reminders';
 import type { Logger } from '../log';
 import type { Workload } from '../release/model';
 import { holdsRole, isClosed } from '../release/rules';
 import type { BackgroundWork } from '../shared/background';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
-import type { ReminderReport, Reminders } from '../signoff/reminders';
 import { dueLabel, isPastDue, viewerOf } from '../signoff/rules';
 import { canonicalTimeZone, dateIn } from '../shared/zonedTime';
 import type { CycleView, SignoffService } from '../signoff/service';
@@ -314,7 +315,10 @@ export class SignoffHandlers {
     });
   }
 
-  /** `remind <workload>` and the checklist's button: a one-to-one nudge to every pending tester. */
+  /**
+   * `remind <workload>` and the checklist's button: answered at once, then a one-to-one nudge to every pending
+   * tester in background work; testers Teams did not take a nudge for are named afterwards where it was asked.
+   */
   async remind(turn: Turn, workload: Workload): Promise<Notice> {
     const active = await this.deps.signoff.active(workload.workloadId);
     const view = active ? await this.deps.signoff.view(workload.workloadId, active.id) : undefined;
@@ -324,21 +328,29 @@ export class SignoffHandlers {
     if (!mayRemind) return attention(`Only the project manager or the business owner of ${workload.name} can remind the testers.`);
     if (view.tally.pending.length === 0) return good(`Every tester of UAT cycle ${cycle.number} has decided; nobody to remind.`);
     const now = this.deps.signoff.now();
-    const report = await this.deps.reminders.send(
-      view.tally.pending,
-      (tester) =>
-        renderSignoff({
-          cycle,
-          tally: view.tally,
-          now,
-          viewer: 'tester',
-          refresh: [tester.teamsUserId],
-          notice: good(`Reminder from ${turn.actor.name}: your decision on UAT cycle ${cycle.number} of ${workload.name} is due ${dueLabel(cycle.due)}. Approve or reject right here.`),
-        }),
-      `Reminder: UAT sign-off of ${workload.name} is due ${dueLabel(cycle.due)}`,
-      { workloadId: workload.workloadId, cycleId: cycle.id, activityId: turn.activityId },
-    );
-    return reminderNotice(report);
+    const about = `UAT cycle ${cycle.number} of ${workload.name}`;
+    const fields = { workloadId: workload.workloadId, cycleId: cycle.id, activityId: turn.activityId };
+    const { reachable, noPersonalChat } = await this.deps.reminders.reach(view.tally.pending, turn.tenantId);
+    if (reachable.length > 0) {
+      this.deps.background.run('signoff.remind', fields, async () => {
+        const unreached = await this.deps.reminders.send(
+          reachable,
+          ({ person: tester, chat }) =>
+            renderSignoff({
+              cycle,
+              tally: view.tally,
+              now,
+              viewer: 'tester',
+              refresh: [tester.teamsUserId || chat.user?.teamsUserId || ''],
+              notice: good(`Reminder from ${turn.actor.name}: your decision on ${about} is due ${dueLabel(cycle.due)}. Approve or reject right here.`),
+            }),
+          `Reminder: UAT sign-off of ${workload.name} is due ${dueLabel(cycle.due)}`,
+          fields,
+        );
+        if (unreached.length > 0) await this.deps.messenger.post(turn.target, renderMessage(unreachedSentence(about, unreached), 'attention'), `Reminders of ${about}`);
+      });
+    }
+    return remindingNotice(reachable.map((r) => r.person), noPersonalChat);
   }
 
   async remindCommand(turn: Turn, found: Workload): Promise<Card> {
@@ -369,12 +381,26 @@ export class SignoffHandlers {
   }
 }
 
-function reminderNotice(report: ReminderReport): Notice {
-  const list = (people: Array<{ name: string }>): string => people.map((p) => p.name).join(', ');
-  const sent = report.reminded.length ? `Reminded ${report.reminded.length} tester${report.reminded.length === 1 ? '' : 's'} in a personal chat: ${list(report.reminded)}.` : 'Nobody could be reminded.';
-  if (report.unreachable.length === 0) return good(sent);
-  const why = report.unreachable.every((u) => u.why === 'noPersonalChat')
-    ? 'they have not added Liftoff in a personal chat'
-    : 'they have not added Liftoff in a personal chat, have blocked it, or Teams did not take the message';
-  return attention(`${sent} Liftoff cannot reach ${list(report.unreachable.map((u) => u.person))}: ${why}. Please remind them yourself.`);
+const names = (people: ReadonlyArray<{ name: string }>): string => people.map((p) => p.name).join(', ');
+const testers = (n: number): string => `${n} tester${n === 1 ? '' : 's'}`;
+
+/** The answer to a reminder request: who is being reminded now, and who Liftoff cannot reach at all. */
+function remindingNotice(reminding: ReadonlyArray<{ name: string }>, noPersonalChat: ReadonlyArray<{ name: string }>): Notice {
+  const sent = reminding.length
+    ? `Reminding ${testers(reminding.length)} in a personal chat: ${names(reminding)}. If Teams does not take a reminder, Liftoff says so here.`
+    : 'Nobody can be reminded.';
+  if (noPersonalChat.length === 0) return good(sent);
+  return attention(`${sent} Liftoff cannot reach ${names(noPersonalChat)}: they have not added Liftoff in a personal chat. Please remind them yourself.`);
+}
+
+const WHY: Record<FinalStatus, string> = {
+  blocked: 'blocked or removed Liftoff',
+  notFound: 'their chat with Liftoff no longer exists',
+  failed: 'Teams did not take the message',
+};
+
+/** The report after the reminders went out: who Teams did not take one for. */
+function unreachedSentence(about: string, unreached: ReadonlyArray<Unreached<Approver>>): string {
+  const who = unreached.map((u) => `${u.person.name} (${WHY[u.why]})`).join(', ');
+  return `Liftoff could not remind ${testers(unreached.length)} of ${about}: ${who}. Please remind them yourself.`;
 }

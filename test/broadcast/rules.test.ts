@@ -1,7 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { ConversationWindows, TeamsRateLimiter, TokenBucket } from '../../bot/broadcast/limits';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
-import { ackRecipientKeys, approve, cancel, checkContent, decideAcknowledgement, draftNotice, judgeFailure, nextAction, noticeIdOf, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
+import { ackRecipientKeys, approve, cancel, checkContent, decideAcknowledgement, draftNotice, nextAction, noticeIdOf, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
 import { assignRoles, newWorkload, workloadIdOf } from '../../bot/release/rules';
 import { NOW, person, scope, TENANT } from '../support/builders';
 
@@ -146,79 +145,5 @@ describe('broadcast rules', () => {
       assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), { ...sent, recipient: { kind: 'conversation', conversationId: 'c', serviceUrl: 'u' } }), 'none', 'a channel is not reminded');
       assert.equal(nextAction(draft({ status: 'sent' }), d({ status: 'blocked' })), 'none');
     });
-  });
-
-  describe('judging a failure', () => {
-    const context = { attempts: 1, maxAttempts: 5, person: true, recreated: false };
-    it('waits out Retry-After on 429 and backs off on 412, 5xx and no answer', () => {
-      assert.deepEqual(judgeFailure({ status: 429, code: 'Throttled', retryAfterMs: 2000 }, context), { kind: 'retry', afterMs: 2000 });
-      for (const status of [412, 500, 502, 503, 504, 0]) assert.deepEqual(judgeFailure({ status, code: 'x' }, context), { kind: 'retry' });
-    });
-    it('records a blocked bot as blocked, final, under either code', () => {
-      assert.deepEqual(judgeFailure({ status: 403, code: 'MessageWritesBlocked' }, context), { kind: 'final', status: 'blocked' });
-      assert.deepEqual(judgeFailure({ status: 403, code: 'ConversationBlockedByUser' }, context), { kind: 'final', status: 'blocked' });
-      assert.deepEqual(judgeFailure({ status: 403, code: 'BotNotInConversationRoster' }, context), { kind: 'final', status: 'failed' });
-    });
-    it('recreates a 1:1 conversation once on 404, then records not found', () => {
-      assert.deepEqual(judgeFailure({ status: 404, code: 'ConversationNotFound' }, context), { kind: 'recreate' });
-      assert.deepEqual(judgeFailure({ status: 404, code: 'ConversationNotFound' }, { ...context, recreated: true }), { kind: 'final', status: 'notFound' });
-      assert.deepEqual(judgeFailure({ status: 404, code: 'ConversationNotFound' }, { ...context, person: false }), { kind: 'final', status: 'notFound' });
-    });
-    it('gives up as failed after the bounded attempts, and at once on other client errors', () => {
-      assert.deepEqual(judgeFailure({ status: 503, code: 'x' }, { ...context, attempts: 5 }), { kind: 'final', status: 'failed' });
-      assert.deepEqual(judgeFailure({ status: 400, code: 'BadArgument' }, context), { kind: 'final', status: 'failed' });
-    });
-  });
-});
-
-describe('Teams rate limits, on an injected clock', () => {
-  it('a token bucket refills at its rate and saves up no more than its burst', () => {
-    const bucket = new TokenBucket(40, 10, 0);
-    let taken = 0;
-    while (bucket.tryTake(0)) taken += 1;
-    assert.equal(taken, 10);
-    assert.equal(bucket.waitMs(0), 25);
-    assert.equal(bucket.tryTake(25), true);
-    assert.equal(bucket.tryTake(25), false);
-    let overASecond = 0;
-    for (let t = 26; t <= 1025; t += 1) if (bucket.tryTake(t)) overASecond += 1;
-    assert.ok(overASecond >= 39 && overASecond <= 41, `${overASecond} in a second`);
-  });
-
-  it('per conversation: 7 in a second, 8 in two, 60 in thirty', () => {
-    const windows = new ConversationWindows();
-    for (let i = 0; i < 7; i += 1) {
-      assert.equal(windows.waitMs('c', i), 0);
-      windows.record('c', i);
-    }
-    assert.ok(windows.waitMs('c', 10) > 0, 'the eighth in the same second waits');
-    assert.equal(windows.waitMs('other', 10), 0, 'other conversations are not held back');
-    windows.record('c', 1010);
-    assert.ok(windows.waitMs('c', 1020) > 900, 'the ninth waits for the two-second window');
-    let now = 5000;
-    let admitted = 8;
-    while (now < 35_000) {
-      if (windows.waitMs('c', now) === 0) {
-        windows.record('c', now);
-        admitted += 1;
-      }
-      now += 10;
-    }
-    assert.ok(admitted <= 60 + 8, `${admitted} within about thirty seconds`);
-  });
-
-  it('forgets conversations no window can see any more, so memory stays bounded', () => {
-    const windows = new ConversationWindows([{ windowMs: 1000, max: 7 }]);
-    for (let i = 0; i < 1000; i += 1) windows.record(`c${i}`, 0);
-    windows.record('late', 5000);
-    assert.equal(windows.size, 1);
-  });
-
-  it('admits a request only when both the bucket and the conversation allow it', () => {
-    const limiter = new TeamsRateLimiter(1000, 0, [{ windowMs: 1000, max: 2 }], 100);
-    assert.equal(limiter.admit('c', 0), 0);
-    assert.equal(limiter.admit('c', 0), 0);
-    assert.ok(limiter.admit('c', 0) > 0);
-    assert.equal(limiter.admit('d', 0), 0);
   });
 });

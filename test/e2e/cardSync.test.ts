@@ -11,7 +11,8 @@ import { teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
 const SECRET = 'card-sync-test-secret-that-is-long-enough-0123';
 /** No timer: a spec sees only the start-up sweep. */
-const ENV = { SIGNOFF_SWEEP_SECONDS: '0', RETRO_PSEUDONYM_SECRET: SECRET };
+// Quick, few retries of a refused update: the specs are about what survives a stop, not about the backoff.
+const ENV = { SIGNOFF_SWEEP_SECONDS: '0', RETRO_PSEUDONYM_SECRET: SECRET, BROADCAST_RETRY_BASE_MS: '5', BROADCAST_MAX_ATTEMPTS: '2' };
 
 const priya = person('Priya Project');
 const bea = person('Bea Owner');

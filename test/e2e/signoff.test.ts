@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { person } from '../support/builders';
 import { embeddedStore } from '../support/cosmos';
-import { startFakeConnector } from '../support/fakeConnector';
+import { startFakeConnector, type ActivityOpRecord } from '../support/fakeConnector';
 import { personalChat, teamChannel, teamsUserId } from '../support/teams';
 import { SignoffDriver, verbsOn } from '../support/signoff';
 
@@ -479,7 +479,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
     const remy = person('Remy Blocked');
     const ron = person('Ron Never Installed');
 
-    it('nudges each pending tester in their personal chat and lists those Liftoff cannot reach to whoever asked', async () => {
+    it('nudges each pending tester in their personal chat, names at once who has no chat with Liftoff, and afterwards who blocked it', async () => {
       d.roster([priya, bea, rhea, remy, ron, tom]);
       for (const p of [rhea, remy]) await h.post(h.activities.installation(p, 'add', personalChat(p)));
       h.fake.blockUser(personalChat(remy).conversationId);
@@ -493,9 +493,13 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       const before = h.fake.lastSeq;
       const answer = await d.say(priya, 'remind Reminder Demo');
       const text = cardText(answer);
-      assert.match(text, /Reminded 1 tester in a personal chat: Rhea Reachable\./);
-      assert.match(text, /Liftoff cannot reach (Remy Blocked, Ron Never Installed|Ron Never Installed, Remy Blocked)/);
+      assert.match(text, /Reminding 2 testers in a personal chat: Rhea Reachable, Remy Blocked\./);
+      assert.match(text, /Liftoff cannot reach Ron Never Installed: they have not added Liftoff in a personal chat/);
       assert.doesNotMatch(text, /Tom Tester/, 'a tester who decided is not reminded');
+      await h.app.background.drain();
+      const reports = h.fake.activities.filter((r) => r.seq > before && r.kind === 'send' && r.conversationId === team.conversationId) as ActivityOpRecord[];
+      assert.equal(reports.length, 1, 'one report, where the reminder was asked');
+      assert.match(cardText(reports[0]!.activity?.attachments?.[0]?.content), /Liftoff could not remind 1 tester of UAT cycle 1 of Reminder Demo: Remy Blocked \(blocked or removed Liftoff\)\. Please remind them yourself\./);
       const nudges = h.fake.activities.filter((r) => r.seq > before && r.conversationId === personalChat(rhea).conversationId);
       assert.equal(nudges.length, 1);
       const nudge = (nudges[0] as { activity?: { attachments?: Array<{ content: unknown }> } }).activity?.attachments?.[0]?.content as any;

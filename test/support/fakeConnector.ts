@@ -329,6 +329,19 @@ interface FailRule {
   options: FailOptions;
 }
 
+interface Hold {
+  match: (req: FakeRequest) => boolean;
+  waiting: Array<() => void>;
+}
+
+/** Requests held unanswered until release(). */
+export interface HeldRequests {
+  /** How many requests are waiting now. */
+  readonly count: number;
+  /** Answers the held requests in arrival order, and lets later ones through. */
+  release(): void;
+}
+
 interface Waiter {
   predicate: (record: ActivityRecord) => boolean;
   resolve: (record: ActivityRecord) => void;
@@ -375,6 +388,7 @@ export class FakeConnector {
   private forgotten = new Set<string>();
 
   private failRules: FailRule[] = [];
+  private holds: Hold[] = [];
   private faultRates: FaultRates | undefined;
   private random: () => number = Math.random;
 
@@ -450,6 +464,7 @@ export class FakeConnector {
     this.forgotten.clear();
     this.failRules = [];
     this.faultRates = undefined;
+    for (const hold of this.holds.splice(0)) for (const serve of hold.waiting.splice(0)) serve();
     this.conversationLogs.clear();
     this.bucketTokens = this.bucketCapacity();
     this.bucketUpdated = this.clock();
@@ -492,6 +507,24 @@ export class FakeConnector {
   /** Answers the next n matching requests (default: sends and replies) with an error; rules queue in order. */
   failNext(n: number, options: FailOptions): void {
     if (n > 0) this.failRules.push({ remaining: n, options });
+  }
+
+  /**
+   * Holds matching requests unanswered (and unrecorded) until release(), so a spec can see what a bot does
+   * before Teams has taken a message. Limits and faults apply when a held request is finally served.
+   */
+  hold(match: (req: FakeRequest) => boolean): HeldRequests {
+    const hold: Hold = { match, waiting: [] };
+    this.holds.push(hold);
+    return {
+      get count() {
+        return hold.waiting.length;
+      },
+      release: () => {
+        this.holds = this.holds.filter((h) => h !== hold);
+        for (const serve of hold.waiting.splice(0)) serve();
+      },
+    };
   }
 
   /** Random faults from a seeded PRNG (same seed, same request order → same faults); null turns them off. */
@@ -545,7 +578,11 @@ export class FakeConnector {
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     req.on('end', () => {
-      const run = () => this.respond(res, this.handle(req.method ?? 'GET', req.url ?? '/', prefix, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks), size));
+      const run = () => {
+        const outcome = this.handle(req.method ?? 'GET', req.url ?? '/', prefix, size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks), size);
+        if (outcome instanceof Promise) void outcome.then((held) => this.respond(res, held));
+        else this.respond(res, outcome);
+      };
       const latency = this.options.latencyMs ?? 0;
       if (latency > 0) this.schedule(latency, run);
       else run();
@@ -592,7 +629,7 @@ export class FakeConnector {
     res.end(payload);
   }
 
-  private handle(method: string, rawUrl: string, prefix: string, rawBody: Buffer | undefined, size: number): Outcome {
+  private handle(method: string, rawUrl: string, prefix: string, rawBody: Buffer | undefined, size: number): Outcome | Promise<Outcome> {
     const queryAt = rawUrl.indexOf('?');
     const fullPath = queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt);
     const query = new URLSearchParams(queryAt < 0 ? '' : rawUrl.slice(queryAt + 1));
@@ -606,7 +643,20 @@ export class FakeConnector {
       if (rawBody === undefined) throw new HttpError(413, TEAMS_ERROR_CODES.tooLarge, `Body over ${MAX_BODY_BYTES} bytes.`, 'tooLarge');
       if (rawBody.length > 0) request.body = parseJson(rawBody);
       if (route.kind === 'create') request.conversationId = this.conversationIdForCreate(request.body);
+      const hold = this.holds.find((h) => h.match(request));
+      if (hold) return new Promise<Outcome>((resolve) => hold.waiting.push(() => resolve(this.answer(request, () => this.admitAndServe(request, route, query, size)))));
       return this.admitAndServe(request, route, query, size);
+    } catch (error) {
+      return this.answer(request, () => {
+        throw error;
+      });
+    }
+  }
+
+  /** Runs a step of the pipeline; an HttpError it throws becomes the error answer. */
+  private answer(request: FakeRequest, step: () => Outcome): Outcome {
+    try {
+      return step();
     } catch (error) {
       if (error instanceof HttpError) return this.reject(request, error.status, error.code, error.message, error.reason);
       return { status: 500, body: { error: { code: TEAMS_ERROR_CODES.serviceError, message: `fake connector bug: ${String(error)}` } } };

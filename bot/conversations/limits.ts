@@ -98,23 +98,3 @@ export class ConversationWindows {
     }
   }
 }
-
-/** The tenant-wide bucket and the per-conversation windows together: a request goes when both allow it. */
-export class TeamsRateLimiter {
-  readonly bucket: TokenBucket;
-  readonly conversations: ConversationWindows;
-
-  constructor(ratePerSecond: number, now: number, windows: readonly RateWindow[] = TEAMS_CONVERSATION_WINDOWS, burst = Math.max(1, Math.min(ratePerSecond, Math.ceil(ratePerSecond / 4)))) {
-    this.bucket = new TokenBucket(ratePerSecond, burst, now);
-    this.conversations = new ConversationWindows(windows);
-  }
-
-  /** Milliseconds until this conversation's request may go; 0 means it went: a token was taken and the request recorded. */
-  admit(conversationKey: string | undefined, now: number): number {
-    const perConversation = conversationKey === undefined ? 0 : this.conversations.waitMs(conversationKey, now);
-    if (perConversation > 0) return perConversation;
-    if (!this.bucket.tryTake(now)) return Math.max(1, this.bucket.waitMs(now));
-    if (conversationKey !== undefined) this.conversations.record(conversationKey, now);
-    return 0;
-  }
-}
