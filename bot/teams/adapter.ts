@@ -1,4 +1,6 @@
-import { ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, Request, Response } from 'botbuilder';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { format } from 'node:util';
+import { Activity, ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, Request, Response, TurnContext } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import { SORRY } from './liftoffBot';
@@ -25,9 +27,84 @@ export function createBotAuthentication(auth: Config['auth']): ConfigurationBotF
   return new ConfigurationBotFrameworkAuthentication(authOptions(auth));
 }
 
-/** The CloudAdapter: checks the Bot Framework JWT on every request unless running anonymously. */
-export function createAdapter(auth: Config['auth'], log: Logger, authentication = createBotAuthentication(auth)): CloudAdapter {
-  const adapter = new CloudAdapter(authentication);
+/** What a caller without a valid Bot Framework token is told; why exactly goes to the log only. */
+const NOT_AUTHENTICATED = 'Liftoff accepts only requests signed by the Bot Framework for this bot.';
+const KEYS_UNAVAILABLE = 'Liftoff could not check the signature of this request right now; try again later.';
+
+/**
+ * botbuilder writes to the console on the request path (a rejected token's error and stack, a missing activity
+ * type). While a request is served, those writes become one JSON log line of this request's logger instead.
+ */
+const consoleOwner = new AsyncLocalStorage<Logger>();
+let consoleRouted = false;
+function routeLibraryConsole(): void {
+  if (consoleRouted) return;
+  consoleRouted = true;
+  for (const level of ['error', 'warn', 'log', 'info', 'debug'] as const) {
+    const original = console[level].bind(console);
+    console[level] = (...args: unknown[]) => {
+      const log = consoleOwner.getStore();
+      if (!log) return original(...args);
+      // Only the first line: the rest is a stack or a key, which the log does not need.
+      const text = args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : format('%s', a))).join(' ').split('\n')[0]!.slice(0, 200);
+      log.debug({ event: 'botbuilder.console', level, text }, 'botbuilder wrote to the console');
+    };
+  }
+}
+
+/** Why a token was refused, as a kind for the log (never the token, the key or the library's message). */
+function refusalKind(error: unknown): string {
+  const { name, message, statusCode } = (error ?? {}) as { name?: string; message?: string; statusCode?: number };
+  if (name === 'AuthenticationError' && /expired/i.test(message ?? '')) return 'expired';
+  if (name === 'AuthenticationError') return statusCode === 500 ? 'keys-unavailable' : 'not-authorized';
+  if (name === 'NotBeforeError') return 'not-yet-valid';
+  if (name === 'TokenExpiredError') return 'expired';
+  if (name === 'JsonWebTokenError') return 'invalid-token';
+  if (name === 'FetchError') return 'keys-unavailable';
+  return 'other';
+}
+
+/** The CloudAdapter, serving each request itself so that a refused token is a 401 of ours, not the library's 500. */
+export class LiftoffAdapter extends CloudAdapter {
+  constructor(
+    authentication: ConfigurationBotFrameworkAuthentication,
+    private readonly log: Logger,
+  ) {
+    super(authentication);
+    routeLibraryConsole();
+  }
+
+  /** Authenticates the request, runs the turn, and writes the answer (the invoke response, or 200). */
+  serve(req: Request, res: Response, logic: (context: TurnContext) => Promise<void>): Promise<void> {
+    return consoleOwner.run(this.log, async () => {
+      // The server has checked that the body is an object with a string type, as botbuilder's own process() would.
+      const activity = req.body as unknown as Activity;
+      const header = req.headers.authorization ?? req.headers.Authorization;
+      let authenticated: Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
+      try {
+        authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, typeof header === 'string' ? header : '');
+      } catch (error) {
+        const reason = refusalKind(error);
+        const unavailable = reason === 'keys-unavailable';
+        this.log[unavailable ? 'error' : 'warn']({ event: 'auth.refused', reason, activityId: activity.id }, 'request not authenticated');
+        end(res, unavailable ? 503 : 401, { message: unavailable ? KEYS_UNAVAILABLE : NOT_AUTHENTICATED });
+        return;
+      }
+      const invokeResponse = await this.processActivity(authenticated, activity, logic);
+      end(res, invokeResponse?.status ?? 200, invokeResponse?.body);
+    });
+  }
+}
+
+function end(res: Response, status: number, body: unknown): void {
+  res.status(status);
+  if (body !== undefined) res.send(body);
+  res.end();
+}
+
+/** The adapter: checks the Bot Framework JWT on every request unless running anonymously. */
+export function createAdapter(auth: Config['auth'], log: Logger, authentication = createBotAuthentication(auth)): LiftoffAdapter {
+  const adapter = new LiftoffAdapter(authentication, log);
   adapter.onTurnError = async (context, error) => {
     log.error({ event: 'turn.failed', activityId: context.activity.id, type: context.activity.type, err: error }, 'unhandled error in a turn');
     if (context.activity.type === 'message') {
@@ -44,6 +121,6 @@ export function createAdapter(auth: Config['auth'], log: Logger, authentication 
 export const botAppId = (auth: Config['auth']): string => (auth.mode === 'anonymous' ? '' : auth.appId);
 
 /** The messaging endpoint's work: authenticate the request, run the turn, write the answer. */
-export function activityProcessor(adapter: CloudAdapter, bot: ActivityHandler) {
-  return (req: Request, res: Response): Promise<void> => adapter.process(req, res, (context) => bot.run(context));
+export function activityProcessor(adapter: LiftoffAdapter, bot: ActivityHandler) {
+  return (req: Request, res: Response): Promise<void> => adapter.serve(req, res, (context) => bot.run(context));
 }

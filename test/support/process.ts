@@ -26,6 +26,8 @@ export function spawnLiftoff(endpoint: string, key: string, env: Record<string, 
       COSMOS_KEY: key,
       COSMOS_DATABASE: 'liftoff',
       RETRO_PSEUDONYM_SECRET: 'a-test-secret-of-at-least-thirty-two-characters',
+      // Test processes run without Bot Framework authentication against a Cosmos DB the test owns.
+      LIFTOFF_ALLOW_ANONYMOUS: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', onStderr ? 'pipe' : 'ignore'],
