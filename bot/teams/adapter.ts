@@ -53,13 +53,14 @@ function routeLibraryConsole(): void {
 }
 
 /** Why a token was refused, as a kind for the log (never the token, the key or the library's message). */
-function refusalKind(error: unknown): string {
+function refusalKind(header: string, error: unknown): string {
+  if (!header) return 'no-token';
   const { name, message, statusCode } = (error ?? {}) as { name?: string; message?: string; statusCode?: number };
-  if (name === 'AuthenticationError' && /expired/i.test(message ?? '')) return 'expired';
-  if (name === 'AuthenticationError') return statusCode === 500 ? 'keys-unavailable' : 'not-authorized';
+  if (name === 'TokenExpiredError' || (typeof statusCode === 'number' && /expired/i.test(message ?? ''))) return 'expired';
   if (name === 'NotBeforeError') return 'not-yet-valid';
-  if (name === 'TokenExpiredError') return 'expired';
   if (name === 'JsonWebTokenError') return 'invalid-token';
+  // botbuilder's AuthenticationError carries a status: 500 when the signing keys could not be loaded.
+  if (typeof statusCode === 'number') return statusCode >= 500 ? 'keys-unavailable' : 'not-authorized';
   if (name === 'FetchError') return 'keys-unavailable';
   return 'other';
 }
@@ -79,12 +80,13 @@ export class LiftoffAdapter extends CloudAdapter {
     return consoleOwner.run(this.log, async () => {
       // The server has checked that the body is an object with a string type, as botbuilder's own process() would.
       const activity = req.body as unknown as Activity;
-      const header = req.headers.authorization ?? req.headers.Authorization;
+      const raw = req.headers.authorization ?? req.headers.Authorization;
+      const header = typeof raw === 'string' ? raw : '';
       let authenticated: Awaited<ReturnType<ConfigurationBotFrameworkAuthentication['authenticateRequest']>>;
       try {
-        authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, typeof header === 'string' ? header : '');
+        authenticated = await this.botFrameworkAuthentication.authenticateRequest(activity, header);
       } catch (error) {
-        const reason = refusalKind(error);
+        const reason = refusalKind(header, error);
         const unavailable = reason === 'keys-unavailable';
         this.log[unavailable ? 'error' : 'warn']({ event: 'auth.refused', reason, activityId: activity.id }, 'request not authenticated');
         end(res, unavailable ? 503 : 401, { message: unavailable ? KEYS_UNAVAILABLE : NOT_AUTHENTICATED });

@@ -11,7 +11,7 @@ import { OpenIdMetadata } from 'botframework-connector/lib/auth/openIdMetadata';
 export interface ChannelClaims {
   iss?: string;
   aud?: string;
-  serviceUrl?: string;
+  serviceurl?: string;
   nbf?: number;
   exp?: number;
   [claim: string]: unknown;
@@ -36,7 +36,7 @@ const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toStr
 /** Claims Teams' channel would put in a token for this bot and this service URL, valid for an hour. */
 export function channelClaims(appId: string, serviceUrl: string): ChannelClaims {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: AuthenticationConstants.ToBotFromChannelTokenIssuer, aud: appId, serviceUrl, nbf: now - 60, iat: now - 60, exp: now + 3600 };
+  return { iss: AuthenticationConstants.ToBotFromChannelTokenIssuer, aud: appId, serviceurl: serviceUrl, nbf: now - 60, iat: now - 60, exp: now + 3600 };
 }
 
 export async function startFakeBotLogin(): Promise<FakeBotLogin> {
