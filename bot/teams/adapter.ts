@@ -1,9 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
-import { Activity, ActivityHandler, CloudAdapter, ConfigurationBotFrameworkAuthentication, Request, Response, TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import { Activity, ActivityHandler, ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, Request, Response, TurnContext } from 'botbuilder';
 import type { Config } from '../config';
 import type { Logger } from '../log';
-import { SORRY } from './liftoffBot';
+import { invokeSorry, SORRY } from './liftoffBot';
 
 /** Bot Framework settings in the names botbuilder reads. */
 function authOptions(auth: Config['auth']): Record<string, string> {
@@ -65,6 +66,31 @@ function refusalKind(header: string, error: unknown): string {
   return 'other';
 }
 
+const text = z.string().nullish();
+const account = z.looseObject({ id: z.string().min(1), name: text, aadObjectId: text, role: text });
+/**
+ * The envelope of an activity as the Bot Connector sends it: the parts the edge and botbuilder read without checking.
+ * What the activity carries (text, value, entities) is checked where it is read.
+ */
+const activityEnvelope = z.looseObject({
+  type: z.string().min(1),
+  id: text,
+  channelId: z.string().min(1),
+  serviceUrl: z.string().min(1),
+  from: account,
+  recipient: account,
+  conversation: z.looseObject({ id: z.string().min(1), tenantId: text, conversationType: text, name: text, isGroup: z.boolean().nullish() }),
+  replyToId: text,
+  name: text,
+  text,
+  localTimezone: text,
+  channelData: z.looseObject({ tenant: z.looseObject({ id: text }).nullish(), team: z.looseObject({ id: text }).nullish() }).nullish(),
+  membersAdded: z.array(account).nullish(),
+  membersRemoved: z.array(account).nullish(),
+});
+const MALFORMED = 'The request body must be a Bot Framework activity.';
+const NOT_HANDLED = 'Liftoff does not handle this kind of request.';
+
 /** The CloudAdapter, serving each request itself so that a refused token is a 401 of ours, not the library's 500. */
 export class LiftoffAdapter extends CloudAdapter {
   constructor(
@@ -92,8 +118,17 @@ export class LiftoffAdapter extends CloudAdapter {
         end(res, unavailable ? 503 : 401, { message: unavailable ? KEYS_UNAVAILABLE : NOT_AUTHENTICATED });
         return;
       }
+      const envelope = activityEnvelope.safeParse(activity);
+      if (!envelope.success) {
+        this.log.warn({ event: 'activity.malformed', issues: envelope.error.issues.map((i) => i.path.join('.')).slice(0, 10) }, 'activity refused: malformed');
+        end(res, 400, { message: MALFORMED });
+        return;
+      }
       const invokeResponse = await this.processActivity(authenticated, activity, logic);
-      end(res, invokeResponse?.status ?? 200, invokeResponse?.body);
+      // botbuilder answers 501 to an invoke nobody answered (a kind Liftoff does not handle, or one the tenant filter
+      // dropped); to Teams a 5xx is a server failure, and this is a request refused.
+      if (invokeResponse?.status === 501) end(res, 400, { message: NOT_HANDLED });
+      else end(res, invokeResponse?.status ?? 200, invokeResponse?.body);
     });
   }
 }
@@ -109,9 +144,10 @@ export function createAdapter(auth: Config['auth'], log: Logger, authentication 
   const adapter = new LiftoffAdapter(authentication, log);
   adapter.onTurnError = async (context, error) => {
     log.error({ event: 'turn.failed', activityId: context.activity.id, type: context.activity.type, err: error }, 'unhandled error in a turn');
-    if (context.activity.type === 'message') {
+    if (context.activity.type === 'message' || context.activity.type === ActivityTypes.Invoke) {
       try {
-        await context.sendActivity(SORRY);
+        // An invoke is answered in the HTTP response; without one, botbuilder would answer 501.
+        await context.sendActivity(context.activity.type === 'message' ? SORRY : { type: ActivityTypes.InvokeResponse, value: invokeSorry() });
       } catch (sendError) {
         log.error({ event: 'turn.apology_failed', activityId: context.activity.id, err: sendError }, 'could not tell the user about the error');
       }

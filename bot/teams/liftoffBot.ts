@@ -85,6 +85,8 @@ const isWellFormedEntity = (entity: unknown): boolean => {
 };
 
 const invokeCard = (card: Card): InvokeResponse => ({ status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: card } });
+/** The answer to an invoke whose turn failed: the apology card, so Teams shows a sentence, not a server error. */
+export const invokeSorry = (): InvokeResponse => invokeCard(renderMessage(SORRY));
 const invokeError = (status: number, message: string): InvokeResponse => ({
   status: 200,
   body: { statusCode: status, type: ERROR_CONTENT_TYPE, value: { code: status === 400 ? 'BadRequest' : 'InternalServerError', message } },
@@ -175,7 +177,7 @@ export class LiftoffBot extends TeamsActivityHandler {
       return invokeCard(outcome.card);
     } catch (error) {
       this.deps.log.error({ event: 'verb.failed', verb, workloadId: (data as { workloadId?: unknown } | null)?.workloadId, ...this.fields(context), err: error }, 'card action failed');
-      return invokeCard(renderMessage(SORRY));
+      return invokeSorry();
     }
   }
 
