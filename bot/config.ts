@@ -5,7 +5,7 @@ export interface Config {
   port: number;
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Bot Framework identity; absent means local anonymous mode (no JWT check). */
+  /** Bot Framework identity; absent means anonymous mode (no JWT check): the embedded Cosmos, or an explicit opt-in. */
   auth:
     | { mode: 'anonymous' }
     | { mode: 'password'; appId: string; password: string; tenantId?: string; appType: 'MultiTenant' | 'SingleTenant' }
@@ -82,11 +82,19 @@ function oneOf<T extends string>(env: Env, name: string, values: readonly T[], f
   return match;
 }
 
-function readAuth(env: Env): Config['auth'] {
+function readAuth(env: Env, cosmos: Config['cosmos']): Config['auth'] {
   const appId = text(env, 'MICROSOFT_APP_ID');
   if (!appId) {
     for (const dependent of ['MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TYPE', 'MICROSOFT_APP_TENANT_ID']) {
       if (text(env, dependent)) throw new ConfigError(`MICROSOFT_APP_ID is required when ${dependent} is set.`);
+    }
+    // Without a JWT check anyone who can reach the endpoint acts as anyone: only for data that dies with the process,
+    // or for a private test deployment that says so explicitly.
+    const optedIn = oneOf(env, 'LIFTOFF_ALLOW_ANONYMOUS', ['true', 'false'] as const, 'false') === 'true';
+    if (cosmos.mode !== 'embedded' && !optedIn) {
+      throw new ConfigError(
+        'MICROSOFT_APP_ID is required when COSMOS_ENDPOINT is set, unless LIFTOFF_ALLOW_ANONYMOUS=true marks a private test deployment that runs without Bot Framework authentication.',
+      );
     }
     return { mode: 'anonymous' };
   }
@@ -172,11 +180,12 @@ export function readConfig(env: Env = process.env): Config {
   if (badTenant) throw new ConfigError(`ALLOWED_TENANTS must be a comma-separated list of tenant ids (GUIDs); "${badTenant}" is not one.`);
   const cosmos = readCosmosConfig(env);
   const retroPseudonymSecret = readRetroSecret(env, cosmos);
+  const auth = readAuth(env, cosmos);
   return {
     port: port(env, 'PORT', 3978),
     host: text(env, 'HOST') ?? '0.0.0.0',
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
-    auth: readAuth(env),
+    auth,
     cosmos,
     allowedTenants,
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),

@@ -16,7 +16,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  if (config.auth.mode === 'anonymous') {
+  if (config.auth.mode === 'anonymous' && config.cosmos.mode !== 'embedded') {
+    // Only LIFTOFF_ALLOW_ANONYMOUS=true lets config get here: a real store that anyone reaching the endpoint can change.
+    log.warn(
+      { event: 'auth.anonymous', cosmos: 'external' },
+      'LIFTOFF_ALLOW_ANONYMOUS=true: Bot Framework authentication is OFF against a real Cosmos DB; ANYONE WHO REACHES THIS ENDPOINT CAN ACT AS ANYONE. Use this for a private test deployment only',
+    );
+  } else if (config.auth.mode === 'anonymous') {
     log.warn({ event: 'auth.anonymous' }, 'MICROSOFT_APP_ID is not set: running in local anonymous mode, Bot Framework authentication is OFF');
   }
   if (config.cosmos.mode === 'embedded') {

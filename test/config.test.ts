@@ -9,6 +9,8 @@ const ENDPOINT = 'https://liftoff-prod.documents.azure.com:443/';
 /** Required with a real Cosmos DB: the key of retro pseudonyms. */
 const SECRET = 'a-retro-pseudonym-secret-of-40-characters';
 const KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+/** A bot identity, which a real Cosmos DB needs in front of it. */
+const IDENTITY = { MICROSOFT_APP_ID: APP_ID, MICROSOFT_APP_PASSWORD: PASSWORD };
 
 type Env = Record<string, string | undefined>;
 
@@ -160,19 +162,46 @@ describe('readConfig', () => {
     });
   });
 
+  describe('anonymous mode', () => {
+    const realStore = { COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET };
+
+    it('stops start-up when a real Cosmos DB would be served without Bot Framework authentication', () => {
+      assertRefused(realStore, 'MICROSOFT_APP_ID', /COSMOS_ENDPOINT.*LIFTOFF_ALLOW_ANONYMOUS=true/);
+    });
+
+    it('still stops start-up when LIFTOFF_ALLOW_ANONYMOUS is anything but true', () => {
+      assertRefused({ ...realStore, LIFTOFF_ALLOW_ANONYMOUS: 'false' }, 'MICROSOFT_APP_ID');
+      assertRefused({ ...realStore, LIFTOFF_ALLOW_ANONYMOUS: 'yes' }, 'LIFTOFF_ALLOW_ANONYMOUS', /true, false/);
+    });
+
+    it('runs anonymously against a real Cosmos DB only with the explicit opt-in of a private test deployment', () => {
+      const config = readConfig({ ...realStore, LIFTOFF_ALLOW_ANONYMOUS: 'true' });
+      assert.deepEqual(config.auth, { mode: 'anonymous' });
+      assert.equal(config.cosmos.mode, 'key');
+    });
+
+    it('needs no opt-in with the embedded Cosmos DB, whose data dies with the process', () => {
+      assert.deepEqual(readConfig({}).auth, { mode: 'anonymous' });
+    });
+
+    it('needs no opt-in when the bot has its identity', () => {
+      assert.equal(readConfig({ ...realStore, ...IDENTITY }).auth.mode, 'password');
+    });
+  });
+
   describe('Cosmos DB', () => {
     it('uses the account key when COSMOS_ENDPOINT and COSMOS_KEY are set', () => {
-      const config = readConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET });
+      const config = readConfig({ ...IDENTITY, COSMOS_ENDPOINT: ENDPOINT, COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET });
       assert.deepEqual(config.cosmos, { mode: 'key', endpoint: ENDPOINT, key: KEY, database: 'liftoff' });
     });
 
     it('uses the Azure identity when COSMOS_ENDPOINT is set without a key', () => {
-      const config = readConfig({ COSMOS_ENDPOINT: ENDPOINT, COSMOS_DATABASE: 'liftoff-prod', RETRO_PSEUDONYM_SECRET: SECRET });
+      const config = readConfig({ ...IDENTITY, COSMOS_ENDPOINT: ENDPOINT, COSMOS_DATABASE: 'liftoff-prod', RETRO_PSEUDONYM_SECRET: SECRET });
       assert.deepEqual(config.cosmos, { mode: 'identity', endpoint: ENDPOINT, database: 'liftoff-prod' });
     });
 
     it('accepts a plain http endpoint such as the local emulator', () => {
-      const config = readConfig({ COSMOS_ENDPOINT: 'http://localhost:8081', COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET });
+      const config = readConfig({ ...IDENTITY, COSMOS_ENDPOINT: 'http://localhost:8081', COSMOS_KEY: KEY, RETRO_PSEUDONYM_SECRET: SECRET });
       assert.equal(config.cosmos.mode, 'key');
     });
 

@@ -5,8 +5,8 @@ import { audienceIsEmpty, checkContent, NoticeResult } from '../broadcast/rules'
 import type { BroadcastService } from '../broadcast/service';
 import type { ConversationRepository } from '../conversations/model';
 import type { Workload } from '../release/model';
-import { echo, ReleaseHandlers } from './handlers';
-import { attention, good, VerbOutcome } from './router';
+import type { ReleaseHandlers } from './handlers';
+import { attention, echo, good, VerbOutcome } from './router';
 import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
 import type { Turn } from './turn';
 

@@ -3,7 +3,7 @@ import { GATE_CATALOGUE, Person, Workload } from '../release/model';
 import type { ReleaseService } from '../release/service';
 import type { RuleResult } from '../release/rules';
 import type { GateDecideData, RolesSaveData } from './payloads';
-import { attention, good, missingWorkload, VerbOutcome, WorkloadAccess } from './router';
+import { attention, echo, good, missingWorkload, VerbOutcome, WorkloadAccess } from './router';
 import type { Turn } from './turn';
 
 /** Adds a section to a workload's checklist card; each capability may register one. */
@@ -133,9 +133,4 @@ function decisionSentence(workload: Workload, gateId: string): string {
   const gate = workload.gates.find((g) => g.id === gateId);
   const title = GATE_CATALOGUE.find((g) => g.id === gateId)?.title ?? gateId;
   return `${gate?.decidedBy?.name ?? 'Someone'} ${gate?.status ?? 'decided'} "${title}".`;
-}
-
-/** Typed words shown back to the person, capped so a card never carries a page of someone's text. */
-export function echo(typed: string, max = 60): string {
-  return typed.length > max ? `${typed.slice(0, max - 1)}…` : typed;
 }

@@ -11,7 +11,7 @@ import type { BackgroundWork } from '../shared/background';
 import type { Messenger } from '../conversations/messenger';
 import type { InstallRecorder } from './installs';
 import { actionInvokeValue } from './payloads';
-import type { Router } from './router';
+import { echo, Router } from './router';
 import { buildTurn } from './turn';
 
 export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -29,10 +29,31 @@ export interface LiftoffBotDeps {
   log: Logger;
 }
 
+/** The longest message Liftoff reads: commands are a word and a name, so anything longer is not one. */
+export const MAX_MESSAGE_CHARS = 4000;
+const TOO_LONG = `That message is longer than ${MAX_MESSAGE_CHARS.toLocaleString('en-US')} characters, so Liftoff did not read it. Type a command such as help or status Payroll API.`;
+
+/**
+ * Replaces each `<...>` tag with a space in one pass. A `<` with no `>` after it ends the tags: the rest is text.
+ * (A regex such as /<[^>]*>/g retries from every unclosed `<`, which is quadratic in the length of the message.)
+ */
+function stripTags(text: string): string {
+  let out = '';
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('<', from);
+    if (open === -1) break;
+    const close = text.indexOf('>', open + 1);
+    if (close === -1) break;
+    out += `${text.slice(from, open)} `;
+    from = close + 1;
+  }
+  return out + text.slice(from);
+}
+
 /** Reads the command word and its arguments from a message, without the @mention and markup. */
 export function parseCommand(text: string): { command: string; args: string } {
-  const plain = text
-    .replace(/<[^>]*>/g, ' ')
+  const plain = stripTags(text)
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')
@@ -42,7 +63,22 @@ export function parseCommand(text: string): { command: string; args: string } {
   return { command: first.toLowerCase().replace(/^\//, ''), args: rest.join(' ') };
 }
 
+/** The message text without the bot's @mention; a malformed activity's text reads as empty. */
+function messageText(context: TurnContext): string {
+  const { text, recipient, entities } = context.activity;
+  if (typeof text !== 'string') return '';
+  const wellFormed = typeof recipient?.id === 'string' && (entities === undefined || (Array.isArray(entities) && entities.every(isWellFormedEntity)));
+  return wellFormed ? (TurnContext.removeRecipientMention(context.activity) ?? text) : text;
+}
+
+const isWellFormedEntity = (entity: unknown): boolean => {
+  const e = entity as { type?: unknown; mentioned?: { id?: unknown }; text?: unknown } | null;
+  return !!e && typeof e === 'object' && (e.type !== 'mention' || (typeof e.mentioned?.id === 'string' && typeof e.text === 'string'));
+};
+
 const invokeCard = (card: Card): InvokeResponse => ({ status: 200, body: { statusCode: 200, type: CARD_CONTENT_TYPE, value: card } });
+/** The answer to an invoke whose turn failed: the apology card, so Teams shows a sentence, not a server error. */
+export const invokeSorry = (): InvokeResponse => invokeCard(renderMessage(SORRY));
 const invokeError = (status: number, message: string): InvokeResponse => ({
   status: 200,
   body: { statusCode: status, type: ERROR_CONTENT_TYPE, value: { code: status === 400 ? 'BadRequest' : 'InternalServerError', message } },
@@ -82,12 +118,17 @@ export class LiftoffBot extends TeamsActivityHandler {
       await context.sendActivity(NO_IDENTITY);
       return;
     }
-    const text = TurnContext.removeRecipientMention(context.activity) ?? context.activity.text ?? '';
-    const { command, args } = parseCommand(text);
+    const raw = context.activity.text;
+    if (typeof raw === 'string' && raw.length > MAX_MESSAGE_CHARS) {
+      this.deps.log.info({ event: 'message.too_long', length: raw.length, ...this.fields(context) }, 'message not read: too long');
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderMessage(TOO_LONG))));
+      return;
+    }
+    const { command, args } = parseCommand(messageText(context));
     const route = this.deps.router.command(command);
     let card: Card;
     if (!route) {
-      card = renderHelp(command ? `Liftoff doesn't know "${command}". Here is what it can do.` : '');
+      card = renderHelp(command ? `Liftoff doesn't know "${echo(command)}". Here is what it can do.` : '');
     } else {
       try {
         card = await this.deps.router.runCommand(route, turn, command, args);
@@ -107,7 +148,7 @@ export class LiftoffBot extends TeamsActivityHandler {
     const route = this.deps.router.verb(verb);
     if (!route) {
       this.deps.log.warn({ event: 'verb.unknown', verb, ...this.fields(context) }, 'unknown card verb');
-      return invokeError(400, `Liftoff doesn't know the action "${verb.slice(0, 40)}". Type help for a fresh card.`);
+      return invokeError(400, `Liftoff doesn't know the action "${echo(verb)}". Type help for a fresh card.`);
     }
     const turn = buildTurn(context);
     if (!turn) return invokeCard(renderMessage(NO_IDENTITY));
@@ -131,7 +172,7 @@ export class LiftoffBot extends TeamsActivityHandler {
       return invokeCard(outcome.card);
     } catch (error) {
       this.deps.log.error({ event: 'verb.failed', verb, workloadId, ms: Date.now() - started, ...this.fields(context), err: error }, 'card action failed');
-      return invokeCard(renderMessage(SORRY));
+      return invokeSorry();
     }
   }
 

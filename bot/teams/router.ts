@@ -14,6 +14,15 @@ export interface VerbOutcome {
 export const good = (text: string): Notice => ({ text, tone: 'good' });
 export const attention = (text: string): Notice => ({ text, tone: 'attention' });
 
+/** The most of a person's typed words a reply repeats back. */
+const ECHO_CHARS = 40;
+
+/** Typed text as a reply may repeat it: at most ECHO_CHARS characters, an ellipsis when cut. */
+export function echo(typed: string): string {
+  const chars = Array.from(typed);
+  return chars.length > ECHO_CHARS ? `${chars.slice(0, ECHO_CHARS - 1).join('')}…` : typed;
+}
+
 export const missingWorkload = (): Card =>
   renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.');
 

@@ -256,7 +256,7 @@ function hash(text: string): string {
 }
 
 /** Small seeded PRNG (mulberry32): repeatable fault sequences. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,8 @@
 import { startLiftoff, RunningLiftoff } from '../../bot/app';
 import { readConfig } from '../../bot/config';
-import { createLogger } from '../../bot/log';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { createLogger, Logger } from '../../bot/log';
 import type { CosmosStore } from '../../bot/store/cosmos';
 import { startFakeConnector, FakeConnector, ActivityOpRecord } from './fakeConnector';
 import { ActivityFactory } from './teams';
@@ -28,12 +30,26 @@ export interface HarnessOptions {
   fake?: FakeConnector;
   /** A Cosmos store to share across a restart; left open on close. */
   store?: CosmosStore;
+  /** The logger Liftoff writes to (default: one at TEST_LOG_LEVEL, silent). */
+  log?: Logger;
+}
+
+/** A logger that keeps every JSON line it writes, parsed, for assertions on what the log says. */
+export function recordingLogger(): { log: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level: 'debug', base: { app: 'liftoff' } }, sink), lines };
 }
 
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const fake = options.fake ?? (await startFakeConnector());
   const config = readConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env });
-  const app = await startLiftoff(config, createLogger(config.logLevel), {
+  const app = await startLiftoff(config, options.log ?? createLogger(config.logLevel), {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store ? { store: options.store } : {}),
   });
