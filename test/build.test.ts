@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build, buildReason } from '../scripts/start';
@@ -89,5 +89,22 @@ describe('npm start deciding whether to build first', () => {
   it('starts the build as it is when it is newer than every source', async () => {
     await file('dist/bot/index.js', 3);
     assert.equal(buildReason(root), undefined);
+  });
+});
+
+describe('the azd deployment (azure.yaml, infra/)', () => {
+  const read = (path: string) => readFile(join(ROOT, path), 'utf8');
+
+  it('starts the compiled build on Node 22, and hands npm run package the BOT_ID and BOT_DOMAIN it reads', async () => {
+    const [azure, main, resources, packageScript] = await Promise.all([read('azure.yaml'), read('infra/main.bicep'), read('infra/resources.bicep'), read('scripts/package.ts')]);
+    const service = /^services:\n {2}([\w-]+):/m.exec(azure)?.[1];
+    assert.ok(service, 'azure.yaml names a service');
+    assert.match(resources, new RegExp(`param serviceName string = '${service}'`), 'the web app carries the azd-service-name azd deploys to');
+    assert.match(resources, /appCommandLine: 'node dist\/bot\/index\.js'/);
+    assert.match(resources, /linuxFxVersion: 'NODE\|22-lts'/);
+    for (const name of ['BOT_ID', 'BOT_DOMAIN']) {
+      assert.match(packageScript, new RegExp(`env\\.${name}\\b`), `npm run package reads ${name}`);
+      assert.match(main, new RegExp(`^output ${name} string = `, 'm'), `provisioning outputs ${name}`);
+    }
   });
 });
