@@ -123,7 +123,7 @@ function describeFailure(failure: string): string {
 }
 
 /** Checks the manifest against the bundled JSON schema its $schema names; throws PackageError naming the first wrong field. */
-export async function validateManifest(manifest: { $schema?: unknown; manifestVersion?: unknown }): Promise<void> {
+async function validateManifest(manifest: { $schema?: unknown; manifestVersion?: unknown }): Promise<void> {
   const schemaUrl = typeof manifest.$schema === 'string' ? manifest.$schema : '';
   const schemaPath = bundledSchemaPath(schemaUrl);
   let schemaText: string | undefined;
