@@ -1,16 +1,17 @@
-// Liftoff on Azure: App Service (Node 20) behind an Azure Bot with the Teams channel, a user-assigned
-// managed identity for both the bot (no secret) and Cosmos DB (data-plane RBAC, keys disabled), and the
-// Cosmos DB database and containers Liftoff expects. Outputs feed `npm run package` (BOT_ID, BOT_DOMAIN).
+// Liftoff on Azure, as `azd up` provisions it: a resource group named after the azd environment, and in it
+// everything infra/resources.bicep declares. The outputs land in the azd environment (.azure/<env>/.env);
+// BOT_ID and BOT_DOMAIN are what `npm run package` reads, so `azd deploy` (which runs it) builds the Teams
+// app package for this deployment.
 
-targetScope = 'resourceGroup'
+targetScope = 'subscription'
 
-@description('Short lowercase name used to derive resource names.')
-@minLength(3)
-@maxLength(16)
-param baseName string = 'liftoff'
+@description('The azd environment name (AZURE_ENV_NAME); names the resource group and tags every resource.')
+@minLength(1)
+@maxLength(64)
+param environmentName string
 
-@description('Region for every resource.')
-param location string = resourceGroup().location
+@description('Region for every resource (AZURE_LOCATION).')
+param location string
 
 @description('App Service plan SKU.')
 param appServiceSku string = 'B1'
@@ -23,136 +24,31 @@ param allowedTenants string = ''
 @minLength(32)
 param retroPseudonymSecret string
 
-var suffix = uniqueString(resourceGroup().id, baseName)
-var appName = '${baseName}-${suffix}'
-var databaseName = 'liftoff'
+var tags = { 'azd-env-name': environmentName }
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${baseName}-id-${suffix}'
+resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
   location: location
+  tags: tags
 }
 
-resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
-  name: '${baseName}-cosmos-${suffix}'
-  location: location
-  kind: 'GlobalDocumentDB'
-  properties: {
-    databaseAccountOfferType: 'Standard'
-    disableLocalAuth: true
-    consistencyPolicy: { defaultConsistencyLevel: 'Session' }
-    locations: [ { locationName: location, failoverPriority: 0, isZoneRedundant: false } ]
-    capabilities: [ { name: 'EnableServerless' } ]
+module liftoff 'resources.bicep' = {
+  name: 'liftoff'
+  scope: group
+  params: {
+    environmentName: environmentName
+    location: location
+    appServiceSku: appServiceSku
+    allowedTenants: allowedTenants
+    retroPseudonymSecret: retroPseudonymSecret
   }
 }
 
-resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15' = {
-  parent: cosmos
-  name: databaseName
-  properties: { resource: { id: databaseName } }
-}
-
-// Everything about one workload lives in one logical partition.
-resource workloads 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
-  parent: database
-  name: 'workloads'
-  properties: { resource: { id: 'workloads', partitionKey: { paths: [ '/workloadId' ], kind: 'Hash' } } }
-}
-
-resource conversations 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
-  parent: database
-  name: 'conversations'
-  properties: { resource: { id: 'conversations', partitionKey: { paths: [ '/id' ], kind: 'Hash' } } }
-}
-
-// Change communication: one sender lease per tenant and the outbox of notices with work to do.
-resource broadcast 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = {
-  parent: database
-  name: 'broadcast'
-  properties: { resource: { id: 'broadcast', partitionKey: { paths: [ '/id' ], kind: 'Hash' } } }
-}
-
-// Cosmos DB Built-in Data Contributor: read and write items, no control-plane rights.
-resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
-  parent: cosmos
-  name: guid(cosmos.id, identity.id, '00000000-0000-0000-0000-000000000002')
-  properties: {
-    principalId: identity.properties.principalId
-    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000002'
-    scope: cosmos.id
-  }
-}
-
-resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
-  name: '${baseName}-plan-${suffix}'
-  location: location
-  kind: 'linux'
-  sku: { name: appServiceSku }
-  properties: { reserved: true }
-}
-
-resource app 'Microsoft.Web/sites@2023-12-01' = {
-  name: appName
-  location: location
-  kind: 'app,linux'
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
-  }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    siteConfig: {
-      linuxFxVersion: 'NODE|20-lts'
-      appCommandLine: 'npm start'
-      alwaysOn: true
-      ftpsState: 'Disabled'
-      minTlsVersion: '1.2'
-      healthCheckPath: '/healthz'
-      appSettings: [
-        { name: 'MICROSOFT_APP_ID', value: identity.properties.clientId }
-        { name: 'MICROSOFT_APP_TYPE', value: 'UserAssignedMSI' }
-        { name: 'MICROSOFT_APP_TENANT_ID', value: identity.properties.tenantId }
-        { name: 'AZURE_CLIENT_ID', value: identity.properties.clientId }
-        { name: 'COSMOS_ENDPOINT', value: cosmos.properties.documentEndpoint }
-        { name: 'COSMOS_DATABASE', value: databaseName }
-        { name: 'ALLOWED_TENANTS', value: allowedTenants }
-        { name: 'RETRO_PSEUDONYM_SECRET', value: retroPseudonymSecret }
-        { name: 'PORT', value: '8080' }
-        { name: 'WEBSITES_PORT', value: '8080' }
-        { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'true' }
-      ]
-    }
-  }
-  dependsOn: [ workloads, conversations, broadcast, dataContributor ]
-}
-
-resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
-  name: '${baseName}-bot-${suffix}'
-  location: 'global'
-  kind: 'azurebot'
-  sku: { name: 'F0' }
-  properties: {
-    displayName: 'Liftoff'
-    endpoint: 'https://${app.properties.defaultHostName}/api/messages'
-    msaAppType: 'UserAssignedMSI'
-    msaAppId: identity.properties.clientId
-    msaAppMSIResourceId: identity.id
-    msaAppTenantId: identity.properties.tenantId
-  }
-}
-
-resource teams 'Microsoft.BotService/botServices/channels@2022-09-15' = {
-  parent: bot
-  name: 'MsTeamsChannel'
-  location: 'global'
-  properties: {
-    channelName: 'MsTeamsChannel'
-    properties: { isEnabled: true }
-  }
-}
-
-@description('BOT_ID for npm run package.')
-output botId string = identity.properties.clientId
-@description('BOT_DOMAIN for npm run package.')
-output botDomain string = app.properties.defaultHostName
-output cosmosEndpoint string = cosmos.properties.documentEndpoint
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = group.name
+@description('The bot\'s Microsoft App ID (the managed identity\'s client id), for npm run package.')
+output BOT_ID string = liftoff.outputs.botId
+@description('The web app\'s host name, for npm run package.')
+output BOT_DOMAIN string = liftoff.outputs.botDomain
+output COSMOS_ENDPOINT string = liftoff.outputs.cosmosEndpoint
+output SERVICE_LIFTOFF_NAME string = liftoff.outputs.appName

@@ -1,6 +1,8 @@
 /**
  * `npm run package`: builds the Teams app package build/liftoff.zip from
- * manifest/manifest.json and the two icons.
+ * manifest/manifest.json and the two icons, after checking the manifest against
+ * the Teams manifest JSON schema it names ($schema), offline: the schemas come
+ * bundled with @microsoft/app-manifest.
  *
  * Environment:
  *   BOT_ID      the bot's Microsoft App ID, a GUID (MICROSOFT_APP_ID is used
@@ -9,7 +11,8 @@
  *               e.g. liftoff.example.com
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { AppManifestUtils, type AppManifest } from '@microsoft/app-manifest';
 import JSZip from 'jszip';
 import { readPngHeader } from './icons';
 
@@ -82,6 +85,65 @@ export function readBotDomain(env: PackageEnv): string {
   return value;
 }
 
+const SCHEMA_URL = /^https:\/\/developer\.microsoft\.com\/json-schemas\/teams\/v(1\.\d+)\/MicrosoftTeams\.schema\.json$/;
+
+/** The bundled schema file for a Teams manifest $schema URL, or undefined when the package does not ship it. */
+function bundledSchemaPath(schemaUrl: string): string | undefined {
+  const version = SCHEMA_URL.exec(schemaUrl)?.[1];
+  if (!version) return undefined;
+  const root = dirname(require.resolve('@microsoft/app-manifest/package.json'));
+  return join(root, 'build', 'json-schemas', 'teams', `v${version}`, 'MicrosoftTeams.schema.json');
+}
+
+/** "/bots/0/commandLists" as a reader writes it: bots[0].commandLists. */
+function fieldName(pointer: string, child?: string): string {
+  const parts = [...pointer.split('/').slice(1), ...(child ? [child] : [])].map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+  return parts.reduce((name, part) => (/^\d+$/.test(part) ? `${name}[${part}]` : name ? `${name}.${part}` : part), '');
+}
+
+/**
+ * One failure of the package's validator ("<pointer> <message>. Details: <params JSON>") as words
+ * naming the field.
+ */
+function describeFailure(failure: string): string {
+  const match = /^(\S*) (.*?)\.? Details: (.*)$/.exec(failure);
+  if (!match) return failure.replace(/\.$/, '');
+  const [, pointer = '', message = '', details = ''] = match;
+  let params: { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] } = {};
+  try {
+    params = JSON.parse(details) as typeof params;
+  } catch {
+    // The details are a courtesy; the pointer and the message already name the field.
+  }
+  if (params.missingProperty) return `${fieldName(pointer, params.missingProperty)} is missing`;
+  if (params.additionalProperty) return `${fieldName(pointer, params.additionalProperty)} is not a field of this manifest version`;
+  const field = fieldName(pointer) || 'the manifest';
+  if (params.allowedValues) return `${field} must be one of ${params.allowedValues.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${field} ${message}`;
+}
+
+/** Checks the manifest against the bundled JSON schema its $schema names; throws PackageError naming the first wrong field. */
+async function validateManifest(manifest: { $schema?: unknown; manifestVersion?: unknown }): Promise<void> {
+  const schemaUrl = typeof manifest.$schema === 'string' ? manifest.$schema : '';
+  const schemaPath = bundledSchemaPath(schemaUrl);
+  let schemaText: string | undefined;
+  if (schemaPath) schemaText = await readFile(schemaPath, 'utf8').catch(() => undefined);
+  if (!schemaText) {
+    throw new PackageError(
+      `manifest.json's $schema must name a Teams manifest schema that @microsoft/app-manifest ships, such as https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.schema.json, not ${quote(schemaUrl || 'nothing')}.`,
+    );
+  }
+  const version = SCHEMA_URL.exec(schemaUrl)?.[1];
+  if (manifest.manifestVersion !== version) {
+    throw new PackageError(`manifest.json's manifestVersion must be "${version}", the version its $schema names, not ${quote(String(manifest.manifestVersion))}.`);
+  }
+  const failures = await AppManifestUtils.validateAgainstSchema(manifest as AppManifest, JSON.parse(schemaText));
+  if (failures.length > 0) {
+    const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
+    throw new PackageError(`manifest.json does not match the Teams manifest schema ${version}: ${describeFailure(failures[0]!)}${more}.`);
+  }
+}
+
 async function readInput(dir: string, file: string): Promise<Buffer> {
   try {
     return await readFile(join(dir, file));
@@ -117,6 +179,7 @@ export async function packageApp(env: PackageEnv, options: PackageOptions = {}):
   if (ids.id !== botId || ids.bots?.[0]?.botId !== botId) {
     throw new PackageError('manifest.json must use ${{BOT_ID}} for both its id and its bot id.');
   }
+  await validateManifest(manifest as { $schema?: unknown });
 
   const zip = new JSZip();
   zip.file('manifest.json', text);

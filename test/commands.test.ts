@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { COMMANDS } from '../cards/render';
 import type { BroadcastHandlers } from '../bot/teams/broadcastHandlers';
 import { broadcastRoutes } from '../bot/teams/broadcastRoutes';
@@ -21,6 +21,11 @@ const routes = mergeRoutes(
 );
 const routed = Object.keys(routes.commands).sort();
 
+/** The part of the Teams manifest JSON schema that caps a bot's commands per scope. */
+interface ManifestSchema {
+  properties: { bots: { items: { properties: { commandLists: { items: { properties: { commands: { maxItems: number } } } } } } } };
+}
+
 describe('the commands a person can type', () => {
   it('are all on the help card, and the help card names no command Liftoff does not answer', () => {
     const onHelp = COMMANDS.map((c) => c.usage.split(' ')[0]!).sort();
@@ -32,12 +37,17 @@ describe('the commands a person can type', () => {
     for (const command of routed) assert.match(readme, new RegExp('\\| `' + command + '[ `]'), `README lists ${command}`);
   });
 
-  it('fill the manifest command lists with at most Teams\' ten per scope, each one answered', () => {
+  it('fill the manifest command lists up to the per-scope limit of the manifest\'s schema, each one answered', () => {
     const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest', 'manifest.json'), 'utf8')) as {
+      manifestVersion: string;
       bots: Array<{ commandLists: Array<{ scopes: string[]; commands: Array<{ title: string }> }> }>;
     };
+    // The limit is the schema's own (12 per scope from manifest 1.24), read from the schema the package validates against.
+    const schemaFile = join(dirname(require.resolve('@microsoft/app-manifest/package.json')), 'build', 'json-schemas', 'teams', `v${manifest.manifestVersion}`, 'MicrosoftTeams.schema.json');
+    const limit = (JSON.parse(readFileSync(schemaFile, 'utf8')) as ManifestSchema).properties.bots.items.properties.commandLists.items.properties.commands.maxItems;
+    assert.equal(limit, 12);
     for (const list of manifest.bots[0]!.commandLists) {
-      assert.ok(list.commands.length <= 10, `${list.scopes.join(',')}: ${list.commands.length} commands`);
+      assert.equal(list.commands.length, Math.min(limit, routed.length), `${list.scopes.join(',')}: ${list.commands.length} commands fill the list`);
       for (const { title } of list.commands) assert.ok(routed.includes(title), `manifest command ${title} is routed`);
     }
   });

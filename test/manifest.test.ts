@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import JSZip from 'jszip';
 import { decodePng, readPngHeader } from '../scripts/icons';
-import { PackageError, packageApp } from '../scripts/package';
+import { DEFAULT_MANIFEST_DIR, PackageError, packageApp } from '../scripts/package';
 
 const BOT_ID = '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f';
 const BOT_DOMAIN = 'liftoff.example.com';
-/** Teams shows at most 10 commands per scope; the others are on the cards' buttons and in help. */
-const COMMANDS = ['help', 'new', 'list', 'status', 'roles', 'history', 'uat', 'notify', 'retro', 'actions'];
+/** Teams shows at most 12 commands per scope (manifest 1.24+); remind-ack, which takes a notice id, is on the progress card's button. */
+const COMMANDS = ['help', 'new', 'list', 'status', 'roles', 'history', 'uat', 'remind', 'notify', 'retro', 'retro-remind', 'actions'];
 const SCOPES = ['personal', 'team', 'groupChat'];
 
 interface Command {
@@ -17,7 +17,9 @@ interface Command {
   description: string;
 }
 interface Manifest {
+  $schema: string;
   manifestVersion: string;
+  supportsChannelFeatures?: string;
   id: string;
   name: { short: string; full: string };
   description: { short: string; full: string };
@@ -95,8 +97,9 @@ describe('Teams app package (scripts/package.ts)', () => {
       assert.deepEqual(manifest.validDomains, [BOT_DOMAIN]);
     });
 
-    it('is a v1.19 manifest with the expected names and descriptions', () => {
-      assert.equal(manifest.manifestVersion, '1.19');
+    it('is a v1.30 manifest with the expected names and descriptions', () => {
+      assert.equal(manifest.manifestVersion, '1.30');
+      assert.equal(manifest.$schema, 'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.schema.json');
       assert.equal(manifest.name.short, 'Liftoff');
       assert.equal(manifest.name.full, 'Liftoff: release migrated workloads');
       assert.ok(manifest.description.short.length < 80);
@@ -115,7 +118,11 @@ describe('Teams app package (scripts/package.ts)', () => {
       assert.equal(bot.isNotificationOnly, false);
     });
 
-    it('lists the ten main commands in every scope', () => {
+    it('declares the channel features that let it be added to shared and private channels', () => {
+      assert.equal(manifest.supportsChannelFeatures, 'tier1');
+    });
+
+    it('lists the twelve main commands in every scope', () => {
       const lists = manifest.bots[0]?.commandLists ?? [];
       for (const scope of SCOPES) {
         const forScope = lists.filter((l) => l.scopes.includes(scope));
@@ -154,6 +161,69 @@ describe('Teams app package (scripts/package.ts)', () => {
         white++;
       }
       assert.ok(white > 50, 'outline icon is (almost) empty');
+    });
+  });
+
+  describe('checking the manifest against its schema', () => {
+    /** A copy of manifest/ whose manifest.json is changed by edit. */
+    async function brokenCopy(edit: (manifest: Record<string, any>) => void): Promise<string> {
+      const dir = await mkdtemp(join(tmpdir(), 'liftoff-broken-manifest-'));
+      const manifest = JSON.parse(await readFile(join(DEFAULT_MANIFEST_DIR, 'manifest.json'), 'utf8')) as Record<string, any>;
+      edit(manifest);
+      await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+      for (const icon of ['color.png', 'outline.png']) await copyFile(join(DEFAULT_MANIFEST_DIR, icon), join(dir, icon));
+      return dir;
+    }
+    let manifestDir: string | undefined;
+    afterEach(async () => {
+      if (manifestDir) await rm(manifestDir, { recursive: true, force: true });
+      manifestDir = undefined;
+    });
+
+    it('packages the manifest as it is, which the bundled schema accepts', async () => {
+      manifestDir = await brokenCopy(() => {});
+      const zipPath = await packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir });
+      assert.equal(zipPath, join(outDir, 'liftoff.zip'));
+    });
+
+    it('refuses a thirteenth command in a scope with one sentence naming the command list', async () => {
+      manifestDir = await brokenCopy((m) => m.bots[0].commandLists[0].commands.push({ title: 'remind-ack', description: 'remind-ack <notice>' }));
+      const message = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
+      assert.match(message, /schema 1\.30: bots\[0\]\.commandLists\[0\]\.commands must NOT have more than 12 items\.$/);
+      assertOneSentence(message);
+    });
+
+    it('refuses an unknown channel feature tier, naming supportsChannelFeatures and the allowed value', async () => {
+      manifestDir = await brokenCopy((m) => (m.supportsChannelFeatures = 'tier2'));
+      const message = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
+      assert.match(message, /supportsChannelFeatures must be one of "tier1"/);
+      assertOneSentence(message);
+    });
+
+    it('refuses a field the manifest version does not know, and a missing required one, naming each', async () => {
+      manifestDir = await brokenCopy((m) => (m.bots[0].displayName = "Liftoff"));
+      const unknown = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
+      assert.match(unknown, /bots\[0\]\.displayName is not a field of this manifest version\.$/);
+      assertOneSentence(unknown);
+
+      await rm(manifestDir, { recursive: true, force: true });
+      manifestDir = await brokenCopy((m) => delete m.accentColor);
+      const missing = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
+      assert.match(missing, /accentColor is missing\.$/);
+      assertOneSentence(missing);
+    });
+
+    it('refuses a $schema whose schema is not bundled, and a manifestVersion that differs from it', async () => {
+      manifestDir = await brokenCopy((m) => (m.$schema = 'https://example.com/teams.schema.json'));
+      const schema = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
+      assert.match(schema, /\$schema must name a Teams manifest schema that @microsoft\/app-manifest ships/);
+      assertOneSentence(schema);
+
+      await rm(manifestDir, { recursive: true, force: true });
+      manifestDir = await brokenCopy((m) => (m.manifestVersion = '1.19'));
+      const version = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
+      assert.match(version, /manifestVersion must be "1\.30"/);
+      assertOneSentence(version);
     });
   });
 

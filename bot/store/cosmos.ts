@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Container, CosmosClient, Database } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
-import { createHttpServer } from '@vercel/cosmosdb-server';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 
@@ -40,6 +39,8 @@ const EMBEDDED_KEY = Buffer.from('liftoff-embedded-cosmos-key').toString('base64
 
 /** Starts the embedded Cosmos server on loopback; resolves with its endpoint and server. */
 export async function startEmbeddedCosmos(port = 0): Promise<{ endpoint: string; server: Server }> {
+  // Loaded only here: a process on Azure Cosmos DB never pays the embedded server's memory (about 20 MB).
+  const { createHttpServer } = await import('@vercel/cosmosdb-server');
   const server = createHttpServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -6,7 +6,7 @@ import { parseCommand } from '../../bot/teams/liftoffBot';
 import { person } from '../support/builders';
 import { channelClaims, FakeBotLogin, startFakeBotLogin } from '../support/botLogin';
 import { cardText, Harness, recordingLogger, startHarness } from '../support/liftoff';
-import { listeningUrl, spawnEmbeddedLiftoff } from '../support/process';
+import { healthyUrl, startLiftoffProcess } from '../support/process';
 import { personalChat } from '../support/teams';
 
 const priya = person('Priya');
@@ -133,9 +133,9 @@ describe('what the endpoint refuses', () => {
     it('does not exit on a corrupt gzip body, and writes one JSON log line, no stack', async function () {
       this.timeout(30_000);
       const stderr: string[] = [];
-      const liftoff = spawnEmbeddedLiftoff({}, (line) => stderr.push(line));
+      const liftoff = startLiftoffProcess('tsx', {}, (line) => stderr.push(line));
       try {
-        const url = await listeningUrl(liftoff);
+        const url = await healthyUrl(liftoff);
         const answer = await postRaw(url, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, Buffer.from('not gzip at all'));
         assert.equal(answer.status, 415);
         assert.equal(await health(url), 200);
