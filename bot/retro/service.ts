@@ -286,6 +286,22 @@ export class RetroService {
    * Members who have not contributed yet: no entry while collecting, no vote while voting. In an anonymous
    * retro this is known only by computing each member's pseudonym and looking for it; nothing they wrote is read out.
    */
+  /**
+   * Why this person cannot send the retro's reminders from where they are, or undefined: only its facilitator
+   * or a project manager, and only from the retro's own team or chat, where Liftoff can read who is in it.
+   */
+  async cannotRemind(retro: Retro, actor: Person, fromScopeId: string): Promise<string | undefined> {
+    if (fromScopeId !== retro.scopeId) return 'Send reminders from the retrospective card in its channel, where Liftoff can see who is in the team.';
+    if (!(await this.facilitates(retro, actor.aadObjectId))) return `Only the facilitator, ${retro.facilitator.name}, or a project manager sends reminders.`;
+    return undefined;
+  }
+
+  /** A workload an action item may target: one of the retro's own team or chat. */
+  async actionTarget(retro: Retro, workloadId: string): Promise<Workload | undefined> {
+    const workload = await this.release.get(workloadId);
+    return workload && workload.scope.tenantId === retro.tenantId && workload.scope.scopeId === retro.scopeId ? workload : undefined;
+  }
+
   async notContributed<P extends Person>(retro: Retro, members: P[]): Promise<P[]> {
     const keys = new Set(
       retro.phase === 'vote'

@@ -466,6 +466,13 @@ export function mayCancel(workload: Workload, actor: Person): boolean {
   return OPENER_ROLES.some((role) => holdsRole(workload, role, actor.aadObjectId));
 }
 
+/** Why this person cannot remind the testers of a cycle, or undefined: the project manager, the business owner, or whoever opened it. */
+export function cannotRemind(workload: Workload, cycle: SignoffCycle, actor: Person): string | undefined {
+  const may =
+    holdsRole(workload, 'projectManager', actor.aadObjectId) || holdsRole(workload, 'businessOwner', actor.aadObjectId) || cycle.openedBy.aadObjectId === actor.aadObjectId;
+  return may ? undefined : `Only the project manager or the business owner of ${workload.name} can remind the testers.`;
+}
+
 export interface CancelRequest {
   actor: Person;
   reason: string;

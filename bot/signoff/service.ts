@@ -8,6 +8,7 @@ import {
   cancelCycle,
   CancelRequest,
   cannotOpen,
+  cannotRemind,
   checkVote,
   closeTesters,
   decideFinal,
@@ -102,6 +103,11 @@ export class SignoffService {
   }
 
   /** Why this person cannot open a cycle now, if they cannot. */
+  /** Why this person cannot remind the cycle's testers, or undefined when they may. */
+  cannotRemind(workload: Workload, cycle: SignoffCycle, actor: Person): string | undefined {
+    return cannotRemind(workload, cycle, actor);
+  }
+
   /** Whether this person may cancel the workload's cycles (its business owner or project manager, as it is now). */
   mayCancel(workload: Workload, actor: Person): boolean {
     return mayCancel(workload, actor);

@@ -190,8 +190,8 @@ export class RetroHandlers {
     } else if (data.wave.trim()) {
       target = { kind: 'wave', name: data.wave.trim().replace(/\s+/g, ' ') };
     } else if (data.targetWorkload.trim()) {
-      const workload = await this.release.get(data.targetWorkload.trim());
-      if (!workload || workload.scope.tenantId !== retro.tenantId || workload.scope.scopeId !== retro.scopeId) {
+      const workload = await this.retros.actionTarget(retro, data.targetWorkload.trim());
+      if (!workload) {
         return { card: await this.view(turn, retro, attention('Pick a workload of this team.')) };
       }
       target = { kind: 'workload', workloadId: workload.workloadId, name: workload.name };
@@ -237,12 +237,8 @@ export class RetroHandlers {
    * Only a facilitator learns who has not contributed; nobody is told what anyone wrote.
    */
   async remind(turn: Turn, retro: Retro): Promise<{ notice: Notice; unreachable: string[] }> {
-    if (turn.scope.scopeId !== retro.scopeId) {
-      return { notice: attention('Send reminders from the retrospective card in its channel, where Liftoff can see who is in the team.'), unreachable: [] };
-    }
-    if (!(await this.retros.facilitates(retro, turn.actor.aadObjectId))) {
-      return { notice: attention(`Only the facilitator, ${retro.facilitator.name}, or a project manager sends reminders.`), unreachable: [] };
-    }
+    const refused = await this.retros.cannotRemind(retro, turn.actor, turn.scope.scopeId);
+    if (refused) return { notice: attention(refused), unreachable: [] };
     let members: Member[];
     try {
       members = await turn.members();
