@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AddressInfo } from 'node:net';
 import { renderNotice, renderNoticeProgress } from '../cards/noticeCards';
 import { BroadcastSender } from './broadcast/sender';
 import { Outbound, OutboundMessenger, TenantBudget } from './conversations/outbound';
@@ -112,9 +111,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
   const notices = new CosmosNoticeRepository(cosmos.workloads);
   const coordination = new CosmosSenderCoordination(cosmos.broadcast);
-  let sender: BroadcastSender | undefined;
-  const broadcast = new BroadcastService(notices, coordination, release, { approvalRequired: b.approvalRequired }, () => sender?.wake(), clock);
-  sender = new BroadcastSender(
+  // The service wakes the sender when it queues a notice; the sender is made just below, before any request.
+  const broadcast = new BroadcastService(notices, coordination, release, { approvalRequired: b.approvalRequired }, () => sender.wake(), clock);
+  const sender = new BroadcastSender(
     {
       instanceId: `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
       leaseMs: b.leaseMs,
@@ -155,9 +154,8 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     server.server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = server.address();
   sender.start();
-  const runningSender = sender;
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   sweeper.start();
   // What a stopped or crashed process left stale is drawn now, as tracked background work.
@@ -172,10 +170,12 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     cosmos,
     background,
     sweepSignoffs: () => sweeper.sweep(),
-    sender: runningSender,
+    sender: sender,
     async close(graceMs = 10_000) {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      await Promise.all([sweeper.stop(), cardSweeper.stop(), runningSender.stop()]);
+      const closed = new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
+      await Promise.all([sweeper.stop(), cardSweeper.stop(), sender.stop()]);
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

@@ -138,7 +138,7 @@ export function renderSignoff(input: SignoffCardInput): Card {
  * with their own sentence. The card given is not changed.
  */
 export function withNotice(card: Card, notice: Notice): Card {
-  const body = Array.isArray(card.body) ? card.body : [];
+  const body: unknown[] = Array.isArray(card.body) ? (card.body as unknown[]) : [];
   const container = { type: 'Container', style: notice.tone === 'good' ? 'good' : 'attention', items: [{ type: 'TextBlock', text: notice.text, wrap: true }] };
   return { ...card, body: [container, ...body] };
 }

@@ -16,7 +16,7 @@ const USAGE = 'Usage: npm run liftoff -- deliveries <noticeId>';
 
 /** One CSV field, quoted when it must be. */
 function field(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
+  const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? `${value}` : JSON.stringify(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -137,7 +137,7 @@ async function validateManifest(manifest: { $schema?: unknown; manifestVersion?:
   if (manifest.manifestVersion !== version) {
     throw new PackageError(`manifest.json's manifestVersion must be "${version}", the version its $schema names, not ${quote(String(manifest.manifestVersion))}.`);
   }
-  const failures = await AppManifestUtils.validateAgainstSchema(manifest as AppManifest, JSON.parse(schemaText));
+  const failures = await AppManifestUtils.validateAgainstSchema(manifest as AppManifest, JSON.parse(schemaText) as Parameters<typeof AppManifestUtils.validateAgainstSchema>[1]);
   if (failures.length > 0) {
     const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
     throw new PackageError(`manifest.json does not match the Teams manifest schema ${version}: ${describeFailure(failures[0]!)}${more}.`);

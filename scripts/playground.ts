@@ -213,7 +213,7 @@ class Playground {
       }
     }, PLAYGROUND_READY_TIMEOUT_MS);
 
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const match = /Listening on (\d+)/.exec(line);
       if (match && !announced) {
         announced = true;
@@ -223,7 +223,7 @@ class Playground {
         say(line);
       }
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       if (line.trim()) say(line);
     });
 

@@ -96,7 +96,7 @@ describe('fake Bot Connector', () => {
     assert.match(fake.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
     await start({ pathPrefix: 'amer' });
     assert.match(fake.url, /^http:\/\/127\.0\.0\.1:\d+\/amer\/$/);
-    const { id } = await connector(fake).conversations.sendToConversation(PERSONAL, { type: 'message', text: 'prefixed' } as any);
+    const { id } = await connector(fake).conversations.sendToConversation(PERSONAL, { type: 'message', text: 'prefixed' });
     assert.equal(fake.sentTo(PERSONAL)[0]?.activityId, id);
   });
 
@@ -105,7 +105,7 @@ describe('fake Bot Connector', () => {
     let sentId = '';
     await inTurn(fake, THREAD, async (context) => {
       replyId = (await context.sendActivity('first'))?.id ?? '';
-      sentId = (await connector(fake).conversations.sendToConversation(THREAD, { type: 'message', text: 'second' } as any)).id ?? '';
+      sentId = (await connector(fake).conversations.sendToConversation(THREAD, { type: 'message', text: 'second' })).id ?? '';
       const updated = await context.updateActivity({ id: replyId, type: 'message', text: 'first, edited' });
       assert.equal(updated?.id, replyId, 'updates keep the id');
       await context.deleteActivity(sentId);
@@ -133,7 +133,7 @@ describe('fake Bot Connector', () => {
 
   it('decodes every escaped character of a conversation id, including an escaped slash', async () => {
     const odd = '19:a/b@thread.skype;messageid=42 x';
-    await connector(fake).conversations.sendToConversation(odd, { type: 'message', text: 'odd' } as any);
+    await connector(fake).conversations.sendToConversation(odd, { type: 'message', text: 'odd' });
     assert.equal(fake.activities[0]?.conversationId, odd);
   });
 
@@ -178,7 +178,7 @@ describe('fake Bot Connector', () => {
       bot: BOT,
       channelData: { channel: { id: TEAM }, tenant: { id: TENANT } },
       activity: { type: 'message', text: 'release starts' } as any,
-    } as ConversationParameters);
+    });
     assert.equal(result.id, `${TEAM};messageid=${result.activityId}`);
   });
 
@@ -244,12 +244,12 @@ describe('fake Bot Connector', () => {
   it('failNext: botbuilder retries 429 by itself (3 retries), so only a 4th consecutive failure reaches the bot', async () => {
     const client = connector(fake);
     fake.failNext(1, { status: 429, retryAfterSeconds: 0 });
-    await client.conversations.sendToConversation(PERSONAL, { type: 'message', text: 'retried' } as any);
+    await client.conversations.sendToConversation(PERSONAL, { type: 'message', text: 'retried' });
     assert.equal(fake.sentTo(PERSONAL).length, 1);
     assert.equal(fake.rejections.length, 1);
 
     fake.failNext(4, { status: 429, retryAfterSeconds: 0 });
-    await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message', text: 'lost' } as any), 429, 'Throttled');
+    await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message', text: 'lost' }), 429, 'Throttled');
     assert.equal(fake.rejections.length, 5);
   });
 
@@ -268,16 +268,16 @@ describe('fake Bot Connector', () => {
   it('blockUser makes every write to that conversation 403 ConversationBlockedByUser (code overridable), others unaffected', async () => {
     const client = connector(fake);
     fake.blockUser(PERSONAL);
-    await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message' } as any), 403, 'ConversationBlockedByUser');
-    await rejectsWith(client.conversations.updateActivity(PERSONAL, '1', { type: 'message' } as any), 403, 'ConversationBlockedByUser');
+    await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message' }), 403, 'ConversationBlockedByUser');
+    await rejectsWith(client.conversations.updateActivity(PERSONAL, '1', { type: 'message' }), 403, 'ConversationBlockedByUser');
     const body = (await send(fake, PERSONAL)).body;
     assert.deepEqual(body, { error: { code: 'ConversationBlockedByUser', message: 'User blocked the conversation with the bot.' } });
-    await client.conversations.sendToConversation('a:1someone-else', { type: 'message' } as any);
+    await client.conversations.sendToConversation('a:1someone-else', { type: 'message' });
 
     fake.blockUser(PERSONAL, { code: TEAMS_ERROR_CODES.messageWritesBlocked });
-    await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message' } as any), 403, 'MessageWritesBlocked');
+    await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message' }), 403, 'MessageWritesBlocked');
     fake.unblockUser(PERSONAL);
-    await client.conversations.sendToConversation(PERSONAL, { type: 'message' } as any);
+    await client.conversations.sendToConversation(PERSONAL, { type: 'message' });
     assert.deepEqual(fake.activities.map((r) => r.conversationId), ['a:1someone-else', PERSONAL]);
     assert.equal(fake.stats.faults, 4);
   });
@@ -287,12 +287,12 @@ describe('fake Bot Connector', () => {
     const params = { isGroup: false, bot: BOT, members: [{ id: '29:priya' }], tenantId: TENANT } as ConversationParameters;
     const { id } = await client.conversations.createConversation(params);
     fake.forgetConversation(id);
-    await rejectsWith(client.conversations.sendToConversation(id, { type: 'message' } as any), 404, 'ConversationNotFound');
+    await rejectsWith(client.conversations.sendToConversation(id, { type: 'message' }), 404, 'ConversationNotFound');
     assert.deepEqual((await send(fake, id)).body, { error: { code: 'ConversationNotFound', message: 'Conversation not found.' } });
     await rejectsWith(client.conversations.getConversationPagedMembers(id), 404, 'ConversationNotFound');
 
     assert.equal((await client.conversations.createConversation(params)).id, id);
-    await client.conversations.sendToConversation(id, { type: 'message', text: 'back' } as any);
+    await client.conversations.sendToConversation(id, { type: 'message', text: 'back' });
     assert.equal(fake.sentTo(id)[0]?.activity?.text, 'back');
   });
 

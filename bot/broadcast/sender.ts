@@ -346,9 +346,9 @@ class NoticeRun {
       // One pass over the work, in id order, a page at a time, keeping the ready queue short.
       for (;;) {
         if (!this.tenant.active) return;
-        const page = await notices.workFor(this.notice!, PAGE, after);
+        const page = await notices.workFor(this.notice, PAGE, after);
         for (const delivery of page) {
-          if (nextAction(this.notice!, delivery) === 'none') continue;
+          if (nextAction(this.notice, delivery) === 'none') continue;
           found += 1;
           this.outstanding += 1;
           this.tenant.schedule({ delivery, run: this, dueAt: 0 });

@@ -144,7 +144,7 @@ export function createAdapter(auth: Config['auth'], log: Logger, authentication 
   const adapter = new LiftoffAdapter(authentication, log);
   adapter.onTurnError = async (context, error) => {
     log.error({ event: 'turn.failed', activityId: context.activity.id, type: context.activity.type, err: error }, 'unhandled error in a turn');
-    if (context.activity.type === 'message' || context.activity.type === ActivityTypes.Invoke) {
+    if (context.activity.type === 'message' || context.activity.type === 'invoke') {
       try {
         // An invoke is answered in the HTTP response; without one, botbuilder would answer 501.
         await context.sendActivity(context.activity.type === 'message' ? SORRY : { type: ActivityTypes.InvokeResponse, value: invokeSorry() });

@@ -87,7 +87,7 @@ export class TeamsDeliveryClient implements DeliveryTransport {
           members: [{ id: person.teamsUserId, name: person.name }],
           tenantId,
           channelData: { tenant: { id: tenantId } },
-        } as never,
+        },
         { timeout: this.timeoutMs },
       ),
     );

@@ -31,7 +31,7 @@ export class InstallRecorder {
         conversationId,
         kind: 'personal',
         user: { aadObjectId, teamsUserId: activity.from.id, name: activity.from.name ?? '' },
-        reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as unknown as Record<string, unknown>,
+        reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } },
       });
     } else if (teamId) {
       const channels = await this.teamChannels(context, teamId, conversationId);
@@ -43,7 +43,7 @@ export class InstallRecorder {
           kind: 'channel',
           teamId,
           ...(channel.name ? { name: channel.name } : {}),
-          reference: { ...reference, conversation: { ...reference.conversation, id: channel.id } } as unknown as Record<string, unknown>,
+          reference: { ...reference, conversation: { ...reference.conversation, id: channel.id } },
         };
         await this.conversations.save(record);
       }
@@ -54,7 +54,7 @@ export class InstallRecorder {
         conversationId,
         kind: 'groupChat',
         ...(activity.conversation.name ? { name: activity.conversation.name } : {}),
-        reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } } as unknown as Record<string, unknown>,
+        reference: { ...reference, conversation: { ...reference.conversation, id: conversationId } },
       });
     }
     this.log.info({ event: 'install.recorded', tenantId, conversationType: type, teamId, activityId: activity.id }, 'installation recorded');

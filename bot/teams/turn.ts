@@ -88,7 +88,7 @@ export function buildTurn(context: TurnContext): Turn | undefined {
       conversationId: activity.conversation.id,
       serviceUrl: activity.serviceUrl,
       tenantId,
-      reference: TurnContext.getConversationReference(activity) as unknown as Record<string, unknown>,
+      reference: TurnContext.getConversationReference(activity),
     },
     ...(activity.replyToId ? { messageId: activity.replyToId } : {}),
     trigger: activity.type === 'invoke' ? ((activity.value as { trigger?: string } | undefined)?.trigger === 'automatic' ? 'automatic' : 'manual') : 'message',

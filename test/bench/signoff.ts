@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     return { status: response.status, body: text ? JSON.parse(text) : undefined, ms };
   };
   const lastCard = async (activity: Record<string, unknown>): Promise<any> => {
-    const reply = fake.waitFor((r) => r.kind === 'reply' && r.conversationId === team.conversationId && (r.activity as { replyToId?: string } | undefined)?.replyToId === activity.id, 5000);
+    const reply = fake.waitFor((r) => r.kind === 'reply' && r.conversationId === team.conversationId && (r.activity)?.replyToId === activity.id, 5000);
     const res = await post(activity);
     assert.equal(res.status, 200);
     return ((await reply).activity as { attachments?: Array<{ content: unknown }> }).attachments?.[0]?.content;

@@ -144,7 +144,7 @@ describe('retro card templates expanded with real data', () => {
     const roster = Array.from({ length: 150 }, (_, i) => person(`Member ${i}`));
     for (const phase of ['collect', 'group', 'vote', 'act', 'closed'] as const) {
       const mine = phase === 'collect' ? entries.map((e) => ({ ...e, authorKey: 'key-ana' })).slice(0, 60) : entries;
-      const card = renderRetroView(view({ ...retro, phase, tallies: phase === 'act' || phase === 'closed' ? {} : undefined } as Retro, { entries: mine, facilitates: true, roster, actions: Array.from({ length: 10 }, (_, i) => action(i)) }));
+      const card = renderRetroView(view({ ...retro, phase, tallies: phase === 'act' || phase === 'closed' ? {} : undefined }, { entries: mine, facilitates: true, roster, actions: Array.from({ length: 10 }, (_, i) => action(i)) }));
       expectWellFormed(`crowded ${phase} view`, card);
     }
   });

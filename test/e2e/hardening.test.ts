@@ -41,8 +41,8 @@ async function stderrDuring<T>(work: () => Promise<T>): Promise<{ result: T; std
   let stderr = '';
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    return write(chunk as string, ...(rest as []));
-  }) as typeof process.stderr.write;
+    return write(chunk, ...(rest as []));
+  });
   try {
     return { result: await work(), stderr };
   } finally {

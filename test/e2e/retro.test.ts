@@ -142,7 +142,7 @@ describe('Retrospectives over HTTP, end to end', () => {
       const post = (await h.fake.waitFor((r) => r.seq > before && (r.kind === 'send' || r.kind === 'reply') && r.conversationId === team.conversationId)) as ActivityOpRecord;
       cardMessageId = post.activityId;
       assert.equal(retro.messageId ?? (await currentRetro()).messageId, cardMessageId);
-      const shared = post.activity?.attachments?.[0]?.content as any;
+      const shared = post.activity?.attachments?.[0]?.content;
       assert.match(cardText(shared), /Retrospective of Payroll API/);
       assert.match(cardText(shared), /0 entries so far from 0 people/);
       assert.equal(shared.refresh.action.verb, 'retro.view');
@@ -356,7 +356,7 @@ describe('Retrospectives over HTTP, end to end', () => {
       assert.match(cardText(card), /4 votes/);
       const current = await currentRetro();
       assert.ok(current.tallies && Object.values(current.tallies).includes(4), 'the tallies are frozen on the retro');
-      const late = await press(ben, 'retro.vote', { ...ref(), entryId: Object.keys(current.tallies!)[0]!, vote: 'remove' });
+      const late = await press(ben, 'retro.vote', { ...ref(), entryId: Object.keys(current.tallies)[0]!, vote: 'remove' });
       assert.match(cardText(late), /Voting has closed/);
     });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { GATE_CATALOGUE, GateStatus, Person, ROLES, Role, Workload } from '../../bot/release/model';
+import { GATE_CATALOGUE, Gate, Person, ROLES, Role, Workload } from '../../bot/release/model';
 import {
   MAX_NOTE_LENGTH,
   MAX_PEOPLE_PER_ROLE,
@@ -68,12 +68,12 @@ function titleOf(gateId: string): string {
 
 function expectChanged(result: RuleResult) {
   assert.equal(result.kind, 'changed', result.kind === 'refused' ? `refused: ${result.message}` : 'unchanged');
-  return result as Extract<RuleResult, { kind: 'changed' }>;
+  return result;
 }
 
 function expectRefused(result: RuleResult): string {
   assert.equal(result.kind, 'refused', `expected a refusal, got ${result.kind}`);
-  return (result as Extract<RuleResult, { kind: 'refused' }>).message;
+  return (result).message;
 }
 
 /** Decides a gate from a card drawn at the gate's current revision; the decision must be applied. */
@@ -527,7 +527,7 @@ describe('release rules', () => {
 
       it('is refused while a single earlier gate is open, naming it', () => {
         const w = passAllBefore(staffed(), 'traffic-rerouted');
-        const reopened = { ...w, gates: w.gates.map((g) => (g.id === 'ciso-verification' ? { id: g.id, status: 'pending' as GateStatus, rev: 1 } : g)) };
+        const reopened = { ...w, gates: w.gates.map((g): Gate => (g.id === 'ciso-verification' ? { id: g.id, status: 'pending', rev: 1 } : g)) };
         const message = expectRefused(promote(reopened));
         assert.match(message, new RegExp(`open: "${titleOf('ciso-verification')}"\\.$`));
       });

@@ -55,7 +55,7 @@ function request(overrides: Partial<OpenCycleRequest> = {}): OpenCycleRequest {
 function opened(overrides: Partial<OpenCycleRequest> = {}): SignoffCycle {
   const result = openCycle(request(overrides));
   assert.equal(result.kind, 'opened', result.kind === 'refused' ? result.message : '');
-  return (result as Extract<typeof result, { kind: 'opened' }>).cycle;
+  return (result).cycle;
 }
 
 function cycleWith(rule: RuleKind, rejection: RejectionEffect, atLeast?: number): SignoffCycle {
@@ -107,7 +107,7 @@ describe('sign-off rules', () => {
     it('freezes the testers, the final approvers, the rule and the due instant, with an audit event', () => {
       const result = openCycle(request({ rule: 'atLeast', atLeast: 2, rejection: 'countsAgainst' }));
       assert.equal(result.kind, 'opened');
-      const { cycle, event } = result as Extract<typeof result, { kind: 'opened' }>;
+      const { cycle, event } = result;
       assert.equal(cycle.id, 'uat-1');
       assert.equal(cycle.state, 'open');
       assert.deepEqual(cycle.testers, [tom, tina, tess]);
@@ -236,7 +236,7 @@ describe('sign-off rules', () => {
       const cycle = cycleWith('atLeast', 'countsAgainst', 2);
       const change = closeTesters(cycle, [vote(cycle, tom, 'approve'), vote(cycle, tina, 'approve'), vote(cycle, tess, 'reject')], NOW);
       assert.equal(change.kind, 'changed');
-      const closed = (change as Extract<typeof change, { kind: 'changed' }>).cycle;
+      const closed = (change).cycle;
       assert.equal(closed.state, 'awaitingFinal');
       assert.deepEqual(closed.testersClosed, { at: NOW, reason: 'ruleMet', approved: 2, rejected: 1 });
       assert.equal((change as { event?: { action: string } }).event?.action, 'cycle.testersApproved');
@@ -314,7 +314,7 @@ describe('sign-off rules', () => {
         for (const who of [owner, pm]) {
           const r = cancel({ ...opened(), state }, who, '  Opened with the wrong testers  ');
           assert.equal(r.kind, 'changed', `${who.name} on ${state}`);
-          const changed = r as Extract<typeof r, { kind: 'changed' }>;
+          const changed = r;
           assert.equal(changed.cycle.state, 'cancelled');
           assert.deepEqual(changed.cycle.cancelled, { by: who, at: NOW, reason: 'Opened with the wrong testers' });
           assert.equal(changed.cycle.closedAt, NOW);

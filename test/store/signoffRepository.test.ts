@@ -63,7 +63,7 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       now: NOW,
     });
     assert.equal(result.kind, 'opened');
-    const { cycle, event } = result as Extract<typeof result, { kind: 'opened' }>;
+    const { cycle, event } = result;
     assert.equal(await repo.createCycle(cycle, event), 'created');
     return cycle;
   }

@@ -895,7 +895,7 @@ export class FakeConnector {
 
   private record(fields: Omit<ActivityOpRecord, 'seq' | 'timestamp'> | Omit<CreateRecord, 'seq' | 'timestamp'>): void {
     this.seqCounter += 1;
-    const record = { ...fields, seq: this.seqCounter, timestamp: Date.now() } as ActivityRecord;
+    const record = { ...fields, seq: this.seqCounter, timestamp: Date.now() };
     if (this.options.recordActivities !== false) this.records.push(record);
     for (const waiter of this.waiters) {
       let matched: boolean;
@@ -1014,7 +1014,7 @@ function hasActivity(body: unknown): boolean {
 }
 
 function asActivity(value: unknown): Partial<Activity> {
-  return typeof value === 'object' && value !== null ? (value as Partial<Activity>) : {};
+  return typeof value === 'object' && value !== null ? (value) : {};
 }
 
 /** A member as Teams serializes it; the legacy /members routes also carry objectId. */
