@@ -14,12 +14,12 @@ export class SignoffDriver {
   ) {}
 
   workloadId(name: string): string {
-    return `${TENANT}:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    return `${this.place.tenantId ?? TENANT}:${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
   }
 
   /** Sets the roster Teams answers for this conversation (the team's, in a channel). */
   roster(people: Person[]): void {
-    const members = people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT }));
+    const members = people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: this.place.tenantId ?? TENANT }));
     this.h.fake.setRoster(this.place.teamId ?? this.place.conversationId, members);
   }
 
