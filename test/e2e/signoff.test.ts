@@ -113,7 +113,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       await b.createWorkload(priya, 'Billing', bea);
     });
 
-    /** Bea opens cycle 1: every one of four testers approves, a rejection fails it, due Wed 25 Nov 17:00 in Paris. */
+    /** Bea opens cycle 1: all four testers must approve, one rejection fails it, due Wed 25 Nov 17:00 in Paris. */
     async function openFirst(): Promise<Posted & { answer: any }> {
       const opened = await b.open(bea, 'Billing', { testers: [tom, tina, tess, theo], rule: 'all', rejection: 'failsCycle', dueDate: '2026-11-25', dueTime: '17:00', timeZone: 'Europe/Paris' });
       assert.ok(opened.cycleId && opened.messageId, 'a sign-off card was posted');
