@@ -46,21 +46,30 @@ describe('Retrospectives over HTTP, end to end', () => {
     const team = { ...teamChannel(`cutover-${scenes}`), tenantId };
     h.fake.setRoster(team.teamId!, everyone.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId })));
     s = { team, payroll: `${tenantId}:payroll-api`, billing: `${tenantId}:billing`, retro: undefined as unknown as Retro };
-    // Everyone but Priya installed Liftoff for themselves; no reminder can reach her.
-    for (const p of [ana, ben, miguel, olga]) await h.post(h.activities.installation(p, 'add', { ...personalChat(p), tenantId }));
-    await h.say(h.activities.message(priya, 'new Payroll API', team));
-    await h.say(h.activities.message(priya, 'new Billing', team));
-    for (const workloadId of [s.payroll, s.billing]) {
-      // Miguel runs the migration and the operations; everything up to promotion is closed already.
-      // The release itself is specified in release.test.ts.
-      const current = await stored(workloadId);
-      const promotedAt = current.gates.findIndex((g) => g.id === 'traffic-rerouted');
-      const gates = current.gates.map((g, i) => (i < promotedAt ? { ...g, status: 'passed' as const, rev: g.rev + 1 } : g));
-      const engineer = [{ aadObjectId: miguel.aadObjectId, name: miguel.name }];
-      const roles = { ...current.roles, migrationEngineer: engineer, cloudOperations: engineer };
-      await h.app.cosmos.workloads.item(workloadId, workloadId).replace({ ...current, roles, rolesRev: current.rolesRev + 1, gates });
-    }
+    await readyForPromotion('Payroll API', s.payroll);
   });
+
+  /** Priya creates the workload; Miguel runs its migration and operations, and everything up to promotion is closed already. */
+  async function readyForPromotion(name: string, workloadId: string): Promise<void> {
+    await say(priya, `new ${name}`);
+    // The release itself is specified in release.test.ts.
+    const current = await stored(workloadId);
+    const promotedAt = current.gates.findIndex((g) => g.id === 'traffic-rerouted');
+    const gates = current.gates.map((g, i) => (i < promotedAt ? { ...g, status: 'passed' as const, rev: g.rev + 1 } : g));
+    const engineer = [{ aadObjectId: miguel.aadObjectId, name: miguel.name }];
+    const roles = { ...current.roles, migrationEngineer: engineer, cloudOperations: engineer };
+    await h.app.cosmos.workloads.item(workloadId, workloadId).replace({ ...current, roles, rolesRev: current.rolesRev + 1, gates });
+  }
+
+  /** Billing, the team's second workload, for the specs that carry action items to it or retro it. */
+  const addBilling = (): Promise<void> => readyForPromotion('Billing', s.billing);
+
+  /** Everyone but Priya installs Liftoff for themselves; no reminder can reach her. */
+  async function installPersonalChats(): Promise<void> {
+    for (const p of [ana, ben, miguel, olga]) await h.post(h.activities.installation(p, 'add', { ...personalChat(p), tenantId: s.team.tenantId }));
+  }
+
+  const say = (who: typeof priya, text: string): Promise<any> => h.say(h.activities.message(who, text, s.team));
 
   async function stored(workloadId: string): Promise<Workload> {
     const { resource } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
@@ -93,7 +102,6 @@ describe('Retrospectives over HTTP, end to end', () => {
     return res.body.value;
   }
 
-  const say = (who: typeof priya, text: string): Promise<any> => h.say(h.activities.message(who, text, s.team));
   const ref = () => ({ workloadId: s.retro.workloadId, retroId: s.retro.retroId });
   const currentRetro = async (): Promise<Retro> => (await docs<Retro>('retro')).find((r) => r.retroId === s.retro.retroId)!;
   const entries = async (): Promise<RetroEntry[]> => (await docs<RetroEntry>('entry')).filter((e) => e.retroId === s.retro.retroId);
@@ -170,10 +178,16 @@ describe('Retrospectives over HTTP, end to end', () => {
   /** Ana and Ben use their 3 votes; Miguel, Olga and Priya vote for the third entry, which has 4 votes then. */
   async function voted(): Promise<RetroEntry[]> {
     const votable = await vote();
-    for (const e of votable.slice(1, 4)) await press(ana, 'retro.vote', { ...ref(), entryId: e.id, vote: 'add' });
-    for (const e of votable.slice(4, 7)) await press(ben, 'retro.vote', { ...ref(), entryId: e.id, vote: 'add' });
-    for (const p of [miguel, olga, priya]) await press(p, 'retro.vote', { ...ref(), entryId: votable[2]!.id, vote: 'add' });
+    await Promise.all([votesOfAnaAndBen(votable), ...[miguel, olga, priya].map((p) => press(p, 'retro.vote', { ...ref(), entryId: votable[2]!.id, vote: 'add' }))]);
     return votable;
+  }
+
+  /** Ana votes for the second to fourth entries, Ben for the fifth to seventh, each one click after the other. */
+  async function votesOfAnaAndBen(votable: RetroEntry[]): Promise<void> {
+    const clicks = async (who: typeof priya, chosen: RetroEntry[]) => {
+      for (const e of chosen) await press(who, 'retro.vote', { ...ref(), entryId: e.id, vote: 'add' });
+    };
+    await Promise.all([clicks(ana, votable.slice(1, 4)), clicks(ben, votable.slice(4, 7))]);
   }
 
   /** Priya closes the vote: the tallies are frozen and action items come next. */
@@ -184,6 +198,7 @@ describe('Retrospectives over HTTP, end to end', () => {
 
   /** Priya records two action items: one for Miguel in Wave 3, one for Ana on Billing. */
   async function recordActions(): Promise<[any, any]> {
+    await addBilling();
     const first = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Add the firewall step to the cutover runbook', owner: miguel.aadObjectId, due: inDays(14), wave: 'Wave 3' });
     const second = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Brief the help desk a week before cutover', owner: ana.aadObjectId, due: inDays(10), targetWorkload: s.billing });
     return [first, second];
@@ -337,6 +352,7 @@ describe('Retrospectives over HTTP, end to end', () => {
 
   describe('reminders', () => {
     it('reminds one to one only those who have not contributed, without anyone\'s entries, and names who cannot be reached', async () => {
+      await installPersonalChats();
       await learn();
       await h.app.background.drain();
       const mark = h.fake.lastSeq;
@@ -355,6 +371,7 @@ describe('Retrospectives over HTTP, end to end', () => {
     });
 
     it('answers the retro-remind command with counts, never names, in the channel', async () => {
+      await installPersonalChats();
       await collect();
       assert.match(cardText(await press(priya, 'retro.remind', ref())), /Reminding 1 of the 2 people/);
       const card = await say(priya, 'retro-remind Payroll API');
@@ -436,8 +453,7 @@ describe('Retrospectives over HTTP, end to end', () => {
     it('counts votes of many people at once, one ballot each', async () => {
       // Ana and Ben have voted already, Ana for the third entry among others.
       const votable = await vote();
-      for (const e of votable.slice(1, 4)) await press(ana, 'retro.vote', { ...ref(), entryId: e.id, vote: 'add' });
-      for (const e of votable.slice(4, 7)) await press(ben, 'retro.vote', { ...ref(), entryId: e.id, vote: 'add' });
+      await votesOfAnaAndBen(votable);
       await Promise.all([miguel, olga, priya].map((p) => press(p, 'retro.vote', { ...ref(), entryId: votable[2]!.id, vote: 'add' })));
       const ballots = await docs<RetroBallot>('ballot');
       assert.equal(ballots.length, 5);
@@ -567,6 +583,7 @@ describe('Retrospectives over HTTP, end to end', () => {
 
   describe('a named retro', () => {
     it('shows authors once revealed, and closes with an explicit "no actions" decision', async () => {
+      await addBilling();
       await press(priya, 'retro.start', { workloadId: s.billing, template: 'madSadGlad', anonymous: 'false', deadlineDate: inDays(3), deadlineTime: '09:30', timeZone: 'America/New_York', votes: '2' });
       const [named] = await docs<Retro>('retro', s.billing);
       assert.ok(named);
