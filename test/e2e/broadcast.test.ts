@@ -20,9 +20,11 @@ const chloe = person('Chloe Change');
 const alice = person('Alice Accounts');
 const bob = person('Bob Billing');
 const carol = person('Carol Claims');
+const dora = person('Dora Desk');
+const evan = person('Evan Expenses');
 const team = teamChannel('payroll');
 const releases = { id: '19:releases@thread.tacv2', name: 'Releases' };
-const everybody = [priya, chloe, alice, bob, carol];
+const everybody = [priya, chloe, alice, bob, carol, dora, evan];
 
 const downtime = {
   kind: 'downtime',
@@ -93,7 +95,7 @@ describe('change communication over HTTP, end to end', () => {
     h.fake.setRoster(team.teamId!, everybody.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
     h.fake.setChannels(team.teamId!, [{ id: team.conversationId }, releases]);
     await h.post(h.activities.installation(priya, 'add', team));
-    for (const p of [alice, bob, carol]) await h.post(h.activities.installation(p, 'add', personalChat(p)));
+    for (const p of [alice, bob, carol, dora, evan]) await h.post(h.activities.installation(p, 'add', personalChat(p)));
     await h.say(h.activities.message(priya, 'new Payroll API', team));
     workloadId = workloadIdIn(team, 'payroll-api');
     const { resource } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
@@ -121,11 +123,20 @@ describe('change communication over HTTP, end to end', () => {
     assert.match(cardText(nobody.preview), /Choose who gets the notice/);
   });
 
-  let main: Composed;
+  /** The downtime notice to the Releases channel and three people, composed by the change manager. */
+  const composeMain = (): Promise<Composed> => compose(chloe, { ...downtime, channels: releases.id, people: [alice, bob, carol].map((p) => p.aadObjectId).join(',') });
+
+  /** The downtime notice sent from the preview in message `replyToId`, once every delivery is final. */
+  async function sentMain(replyToId: string): Promise<Composed> {
+    const composed = await composeMain();
+    await sendNow(chloe, composed, replyToId);
+    await settled(composed.noticeId);
+    return composed;
+  }
 
   it('previews a downtime notice to the author before anything is sent', async () => {
     const before = h.fake.lastSeq;
-    main = await compose(chloe, { ...downtime, channels: releases.id, people: [alice, bob, carol].map((p) => p.aadObjectId).join(',') });
+    const main = await composeMain();
     const text = cardText(main.preview);
     assert.match(text, /Preview: this is what recipients will see\. It goes to 1 channel, 3 people/);
     assert.match(text, /Payroll API offline Saturday night/);
@@ -136,6 +147,7 @@ describe('change communication over HTTP, end to end', () => {
   });
 
   it('sends to the channel and the three people once each, and the progress card finishes in place', async () => {
+    const main = await composeMain();
     const card = await sendNow(chloe, main, 'preview-msg');
     assert.match(cardText(card), /Sending\. This card shows the progress/);
     const done = await settled(main.noticeId);
@@ -155,6 +167,7 @@ describe('change communication over HTTP, end to end', () => {
   });
 
   it('shows recipients a card with Acknowledge, and records one acknowledgement per person whatever the clicks', async () => {
+    const main = await sentMain('ack-msg');
     const received = noticeSendsTo(`a:personal-${alice.aadObjectId}`, main.noticeId)[0]!;
     const card = received.activity?.attachments?.[0]?.content;
     const ack = findAction(card, 'notice.ack');
@@ -164,11 +177,15 @@ describe('change communication over HTTP, end to end', () => {
     assert.match(cardText(second.body.value), /You acknowledged this notice/);
     const acks = await h.app.cosmos.workloads.items.query({ query: 'SELECT * FROM c WHERE c.type = "ack" AND c.noticeId = @n', parameters: [{ name: '@n', value: main.noticeId }] }).fetchAll();
     assert.equal(acks.resources.length, 1);
-    const progress = await h.post(h.activities.execute(chloe, 'notice.progress', { workloadId, noticeId: main.noticeId }, team, 'preview-msg'));
+    const progress = await h.post(h.activities.execute(chloe, 'notice.progress', { workloadId, noticeId: main.noticeId }, team, 'ack-msg'));
     assert.match(cardText(progress.body.value), /Acknowledged\n1/);
   });
 
   it('nudges those who have not acknowledged with remind-ack, once each', async () => {
+    const main = await sentMain('remind-msg');
+    const received = noticeSendsTo(`a:personal-${alice.aadObjectId}`, main.noticeId)[0]!;
+    const ack = findAction(received.activity?.attachments?.[0]?.content, 'notice.ack');
+    assert.match(cardText((await h.post(h.activities.execute(alice, 'notice.ack', ack.data, personalChat(alice), received.activityId))).body.value), /your acknowledgement is recorded/);
     const card = await h.say(h.activities.message(chloe, `remind-ack ${main.noticeId}`, team));
     assert.match(cardText(card), /Reminding everyone reached 1:1 who has not acknowledged yet/);
     await settled(main.noticeId);
@@ -179,12 +196,13 @@ describe('change communication over HTTP, end to end', () => {
   });
 
   it('updates a sent notice everywhere it was delivered, in place', async () => {
+    const main = await sentMain('update-msg');
     const current = await notice(main.noticeId);
-    const edit = await h.post(h.activities.execute(chloe, 'notice.edit', { workloadId, noticeId: main.noticeId }, team, 'preview-msg'));
+    const edit = await h.post(h.activities.execute(chloe, 'notice.edit', { workloadId, noticeId: main.noticeId }, team, 'update-msg'));
     assert.match(cardText(edit.body.value), /Update the notice for Payroll API/);
     const update = findAction(edit.body.value, 'notice.update');
     assert.equal(update.data.rev, current.rev);
-    const res = await h.post(h.activities.execute(chloe, 'notice.update', { ...update.data, ...downtime, title: 'Payroll API offline Sunday night' }, team, 'preview-msg'));
+    const res = await h.post(h.activities.execute(chloe, 'notice.update', { ...update.data, ...downtime, title: 'Payroll API offline Sunday night' }, team, 'update-msg'));
     assert.match(cardText(res.body.value), /every delivered copy is being updated in place/);
     await settled(main.noticeId);
     for (const d of await deliveries(main.noticeId)) {
@@ -195,7 +213,8 @@ describe('change communication over HTTP, end to end', () => {
   });
 
   it('recalls a sent notice everywhere it was delivered', async () => {
-    const res = await h.post(h.activities.execute(chloe, 'notice.recall', { workloadId, noticeId: main.noticeId }, team, 'preview-msg'));
+    const main = await sentMain('recall-msg');
+    const res = await h.post(h.activities.execute(chloe, 'notice.recall', { workloadId, noticeId: main.noticeId }, team, 'recall-msg'));
     assert.match(cardText(res.body.value), /Recalling/);
     await settled(main.noticeId);
     const ds = await deliveries(main.noticeId);
@@ -309,27 +328,29 @@ describe('change communication over HTTP, end to end', () => {
     });
 
     it('recreates a stale 1:1 conversation once on 404, stores it, and sends there', async () => {
-      h.fake.forgetConversation(conv(carol));
-      const composed = await compose(chloe, { ...downtime, title: 'Stale chat', people: carol.aadObjectId });
+      h.fake.forgetConversation(conv(dora));
+      const composed = await compose(chloe, { ...downtime, title: 'Stale chat', people: dora.aadObjectId });
       await sendNow(chloe, composed, 'stale-msg');
       await settled(composed.noticeId);
-      const d = await deliveryTo(composed.noticeId, carol);
-      const fresh = personalConversationId(teamsUserId(carol), TENANT);
+      const d = await deliveryTo(composed.noticeId, dora);
+      const fresh = personalConversationId(teamsUserId(dora), TENANT);
       assert.equal(d.status, 'sent');
       assert.equal(d.recreated, true);
       assert.equal(d.recipient.kind === 'person' && d.recipient.conversationId, fresh);
       assert.equal(noticeSendsTo(fresh, composed.noticeId).length, 1);
-      const stored = (await h.app.cosmos.conversations.item(`user:${carol.aadObjectId}`, `user:${carol.aadObjectId}`).read<{ conversationId: string }>()).resource;
+      const stored = (await h.app.cosmos.conversations.item(`user:${dora.aadObjectId}`, `user:${dora.aadObjectId}`).read<{ conversationId: string }>()).resource;
       assert.equal(stored?.conversationId, fresh, 'the new conversation is kept');
     });
 
     it('records not found when the recreated conversation is stale too', async () => {
-      const fresh = personalConversationId(teamsUserId(carol), TENANT);
-      h.fake.failNext(2, { status: 404, match: (r) => r.kind === 'send' && r.conversationId === fresh });
-      const composed = await compose(chloe, { ...downtime, title: 'Gone', people: carol.aadObjectId });
+      // The stored chat is gone, and so is the one Teams answers when asked to recreate it.
+      h.fake.forgetConversation(conv(evan));
+      const fresh = personalConversationId(teamsUserId(evan), TENANT);
+      h.fake.failNext(1, { status: 404, match: (r) => r.kind === 'send' && r.conversationId === fresh });
+      const composed = await compose(chloe, { ...downtime, title: 'Gone', people: evan.aadObjectId });
       await sendNow(chloe, composed, 'gone-msg');
       await settled(composed.noticeId);
-      const d = await deliveryTo(composed.noticeId, carol);
+      const d = await deliveryTo(composed.noticeId, evan);
       assert.equal(d.status, 'notFound');
       assert.equal(h.fake.activities.filter((r) => r.kind === 'create' && r.conversationId === fresh).length >= 1, true);
     });

@@ -9,6 +9,7 @@ import { CosmosSenderCoordination } from '../../bot/store/coordinationRepository
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { ReleaseService } from '../../bot/release/service';
 import { BroadcastService } from '../../bot/broadcast/service';
+import type { Notice } from '../../bot/broadcast/model';
 import { FakeConnector, personalConversationId, startFakeConnector } from '../support/fakeConnector';
 import { LiftoffProcess, spawnLiftoff } from '../support/process';
 import { person, TENANT } from '../support/builders';
@@ -53,7 +54,32 @@ describe('two Liftoff processes on one Cosmos DB', function () {
   let store: CosmosStore;
   let fake: FakeConnector;
   const bots: Bot[] = [];
-  let noticeId = '';
+
+  /** Creates a workload of its own and starts sending a notice to every recipient; the bots do the sending. */
+  async function sendToEveryone(name: string): Promise<{ noticeId: string; settled: () => Promise<Notice> }> {
+    const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
+    const created = await release.create({ name, scope: { tenantId: TENANT, scopeId: '19:t@thread.tacv2', conversationId: '19:t@thread.tacv2' }, actor: chloe });
+    assert.equal(created.kind, 'created');
+    const workload = created.kind === 'created' ? created.workload : undefined;
+    const notices = new CosmosNoticeRepository(store.workloads);
+    const broadcast = new BroadcastService(notices, new CosmosSenderCoordination(store.broadcast), release, { approvalRequired: false });
+    const noticeId = broadcast.newNoticeId(workload!.workloadId);
+    const draft = await broadcast.saveDraft({
+      workload: workload!,
+      noticeId,
+      actor: chloe,
+      content: { kind: 'general', title: `${name} moves`, body: 'It moves to Azure.' },
+      audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+    });
+    assert.equal(draft.kind, 'saved');
+    await broadcast.send({ workload: workload!, noticeId, actor: chloe, rev: 1 });
+    const settled = () =>
+      until('the notice to settle', 30_000, async () => {
+        const n = await notices.get(workload!.workloadId, noticeId);
+        return n?.status === 'sent' && n.settledRev === n.rev ? n : undefined;
+      });
+    return { noticeId, settled };
+  }
 
   before(async () => {
     ({ server, endpoint } = await startEmbeddedCosmos());
@@ -89,24 +115,10 @@ describe('two Liftoff processes on one Cosmos DB', function () {
   });
 
   it('moves the sender lease to the other process when the holder is killed, and the notice reaches everyone', async () => {
-    const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
-    const created = await release.create({ name: 'Ledger', scope: { tenantId: TENANT, scopeId: '19:t@thread.tacv2', conversationId: '19:t@thread.tacv2' }, actor: chloe });
-    assert.equal(created.kind, 'created');
-    const workload = created.kind === 'created' ? created.workload : undefined;
-    const notices = new CosmosNoticeRepository(store.workloads);
-    const broadcast = new BroadcastService(notices, new CosmosSenderCoordination(store.broadcast), release, { approvalRequired: false });
-    noticeId = broadcast.newNoticeId(workload!.workloadId);
-    const draft = await broadcast.saveDraft({
-      workload: workload!,
-      noticeId,
-      actor: chloe,
-      content: { kind: 'general', title: 'Ledger moves', body: 'It moves to Azure.' },
-      audience: { channelIds: [], teamIds: [], people: [], everyone: true },
-    });
-    assert.equal(draft.kind, 'saved');
-    await broadcast.send({ workload: workload!, noticeId, actor: chloe, rev: 1 });
+    const sentBefore = fake.stats.sent;
+    const { noticeId, settled } = await sendToEveryone('Ledger');
 
-    await until('some sends', 20_000, () => (fake.stats.sent >= 10 ? true : undefined));
+    await until('some sends', 20_000, () => (fake.stats.sent >= sentBefore + 10 ? true : undefined));
     const first = (await store.broadcast.item(`lease:${TENANT}`, `lease:${TENANT}`).read<{ holder: string; epoch: number }>()).resource!;
     const holder = bots.find((b) => first.holder.includes(`:${b.process.pid}:`))!;
     const survivor = bots.find((b) => b !== holder)!;
@@ -120,15 +132,12 @@ describe('two Liftoff processes on one Cosmos DB', function () {
     assert.ok(moved.holder.includes(`:${survivor.process.pid}:`), 'the survivor holds the lease');
     assert.ok(moved.epoch > first.epoch, 'the lease changed hands');
 
-    const done = await until('the notice to settle', 30_000, async () => {
-      const n = await notices.get(workload!.workloadId, noticeId);
-      return n?.status === 'sent' && n.settledRev === n.rev ? n : undefined;
-    });
+    const done = await settled();
     assert.equal(done.total, RECIPIENTS);
-    const deliveries = await notices.deliveries(workload!.workloadId, noticeId);
+    const deliveries = await new CosmosNoticeRepository(store.workloads).deliveries(done.workloadId, noticeId);
     assert.deepEqual([...new Set(deliveries.map((d) => d.status))], ['sent'], 'every delivery is sent');
     const perConversation = new Map<string, number>();
-    for (const r of fake.activities) if (r.kind === 'send') perConversation.set(r.conversationId, (perConversation.get(r.conversationId) ?? 0) + 1);
+    for (const r of fake.activities) if (r.kind === 'send' && JSON.stringify(r.activity).includes(noticeId)) perConversation.set(r.conversationId, (perConversation.get(r.conversationId) ?? 0) + 1);
     assert.equal(perConversation.size, RECIPIENTS, 'nobody is lost');
     const duplicates = [...perConversation.values()].reduce((sum, n) => sum + n - 1, 0);
     // A SIGKILL between Teams accepting a message and its record is the one documented way to send twice.
@@ -136,6 +145,8 @@ describe('two Liftoff processes on one Cosmos DB', function () {
   });
 
   it('exports the per-recipient outcome as CSV from the command line, reading the same Cosmos', async () => {
+    const { noticeId, settled } = await sendToEveryone('Journal');
+    await settled();
     const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', noticeId], { ...process.env, COSMOS_ENDPOINT: endpoint, COSMOS_KEY: KEY, COSMOS_DATABASE: 'liftoff', LOG_LEVEL: 'silent' });
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.trim().split('\n');
@@ -148,7 +159,7 @@ describe('two Liftoff processes on one Cosmos DB', function () {
     const env = { ...process.env };
     delete env.COSMOS_ENDPOINT;
     delete env.COSMOS_KEY;
-    const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', noticeId], env);
+    const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', `${TENANT}:ledger:notice-1`], env);
     assert.equal(result.status, 2);
     assert.match(result.stderr, /the embedded Cosmos DB lives only in the memory of a running Liftoff/);
   });

@@ -24,6 +24,24 @@ describe('Liftoff over HTTP, end to end', () => {
     return resource;
   };
 
+  // Each spec makes its own workload and brings it to the state it is about, so that it runs alone.
+  const create = async (name: string): Promise<string> => {
+    assert.match(cardText(await h.say(h.activities.message(priya, `new ${name}`, team))), new RegExp(`Created ${name}`));
+    return workloadIdIn(team, name.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
+  };
+  const withEngineer = async (name: string): Promise<string> => {
+    const workloadId = await create(name);
+    const { rolesRev } = await stored(workloadId);
+    const res = await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
+    assert.match(cardText(res.body.value), /Roles saved/);
+    return workloadId;
+  };
+  const passByEngineer = async (workloadId: string, gateId: string, note: string): Promise<void> => {
+    const revs = Object.fromEntries((await stored(workloadId)).gates.map((g) => [g.id, g.rev]));
+    const res = await h.post(h.activities.execute(miguel, 'gate.decide', { workloadId, decision: 'pass', revs, gateId, note }, team));
+    assert.match(cardText(res.body.value), /Miguel Engineer passed/);
+  };
+
   it('answers help with a card of what Liftoff does and buttons to start', async () => {
     const card = await h.say(h.activities.message(priya, 'help', team));
     assert.match(cardText(card), /carries each migrated workload through its release/);
@@ -45,23 +63,26 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses a duplicate name and a bad name with a sentence, changing nothing', async () => {
-    const dup = await h.say(h.activities.message(olga, 'new payroll api', team));
-    assert.match(cardText(dup), /A workload named "Payroll API" already exists/);
-    assert.deepEqual((await stored(workloadIdIn(team, 'payroll-api'))).createdBy.aadObjectId, priya.aadObjectId);
+    const workloadId = await create('Payroll Ledger');
+    const dup = await h.say(h.activities.message(olga, 'new payroll ledger', team));
+    assert.match(cardText(dup), /A workload named "Payroll Ledger" already exists/);
+    assert.deepEqual((await stored(workloadId)).createdBy.aadObjectId, priya.aadObjectId);
     const bad = await h.say(h.activities.message(olga, 'new !!!', team));
     assert.match(cardText(bad), /starts with a letter or digit/);
   });
 
   it('lists the workloads of this team only', async () => {
+    await create('Payroll Listing');
     await h.say(h.activities.message(olga, 'new Elsewhere', groupChat('other')));
     const card = await h.say(h.activities.message(olga, 'list', team));
     const text = cardText(card);
-    assert.match(text, /Payroll API/);
+    assert.match(text, /Payroll Listing/);
     assert.doesNotMatch(text, /Elsewhere/);
   });
 
   it('shows the release checklist with every stage, gate, owner role and the next step', async () => {
-    const card = await h.say(h.activities.message(olga, 'status Payroll API', team));
+    await create('Payroll Checklist');
+    const card = await h.say(h.activities.message(olga, 'status Payroll Checklist', team));
     const text = cardText(card);
     for (const stage of ['Staged', 'Change plan', 'Communication', 'Business testing', 'Benchmark', 'Ready for production', 'Promoted', 'Decommissioned', 'Retrospective']) {
       assert.match(text, new RegExp(stage));
@@ -77,20 +98,21 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('shows a roles card with the roster, and the project manager assigns a role from it', async () => {
-    const rolesCard = await h.say(h.activities.message(priya, 'roles Payroll API', team));
-    assert.match(cardText(rolesCard), /Roles for Payroll API/);
+    const workloadId = await create('Payroll Roles');
+    const rolesCard = await h.say(h.activities.message(priya, 'roles Payroll Roles', team));
+    assert.match(cardText(rolesCard), /Roles for Payroll Roles/);
     assert.match(JSON.stringify(rolesCard), new RegExp(miguel.aadObjectId));
     const save = findAction(rolesCard, 'roles.save');
     const res = await h.post(h.activities.execute(priya, 'roles.save', { ...save.data, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
     assert.equal(res.status, 200);
     assert.equal(res.body.statusCode, 200);
     assert.match(cardText(res.body.value), /Roles saved\. Miguel Engineer now holds this role/);
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(workloadId);
     assert.deepEqual(workload.roles.migrationEngineer.map((p) => p.aadObjectId), [miguel.aadObjectId]);
   });
 
   it('refuses role changes from someone who is not the project manager', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await create('Payroll Outsider'));
     const res = await h.post(
       h.activities.execute(olga, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: olga.aadObjectId }, team),
     );
@@ -99,7 +121,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses people who are not members of the conversation', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await create('Payroll Members'));
     const res = await h.post(
       h.activities.execute(priya, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: 'not-a-member' }, team),
     );
@@ -108,7 +130,8 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('lets the gate owner pass a gate from the checklist card, with evidence, and updates the card for everyone', async () => {
-    const checklist = await h.say(h.activities.message(miguel, 'status Payroll API', team));
+    const workloadId = await withEngineer('Payroll Gate');
+    const checklist = await h.say(h.activities.message(miguel, 'status Payroll Gate', team));
     const pass = findAction(checklist, 'gate.decide', { decision: 'pass' });
     const before = h.fake.lastSeq;
     const res = await h.post(
@@ -119,7 +142,7 @@ describe('Liftoff over HTTP, end to end', () => {
     assert.match(text, /Miguel Engineer passed "Assets replicated and staged"/);
     assert.match(text, /Evidence: https:\/\/contoso\.example\/runbooks\/42/);
     assert.match(text, /Next step\n.*Business change plan shared/);
-    const gate = (await stored(workloadIdIn(team, 'payroll-api'))).gates.find((g) => g.id === 'assets-staged');
+    const gate = (await stored(workloadId)).gates.find((g) => g.id === 'assets-staged');
     assert.equal(gate?.status, 'passed');
     assert.equal(gate?.decidedBy?.aadObjectId, miguel.aadObjectId);
     const update = await h.fake.waitFor((r) => r.seq > before && r.kind === 'update' && r.activityId === 'checklist-msg-1');
@@ -127,7 +150,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses a gate decision from someone without the owner role, and changes nothing', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await withEngineer('Payroll Owner Role'));
     const rev = workload.gates.find((g) => g.id === 'change-plan-shared')!.rev;
     const res = await h.post(
       h.activities.execute(olga, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs: { 'change-plan-shared': rev }, gateId: 'change-plan-shared', note: '' }, team),
@@ -137,7 +160,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('lets only the project manager or business owner waive, and only with a reason', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await withEngineer('Payroll Waiver'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
     const noReason = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'performance-benchmarked', note: '' }, team));
     assert.match(cardText(noReason.body.value), /a waiver needs a reason/);
@@ -149,7 +172,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('refuses promotion while earlier gates are open', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await withEngineer('Payroll Promotion'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
     const res = await h.post(h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'traffic-rerouted', note: 'DNS switched' }, team));
     assert.match(cardText(res.body.value), /can't be passed while earlier gates are open/);
@@ -157,7 +180,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('has the effect of one when the same invoke is delivered twice', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await withEngineer('Payroll Retry'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
     const invoke = h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'user-routing', note: 'Front Door route live' }, team);
     const first = await h.post(invoke);
@@ -172,7 +195,9 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('answers a stale card with the current truth and changes nothing', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workloadId = await withEngineer('Payroll Stale');
+    await passByEngineer(workloadId, 'assets-staged', 'https://contoso.example/runbooks/42');
+    const workload = await stored(workloadId);
     const res = await h.post(
       h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'fail', revs: { 'assets-staged': 1 }, gateId: 'assets-staged', note: 'broken' }, team),
     );
@@ -181,7 +206,7 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('answers malformed card data with a typed error and a sentence, changing nothing', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await create('Payroll Malformed'));
     const res = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'obliterate', revs: 'all' }, team));
     assert.equal(res.status, 200);
     assert.equal(res.body.statusCode, 400);
@@ -198,17 +223,19 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('does not let card data reach a workload of another tenant', async () => {
-    const workload = await stored(workloadIdIn(team, 'payroll-api'));
+    const workload = await stored(await create('Payroll Tenant'));
     const foreign = { ...team, tenantId: '11111111-2222-3333-4444-555555555555' };
     const res = await h.post(h.activities.execute(priya, 'workload.status', { workloadId: workload.workloadId }, foreign));
     assert.match(cardText(res.body.value), /no longer exists or is not part of your organization/);
   });
 
   it('shows the history, newest first', async () => {
-    const card = await h.say(h.activities.message(olga, 'history Payroll API', team));
+    await passByEngineer(await withEngineer('Payroll History'), 'user-routing', 'Front Door route live');
+    const card = await h.say(h.activities.message(olga, 'history Payroll History', team));
     const text = cardText(card);
-    assert.match(text, /History of Payroll API/);
-    assert.ok(text.indexOf('passed "User routing"') < text.indexOf('created Payroll API'));
+    assert.match(text, /History of Payroll History/);
+    assert.match(text, /passed "User routing"/);
+    assert.ok(text.indexOf('passed "User routing"') < text.indexOf('created Payroll History'));
   });
 
   it('creates a workload from the help card button', async () => {

@@ -96,10 +96,11 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
   });
 
   it('lists the workloads of one team or chat only', async () => {
+    await created('payslips');
     const other = newWorkload({ name: 'elsewhere', slug: 'elsewhere', scope: scope({ scopeId: 'other-team' }), creator: pm, now: NOW });
     await repo.create(other.workload, other.event);
     const names = (await repo.listByScope(scope().tenantId, scope().scopeId)).map((s) => s.name);
-    assert.ok(names.includes('payroll'));
+    assert.ok(names.includes('payslips'));
     assert.ok(!names.includes('elsewhere'));
   });
 

@@ -19,7 +19,7 @@ export class SignoffDriver {
 
   /** Sets the roster Teams answers for this conversation (the team's, in a channel). */
   roster(people: Person[]): void {
-    const members = people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT }));
+    const members = people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: this.place.tenantId ?? TENANT }));
     this.h.fake.setRoster(this.place.teamId ?? this.place.conversationId, members);
   }
 
