@@ -88,10 +88,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const sharedCards = new SharedCardSync(cardSync, new LatestWins(background, log), log, clock);
   const publisher = new SignoffCardPublisher(signoff, messenger, sharedCards);
   // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
-  const contributors: ChecklistContributor[] = [
-    (turn, workload) => signoffHandlers.checklistSections(turn, workload),
-    retroChecklistSections(retro),
-  ];
+  const contributors: ChecklistContributor[] = [(turn, workload) => signoffHandlers.checklistSections(turn, workload), retroChecklistSections(retro)];
   const handlers: ReleaseHandlers = new ReleaseHandlers(release, contributors);
   const signoffHandlers: SignoffHandlers = new SignoffHandlers({
     signoff,
@@ -106,7 +103,6 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock);
   const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
   const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
-
 
   // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
   const notices = new CosmosNoticeRepository(cosmos.workloads);
@@ -140,10 +136,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   contributors.push(broadcastHandlers.checklistSection);
 
   const bot = new LiftoffBot({
-    router: new Router(
-      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers)),
-      handlers,
-    ),
+    router: new Router(mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers)), handlers),
     installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,

@@ -10,10 +10,7 @@ export interface Config {
     | { mode: 'anonymous' }
     | { mode: 'password'; appId: string; password: string; tenantId?: string; appType: 'MultiTenant' | 'SingleTenant' }
     | { mode: 'managedIdentity'; appId: string; tenantId: string };
-  cosmos:
-    | { mode: 'embedded'; database: string; port: number }
-    | { mode: 'key'; endpoint: string; key: string; database: string }
-    | { mode: 'identity'; endpoint: string; database: string };
+  cosmos: { mode: 'embedded'; database: string; port: number } | { mode: 'key'; endpoint: string; key: string; database: string } | { mode: 'identity'; endpoint: string; database: string };
   allowedTenants: string[];
   /** The key of retro pseudonyms; absent only with the embedded Cosmos, where a random one per process is used. */
   retroPseudonymSecret?: string;
@@ -143,9 +140,7 @@ function readRetroSecret(env: Env, cosmos: Config['cosmos']): string | undefined
     throw new ConfigError(`RETRO_PSEUDONYM_SECRET must be at least ${MIN_SECRET_LENGTH} characters long.`);
   }
   if (secret === undefined && cosmos.mode !== 'embedded') {
-    throw new ConfigError(
-      `RETRO_PSEUDONYM_SECRET is required when COSMOS_ENDPOINT is set: a random value of at least ${MIN_SECRET_LENGTH} characters, kept for as long as the data.`,
-    );
+    throw new ConfigError(`RETRO_PSEUDONYM_SECRET is required when COSMOS_ENDPOINT is set: a random value of at least ${MIN_SECRET_LENGTH} characters, kept for as long as the data.`);
   }
   return secret;
 }
@@ -175,7 +170,12 @@ function readBroadcast(env: Env): BroadcastConfig {
 /** Reads and validates the configuration; throws ConfigError with one sentence on the first problem. */
 export function readConfig(env: Env = process.env): Config {
   const allowed = text(env, 'ALLOWED_TENANTS');
-  const allowedTenants = allowed ? allowed.split(',').map((t) => t.trim()).filter(Boolean) : [];
+  const allowedTenants = allowed
+    ? allowed
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean)
+    : [];
   const badTenant = allowedTenants.find((t) => !guid.test(t));
   if (badTenant) throw new ConfigError(`ALLOWED_TENANTS must be a comma-separated list of tenant ids (GUIDs); "${badTenant}" is not one.`);
   const cosmos = readCosmosConfig(env);

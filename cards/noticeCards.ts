@@ -48,9 +48,7 @@ export function renderNoticeCompose(data: ComposeData): Card {
   return expand(composeTemplate, {
     ...bannerFields(data.banner),
     heading: data.updating ? `Update the notice for ${data.workloadName}` : `Compose a notice for ${data.workloadName}`,
-    explanation: data.updating
-      ? 'Every copy already delivered is updated in place.'
-      : 'You get a preview first; nothing is sent until you press Send.',
+    explanation: data.updating ? 'Every copy already delivered is updated in place.' : 'You get a preview first; nothing is sent until you press Send.',
     kind: c.kind ?? 'upcomingChange',
     kinds: NOTICE_KINDS.map((k) => ({ title: NOTICE_KIND_TITLES[k], value: k })),
     title: c.title ?? '',
@@ -88,11 +86,7 @@ function when(content: NoticeContent): string {
 
 /** How the notice card is shown: to a recipient, to the author as a preview, or to a second change manager for approval. */
 export type NoticeView =
-  | { mode: 'recipient'; acknowledged?: { at: string } }
-  | { mode: 'reminder' }
-  | { mode: 'preview'; audience: string }
-  | { mode: 'approval'; audience: string }
-  | { mode: 'recalled' };
+  { mode: 'recipient'; acknowledged?: { at: string } } | { mode: 'reminder' } | { mode: 'preview'; audience: string } | { mode: 'approval'; audience: string } | { mode: 'recalled' };
 
 /** The notice as recipients see it, with Acknowledge; or the author's preview, with Send. */
 export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner): Card {

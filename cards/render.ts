@@ -5,17 +5,7 @@ import historyTemplate from './templates/history.json';
 import listTemplate from './templates/list.json';
 import messageTemplate from './templates/message.json';
 import rolesTemplate from './templates/roles.json';
-import {
-  AuditEvent,
-  GATE_CATALOGUE,
-  GateStatus,
-  Person,
-  ROLES,
-  ROLE_TITLES,
-  STAGES,
-  STAGE_TITLES,
-  Workload,
-} from '../bot/release/model';
+import { AuditEvent, GATE_CATALOGUE, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, STAGE_TITLES, Workload } from '../bot/release/model';
 import { currentStage, isClosed, nextStep } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
 import { personText } from './text';
@@ -121,9 +111,7 @@ export function renderChecklist(workload: Workload, notice?: Notice, sections: C
     return { title: STAGE_TITLES[stage], icon: done ? '✅' : stage === current ? '▶️' : '⬜', gates };
   });
   const allGates = stages.flatMap((s) => s.gates);
-  const openGates = allGates
-    .filter((g) => !isClosed(g.status))
-    .map((g) => ({ id: g.id, title: `${STAGE_TITLES[GATE_CATALOGUE.find((d) => d.id === g.id)!.stage]}: ${g.title}` }));
+  const openGates = allGates.filter((g) => !isClosed(g.status)).map((g) => ({ id: g.id, title: `${STAGE_TITLES[GATE_CATALOGUE.find((d) => d.id === g.id)!.stage]}: ${g.title}` }));
   const nextText = next
     ? `${next.gate.title} (${ROLE_TITLES[next.gate.ownerRole]}${next.owners.length ? `: ${names(next.owners)}` : `: nobody assigned yet, use Roles`})`
     : 'Nothing left: the release is complete.';
@@ -148,8 +136,7 @@ export const ROSTER_LIMIT = 100;
 export function renderRoles(workload: Workload, roster: Person[], notice?: Notice): Card {
   const known = new Map<string, Person>();
   for (const p of [...roster.slice(0, ROSTER_LIMIT), ...ROLES.flatMap((r) => workload.roles[r])]) known.set(p.aadObjectId, p);
-  const rosterNote =
-    roster.length > ROSTER_LIMIT ? `This conversation has ${roster.length} members; the first ${ROSTER_LIMIT} and the current role holders are offered.` : '';
+  const rosterNote = roster.length > ROSTER_LIMIT ? `This conversation has ${roster.length} members; the first ${ROSTER_LIMIT} and the current role holders are offered.` : '';
   return expand(rolesTemplate, {
     ...noticeFields(notice),
     workloadId: workload.workloadId,

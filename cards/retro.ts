@@ -8,16 +8,7 @@ import retroViewTemplate from './templates/retroView.json';
 import { Card, CardAction, cardTime, expand, Notice, noticeFields } from './render';
 import { personText } from './text';
 import type { Person, Workload } from '../bot/release/model';
-import {
-  EntryGroup,
-  PHASE_TITLES,
-  RETRO_TEMPLATE_IDS,
-  RETRO_TEMPLATES,
-  Retro,
-  RetroAction,
-  RetroBallot,
-  RetroEntry,
-} from '../bot/retro/model';
+import { EntryGroup, PHASE_TITLES, RETRO_TEMPLATE_IDS, RETRO_TEMPLATES, Retro, RetroAction, RetroBallot, RetroEntry } from '../bot/retro/model';
 import { groupEntries, nextPhase } from '../bot/retro/rules';
 
 /** Room left under Teams' card limit of about 28 KB for the largest views. */
@@ -31,8 +22,7 @@ function withRefresh(card: Card, viewers: string[]): Card {
   return card;
 }
 
-const answersText = (retro: Retro): string =>
-  retro.anonymous ? 'Anonymous: no author is stored with an entry' : 'Named: entries show their author once revealed';
+const answersText = (retro: Retro): string => (retro.anonymous ? 'Anonymous: no author is stored with an entry' : 'Named: entries show their author once revealed');
 
 const deadlineText = (retro: Retro): string =>
   `${retro.deadline.local} ${retro.deadline.timeZone} ({{DATE(${cardTime(retro.deadline.at)}, SHORT)}} {{TIME(${cardTime(retro.deadline.at)})}} your time)`;
@@ -167,7 +157,13 @@ function facilitatorActions(retro: Retro): CardAction[] {
 
 /** One person's own view: their entries while collecting; everyone's once revealed; their votes; the facilitator's tools. */
 export function renderRetroView(data: RetroViewData): Card {
-  for (const [cap, length] of [[20, 300], [12, 200], [6, 140], [3, 100], [1, 80]] as const) {
+  for (const [cap, length] of [
+    [20, 300],
+    [12, 200],
+    [6, 140],
+    [3, 100],
+    [1, 80],
+  ] as const) {
     const card = retroView(data, cap, length);
     if (JSON.stringify(card).length < CARD_BUDGET) return card;
   }
@@ -222,12 +218,12 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
               .map((e) => ({ id: e.id, title: personText(`${q.text} ${e.text}`, Math.min(length, 120)) })),
           )
         : [],
-      groups: collect
-        ? []
-        : retro.questions.map((q) => ({ question: q.text, ...groupLines(data, grouped.get(q.id) ?? [], cap, length) })),
+      groups: collect ? [] : retro.questions.map((q) => ({ question: q.text, ...groupLines(data, grouped.get(q.id) ?? [], cap, length) })),
       mergeChoices:
         retro.phase === 'group' && data.facilitates
-          ? retro.questions.flatMap((q) => (grouped.get(q.id) ?? []).slice(0, Math.max(cap, 1) * 2).map((g) => ({ title: personText(`${q.text} ${g.entry.text}`, Math.min(length, 100)), value: g.entry.id })))
+          ? retro.questions.flatMap((q) =>
+              (grouped.get(q.id) ?? []).slice(0, Math.max(cap, 1) * 2).map((g) => ({ title: personText(`${q.text} ${g.entry.text}`, Math.min(length, 100)), value: g.entry.id })),
+            )
           : [],
       actions: retro.phase === 'act' || retro.phase === 'closed' ? data.actions.map(actionLine) : [],
       owners: act ? data.roster.slice(0, 100) : [],

@@ -103,7 +103,10 @@ function decisionRows(t: Tally, rows: number, commentChars: number): { decisions
 
 function pendingText(cycle: SignoffCycle, t: Tally): string {
   if (t.pending.length === 0) return '';
-  const shown = t.pending.slice(0, PENDING_NAMES).map((p) => p.name).join(', ');
+  const shown = t.pending
+    .slice(0, PENDING_NAMES)
+    .map((p) => p.name)
+    .join(', ');
   const more = t.pending.length > PENDING_NAMES ? ` and ${t.pending.length - PENDING_NAMES} more` : '';
   return cycle.state === 'open' ? `Waiting for: ${shown}${more}.` : `No decision from: ${shown}${more}.`;
 }

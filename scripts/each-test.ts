@@ -100,24 +100,12 @@ function escapeRegExp(text: string): string {
 async function runAlone(test: Listed, flags: string[], scratch: string, n: number): Promise<Outcome> {
   const out = join(scratch, `${n}.json`);
   const grep = `^${escapeRegExp(test.fullTitle)}$`;
-  const { code, output } = await run([
-    ...flags,
-    '--reporter',
-    'json',
-    '--reporter-option',
-    `output=${out}`,
-    '--grep',
-    grep,
-    test.file,
-  ]);
+  const { code, output } = await run([...flags, '--reporter', 'json', '--reporter-option', `output=${out}`, '--grep', grep, test.file]);
   const report = readReport(out);
   const stats = report?.stats;
   const passed = code === 0 && stats?.tests === 1 && stats.passes === 1 && stats.failures === 0;
   if (passed) return { ...test, passed, detail: '' };
-  const why = report
-    ? `${stats?.tests} ran, ${stats?.passes} passed: ` +
-      report.failures.map((f) => `${f.fullTitle}: ${f.err.message ?? ''}`).join('; ')
-    : `mocha exited ${code} without a report`;
+  const why = report ? `${stats?.tests} ran, ${stats?.passes} passed: ` + report.failures.map((f) => `${f.fullTitle}: ${f.err.message ?? ''}`).join('; ') : `mocha exited ${code} without a report`;
   return { ...test, passed, detail: `${why}\n${output.split('\n').slice(-15).join('\n')}` };
 }
 
@@ -141,10 +129,7 @@ async function main(): Promise<void> {
 
   const all = await listTests(scratch);
   const chosen = all.filter(
-    (t) =>
-      (files.length === 0 || files.some((f) => t.file.includes(relative(ROOT, resolve(f))) || t.file.includes(f))) &&
-      (!grep || grep.test(t.fullTitle)) &&
-      !skip.has(keyOf(t)),
+    (t) => (files.length === 0 || files.some((f) => t.file.includes(relative(ROOT, resolve(f))) || t.file.includes(f))) && (!grep || grep.test(t.fullTitle)) && !skip.has(keyOf(t)),
   );
   const flags = mochaFlags();
   const failures: Outcome[] = [];

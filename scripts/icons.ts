@@ -72,12 +72,7 @@ export function encodePng(image: Rgba): Buffer {
     raw.set(data.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
 
-  return Buffer.concat([
-    PNG_SIGNATURE,
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
 // -------------------------------------------------------------- decoder ----
@@ -128,7 +123,7 @@ export function decodePng(png: Uint8Array): Rgba {
   if (buf.readUInt8(28) !== 0) throw new Error('interlaced PNGs are not supported');
 
   const idat: Buffer[] = [];
-  for (let at = 8; at + 12 <= buf.length; ) {
+  for (let at = 8; at + 12 <= buf.length;) {
     const length = buf.readUInt32BE(at);
     const type = buf.toString('latin1', at + 4, at + 8);
     if (type === 'IDAT') idat.push(buf.subarray(at + 8, at + 8 + length));
@@ -150,12 +145,23 @@ export function decodePng(png: Uint8Array): Rgba {
       const v = line[x] ?? 0;
       let predicted: number;
       switch (filter) {
-        case 0: predicted = 0; break;
-        case 1: predicted = a; break;
-        case 2: predicted = b; break;
-        case 3: predicted = (a + b) >> 1; break;
-        case 4: predicted = paeth(a, b, c); break;
-        default: throw new Error(`unknown PNG filter type ${String(filter)} on row ${y}`);
+        case 0:
+          predicted = 0;
+          break;
+        case 1:
+          predicted = a;
+          break;
+        case 2:
+          predicted = b;
+          break;
+        case 3:
+          predicted = (a + b) >> 1;
+          break;
+        case 4:
+          predicted = paeth(a, b, c);
+          break;
+        default:
+          throw new Error(`unknown PNG filter type ${String(filter)} on row ${y}`);
       }
       out[y * stride + x] = (v + predicted) & 0xff;
     }
@@ -204,13 +210,7 @@ export function rocketPartAt(x: number, y: number): Part | null {
 
   // Fins: a swept triangle on each side of the lower fuselage.
   const fin = (sign: number): boolean =>
-    inTriangle(
-      x,
-      y,
-      [CX + sign * (BODY_HALF - 0.01), 0.45],
-      [CX + sign * (BODY_HALF - 0.01), BODY_BOTTOM + 0.02],
-      [CX + sign * (BODY_HALF + 0.14), BODY_BOTTOM + 0.1],
-    ) && dx >= BODY_HALF - 0.01;
+    inTriangle(x, y, [CX + sign * (BODY_HALF - 0.01), 0.45], [CX + sign * (BODY_HALF - 0.01), BODY_BOTTOM + 0.02], [CX + sign * (BODY_HALF + 0.14), BODY_BOTTOM + 0.1]) && dx >= BODY_HALF - 0.01;
   if (fin(-1) || fin(1)) return 'fin';
 
   // Flame: narrows from the nozzle to a point.

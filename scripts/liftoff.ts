@@ -31,7 +31,7 @@ export function deliveriesCsv(deliveries: Delivery[], acks: Ack[]): string {
   for (const d of deliveries) {
     const r = d.recipient;
     // A person acknowledges for themselves; in a channel, everyone who pressed Acknowledge there is listed.
-    const found = r.kind === 'person' ? (byPerson.get(r.aadObjectId) ? [byPerson.get(r.aadObjectId)!] : []) : byConversation.get(r.conversationId) ?? [];
+    const found = r.kind === 'person' ? (byPerson.get(r.aadObjectId) ? [byPerson.get(r.aadObjectId)!] : []) : (byConversation.get(r.conversationId) ?? []);
     lines.push(
       [
         d.recipientKey,

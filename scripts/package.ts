@@ -55,14 +55,10 @@ export function readBotId(env: PackageEnv): string {
   const name = fromBotId ? 'BOT_ID' : 'MICROSOFT_APP_ID';
   const value = fromBotId || env.MICROSOFT_APP_ID?.trim();
   if (!value) {
-    throw new PackageError(
-      "BOT_ID is not set: set it (or MICROSOFT_APP_ID) to the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000.",
-    );
+    throw new PackageError("BOT_ID is not set: set it (or MICROSOFT_APP_ID) to the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000.");
   }
   if (!GUID.test(value)) {
-    throw new PackageError(
-      `${name} must be the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000, not ${quote(value)}.`,
-    );
+    throw new PackageError(`${name} must be the bot's Microsoft App ID, a GUID such as 00000000-0000-0000-0000-000000000000, not ${quote(value)}.`);
   }
   return value;
 }
@@ -71,16 +67,12 @@ export function readBotId(env: PackageEnv): string {
 export function readBotDomain(env: PackageEnv): string {
   const value = env.BOT_DOMAIN?.trim();
   if (!value) {
-    throw new PackageError(
-      'BOT_DOMAIN is not set: set it to the host name the bot is served from, without scheme, e.g. liftoff.example.com.',
-    );
+    throw new PackageError('BOT_DOMAIN is not set: set it to the host name the bot is served from, without scheme, e.g. liftoff.example.com.');
   }
   const labels = value.split('.');
   const isHost = value.length <= 253 && labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label));
   if (!isHost) {
-    throw new PackageError(
-      `BOT_DOMAIN must be a bare host name without scheme, port or path, e.g. liftoff.example.com, not ${quote(value)}.`,
-    );
+    throw new PackageError(`BOT_DOMAIN must be a bare host name without scheme, port or path, e.g. liftoff.example.com, not ${quote(value)}.`);
   }
   return value;
 }
@@ -118,7 +110,11 @@ function describeFailure(failure: string): string {
   if (params.missingProperty) return `${fieldName(pointer, params.missingProperty)} is missing`;
   if (params.additionalProperty) return `${fieldName(pointer, params.additionalProperty)} is not a field of this manifest version`;
   const field = fieldName(pointer) || 'the manifest';
-  if (params.allowedValues) return `${field} must be one of ${params.allowedValues.filter((v) => v !== null).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (params.allowedValues)
+    return `${field} must be one of ${params.allowedValues
+      .filter((v) => v !== null)
+      .map((v) => JSON.stringify(v))
+      .join(', ')}`;
   return `${field} ${message}`;
 }
 
@@ -192,9 +188,7 @@ export async function packageApp(env: PackageEnv, options: PackageOptions = {}):
       throw new PackageError(`${icon.file} is not a PNG file; npm run icons recreates it.`);
     }
     if (header.width !== icon.size || header.height !== icon.size) {
-      throw new PackageError(
-        `${icon.file} is ${header.width}x${header.height} but Teams needs ${icon.size}x${icon.size}; npm run icons recreates it.`,
-      );
+      throw new PackageError(`${icon.file} is ${header.width}x${header.height} but Teams needs ${icon.size}x${icon.size}; npm run icons recreates it.`);
     }
     zip.file(icon.file, bytes);
   }

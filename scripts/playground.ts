@@ -34,13 +34,7 @@ const PLAYGROUND_LOG = join(tmpdir(), 'liftoff-playground', 'm365agentsplaygroun
  * The playground calls the bot without Bot Framework tokens, so the bot must
  * run in anonymous mode, and accept the playground's made-up tenant.
  */
-const VARIABLES_NOT_PASSED_TO_THE_BOT = [
-  'MICROSOFT_APP_ID',
-  'MICROSOFT_APP_PASSWORD',
-  'MICROSOFT_APP_TYPE',
-  'MICROSOFT_APP_TENANT_ID',
-  'ALLOWED_TENANTS',
-];
+const VARIABLES_NOT_PASSED_TO_THE_BOT = ['MICROSOFT_APP_ID', 'MICROSOFT_APP_PASSWORD', 'MICROSOFT_APP_TYPE', 'MICROSOFT_APP_TENANT_ID', 'ALLOWED_TENANTS'];
 
 function say(line: string): void {
   console.log(`[playground] ${line}`);
@@ -180,16 +174,7 @@ class Playground {
   }
 
   private async startPlayground(): Promise<void> {
-    const args = [
-      playgroundCli(),
-      '--app-endpoint',
-      this.endpoint,
-      '--channel-id',
-      'msteams',
-      '--port',
-      String(PLAYGROUND_PORT),
-      '--disable-telemetry',
-    ];
+    const args = [playgroundCli(), '--app-endpoint', this.endpoint, '--channel-id', 'msteams', '--port', String(PLAYGROUND_PORT), '--disable-telemetry'];
     say(`Starting the Agents Playground for ${this.endpoint} (channel msteams); its log is ${PLAYGROUND_LOG}.`);
     // The CLI writes its console output only to its log file when stdout is not
     // a terminal, and then prints just "Listening on <port>" to stdout: that

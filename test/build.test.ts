@@ -46,7 +46,10 @@ describe('the compiled build', () => {
     const { card, code, stdout } = await helpThenSigterm('compiled');
     assert.match(cardText(card), /new <name>/, 'the help card lists the commands');
     assert.equal(code, 0);
-    assert.ok(stdout.some((line) => /"event":"stopped"/.test(line)), 'logs that it stopped cleanly');
+    assert.ok(
+      stdout.some((line) => /"event":"stopped"/.test(line)),
+      'logs that it stopped cleanly',
+    );
   });
 
   it('runs as npm start does (scripts/start.js): the up-to-date build in its own process, so SIGTERM stops it cleanly', async function () {

@@ -13,12 +13,7 @@ import type { SignoffHandlers } from '../bot/teams/signoffHandlers';
 import { signoffRoutes } from '../bot/teams/signoffRoutes';
 
 /** Building the route tables calls no handler, so none is needed to learn the command names. */
-const routes = mergeRoutes(
-  releaseRoutes({} as ReleaseHandlers),
-  signoffRoutes({} as SignoffHandlers),
-  retroRoutes({} as RetroHandlers),
-  broadcastRoutes({} as BroadcastHandlers),
-);
+const routes = mergeRoutes(releaseRoutes({} as ReleaseHandlers), signoffRoutes({} as SignoffHandlers), retroRoutes({} as RetroHandlers), broadcastRoutes({} as BroadcastHandlers));
 const routed = Object.keys(routes.commands).sort();
 
 /** The part of the Teams manifest JSON schema that caps a bot's commands per scope. */
@@ -37,7 +32,7 @@ describe('the commands a person can type', () => {
     for (const command of routed) assert.match(readme, new RegExp('\\| `' + command + '[ `]'), `README lists ${command}`);
   });
 
-  it('fill the manifest command lists up to the per-scope limit of the manifest\'s schema, each one answered', () => {
+  it("fill the manifest command lists up to the per-scope limit of the manifest's schema, each one answered", () => {
     const manifest = JSON.parse(readFileSync(join(__dirname, '..', 'manifest', 'manifest.json'), 'utf8')) as {
       manifestVersion: string;
       bots: Array<{ commandLists: Array<{ scopes: string[]; commands: Array<{ title: string }> }> }>;

@@ -113,20 +113,29 @@ describe('fake Bot Connector', () => {
 
     assert.notEqual(replyId, '');
     assert.notEqual(replyId, sentId);
-    assert.deepEqual(fake.activities.map((r) => [r.kind, r.conversationId, r.activityId]), [
-      ['reply', THREAD, replyId],
-      ['send', THREAD, sentId],
-      ['update', THREAD, replyId],
-      ['delete', THREAD, sentId],
-    ]);
+    assert.deepEqual(
+      fake.activities.map((r) => [r.kind, r.conversationId, r.activityId]),
+      [
+        ['reply', THREAD, replyId],
+        ['send', THREAD, sentId],
+        ['update', THREAD, replyId],
+        ['delete', THREAD, sentId],
+      ],
+    );
     const [reply] = fake.activities;
     assert.equal(reply?.kind, 'reply');
     // CloudAdapter replies to the id of its synthetic continuation activity (a random uuid).
     if (reply?.kind === 'reply') assert.match(reply.replyToId ?? '', /^[0-9a-f-]{36}$/);
     assert.equal(reply?.activity?.text, 'first');
     assert.equal(reply?.activity?.conversation?.id, THREAD);
-    assert.deepEqual(fake.sentTo(THREAD).map((r) => r.activity?.text), ['first', 'second']);
-    assert.deepEqual(fake.updates(replyId).map((r) => r.activity?.text), ['first, edited']);
+    assert.deepEqual(
+      fake.sentTo(THREAD).map((r) => r.activity?.text),
+      ['first', 'second'],
+    );
+    assert.deepEqual(
+      fake.updates(replyId).map((r) => r.activity?.text),
+      ['first, edited'],
+    );
     assert.equal(fake.stats.sent, 2);
     assert.deepEqual(fake.stats.byStatus, { 200: 2, 201: 2 });
   });
@@ -166,7 +175,13 @@ describe('fake Bot Connector', () => {
     });
     const id = personalConversationId('29:priya', TENANT);
     // The turn's synthetic activity has the conversation id as its id, so sendActivity becomes a reply to it.
-    assert.deepEqual(fake.activities.map((r) => [r.kind, r.conversationId]), [['create', id], ['reply', id]]);
+    assert.deepEqual(
+      fake.activities.map((r) => [r.kind, r.conversationId]),
+      [
+        ['create', id],
+        ['reply', id],
+      ],
+    );
     const reply = fake.sentTo(id)[0];
     assert.equal(reply?.activity?.text, 'proactive hello');
     assert.equal(reply?.kind === 'reply' ? reply.replyToId : undefined, id);
@@ -218,7 +233,13 @@ describe('fake Bot Connector', () => {
     fake.setRoster(TEAM, roster(3));
     await inTurn(fake, PERSONAL, async (context) => {
       const channels = await TeamsInfo.getTeamChannels(context, TEAM);
-      assert.deepEqual(channels.map((c) => [c.id, c.name]), [[TEAM, undefined], ['19:cutover@thread.tacv2', 'Cutover']]);
+      assert.deepEqual(
+        channels.map((c) => [c.id, c.name]),
+        [
+          [TEAM, undefined],
+          ['19:cutover@thread.tacv2', 'Cutover'],
+        ],
+      );
       const details = await TeamsInfo.getTeamDetails(context, TEAM);
       assert.deepEqual([details.id, details.name, details.aadGroupId, details.channelCount, details.memberCount], [TEAM, 'Release Team', 'group-1', 2, 3]);
       const members = await TeamsInfo.getPagedTeamMembers(context, TEAM, 2);
@@ -238,7 +259,10 @@ describe('fake Bot Connector', () => {
     assert.deepEqual(fake.stats.byStatus, { 429: 1, 201: 1 });
     assert.equal(fake.stats.faults, 1);
     assert.equal(fake.stats.throttled, 0, 'injected 429s are faults, not rate limiting');
-    assert.deepEqual(fake.rejections.map((r) => [r.status, r.reason, r.retryAfterSeconds]), [[429, 'failNext', 1]]);
+    assert.deepEqual(
+      fake.rejections.map((r) => [r.status, r.reason, r.retryAfterSeconds]),
+      [[429, 'failNext', 1]],
+    );
   });
 
   it('failNext: botbuilder retries 429 by itself (3 retries), so only a 4th consecutive failure reaches the bot', async () => {
@@ -278,7 +302,10 @@ describe('fake Bot Connector', () => {
     await rejectsWith(client.conversations.sendToConversation(PERSONAL, { type: 'message' }), 403, 'MessageWritesBlocked');
     fake.unblockUser(PERSONAL);
     await client.conversations.sendToConversation(PERSONAL, { type: 'message' });
-    assert.deepEqual(fake.activities.map((r) => r.conversationId), ['a:1someone-else', PERSONAL]);
+    assert.deepEqual(
+      fake.activities.map((r) => r.conversationId),
+      ['a:1someone-else', PERSONAL],
+    );
     assert.equal(fake.stats.faults, 4);
   });
 
@@ -394,13 +421,16 @@ describe('fake Bot Connector', () => {
 
     assert.equal((await fake.waitFor((r) => r.activity?.text === 'sooner')).activity?.text, 'sooner');
     const mark = fake.lastSeq;
-    await assert.rejects(fake.waitFor((r) => r.seq > mark, 30), (error: Error) => {
-      assert.match(error.message, /no matching activity within 30 ms/);
-      assert.match(error.message, /Received 2 activities:/);
-      assert.match(error.message, /#1 send conv=a:1personal-chat id=\d+ type=message text="sooner"/);
-      assert.match(error.message, /text="later"/);
-      return true;
-    });
+    await assert.rejects(
+      fake.waitFor((r) => r.seq > mark, 30),
+      (error: Error) => {
+        assert.match(error.message, /no matching activity within 30 ms/);
+        assert.match(error.message, /Received 2 activities:/);
+        assert.match(error.message, /#1 send conv=a:1personal-chat id=\d+ type=message text="sooner"/);
+        assert.match(error.message, /text="later"/);
+        return true;
+      },
+    );
   });
 
   it('clear() forgets records and stats but keeps configuration', async () => {

@@ -143,14 +143,8 @@ describe('Teams app package (scripts/package.ts)', () => {
       const color = await zip.file('color.png')?.async('nodebuffer');
       const outline = await zip.file('outline.png')?.async('nodebuffer');
       assert.ok(color && outline);
-      assert.deepEqual(
-        [readPngHeader(color).width, readPngHeader(color).height],
-        [192, 192],
-      );
-      assert.deepEqual(
-        [readPngHeader(outline).width, readPngHeader(outline).height],
-        [32, 32],
-      );
+      assert.deepEqual([readPngHeader(color).width, readPngHeader(color).height], [192, 192]);
+      assert.deepEqual([readPngHeader(outline).width, readPngHeader(outline).height], [32, 32]);
 
       const pixels = decodePng(outline).data;
       let white = 0;
@@ -201,7 +195,7 @@ describe('Teams app package (scripts/package.ts)', () => {
     });
 
     it('refuses a field the manifest version does not know, and a missing required one, naming each', async () => {
-      manifestDir = await brokenCopy((m) => (m.bots[0].displayName = "Liftoff"));
+      manifestDir = await brokenCopy((m) => (m.bots[0].displayName = 'Liftoff'));
       const unknown = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN }, { manifestDir, outDir }));
       assert.match(unknown, /bots\[0\]\.displayName is not a field of this manifest version\.$/);
       assertOneSentence(unknown);

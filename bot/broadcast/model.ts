@@ -104,9 +104,7 @@ export interface Notice {
 export type DeliveryStatus = 'pending' | 'sent' | 'blocked' | 'notFound' | 'failed' | 'cancelled' | 'recalled';
 export const FINAL_FAILURES: readonly DeliveryStatus[] = ['blocked', 'notFound', 'failed'];
 
-export type Recipient =
-  | ({ kind: 'conversation' } & ConversationAddress)
-  | ({ kind: 'person' } & PersonAddress);
+export type Recipient = ({ kind: 'conversation' } & ConversationAddress) | ({ kind: 'person' } & PersonAddress);
 
 /** One recipient of one notice; written before anything is sent. Id: `noticeId:recipientKey`. */
 export interface Delivery {

@@ -1,24 +1,13 @@
 import { canonicalTimeZone } from '../shared/zonedTime';
 import type { Person, Workload, WorkloadScope } from '../release/model';
 import { holdsRole, slugOfWorkloadId, workloadIdOf } from '../release/rules';
-import {
-  Audience,
-  Delivery,
-  DeliveryStatus,
-  Notice,
-  NoticeContent,
-  NOTICE_KINDS,
-  NoticeKind,
-  Progress,
-  Recipient,
-} from './model';
+import { Audience, Delivery, DeliveryStatus, Notice, NoticeContent, NOTICE_KINDS, NoticeKind, Progress, Recipient } from './model';
 
 /** Pure broadcast rules: no I/O, no clock, no randomness. Callers pass time and ids in. */
 
 export const MAX_TITLE_LENGTH = 120;
 export const MAX_BODY_LENGTH = 4000;
 export const MAX_FIELD_LENGTH = 300;
-
 
 /** The compose card's inputs, as strings, untrusted. */
 export interface ContentInput {
@@ -58,7 +47,6 @@ export function draftNotice(input: { workload: Workload; noticeId: string; conte
 }
 
 export type ContentCheck = { ok: true; content: NoticeContent } | { ok: false; message: string };
-
 
 const clean = (value: string | undefined): string => (value ?? '').normalize('NFC').trim();
 
@@ -203,10 +191,7 @@ export function mayManage(workload: Workload, notice: Notice, aadObjectId: strin
 }
 
 /** What a rule decided about a notice. */
-export type NoticeResult =
-  | { kind: 'changed'; notice: Notice }
-  | { kind: 'unchanged'; notice: Notice }
-  | { kind: 'refused'; message: string; notice: Notice };
+export type NoticeResult = { kind: 'changed'; notice: Notice } | { kind: 'unchanged'; notice: Notice } | { kind: 'refused'; message: string; notice: Notice };
 
 const changed = (notice: Notice, patch: Partial<Notice>): NoticeResult => ({ kind: 'changed', notice: { ...notice, ...patch, rev: notice.rev + 1 } });
 
@@ -273,7 +258,10 @@ export function remind(notice: Notice, request: { workload: Workload; actor: Per
 /** What the sender does next for a delivery. */
 export type DeliveryAction = 'send' | 'update' | 'delete' | 'remind' | 'cancel' | 'none';
 
-export function nextAction(notice: Pick<Notice, 'status' | 'recalled' | 'contentRev' | 'remindRev'>, delivery: Pick<Delivery, 'status' | 'appliedRev' | 'remindedRev' | 'recipient' | 'activityId'>): DeliveryAction {
+export function nextAction(
+  notice: Pick<Notice, 'status' | 'recalled' | 'contentRev' | 'remindRev'>,
+  delivery: Pick<Delivery, 'status' | 'appliedRev' | 'remindedRev' | 'recipient' | 'activityId'>,
+): DeliveryAction {
   if (delivery.status === 'pending') return notice.status === 'sending' && !notice.recalled ? 'send' : notice.status === 'cancelled' || notice.recalled ? 'cancel' : 'none';
   if (delivery.status !== 'sent' || !delivery.activityId) return 'none';
   if (delivery.appliedRev < notice.contentRev) return notice.recalled ? 'delete' : 'update';

@@ -249,13 +249,16 @@ class TenantRun {
     if (this.delayTimer) clearTimeout(this.delayTimer);
     const first = this.delayed[0];
     if (!first) return;
-    this.delayTimer = setTimeout(() => {
-      this.delayTimer = undefined;
-      const now = this.sender.now();
-      while (this.delayed[0] && this.delayed[0].dueAt <= now) this.ready.push(this.delayed.shift()!);
-      this.armDelayTimer();
-      this.poke();
-    }, Math.max(0, first.dueAt - this.sender.now()));
+    this.delayTimer = setTimeout(
+      () => {
+        this.delayTimer = undefined;
+        const now = this.sender.now();
+        while (this.delayed[0] && this.delayed[0].dueAt <= now) this.ready.push(this.delayed.shift()!);
+        this.armDelayTimer();
+        this.poke();
+      },
+      Math.max(0, first.dueAt - this.sender.now()),
+    );
   }
 
   poke(): void {
@@ -411,7 +414,10 @@ class NoticeRun {
     for (const person of audience.people) recipients.push({ kind: 'person', ...person });
     if (audience.everyone) recipients.push(...(await directory.everyone(notice.tenantId)));
     const unique = uniqueRecipients(recipients);
-    await this.deps.notices.addDeliveries(notice.workloadId, unique.map(({ key, recipient }) => newDelivery(notice, key, recipient)));
+    await this.deps.notices.addDeliveries(
+      notice.workloadId,
+      unique.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
+    );
     const result = await this.deps.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, fannedOut: true, total: unique.length } }));
     if (result) this.notice = result.notice;
     this.log.info({ event: 'broadcast.fanned_out', noticeId: notice.id, workloadId: notice.workloadId, recipients: unique.length }, 'one delivery per recipient written');
@@ -499,12 +505,13 @@ class NoticeRun {
       // After a 404 the stored chat is the stale one: create a new conversation rather than look it up again.
       const known = delivery.recreated ? undefined : await this.deps.directory.personalConversation(recipient.aadObjectId);
       if (known) recipient.conversationId = known;
-      else return this.attempt(task, `user:${recipient.aadObjectId}`, async () => {
-        const conversationId = await this.deps.transport.createPersonalConversation(recipient, delivery.tenantId);
-        recipient.conversationId = conversationId;
-        await this.deps.directory.rememberPersonalConversation(recipient, delivery.tenantId, conversationId);
-        return 'again';
-      });
+      else
+        return this.attempt(task, `user:${recipient.aadObjectId}`, async () => {
+          const conversationId = await this.deps.transport.createPersonalConversation(recipient, delivery.tenantId);
+          recipient.conversationId = conversationId;
+          await this.deps.directory.rememberPersonalConversation(recipient, delivery.tenantId, conversationId);
+          return 'again';
+        });
     }
     const conversationId = recipient.conversationId!;
     const address = { conversationId, serviceUrl: recipient.serviceUrl, tenantId: delivery.tenantId };

@@ -82,7 +82,10 @@ export class BroadcastService {
   /** Saves what the author composed as a draft, ready to preview. */
   async saveDraft(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person }): Promise<DraftOutcome> {
     if (!mayCompose(input.workload, input.actor.aadObjectId)) {
-      return { kind: 'refused', message: `Only a change manager or the project manager of ${input.workload.name} can compose a notice. The project manager can assign the role with "roles ${input.workload.name}".` };
+      return {
+        kind: 'refused',
+        message: `Only a change manager or the project manager of ${input.workload.name} can compose a notice. The project manager can assign the role with "roles ${input.workload.name}".`,
+      };
     }
     if (!input.noticeId.startsWith(`${slugOfWorkloadId(input.workload.workloadId)}.`)) {
       return { kind: 'refused', message: 'This card is damaged or out of date, so nothing was changed. Type notify to start again.' };
@@ -123,7 +126,8 @@ export class BroadcastService {
     const now = this.now();
     return this.notices.change(input.workload.workloadId, input.noticeId, (current) => {
       if (current.status === 'cancelled') return { kind: 'unchanged', notice: current };
-      if (current.status !== 'draft' && current.status !== 'awaitingApproval') return { kind: 'refused', message: 'This notice is already being sent; cancel it from its progress card.', notice: current };
+      if (current.status !== 'draft' && current.status !== 'awaitingApproval')
+        return { kind: 'refused', message: 'This notice is already being sent; cancel it from its progress card.', notice: current };
       return cancel(current, { workload: input.workload, actor: input.actor, now });
     });
   }
@@ -179,7 +183,10 @@ export class BroadcastService {
     // Point reads by natural id: a person's own copy, or the copy posted where they press Acknowledge.
     const keys = ackRecipientKeys(actor.aadObjectId, input.conversationIds);
     const found = await Promise.all(keys.map((key) => this.notices.getDelivery(notice.workloadId, deliveryIdOf(notice.id, key))));
-    const decision = decideAcknowledgement(notice, found.filter((d): d is Delivery => d !== undefined));
+    const decision = decideAcknowledgement(
+      notice,
+      found.filter((d): d is Delivery => d !== undefined),
+    );
     if (decision.kind !== 'accept') return decision;
     const id = ackIdOf(notice.id, actor.aadObjectId);
     const at = this.now();

@@ -178,10 +178,7 @@ export interface Abandon {
   stillWanted(): boolean;
 }
 
-export type Attempt<T> =
-  | { kind: 'done'; value: T }
-  | { kind: 'abandoned' }
-  | { kind: 'failed'; failure: DeliveryError; verdict: FailureVerdict; retryInMs: number };
+export type Attempt<T> = { kind: 'done'; value: T } | { kind: 'abandoned' } | { kind: 'failed'; failure: DeliveryError; verdict: FailureVerdict; retryInMs: number };
 
 /** The pipeline: one budget, one judgement, bounded attempts. */
 export class Outbound {

@@ -3,9 +3,7 @@ import type { LatestWins } from '../shared/coalesce';
 import { DeliveryError } from './messenger';
 
 /** A message everyone in a conversation sees and Liftoff keeps in step with the store. */
-export type SharedCard =
-  | { kind: 'signoff'; workloadId: string; cycleId: string }
-  | { kind: 'retro'; workloadId: string; tenantId: string; retroId: string };
+export type SharedCard = { kind: 'signoff'; workloadId: string; cycleId: string } | { kind: 'retro'; workloadId: string; tenantId: string; retroId: string };
 
 /**
  * The durable note that a shared card shows less than the store holds. Written once the change is

@@ -1,15 +1,6 @@
 /** The release of one migrated workload, in the words of the Cloud Adoption Framework's release phase. */
 
-export const ROLES = [
-  'projectManager',
-  'changeManager',
-  'businessOwner',
-  'uatTester',
-  'workloadArchitect',
-  'migrationEngineer',
-  'cloudOperations',
-  'ciso',
-] as const;
+export const ROLES = ['projectManager', 'changeManager', 'businessOwner', 'uatTester', 'workloadArchitect', 'migrationEngineer', 'cloudOperations', 'ciso'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_TITLES: Record<Role, string> = {
@@ -23,17 +14,7 @@ export const ROLE_TITLES: Record<Role, string> = {
   ciso: 'CISO',
 };
 
-export const STAGES = [
-  'staged',
-  'changePlan',
-  'communication',
-  'businessTesting',
-  'benchmark',
-  'ready',
-  'promoted',
-  'decommissioned',
-  'retrospective',
-] as const;
+export const STAGES = ['staged', 'changePlan', 'communication', 'businessTesting', 'benchmark', 'ready', 'promoted', 'decommissioned', 'retrospective'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const STAGE_TITLES: Record<Stage, string> = {

@@ -1,20 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  AuditEvent,
-  Decision,
-  GATE_CATALOGUE,
-  Gate,
-  GateDefinition,
-  GateStatus,
-  Person,
-  ROLES,
-  ROLE_TITLES,
-  Role,
-  STAGES,
-  Stage,
-  Workload,
-  WorkloadScope,
-} from './model';
+import { AuditEvent, Decision, GATE_CATALOGUE, Gate, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, Role, STAGES, Stage, Workload, WorkloadScope } from './model';
 
 /** Pure release rules: no I/O, no clock, no randomness. Callers pass time and ids in. */
 
@@ -22,10 +7,7 @@ export const MAX_NOTE_LENGTH = 1000;
 export const MAX_PEOPLE_PER_ROLE = 100;
 
 /** What a rule decided: a change to store, an action already applied (a retry), or a refusal to show. */
-export type RuleResult =
-  | { kind: 'changed'; workload: Workload; event: Omit<AuditEvent, 'id'> }
-  | { kind: 'unchanged'; workload: Workload }
-  | { kind: 'refused'; message: string; workload: Workload };
+export type RuleResult = { kind: 'changed'; workload: Workload; event: Omit<AuditEvent, 'id'> } | { kind: 'unchanged'; workload: Workload } | { kind: 'refused'; message: string; workload: Workload };
 
 export type NameCheck = { ok: true; name: string; slug: string } | { ok: false; message: string };
 
@@ -93,8 +75,7 @@ export function standingOf(workload: Workload, viewer: { tenantId: string; scope
   return 'askTeams';
 }
 
-const emptyRoles = (): Record<Role, Person[]> =>
-  Object.fromEntries(ROLES.map((r) => [r, [] as Person[]])) as unknown as Record<Role, Person[]>;
+const emptyRoles = (): Record<Role, Person[]> => Object.fromEntries(ROLES.map((r) => [r, [] as Person[]])) as unknown as Record<Role, Person[]>;
 
 /** A new workload at the start of its release; its creator becomes its project manager. */
 export function newWorkload(input: { name: string; slug: string; scope: WorkloadScope; creator: Person; now: string }): {
@@ -204,7 +185,10 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
   if (request.decision !== 'fail' && def.requiresEarlierGates) {
     const open = openEarlierGates(workload, def.id);
     if (open.length) {
-      const list = open.slice(0, 3).map((g) => `"${g.title}"`).join(', ');
+      const list = open
+        .slice(0, 3)
+        .map((g) => `"${g.title}"`)
+        .join(', ');
       const more = open.length > 3 ? ` and ${open.length - 3} more` : '';
       return refuse(`"${def.title}" can't be ${PAST_TENSE[request.decision]} while earlier gates are open: ${list}${more}.`);
     }
@@ -253,9 +237,7 @@ const sameMembers = (a: Person[], b: Person[]): boolean => {
 /** Sets who holds the named roles; only a project manager may, and a workload always keeps one. */
 export function assignRoles(workload: Workload, request: RoleAssignmentRequest): RuleResult {
   const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
-  const requested = Object.fromEntries(
-    Object.entries(request.roles).map(([role, people]) => [role, [...new Map(people.map((p) => [p.aadObjectId, p])).values()]]),
-  ) as Partial<Record<Role, Person[]>>;
+  const requested = Object.fromEntries(Object.entries(request.roles).map(([role, people]) => [role, [...new Map(people.map((p) => [p.aadObjectId, p])).values()]])) as Partial<Record<Role, Person[]>>;
   const roles: Record<Role, Person[]> = { ...workload.roles, ...requested };
   const changed = ROLES.filter((r) => !sameMembers(workload.roles[r], roles[r]));
   if (changed.length === 0 && request.rolesRev >= workload.rolesRev - 1) return { kind: 'unchanged', workload };
@@ -317,17 +299,17 @@ export function nextStep(workload: Workload): NextStep | undefined {
  * a change notice sent, a retrospective closed). That capability has already checked who may do it;
  * only the release's order applies here. A gate already passed or waived stays as it is.
  */
-export function passGateOnBehalf(
-  workload: Workload,
-  request: { gateId: string; actor: Person; evidence: string; now: string },
-): RuleResult {
+export function passGateOnBehalf(workload: Workload, request: { gateId: string; actor: Person; evidence: string; now: string }): RuleResult {
   const def = gateDefinition(request.gateId);
   const gate = workload.gates.find((g) => g.id === request.gateId);
   if (!def || !gate) return { kind: 'refused', message: 'That gate is not part of this release checklist.', workload };
   if (isClosed(gate.status)) return { kind: 'unchanged', workload };
   const open = def.requiresEarlierGates ? openEarlierGates(workload, def.id) : [];
   if (open.length) {
-    const list = open.slice(0, 3).map((g) => `"${g.title}"`).join(', ');
+    const list = open
+      .slice(0, 3)
+      .map((g) => `"${g.title}"`)
+      .join(', ');
     return { kind: 'refused', message: `"${def.title}" can't be passed while earlier gates are open: ${list}.`, workload };
   }
   const decided: Gate = {

@@ -11,9 +11,7 @@ export interface Viewer {
   isMemberOf(scope: WorkloadScope): Promise<boolean>;
 }
 
-export type CreateOutcome =
-  | { kind: 'created'; workload: Workload }
-  | { kind: 'refused'; message: string; workload?: Workload };
+export type CreateOutcome = { kind: 'created'; workload: Workload } | { kind: 'refused'; message: string; workload?: Workload };
 
 /** The release use cases: plain typed calls from the Teams edge, rules applied, state in the repository. */
 export class ReleaseService {
@@ -35,8 +33,14 @@ export class ReleaseService {
       return { kind: 'created', workload: (await this.workloads.get(workload.workloadId)) ?? workload };
     }
     const existing = await this.workloads.get(workload.workloadId);
-    if (existing && existing.createdBy.aadObjectId === input.actor.aadObjectId && existing.name === checked.name
-      && existing.scope.scopeId === input.scope.scopeId && existing.rolesRev === 1 && existing.gates.every((g) => g.rev === 1)) {
+    if (
+      existing &&
+      existing.createdBy.aadObjectId === input.actor.aadObjectId &&
+      existing.name === checked.name &&
+      existing.scope.scopeId === input.scope.scopeId &&
+      existing.rolesRev === 1 &&
+      existing.gates.every((g) => g.rev === 1)
+    ) {
       // The same person asking again before anything happened to it: a retried message, not a clash.
       return { kind: 'created', workload: existing };
     }

@@ -175,4 +175,3 @@ export interface EntryGroup {
   merged: RetroEntry[];
   votes?: number;
 }
-

@@ -1,20 +1,7 @@
 import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { Person, Workload } from '../release/model';
 import { holdsRole } from '../release/rules';
-import {
-  ActionTarget,
-  EntryGroup,
-  PHASE_TITLES,
-  RETRO_PHASES,
-  RETRO_TEMPLATES,
-  Retro,
-  RetroAction,
-  RetroBallot,
-  RetroDeadline,
-  RetroEntry,
-  RetroPhase,
-  RetroTemplateId,
-} from './model';
+import { ActionTarget, EntryGroup, PHASE_TITLES, RETRO_PHASES, RETRO_TEMPLATES, Retro, RetroAction, RetroBallot, RetroDeadline, RetroEntry, RetroPhase, RetroTemplateId } from './model';
 
 /** Pure retrospective rules: no I/O, no clock, no randomness. Callers pass time, ids and pseudonyms in. */
 
@@ -141,7 +128,10 @@ export function advancePhase(retro: Retro, request: { from: RetroPhase; facilita
 
 /** Checks the text of an entry as typed. */
 export function checkEntryText(raw: string): { ok: true; text: string } | { ok: false; message: string } {
-  const text = raw.normalize('NFC').trim().replace(/[ \t]+/g, ' ');
+  const text = raw
+    .normalize('NFC')
+    .trim()
+    .replace(/[ \t]+/g, ' ');
   if (!text) return { ok: false, message: 'Write something first.' };
   if (text.length > MAX_ENTRY_LENGTH) return { ok: false, message: `Keep each entry under ${MAX_ENTRY_LENGTH} characters.` };
   return { ok: true, text };
@@ -302,8 +292,7 @@ export function closeRetro(retro: Retro, request: { actions: number; noActions: 
 
 /** The owner of an action item, or the facilitator of its retro, marks it done. */
 export function completeAction(action: RetroAction, request: { actor: Person; isProjectManager: boolean; now: string }): Decided<RetroAction> {
-  const allowed =
-    action.owner.aadObjectId === request.actor.aadObjectId || action.facilitator.aadObjectId === request.actor.aadObjectId || request.isProjectManager;
+  const allowed = action.owner.aadObjectId === request.actor.aadObjectId || action.facilitator.aadObjectId === request.actor.aadObjectId || request.isProjectManager;
   if (!allowed) return refuse(`Only ${action.owner.name}, who owns it, or the facilitator ${action.facilitator.name} can close this action item.`);
   if (action.status === 'done') return { kind: 'unchanged', value: action };
   return { kind: 'changed', value: { ...action, status: 'done', closedBy: request.actor, closedAt: request.now } };

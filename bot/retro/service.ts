@@ -201,9 +201,7 @@ export class RetroService {
     const voterKey = this.keyOf(retro, actor.aadObjectId);
     const votable = votableIds(retro, await this.retros.entriesOf(retro.workloadId, retro.retroId));
     const now = this.now();
-    return this.retros.changeBallot(retro.workloadId, ballotId(retro.retroId, voterKey), (ballot) =>
-      castVote(retro, ballot, { entryId, vote, voterKey, votable, now }),
-    );
+    return this.retros.changeBallot(retro.workloadId, ballotId(retro.retroId, voterKey), (ballot) => castVote(retro, ballot, { entryId, vote, voterKey, votable, now }));
   }
 
   /** A person's own ballot, if they voted. */
@@ -212,11 +210,7 @@ export class RetroService {
     return (await this.retros.ballotsOf(retro.workloadId, retro.retroId)).find((b) => b.voterKey === key);
   }
 
-  async addAction(
-    retro: Retro,
-    actor: Person,
-    input: { text: string; owner: Person | undefined; due: string; target: ActionTarget | undefined },
-  ): Promise<Decided<RetroAction>> {
+  async addAction(retro: Retro, actor: Person, input: { text: string; owner: Person | undefined; due: string; target: ActionTarget | undefined }): Promise<Decided<RetroAction>> {
     const may = await this.facilitates(retro, actor.aadObjectId);
     const targetKey = input.target ? (input.target.kind === 'wave' ? `wave:${input.target.name}` : `workload:${input.target.workloadId}`) : '';
     const actionId = `${retro.retroId}:action:${digestOf(input.text.trim(), input.owner?.aadObjectId ?? '', input.due, targetKey)}`;
@@ -233,9 +227,7 @@ export class RetroService {
     const may = await this.facilitates(retro, actor.aadObjectId);
     const actions = await this.retros.actionsOf(retro.workloadId, retro.retroId);
     const now = this.now();
-    const closed = await this.retros.changeRetro(retro.workloadId, retro.retroId, (current) =>
-      closeRetro(current, { actions: actions.length, noActions, facilitates: may, now }),
-    );
+    const closed = await this.retros.changeRetro(retro.workloadId, retro.retroId, (current) => closeRetro(current, { actions: actions.length, noActions, facilitates: may, now }));
     if (!closed || closed.kind !== 'changed') return closed;
     const gate = await this.recordGate(closed.value, actor, actions.length);
     return { ...closed, value: gate.retro, gate: { passed: gate.passed, message: gate.message } };
@@ -254,12 +246,12 @@ export class RetroService {
   async recordGate(retro: Retro, actor: Person, actionCount?: number): Promise<{ retro: Retro; passed: boolean; message: string }> {
     const count = actionCount ?? (await this.retros.actionsOf(retro.workloadId, retro.retroId)).length;
     const evidence =
-      count > 0
-        ? `Retrospective ${retro.number} closed with ${count} action item${count === 1 ? '' : 's'}.`
-        : `Retrospective ${retro.number} closed; the team decided no action items were needed.`;
+      count > 0 ? `Retrospective ${retro.number} closed with ${count} action item${count === 1 ? '' : 's'}.` : `Retrospective ${retro.number} closed; the team decided no action items were needed.`;
     const result = await this.release.passGateOnBehalf(retro.workloadId, { gateId: RETRO_GATE, actor, evidence });
     const passed = result !== undefined && result.kind !== 'refused';
-    const message = passed ? 'The retrospective gate of the release checklist passed.' : `The retrospective gate could not pass yet: ${result?.kind === 'refused' ? result.message : 'the workload no longer exists.'}`;
+    const message = passed
+      ? 'The retrospective gate of the release checklist passed.'
+      : `The retrospective gate could not pass yet: ${result?.kind === 'refused' ? result.message : 'the workload no longer exists.'}`;
     const gateNote = passed ? undefined : message;
     const updated = await this.retros.changeRetro(retro.workloadId, retro.retroId, (current) => {
       if (current.gateNote === gateNote) return { kind: 'unchanged', value: current };

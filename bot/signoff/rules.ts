@@ -32,10 +32,7 @@ export const MAX_DUE_DAYS = 366;
 type Event = Omit<AuditEvent, 'id'>;
 
 /** What a rule decided about a cycle: a change to store (with its audit event), nothing to do, or a refusal to show. */
-export type CycleChange =
-  | { kind: 'changed'; cycle: SignoffCycle; event?: Event }
-  | { kind: 'unchanged'; cycle: SignoffCycle }
-  | { kind: 'refused'; message: string; cycle: SignoffCycle };
+export type CycleChange = { kind: 'changed'; cycle: SignoffCycle; event?: Event } | { kind: 'unchanged'; cycle: SignoffCycle } | { kind: 'refused'; message: string; cycle: SignoffCycle };
 
 // ---- time ----
 
@@ -468,8 +465,7 @@ export function mayCancel(workload: Workload, actor: Person): boolean {
 
 /** Why this person cannot remind the testers of a cycle, or undefined: the project manager, the business owner, or whoever opened it. */
 export function cannotRemind(workload: Workload, cycle: SignoffCycle, actor: Person): string | undefined {
-  const may =
-    holdsRole(workload, 'projectManager', actor.aadObjectId) || holdsRole(workload, 'businessOwner', actor.aadObjectId) || cycle.openedBy.aadObjectId === actor.aadObjectId;
+  const may = holdsRole(workload, 'projectManager', actor.aadObjectId) || holdsRole(workload, 'businessOwner', actor.aadObjectId) || cycle.openedBy.aadObjectId === actor.aadObjectId;
   return may ? undefined : `Only the project manager or the business owner of ${workload.name} can remind the testers.`;
 }
 

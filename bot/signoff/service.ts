@@ -29,9 +29,7 @@ export interface CycleView extends CycleSnapshot {
   tally: Tally;
 }
 
-export type OpenOutcome =
-  | { kind: 'opened'; cycle: SignoffCycle; created: boolean }
-  | { kind: 'refused'; message: string };
+export type OpenOutcome = { kind: 'opened'; cycle: SignoffCycle; created: boolean } | { kind: 'refused'; message: string };
 
 export type DecisionOutcome =
   | { kind: 'recorded'; view: CycleView; vote: Vote }
@@ -40,15 +38,9 @@ export type DecisionOutcome =
   | { kind: 'refused'; view: CycleView; message: string; pastDue: boolean }
   | { kind: 'missing' };
 
-export type FinalOutcome =
-  | { kind: 'changed' | 'unchanged'; view: CycleView }
-  | { kind: 'refused'; view: CycleView; message: string }
-  | { kind: 'missing' };
+export type FinalOutcome = { kind: 'changed' | 'unchanged'; view: CycleView } | { kind: 'refused'; view: CycleView; message: string } | { kind: 'missing' };
 
-export type CancelOutcome =
-  | { kind: 'changed' | 'unchanged'; view: CycleView }
-  | { kind: 'refused'; view: CycleView; message: string }
-  | { kind: 'missing' };
+export type CancelOutcome = { kind: 'changed' | 'unchanged'; view: CycleView } | { kind: 'refused'; view: CycleView; message: string } | { kind: 'missing' };
 
 /** What a person asks for when opening a cycle; the service adds the workload, its cycles and the time. */
 export type OpenRequest = Omit<OpenCycleRequest, 'workload' | 'cycles' | 'now'>;
@@ -149,12 +141,7 @@ export class SignoffService {
   }
 
   /** Records a tester's approval or rejection exactly once, and closes the testers' part when it decides the rule. */
-  async decide(
-    workloadId: string,
-    cycleId: string,
-    tenantId: string,
-    request: { actor: Person; decision: Decision; comment: string; evidence: string },
-  ): Promise<DecisionOutcome> {
+  async decide(workloadId: string, cycleId: string, tenantId: string, request: { actor: Person; decision: Decision; comment: string; evidence: string }): Promise<DecisionOutcome> {
     // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
     // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
     const key = keyOf(workloadId, cycleId);
@@ -222,12 +209,7 @@ export class SignoffService {
   }
 
   /** The business owner's final approval (which passes the business-testing gate in the same transaction) or refusal. */
-  async final(
-    workloadId: string,
-    cycleId: string,
-    tenantId: string,
-    request: { actor: Person; decision: Decision; comment: string },
-  ): Promise<FinalOutcome> {
+  async final(workloadId: string, cycleId: string, tenantId: string, request: { actor: Person; decision: Decision; comment: string }): Promise<FinalOutcome> {
     const existing = await this.repo.cycle(workloadId, cycleId);
     if (!existing || existing.tenantId !== tenantId) return { kind: 'missing' };
     const now = this.now();

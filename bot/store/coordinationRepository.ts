@@ -49,7 +49,10 @@ export class CosmosSenderCoordination implements SenderCoordination {
         // The first enqueue creates the outbox; two first enqueues race on the create (409).
         return orStale(
           current
-            ? this.container.item(OUTBOX_ID, OUTBOX_ID).replace(outbox, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }).then(() => undefined)
+            ? this.container
+                .item(OUTBOX_ID, OUTBOX_ID)
+                .replace(outbox, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } })
+                .then(() => undefined)
             : this.container.items.create(outbox).then(() => undefined),
           [PRECONDITION_FAILED, 409],
         );

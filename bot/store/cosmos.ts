@@ -85,10 +85,7 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
       // A managed identity has data-plane rights only: infra/ provisions, Liftoff checks.
       await mustExist(() => database.read(), `The Cosmos database "${config.database}" does not exist at ${endpoint}; provision it with infra/ first.`);
       for (const spec of Object.values(CONTAINERS)) {
-        await mustExist(
-          () => database.container(spec.id).read(),
-          `The Cosmos container "${spec.id}" is missing in database "${config.database}"; provision it with infra/ first.`,
-        );
+        await mustExist(() => database.container(spec.id).read(), `The Cosmos container "${spec.id}" is missing in database "${config.database}"; provision it with infra/ first.`);
       }
       workloads = database.container(CONTAINERS.workloads.id);
       conversations = database.container(CONTAINERS.conversations.id);

@@ -19,10 +19,7 @@ export async function queryPartition<T>(container: Container, workloadId: string
     .query<T>(
       {
         query,
-        parameters: [
-          { name: '@workloadId', value: workloadId },
-          ...Object.entries(parameters).map(([name, value]) => ({ name: `@${name}`, value })),
-        ],
+        parameters: [{ name: '@workloadId', value: workloadId }, ...Object.entries(parameters).map(([name, value]) => ({ name: `@${name}`, value }))],
       },
       { partitionKey: workloadId },
     )

@@ -5,7 +5,6 @@ import type { NoticeResult } from '../broadcast/rules';
 import { answer, changeWithRetry, checkBatch, orStale, STALE, StoreWriteError, statusOf, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
 
-
 /** Transactional batches hold at most 100 operations. */
 const BATCH = 100;
 
@@ -21,7 +20,6 @@ export class CosmosNoticeRepository implements NoticeRepository {
     const query = `${select} FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.noticeId = @noticeId${extra}`;
     return queryPartition<T>(this.container, workloadId, query, { type, noticeId });
   }
-
 
   async get(workloadId: string, noticeId: string): Promise<Notice | undefined> {
     const { resource } = await this.container.item(noticeId, workloadId).read<Notice>();
@@ -41,9 +39,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
       }
     }
     if (current.status !== 'draft' || current.author.aadObjectId !== notice.author.aadObjectId) return 'conflict';
-    const saved = await orStale(
-      this.container.item(notice.id, notice.workloadId).replace({ ...body, rev: current.rev + 1 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }),
-    );
+    const saved = await orStale(this.container.item(notice.id, notice.workloadId).replace({ ...body, rev: current.rev + 1 }, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }));
     return saved === STALE ? 'conflict' : 'saved';
   }
 
@@ -71,7 +67,6 @@ export class CosmosNoticeRepository implements NoticeRepository {
     return (await queryPartition<Notice>(this.container, workloadId, query, { limit })).map(toDomain);
   }
 
-
   async unsettled(): Promise<OutboxEntry[]> {
     const { resources } = await this.container.items
       .query<OutboxEntry>({
@@ -84,9 +79,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
   }
 
   async find(noticeId: string): Promise<Notice | undefined> {
-    const { resources } = await this.container.items
-      .query<Notice>({ query: 'SELECT * FROM c WHERE c.type = "notice" AND c.id = @id', parameters: [{ name: '@id', value: noticeId }] })
-      .fetchAll();
+    const { resources } = await this.container.items.query<Notice>({ query: 'SELECT * FROM c WHERE c.type = "notice" AND c.id = @id', parameters: [{ name: '@id', value: noticeId }] }).fetchAll();
     return resources[0] ? toDomain(resources[0]) : undefined;
   }
 
@@ -146,11 +139,9 @@ export class CosmosNoticeRepository implements NoticeRepository {
     return (await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ' ORDER BY c.id')).map(toDomain);
   }
 
-
   async statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]> {
     return this.ofNotice<DeliveryStatus>(workloadId, noticeId, 'SELECT VALUE c.status', 'delivery');
   }
-
 
   async requeueFailed(workloadId: string, noticeId: string): Promise<number> {
     const resources = await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ' AND c.status = "failed"');
@@ -181,9 +172,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
     return (await this.ofNotice<Ack>(workloadId, noticeId, 'SELECT *', 'ack')).map(toDomain);
   }
 
-
   async countAcks(workloadId: string, noticeId: string): Promise<number> {
     return (await this.ofNotice<number>(workloadId, noticeId, 'SELECT VALUE COUNT(1)', 'ack'))[0] ?? 0;
   }
-
 }

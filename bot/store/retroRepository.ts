@@ -7,7 +7,6 @@ import { queryPartition, toDomain } from './documents';
 
 type Doc = { id: string; workloadId: string; _etag?: string };
 
-
 /** Retros, entries, ballots and action items in the `workloads` container, in the partition of their workload. */
 export class CosmosRetroRepository implements RetroRepository {
   constructor(
@@ -24,7 +23,6 @@ export class CosmosRetroRepository implements RetroRepository {
     const query = 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.retroId = @retroId';
     return (await queryPartition<T & Doc>(this.container, workloadId, query, { type, retroId })).map((d) => toDomain(d));
   }
-
 
   private async create(doc: Doc): Promise<'created' | 'exists'> {
     try {
@@ -54,9 +52,7 @@ export class CosmosRetroRepository implements RetroRepository {
         const { _etag, ...body } = value;
         const doc = body as unknown as T & Doc;
         const written = await orStale(
-          current
-            ? this.container.item(id, workloadId).replace<T & Doc>(doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } })
-            : this.container.items.create<T & Doc>(doc),
+          current ? this.container.item(id, workloadId).replace<T & Doc>(doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }) : this.container.items.create<T & Doc>(doc),
           [PRECONDITION_FAILED, 409, 404],
         );
         if (written === STALE) return STALE;
@@ -77,7 +73,6 @@ export class CosmosRetroRepository implements RetroRepository {
     const retros = await queryPartition<Retro>(this.container, workloadId, 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "retro"');
     return retros.map((r) => toDomain(r)).sort((a, b) => a.number - b.number);
   }
-
 
   changeRetro(workloadId: string, retroId: string, rule: (current: Retro) => Decided<Retro>): Promise<Decided<Retro> | undefined> {
     return this.change<Retro>(workloadId, retroId, (current) => (current?.type === 'retro' ? rule(current) : undefined));

@@ -10,7 +10,6 @@ import { CosmosSystem, queryPartition, toDomain } from './documents';
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
 const withId = (event: Omit<AuditEvent, 'id'>): JSONObject => body({ ...event, id: randomUUID() });
 
-
 /**
  * UAT cycles, decisions and seals in the `workloads` container, in the workload's partition.
  * A decision is its own document with a natural id, so the tally is read from the decisions (one
@@ -26,7 +25,6 @@ export class CosmosSignoffRepository implements SignoffRepository {
     const cycles = await queryPartition<SignoffCycle>(this.container, workloadId, 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "cycle"');
     return cycles.map(toDomain).sort((a, b) => a.number - b.number);
   }
-
 
   async cycle(workloadId: string, cycleId: string): Promise<SignoffCycle | undefined> {
     const { resource } = await this.container.item(cycleId, workloadId).read<SignoffCycle>();
@@ -144,8 +142,7 @@ export class CosmosSignoffRepository implements SignoffRepository {
     // Across workloads by nature; run by the expiry sweep every few seconds, never on a person's turn.
     const { resources } = await this.container.items
       .query<{ workloadId: string; id: string }>({
-        query:
-          'SELECT TOP @limit c.workloadId, c.id FROM c WHERE c.type = "cycle" AND (c.state = "open" OR c.state = "awaitingFinal") AND c.due.at <= @now',
+        query: 'SELECT TOP @limit c.workloadId, c.id FROM c WHERE c.type = "cycle" AND (c.state = "open" OR c.state = "awaitingFinal") AND c.due.at <= @now',
         parameters: [
           { name: '@now', value: now },
           { name: '@limit', value: limit },

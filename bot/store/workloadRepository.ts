@@ -59,8 +59,7 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
     // Cross-partition by nature (one workload per partition); a listing, not a hot path.
     const { resources } = await this.container.items
       .query<WorkloadSummary>({
-        query:
-          'SELECT c.workloadId, c.name, c.createdAt FROM c WHERE c.type = "workload" AND c.scope.tenantId = @tenantId AND c.scope.scopeId = @scopeId',
+        query: 'SELECT c.workloadId, c.name, c.createdAt FROM c WHERE c.type = "workload" AND c.scope.tenantId = @tenantId AND c.scope.scopeId = @scopeId',
         parameters: [
           { name: '@tenantId', value: tenantId },
           { name: '@scopeId', value: scopeId },
@@ -85,13 +84,7 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
   }
 
   async history(workloadId: string, limit: number): Promise<AuditEvent[]> {
-    const events = await queryPartition<AuditEvent>(
-      this.container,
-      workloadId,
-      'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC',
-      { limit },
-    );
+    const events = await queryPartition<AuditEvent>(this.container, workloadId, 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC', { limit });
     return events.map(toDomain);
   }
-
 }

@@ -47,7 +47,11 @@ function routeLibraryConsole(): void {
       const log = consoleOwner.getStore();
       if (!log) return original(...args);
       // Only the first line: the rest is a stack or a key, which the log does not need.
-      const text = args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : format('%s', a))).join(' ').split('\n')[0]!.slice(0, 200);
+      const text = args
+        .map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : format('%s', a)))
+        .join(' ')
+        .split('\n')[0]!
+        .slice(0, 200);
       log.debug({ event: 'botbuilder.console', level, text }, 'botbuilder wrote to the console');
     };
   }

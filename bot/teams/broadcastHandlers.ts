@@ -10,7 +10,6 @@ import { attention, echo, good, VerbOutcome } from './router';
 import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
 import type { Turn } from './turn';
 
-
 /** Most people a compose card offers. */
 const PEOPLE_LIMIT = 100;
 
@@ -169,7 +168,11 @@ export class BroadcastHandlers {
         : this.progressCard(notice, attention(result.message));
     }
     if (notice.status === 'awaitingApproval') {
-      return renderNotice(notice, { mode: 'approval', audience: describeAudience(notice.audience) }, { text: `Waiting for a second change manager to approve. ${notice.author.name} wants to send this to ${describeAudience(notice.audience)}.`, tone: 'good' });
+      return renderNotice(
+        notice,
+        { mode: 'approval', audience: describeAudience(notice.audience) },
+        { text: `Waiting for a second change manager to approve. ${notice.author.name} wants to send this to ${describeAudience(notice.audience)}.`, tone: 'good' },
+      );
     }
     const sentence = notice.approvedBy ? `Approved by ${notice.approvedBy.name}; sending.` : 'Sending. This card shows the progress.';
     return this.progressCard(notice, good(before.status === notice.status ? 'This notice is already being sent.' : sentence));
@@ -196,12 +199,7 @@ export class BroadcastHandlers {
     return renderNoticeProgress(notice, progress ?? (await this.broadcast.progress(notice)), banner);
   }
 
-  private async managed(
-    workload: Workload,
-    data: NoticeRefData,
-    act: (workload: Workload) => Promise<NoticeResult | undefined>,
-    done: (notice: Notice) => string,
-  ): Promise<VerbOutcome> {
+  private async managed(workload: Workload, data: NoticeRefData, act: (workload: Workload) => Promise<NoticeResult | undefined>, done: (notice: Notice) => string): Promise<VerbOutcome> {
     const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const result = await act(found.workload);
@@ -211,15 +209,30 @@ export class BroadcastHandlers {
   }
 
   cancel(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
-    return this.managed(workload, data, (workload) => this.broadcast.cancel({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Cancelled: recipients not reached yet get nothing.');
+    return this.managed(
+      workload,
+      data,
+      (workload) => this.broadcast.cancel({ workload, noticeId: data.noticeId, actor: turn.actor }),
+      () => 'Cancelled: recipients not reached yet get nothing.',
+    );
   }
 
   recall(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
-    return this.managed(workload, data, (workload) => this.broadcast.recall({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Recalling: every delivered copy is being deleted.');
+    return this.managed(
+      workload,
+      data,
+      (workload) => this.broadcast.recall({ workload, noticeId: data.noticeId, actor: turn.actor }),
+      () => 'Recalling: every delivered copy is being deleted.',
+    );
   }
 
   remind(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
-    return this.managed(workload, data, (workload) => this.broadcast.remind({ workload, noticeId: data.noticeId, actor: turn.actor }), () => 'Reminding everyone reached 1:1 who has not acknowledged yet.');
+    return this.managed(
+      workload,
+      data,
+      (workload) => this.broadcast.remind({ workload, noticeId: data.noticeId, actor: turn.actor }),
+      () => 'Reminding everyone reached 1:1 who has not acknowledged yet.',
+    );
   }
 
   async resend(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {
@@ -228,7 +241,12 @@ export class BroadcastHandlers {
     const { result, requeued } = await this.broadcast.resend({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor });
     if (!result) return { card: missingNotice() };
     if (result.kind === 'refused') return { card: await this.progressCard(result.notice, attention(result.message)) };
-    return { card: await this.progressCard(result.notice, requeued ? good(`Sending again to ${requeued} failed recipient${requeued === 1 ? '' : 's'}.`) : attention('No delivery failed; nothing to re-send.')) };
+    return {
+      card: await this.progressCard(
+        result.notice,
+        requeued ? good(`Sending again to ${requeued} failed recipient${requeued === 1 ? '' : 's'}.`) : attention('No delivery failed; nothing to re-send.'),
+      ),
+    };
   }
 
   async update(turn: Turn, data: UpdateData, workload: Workload): Promise<VerbOutcome> {
@@ -237,10 +255,25 @@ export class BroadcastHandlers {
     const checked = checkContent(data);
     if (!checked.ok) {
       return {
-        card: renderNoticeCompose({ workloadId: found.workload.workloadId, workloadName: found.workload.name, noticeId: found.notice.id, updating: { rev: data.rev }, content: found.notice.content, channels: [], teams: [], people: [], banner: attention(checked.message) }),
+        card: renderNoticeCompose({
+          workloadId: found.workload.workloadId,
+          workloadName: found.workload.name,
+          noticeId: found.notice.id,
+          updating: { rev: data.rev },
+          content: found.notice.content,
+          channels: [],
+          teams: [],
+          people: [],
+          banner: attention(checked.message),
+        }),
       };
     }
-    return this.managed(workload, data, (workload) => this.broadcast.update({ workload, noticeId: data.noticeId, actor: turn.actor, content: checked.content, rev: data.rev }), () => 'Updated: every delivered copy is being updated in place.');
+    return this.managed(
+      workload,
+      data,
+      (workload) => this.broadcast.update({ workload, noticeId: data.noticeId, actor: turn.actor, content: checked.content, rev: data.rev }),
+      () => 'Updated: every delivered copy is being updated in place.',
+    );
   }
 
   /**
@@ -259,7 +292,7 @@ export class BroadcastHandlers {
   /** `remind-ack <notice>`. */
   async remindCommand(turn: Turn, args: string): Promise<Card> {
     const name = args.trim();
-    if (!name) return renderMessage('Say which notice, for example: remind-ack payroll-api.k3x9qa. The id is on the notice\'s progress card.');
+    if (!name) return renderMessage("Say which notice, for example: remind-ack payroll-api.k3x9qa. The id is on the notice's progress card.");
     const notice = await this.broadcast.findByName(turn.scope, name);
     const workload = notice ? await this.release.open(turn, notice.workloadId) : undefined;
     if (!notice || !workload) return renderMessage(`There is no notice "${echo(name)}" here. The id is on the notice's progress card.`);

@@ -38,11 +38,7 @@ export class ReleaseHandlers implements WorkloadAccess {
       // The name is taken in this very team or chat (ids carry the scope), so its checklist is this conversation's to see.
       return outcome.workload ? this.checklist(turn, outcome.workload, attention(outcome.message)) : renderMessage(outcome.message);
     }
-    return this.checklist(
-      turn,
-      outcome.workload,
-      good(`Created ${outcome.workload.name}. You are its project manager: assign the other roles with Roles, then record each gate as it passes.`),
-    );
+    return this.checklist(turn, outcome.workload, good(`Created ${outcome.workload.name}. You are its project manager: assign the other roles with Roles, then record each gate as it passes.`));
   }
 
   /** Resolves a name a person typed; with no name, the only workload of this conversation. */
@@ -100,7 +96,14 @@ export class ReleaseHandlers implements WorkloadAccess {
 
   async saveRoles(turn: Turn, data: RolesSaveData, workload: Workload): Promise<VerbOutcome> {
     const roster = await turn.roster();
-    const picked = [...new Set(data.people.split(',').map((id) => id.trim()).filter(Boolean))];
+    const picked = [
+      ...new Set(
+        data.people
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+    ];
     const known = new Map<string, Person>([...workload.roles[data.role], ...roster].map((p) => [p.aadObjectId, p]));
     const people = picked.map((id) => known.get(id));
     if (people.some((p) => p === undefined)) {
@@ -118,11 +121,7 @@ export class ReleaseHandlers implements WorkloadAccess {
     );
   }
 
-  private async outcome(
-    result: RuleResult | undefined,
-    success: (w: Workload) => Card | Promise<Card>,
-    refused: (w: Workload, notice: Notice) => Card | Promise<Card>,
-  ): Promise<VerbOutcome> {
+  private async outcome(result: RuleResult | undefined, success: (w: Workload) => Card | Promise<Card>, refused: (w: Workload, notice: Notice) => Card | Promise<Card>): Promise<VerbOutcome> {
     if (!result) return { card: missingWorkload() };
     if (result.kind === 'refused') return { card: await refused(result.workload, attention(result.message)) };
     return { card: await success(result.workload), shareWithEveryone: result.kind === 'changed' };

@@ -1,10 +1,4 @@
-import {
-  CardFactory,
-  InvokeResponse,
-  MessageFactory,
-  TeamsActivityHandler,
-  TurnContext,
-} from 'botbuilder';
+import { CardFactory, InvokeResponse, MessageFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import { Card, renderHelp, renderMessage } from '../../cards/render';
 import type { Logger } from '../log';
 import type { BackgroundWork } from '../shared/background';
@@ -161,13 +155,14 @@ export class LiftoffBot extends TeamsActivityHandler {
     const workloadId = (input.data as { workloadId?: unknown }).workloadId;
     try {
       const outcome = await this.deps.router.runVerb(route, turn, input.data);
-      this.deps.log.info({ event: 'verb.done', verb, workloadId, trigger: turn.trigger, shared: outcome.shareWithEveryone === true, ms: Date.now() - started, ...this.fields(context) }, 'card action answered');
+      this.deps.log.info(
+        { event: 'verb.done', verb, workloadId, trigger: turn.trigger, shared: outcome.shareWithEveryone === true, ms: Date.now() - started, ...this.fields(context) },
+        'card action answered',
+      );
       const messageId = turn.messageId;
       // An automatic refresh only redraws one person's view; updating the message from it would loop.
       if (outcome.shareWithEveryone && messageId && turn.trigger === 'manual') {
-        this.deps.background.run('card.update', { verb, messageId, ...this.fields(context) }, () =>
-          this.deps.messenger.update(turn.target, messageId, outcome.card),
-        );
+        this.deps.background.run('card.update', { verb, messageId, ...this.fields(context) }, () => this.deps.messenger.update(turn.target, messageId, outcome.card));
       }
       return invokeCard(outcome.card);
     } catch (error) {
@@ -175,5 +170,4 @@ export class LiftoffBot extends TeamsActivityHandler {
       return invokeSorry();
     }
   }
-
 }

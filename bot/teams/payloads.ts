@@ -19,7 +19,14 @@ export const documentIdListSchema = (max: number) =>
     .string()
     .max(max)
     .default('')
-    .transform((value) => [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))])
+    .transform((value) => [
+      ...new Set(
+        value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      ),
+    ])
     .pipe(z.array(documentIdSchema));
 
 export const workloadIdSchema = documentIdSchema;

@@ -50,7 +50,12 @@ export class TeamsRecipientDirectory implements RecipientDirectory {
       tenantId,
       serviceUrl: person.serviceUrl,
       user: { aadObjectId: person.aadObjectId, teamsUserId: person.teamsUserId, name: person.name },
-      reference: { serviceUrl: person.serviceUrl, channelId: 'msteams', conversation: { id: conversationId, conversationType: 'personal', tenantId }, user: { id: person.teamsUserId, name: person.name, aadObjectId: person.aadObjectId } },
+      reference: {
+        serviceUrl: person.serviceUrl,
+        channelId: 'msteams',
+        conversation: { id: conversationId, conversationType: 'personal', tenantId },
+        user: { id: person.teamsUserId, name: person.name, aadObjectId: person.aadObjectId },
+      },
       installedAt: this.clock().toISOString(),
     });
   }

@@ -17,7 +17,6 @@ import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloa
 import { typedEntries } from './retroPayloads';
 import type { Member, Turn } from './turn';
 
-
 /** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
 const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
 
@@ -151,12 +150,22 @@ export class RetroHandlers {
 
   editEntry(turn: Turn, data: RetroRef & { entryId: string; text: string }): Promise<VerbOutcome> {
     if (!data.entryId) return this.withNotice(turn, data, 'Pick the entry to change.');
-    return this.changed(turn, data, (retro) => this.retros.editEntry(retro, turn.actor, data.entryId, data.text), () => 'Your entry is changed.');
+    return this.changed(
+      turn,
+      data,
+      (retro) => this.retros.editEntry(retro, turn.actor, data.entryId, data.text),
+      () => 'Your entry is changed.',
+    );
   }
 
   deleteEntry(turn: Turn, data: RetroRef & { entryId: string }): Promise<VerbOutcome> {
     if (!data.entryId) return this.withNotice(turn, data, 'Pick the entry to delete.');
-    return this.changed(turn, data, (retro) => this.retros.deleteEntry(retro, turn.actor, data.entryId), () => 'Your entry is deleted.');
+    return this.changed(
+      turn,
+      data,
+      (retro) => this.retros.deleteEntry(retro, turn.actor, data.entryId),
+      () => 'Your entry is deleted.',
+    );
   }
 
   private async withNotice(turn: Turn, ref: RetroRef, text: string): Promise<VerbOutcome> {
@@ -165,17 +174,33 @@ export class RetroHandlers {
   }
 
   advance(turn: Turn, data: RetroRef & { from: Retro['phase'] }): Promise<VerbOutcome> {
-    return this.changed(turn, data, (retro) => this.retros.advance(retro, turn.actor, data.from), (retro) => `The retrospective moved on: ${PHASE_TITLES[retro.phase].toLowerCase()}.`);
+    return this.changed(
+      turn,
+      data,
+      (retro) => this.retros.advance(retro, turn.actor, data.from),
+      (retro) => `The retrospective moved on: ${PHASE_TITLES[retro.phase].toLowerCase()}.`,
+    );
   }
 
   merge(turn: Turn, data: RetroRef & { into: string; from: string }): Promise<VerbOutcome> {
-    const from = data.from.split(',').map((id) => id.trim()).filter(Boolean);
-    return this.changed(turn, data, (retro) => this.retros.merge(retro, turn.actor, data.into, from), (merged) => `Merged ${merged.length === 1 ? 'one entry' : `${merged.length} entries`}.`);
+    const from = data.from
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean);
+    return this.changed(
+      turn,
+      data,
+      (retro) => this.retros.merge(retro, turn.actor, data.into, from),
+      (merged) => `Merged ${merged.length === 1 ? 'one entry' : `${merged.length} entries`}.`,
+    );
   }
 
   vote(turn: Turn, data: RetroRef & { entryId: string; vote: 'add' | 'remove' }): Promise<VerbOutcome> {
-    return this.changed(turn, data, (retro) => this.retros.vote(retro, turn.actor, data.entryId, data.vote), () =>
-      data.vote === 'add' ? 'Your vote is counted.' : 'Your vote is taken back.',
+    return this.changed(
+      turn,
+      data,
+      (retro) => this.retros.vote(retro, turn.actor, data.entryId, data.vote),
+      () => (data.vote === 'add' ? 'Your vote is counted.' : 'Your vote is taken back.'),
     );
   }
 
@@ -219,7 +244,13 @@ export class RetroHandlers {
         await this.messenger.post(closed.channel, renderRetroSummary({ ...snapshot, openActions: [], gate }), `Retrospective of ${closed.workloadName}: summary`);
       });
       await this.updateChannelCard(turn, closed);
-      return { card: await this.view(turn, closed, gate.passed ? good(`Closed. The summary is posted in the channel. ${gate.message}`) : attention(`Closed. The summary is posted in the channel. ${gate.message}`)) };
+      return {
+        card: await this.view(
+          turn,
+          closed,
+          gate.passed ? good(`Closed. The summary is posted in the channel. ${gate.message}`) : attention(`Closed. The summary is posted in the channel. ${gate.message}`),
+        ),
+      };
     }
     return { card: await this.view(turn, closed, good('This retrospective is closed.')) };
   }
@@ -353,7 +384,9 @@ export function retroChecklistSections(retros: RetroService): ChecklistContribut
     if (latest && latest.phase !== 'closed') {
       sections.push({
         title: 'Retrospective',
-        lines: [`Retrospective ${latest.number}: ${PHASE_TITLES[latest.phase].toLowerCase()}, facilitated by ${latest.facilitator.name}. Entries due ${latest.deadline.local} ${latest.deadline.timeZone}.`],
+        lines: [
+          `Retrospective ${latest.number}: ${PHASE_TITLES[latest.phase].toLowerCase()}, facilitated by ${latest.facilitator.name}. Entries due ${latest.deadline.local} ${latest.deadline.timeZone}.`,
+        ],
         actions: [{ title: 'Open the retro', verb: 'retro.view', data: { ...ref, retroId: latest.retroId } }],
       });
     } else if (latest?.gateNote && !passed('retro-held')) {
@@ -374,7 +407,9 @@ export function retroChecklistSections(retros: RetroService): ChecklistContribut
         title: 'Open action items from earlier retros',
         lines: [...open.slice(0, 8).map((a) => `• ${actionLine(a)}`), ...(open.length > 8 ? [`and ${open.length - 8} more: type actions`] : [])],
         actions: [
-          ...open.slice(0, 3).map((a) => ({ title: `Done: ${a.text.length > 28 ? `${a.text.slice(0, 27)}…` : a.text}`, verb: 'retro.action.done', data: { workloadId: a.workloadId, actionId: a.id } })),
+          ...open
+            .slice(0, 3)
+            .map((a) => ({ title: `Done: ${a.text.length > 28 ? `${a.text.slice(0, 27)}…` : a.text}`, verb: 'retro.action.done', data: { workloadId: a.workloadId, actionId: a.id } })),
           { title: 'All action items', verb: 'retro.actions', data: {} },
         ],
       });

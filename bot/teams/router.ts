@@ -23,8 +23,7 @@ export function echo(typed: string): string {
   return chars.length > ECHO_CHARS ? `${chars.slice(0, ECHO_CHARS - 1).join('')}…` : typed;
 }
 
-export const missingWorkload = (): Card =>
-  renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.');
+export const missingWorkload = (): Card => renderMessage('That workload no longer exists or is not part of your organization. Type list to see the workloads here.');
 
 /** How the router reads what a command or a card names, always through the scope-checked load. */
 export interface WorkloadAccess {

@@ -66,8 +66,7 @@ export interface SignoffHandlersDeps {
   log: Logger;
 }
 
-const missingCycle = (): Card =>
-  renderMessage('That UAT cycle no longer exists or is not part of your organization. Type list to see the workloads here.');
+const missingCycle = (): Card => renderMessage('That UAT cycle no longer exists or is not part of your organization. Type list to see the workloads here.');
 
 /** Business-testing sign-off as Teams sees it: the open form, the sign-off card, decisions, reminders, the checklist section. */
 export class SignoffHandlers {
@@ -85,7 +84,9 @@ export class SignoffHandlers {
     const view = active ? await this.deps.signoff.view(found.workloadId, active.id) : undefined;
     if (view) {
       // A copy of the live card: everyone who looks at it gets their own view, so it cannot go stale either.
-      const notice = good(`UAT cycle ${view.cycle.number} of ${found.name} is ${view.cycle.state === 'open' ? 'open for testers' : 'waiting for the final sign-off'}. Testers see their buttons here too.`);
+      const notice = good(
+        `UAT cycle ${view.cycle.number} of ${found.name} is ${view.cycle.state === 'open' ? 'open for testers' : 'waiting for the final sign-off'}. Testers see their buttons here too.`,
+      );
       // The reply is a message everyone here sees: it shows no one's buttons until each person's refresh.
       return renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'everyone', notice });
     }
@@ -99,7 +100,6 @@ export class SignoffHandlers {
     const roster = await turn.members();
     return renderSignoffForm({ workload, roster, values: values ?? this.defaults(turn), timeZones: TIME_ZONES, ...(notice ? { notice } : {}) });
   }
-
 
   private defaults(turn: Turn): SignoffFormValues {
     const timeZone = canonicalTimeZone(turn.timeZone ?? '') ?? 'UTC';
@@ -131,7 +131,14 @@ export class SignoffHandlers {
     };
     const members = await turn.members();
     const byAad = new Map(members.map((m) => [m.aadObjectId, m]));
-    const picked = [...new Set(data.testers.split(',').map((id) => id.trim()).filter(Boolean))];
+    const picked = [
+      ...new Set(
+        data.testers
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+    ];
     const testers = picked.map((id) => byAad.get(id));
     if (testers.some((t) => t === undefined)) {
       return { card: await this.form(turn, workload, attention('Pick testers who are members of this conversation.'), values) };
@@ -170,7 +177,14 @@ export class SignoffHandlers {
     const target = { ...turn.target, conversationId: turn.scope.conversationId };
     const fields = { workloadId: cycle.workloadId, cycleId: cycle.id, activityId: turn.activityId };
     try {
-      const card = renderSignoff({ cycle, tally: { approved: [], rejected: [], pending: cycle.testers, needed: cycle.rule.needed, outcome: 'open' }, now: this.deps.signoff.now(), viewer: 'observer', refresh: 'shared', message: true });
+      const card = renderSignoff({
+        cycle,
+        tally: { approved: [], rejected: [], pending: cycle.testers, needed: cycle.rule.needed, outcome: 'open' },
+        now: this.deps.signoff.now(),
+        viewer: 'observer',
+        refresh: 'shared',
+        message: true,
+      });
       const activityId = await this.deps.messenger.post(target, card, `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`);
       await this.deps.signoff.recordCard(cycle.workloadId, cycle.id, { target, activityId });
       // A decision may have landed before the message id was stored; draw the card once more to include it.
@@ -203,7 +217,9 @@ export class SignoffHandlers {
         const notice =
           vote.decision === data.decision
             ? good(this.decidedSentence(outcome.view, vote.decision, vote.at))
-            : attention(`You already ${vote.decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${outcome.view.cycle.number} ${when(vote.at)}. A decision is recorded once and cannot be changed.`);
+            : attention(
+                `You already ${vote.decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${outcome.view.cycle.number} ${when(vote.at)}. A decision is recorded once and cannot be changed.`,
+              );
         return { card: this.personal(turn, outcome.view, notice) };
       }
       case 'refused':
@@ -270,7 +286,9 @@ export class SignoffHandlers {
     }
     const cycle = outcome.view.cycle;
     const at = cycle.cancelled?.at ?? this.deps.signoff.now();
-    const notice = good(`You cancelled UAT cycle ${cycle.number} of ${cycle.workloadName} ${when(at)}. No decision can be recorded on it any more; a new cycle can be opened with "uat ${cycle.workloadName}".`);
+    const notice = good(
+      `You cancelled UAT cycle ${cycle.number} of ${cycle.workloadName} ${when(at)}. No decision can be recorded on it any more; a new cycle can be opened with "uat ${cycle.workloadName}".`,
+    );
     return { card: this.personal(turn, outcome.view, notice, canCancel) };
   }
 
@@ -350,7 +368,10 @@ export class SignoffHandlers {
         if (unreached.length > 0) await this.deps.messenger.post(turn.target, renderMessage(unreachedSentence(about, unreached), 'attention'), `Reminders of ${about}`);
       });
     }
-    return remindingNotice(reachable.map((r) => r.person), noPersonalChat);
+    return remindingNotice(
+      reachable.map((r) => r.person),
+      noPersonalChat,
+    );
   }
 
   async remindCommand(turn: Turn, found: Workload): Promise<Card> {

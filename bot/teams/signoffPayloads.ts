@@ -7,10 +7,7 @@ import { workloadIdSchema } from './payloads';
 export const cycleIdSchema = z.string().regex(/^uat-\d{1,6}$/);
 
 /** Input.Number answers a number, a numeric string, or nothing. */
-const optionalCount = z.preprocess(
-  (value) => (value === '' || value === null || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value),
-  z.number().finite().optional(),
-);
+const optionalCount = z.preprocess((value) => (value === '' || value === null || value === undefined ? undefined : typeof value === 'string' ? Number(value) : value), z.number().finite().optional());
 
 const text = (max: number) => z.string().max(max).default('');
 

@@ -80,9 +80,11 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
 
 async function pool<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 interface Setup {
@@ -153,11 +155,26 @@ async function sendToEveryone(setup: Setup): Promise<string> {
     workload,
     noticeId,
     actor: author,
-    content: { kind: 'downtime', title: 'Payroll API offline Saturday night', body: 'The **Payroll API** moves to Azure.', startsAt: '2026-11-28T22:00', endsAt: '2026-11-29T02:00', timeZone: 'Europe/Paris', impact: 'Payslips unavailable', contact: 'payroll@contoso.example' },
+    content: {
+      kind: 'downtime',
+      title: 'Payroll API offline Saturday night',
+      body: 'The **Payroll API** moves to Azure.',
+      startsAt: '2026-11-28T22:00',
+      endsAt: '2026-11-29T02:00',
+      timeZone: 'Europe/Paris',
+      impact: 'Payslips unavailable',
+      contact: 'payroll@contoso.example',
+    },
     audience: { channelIds: [], teamIds: [], people: [], everyone: true },
   });
   if (draft.kind !== 'saved') throw new Error(draft.message);
-  const sent = await setup.broadcast.send({ workload, noticeId, actor: author, rev: draft.notice.rev, progress: { conversationId: 'a:bench-author', serviceUrl: setup.fake.url, activityId: 'bench-progress' } });
+  const sent = await setup.broadcast.send({
+    workload,
+    noticeId,
+    actor: author,
+    rev: draft.notice.rev,
+    progress: { conversationId: 'a:bench-author', serviceUrl: setup.fake.url, activityId: 'bench-progress' },
+  });
   if (sent?.kind !== 'changed') throw new Error('the notice was not sent');
   return noticeId;
 }
@@ -256,7 +273,9 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY === 'headroom') {
     const setup = await setUp({ globalPerSecond: HEADROOM_RATE });
     const headroom = await run('headroom', setup, HEADROOM_RATE);
-    process.stderr.write(`headroom: ${headroom.seconds.toFixed(1)} s, ${(RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB, lag p50 ${percentile(headroom.recordLagMs, 50)} p99 ${percentile(headroom.recordLagMs, 99)}\n`);
+    process.stderr.write(
+      `headroom: ${headroom.seconds.toFixed(1)} s, ${(RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB, lag p50 ${percentile(headroom.recordLagMs, 50)} p99 ${percentile(headroom.recordLagMs, 99)}\n`,
+    );
     return;
   }
   const pacedSetup = await setUp({ globalPerSecond: TEAMS_RATE });

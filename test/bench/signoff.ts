@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     return { status: response.status, body: text ? JSON.parse(text) : undefined, ms };
   };
   const lastCard = async (activity: Record<string, unknown>): Promise<any> => {
-    const reply = fake.waitFor((r) => r.kind === 'reply' && r.conversationId === team.conversationId && (r.activity)?.replyToId === activity.id, 5000);
+    const reply = fake.waitFor((r) => r.kind === 'reply' && r.conversationId === team.conversationId && r.activity?.replyToId === activity.id, 5000);
     const res = await post(activity);
     assert.equal(res.status, 200);
     return ((await reply).activity as { attachments?: Array<{ content: unknown }> }).attachments?.[0]?.content;
@@ -71,7 +71,10 @@ async function main(): Promise<void> {
     const pm = person('Bench Manager');
     const owner = person('Bench Owner');
     const testers: Person[] = Array.from({ length: VOTERS }, (_, i) => person(`Bench Tester ${i}`));
-    fake.setRoster(team.teamId!, [pm, owner, ...testers].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+    fake.setRoster(
+      team.teamId!,
+      [pm, owner, ...testers].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+    );
 
     // Set up through the bot, as people would: a workload, its business owner, a cycle with every tester.
     await lastCard(activities.message(pm, 'new Bench Payroll', team));
@@ -82,21 +85,50 @@ async function main(): Promise<void> {
     const open = findAction(form, 'signoff.open');
     const due = new Date(Date.now() + 7 * 24 * 3_600_000).toISOString().slice(0, 10);
     const opened = await post(
-      activities.execute(pm, 'signoff.open', { ...open.data, testers: testers.map((t) => t.aadObjectId).join(','), rule: 'all', rejection: 'failsCycle', dueDate: due, dueTime: '17:00', timeZone: 'UTC', testPlanUrl: 'https://contoso.example/plan' }, team),
+      activities.execute(
+        pm,
+        'signoff.open',
+        {
+          ...open.data,
+          testers: testers.map((t) => t.aadObjectId).join(','),
+          rule: 'all',
+          rejection: 'failsCycle',
+          dueDate: due,
+          dueTime: '17:00',
+          timeZone: 'UTC',
+          testPlanUrl: 'https://contoso.example/plan',
+        },
+        team,
+      ),
     );
     assert.match(cardText(opened.body.value), /opened UAT cycle 1 of Bench Payroll: 200 testers|opened UAT cycle 1/);
     const cycleId = 'uat-1';
 
     // Warm up both paths (JIT, connection pools, Cosmos SDK caches) without using any tester's decision.
     for (let i = 0; i < 3; i += 1) {
-      await burst(client, endpoint, Array.from({ length: 50 }, () => activities.message(pm, 'help', team)));
-      await burst(client, endpoint, Array.from({ length: 50 }, (_, k) => activities.execute(testers[k]!, 'signoff.view', { workloadId, cycleId }, team, 'bench-card', 'manual')));
+      await burst(
+        client,
+        endpoint,
+        Array.from({ length: 50 }, () => activities.message(pm, 'help', team)),
+      );
+      await burst(
+        client,
+        endpoint,
+        Array.from({ length: 50 }, (_, k) => activities.execute(testers[k]!, 'signoff.view', { workloadId, cycleId }, team, 'bench-card', 'manual')),
+      );
     }
     await app.background.drain();
 
     // 200 echo turns at once.
-    const echoes = await burst(client, endpoint, Array.from({ length: ECHOES }, () => activities.message(pm, 'help', team)));
-    assert.ok(echoes.every((e) => e.status === 200), 'every echo turn answered 200');
+    const echoes = await burst(
+      client,
+      endpoint,
+      Array.from({ length: ECHOES }, () => activities.message(pm, 'help', team)),
+    );
+    assert.ok(
+      echoes.every((e) => e.status === 200),
+      'every echo turn answered 200',
+    );
     await app.background.drain();
 
     // 200 approvals at once, and 50 of them sent a second time while the first copies are still in flight.
@@ -113,13 +145,25 @@ async function main(): Promise<void> {
     }).length;
     const { resources: stored } = await app.cosmos.workloads.items
       .query<{ id: string; voter: { aadObjectId: string } }>(
-        { query: 'SELECT c.id, c.voter FROM c WHERE c.workloadId = @w AND c.type = "vote" AND c.cycleId = @c', parameters: [{ name: '@w', value: workloadId }, { name: '@c', value: cycleId }] },
+        {
+          query: 'SELECT c.id, c.voter FROM c WHERE c.workloadId = @w AND c.type = "vote" AND c.cycleId = @c',
+          parameters: [
+            { name: '@w', value: workloadId },
+            { name: '@c', value: cycleId },
+          ],
+        },
         { partitionKey: workloadId },
       )
       .fetchAll();
     const { resources: voteEvents } = await app.cosmos.workloads.items
       .query<{ actor: { aadObjectId: string } }>(
-        { query: 'SELECT c.actor FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = "vote.approved" AND c.cycleId = @c', parameters: [{ name: '@w', value: workloadId }, { name: '@c', value: cycleId }] },
+        {
+          query: 'SELECT c.actor FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = "vote.approved" AND c.cycleId = @c',
+          parameters: [
+            { name: '@w', value: workloadId },
+            { name: '@c', value: cycleId },
+          ],
+        },
         { partitionKey: workloadId },
       )
       .fetchAll();
@@ -140,7 +184,9 @@ async function main(): Promise<void> {
       echoP99Ms: percentile(echoMs, 99),
     };
     console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString()}`);
-    console.log(`votes: ${fired.length} requests (${VOTERS} approvals + ${REPEATS} repeats) in ${Math.round(burstMs)} ms; ${answered} answered with the voter's card; audit events ${voteEvents.length}; cycle state ${cycle?.state}`);
+    console.log(
+      `votes: ${fired.length} requests (${VOTERS} approvals + ${REPEATS} repeats) in ${Math.round(burstMs)} ms; ${answered} answered with the voter's card; audit events ${voteEvents.length}; cycle state ${cycle?.state}`,
+    );
     console.log(`votes: max ${percentile(voteMs, 100)} ms; echo max ${percentile(echoMs, 100)} ms; connector answers by status ${JSON.stringify(updates)}`);
     const target = figures.recorded === VOTERS && figures.duplicates === 0 && figures.p99Ms <= 3 * figures.echoP99Ms && figures.p99Ms < 1000;
     console.log(`target (every vote once, no duplicate, p99 ≤ 3 × echo p99 and < 1 s): ${target ? 'met' : 'NOT met'}`);

@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     for (const variant of round % 2 ? VARIANTS : [...VARIANTS].reverse()) {
       const start = await measure(variant, cosmos.endpoint);
       runs.get(variant.name)!.push(start);
-      console.log(`round ${round} ${variant.name.padEnd(26)} healthy ${start.healthyMs.toFixed(0).padStart(5)} ms  CPU ${start.cpuMs.toFixed(0).padStart(5)} ms  idle RSS ${start.idleRssMb.toFixed(1)} MB`);
+      console.log(
+        `round ${round} ${variant.name.padEnd(26)} healthy ${start.healthyMs.toFixed(0).padStart(5)} ms  CPU ${start.cpuMs.toFixed(0).padStart(5)} ms  idle RSS ${start.idleRssMb.toFixed(1)} MB`,
+      );
     }
   }
   cosmos.server.close();
@@ -125,7 +127,9 @@ async function main(): Promise<void> {
   );
   for (const { name } of VARIANTS) {
     const s = summary[name]!;
-    console.log(`${name.padEnd(26)} median healthy ${s.healthyMsMedian} ms (${s.healthyMsMin}–${s.healthyMsMax}), CPU ${s.cpuMsMedian} ms, median idle RSS ${s.idleRssMbMedian} MB (max ${s.idleRssMbMax})`);
+    console.log(
+      `${name.padEnd(26)} median healthy ${s.healthyMsMedian} ms (${s.healthyMsMin}–${s.healthyMsMax}), CPU ${s.cpuMsMedian} ms, median idle RSS ${s.idleRssMbMedian} MB (max ${s.idleRssMbMax})`,
+    );
   }
   console.log(JSON.stringify({ node: process.version, rounds: ROUNDS, load: loadavg().map(round1), ...summary }));
 }

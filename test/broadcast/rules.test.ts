@@ -1,6 +1,19 @@
 import { strict as assert } from 'node:assert';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
-import { ackRecipientKeys, approve, cancel, checkContent, decideAcknowledgement, draftNotice, nextAction, noticeIdOf, recipientKeyOf, requestSend, uniqueRecipients, workloadIdOfNotice } from '../../bot/broadcast/rules';
+import {
+  ackRecipientKeys,
+  approve,
+  cancel,
+  checkContent,
+  decideAcknowledgement,
+  draftNotice,
+  nextAction,
+  noticeIdOf,
+  recipientKeyOf,
+  requestSend,
+  uniqueRecipients,
+  workloadIdOfNotice,
+} from '../../bot/broadcast/rules';
 import { assignRoles, newWorkload, workloadIdOf } from '../../bot/release/rules';
 import { NOW, person, scope, TENANT } from '../support/builders';
 
@@ -60,15 +73,22 @@ describe('broadcast rules', () => {
   it('keys recipients naturally: one person is one recipient, whatever the audience that named them', () => {
     const alice = { kind: 'person' as const, aadObjectId: 'a', teamsUserId: '29:a', name: 'A', serviceUrl: 'u' };
     const unique = uniqueRecipients([alice, { ...alice, conversationId: 'x' }, { kind: 'conversation', conversationId: '19:c/d@thread', serviceUrl: 'u' }]);
-    assert.deepEqual(unique.map((u) => u.key), ['user:a', 'conv:19:c_d@thread']);
+    assert.deepEqual(
+      unique.map((u) => u.key),
+      ['user:a', 'conv:19:c_d@thread'],
+    );
     assert.equal(recipientKeyOf({ kind: 'conversation', conversationId: 'a?b#c\\d', serviceUrl: 'u' }), 'conv:a_b_c_d');
   });
 
   describe('who may acknowledge', () => {
     const sent = draft({ status: 'sent', sentAt: NOW });
     const delivered = { status: 'sent' as const };
-    it('looks for the person\'s own copy and the copy posted in the conversation they acknowledge from', () => {
-      assert.deepEqual(ackRecipientKeys('a', ['19:releases@thread.tacv2', '19:releases@thread.tacv2;messageid=7']), ['user:a', 'conv:19:releases@thread.tacv2', 'conv:19:releases@thread.tacv2;messageid=7']);
+    it("looks for the person's own copy and the copy posted in the conversation they acknowledge from", () => {
+      assert.deepEqual(ackRecipientKeys('a', ['19:releases@thread.tacv2', '19:releases@thread.tacv2;messageid=7']), [
+        'user:a',
+        'conv:19:releases@thread.tacv2',
+        'conv:19:releases@thread.tacv2;messageid=7',
+      ]);
       assert.deepEqual(ackRecipientKeys('a', ['a:personal', 'a:personal']), ['user:a', 'conv:a:personal']);
       const channel = recipientKeyOf({ kind: 'conversation', conversationId: '19:c/d@thread', serviceUrl: 'u' });
       assert.ok(ackRecipientKeys('a', ['19:c/d@thread']).includes(channel), 'the same key the fan-out wrote');
@@ -116,7 +136,10 @@ describe('broadcast rules', () => {
       const w = workload();
       assert.equal(requestSend(draft({ rev: 2 }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind, 'refused');
       assert.equal(requestSend(draft(), { workload: w, actor: cm2, approvalRequired: false, rev: 1, now: NOW }).kind, 'refused');
-      assert.equal(requestSend(draft({ audience: { channelIds: [], teamIds: [], people: [], everyone: false } }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind, 'refused');
+      assert.equal(
+        requestSend(draft({ audience: { channelIds: [], teamIds: [], people: [], everyone: false } }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind,
+        'refused',
+      );
       assert.equal(requestSend(draft({ status: 'sending' }), { workload: w, actor: cm, approvalRequired: false, rev: 1, now: NOW }).kind, 'unchanged');
     });
     it('lets the author or a change manager cancel a send in flight, nobody else', () => {
@@ -128,9 +151,18 @@ describe('broadcast rules', () => {
 
   describe('what the sender does next', () => {
     const d = (overrides: Partial<Delivery>): Delivery => ({
-      id: 'n:user:a', workloadId: 'w', type: 'delivery', tenantId: TENANT, noticeId: 'n', recipientKey: 'user:a',
+      id: 'n:user:a',
+      workloadId: 'w',
+      type: 'delivery',
+      tenantId: TENANT,
+      noticeId: 'n',
+      recipientKey: 'user:a',
       recipient: { kind: 'person', aadObjectId: 'a', teamsUserId: '29:a', name: 'A', serviceUrl: 'u', conversationId: 'c' },
-      status: 'pending', attempts: 0, appliedRev: 1, remindedRev: 0, ...overrides,
+      status: 'pending',
+      attempts: 0,
+      appliedRev: 1,
+      remindedRev: 0,
+      ...overrides,
     });
     it('sends pending deliveries while sending, and cancels them once cancelled or recalled', () => {
       assert.equal(nextAction(draft({ status: 'sending' }), d({})), 'send');

@@ -168,11 +168,9 @@ async function main(): Promise<void> {
     await lastCard(page).getByText('Acknowledge', { exact: true }).click();
     const progress = page.locator('.ac-adaptiveCard', { hasText: 'Notice sent' }).last();
     await progress.getByText('Refresh', { exact: true }).click();
-    await page.waitForFunction(
-      `[...document.querySelectorAll('.ac-adaptiveCard')].some((c) => /Notice sent/.test(c.innerText) && /Acknowledged\\s*1\\b/.test(c.innerText))`,
-      undefined,
-      { timeout: 15_000 },
-    );
+    await page.waitForFunction(`[...document.querySelectorAll('.ac-adaptiveCard')].some((c) => /Notice sent/.test(c.innerText) && /Acknowledged\\s*1\\b/.test(c.innerText))`, undefined, {
+      timeout: 15_000,
+    });
     await page.screenshot({ path: join(SHOTS, '6-notice-acknowledged.png') });
     console.log('acknowledged the notice: the progress card counts it');
 

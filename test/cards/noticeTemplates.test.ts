@@ -51,9 +51,39 @@ describe('notice card templates expanded with real data', () => {
   const progress = countProgress([...Array(9000).fill('sent'), ...Array(900).fill('pending'), 'blocked', 'failed', 'notFound'], 120);
 
   it('compose, edit and update forms', () => {
-    expectWellFormed('compose', renderNoticeCompose({ workloadId: notice.workloadId, workloadName: 'Payroll API', noticeId: notice.id, channels: [{ title: 'Releases', value: '19:r@thread.tacv2' }], teams: [{ title: 'Team with General', value: '19:t@thread.tacv2' }], people: [chloe] }));
-    expectWellFormed('compose with no choices', renderNoticeCompose({ workloadId: notice.workloadId, workloadName: 'Payroll API', noticeId: notice.id, channels: [], teams: [], people: [], banner: { text: 'Give the notice a title.', tone: 'attention' } }));
-    const update = renderNoticeCompose({ workloadId: notice.workloadId, workloadName: 'Payroll API', noticeId: notice.id, updating: { rev: 3 }, content: notice.content, channels: [], teams: [], people: [] });
+    expectWellFormed(
+      'compose',
+      renderNoticeCompose({
+        workloadId: notice.workloadId,
+        workloadName: 'Payroll API',
+        noticeId: notice.id,
+        channels: [{ title: 'Releases', value: '19:r@thread.tacv2' }],
+        teams: [{ title: 'Team with General', value: '19:t@thread.tacv2' }],
+        people: [chloe],
+      }),
+    );
+    expectWellFormed(
+      'compose with no choices',
+      renderNoticeCompose({
+        workloadId: notice.workloadId,
+        workloadName: 'Payroll API',
+        noticeId: notice.id,
+        channels: [],
+        teams: [],
+        people: [],
+        banner: { text: 'Give the notice a title.', tone: 'attention' },
+      }),
+    );
+    const update = renderNoticeCompose({
+      workloadId: notice.workloadId,
+      workloadName: 'Payroll API',
+      noticeId: notice.id,
+      updating: { rev: 3 },
+      content: notice.content,
+      channels: [],
+      teams: [],
+      people: [],
+    });
     expectWellFormed('update', update);
     assert.doesNotMatch(cardText(update), /Audience/);
   });
@@ -70,7 +100,14 @@ describe('notice card templates expanded with real data', () => {
   });
 
   it('shows the real target of a link typed in the title, body, impact or contact, and keeps its own change plan link whole', () => {
-    const content = { ...notice.content, title: `Read ${DISGUISED_LINK}`, body: `**Act now**: ${DISGUISED_LINK}\n\n[1]: https://evil.test`, impact: DISGUISED_LINK, contact: `<https://evil.test>`, changePlanUrl: 'https://contoso.example/plan)[Pay here](https://evil.test' };
+    const content = {
+      ...notice.content,
+      title: `Read ${DISGUISED_LINK}`,
+      body: `**Act now**: ${DISGUISED_LINK}\n\n[1]: https://evil.test`,
+      impact: DISGUISED_LINK,
+      contact: `<https://evil.test>`,
+      changePlanUrl: 'https://contoso.example/plan)[Pay here](https://evil.test',
+    };
     for (const view of [{ mode: 'recipient' as const }, { mode: 'reminder' as const }, { mode: 'preview' as const, audience: '3 people' }]) {
       const card = renderNotice({ ...notice, content }, view);
       expectWellFormed(`${view.mode} with typed links`, card);

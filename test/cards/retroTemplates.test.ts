@@ -101,7 +101,7 @@ describe('retro card templates expanded with real data', () => {
     expectWellFormed('channel card without viewers', nobody);
   });
 
-  it('personal view while collecting shows only the viewer\'s entries, with inputs per question', () => {
+  it("personal view while collecting shows only the viewer's entries, with inputs per question", () => {
     const entries = [entry(1, 'well', 'Mine, as typed'), entry(2, 'well', 'Not mine')];
     const card = renderRetroView(view(retro, { entries, openActions: [action(1)] }));
     expectWellFormed('collect view', card);
@@ -138,13 +138,18 @@ describe('retro card templates expanded with real data', () => {
     assert.match(cardText(named), /Fast cutover\nAna/);
   });
 
-  it('keeps the largest views under Teams\' card size', () => {
+  it("keeps the largest views under Teams' card size", () => {
     const long = 'x'.repeat(500);
     const entries = Array.from({ length: 80 }, (_, i) => entry(i, ['well', 'better', 'learned'][i % 3]!, `${i} ${long}`));
     const roster = Array.from({ length: 150 }, (_, i) => person(`Member ${i}`));
     for (const phase of ['collect', 'group', 'vote', 'act', 'closed'] as const) {
       const mine = phase === 'collect' ? entries.map((e) => ({ ...e, authorKey: 'key-ana' })).slice(0, 60) : entries;
-      const card = renderRetroView(view({ ...retro, phase, tallies: phase === 'act' || phase === 'closed' ? {} : undefined }, { entries: mine, facilitates: true, roster, actions: Array.from({ length: 10 }, (_, i) => action(i)) }));
+      const card = renderRetroView(
+        view(
+          { ...retro, phase, tallies: phase === 'act' || phase === 'closed' ? {} : undefined },
+          { entries: mine, facilitates: true, roster, actions: Array.from({ length: 10 }, (_, i) => action(i)) },
+        ),
+      );
       expectWellFormed(`crowded ${phase} view`, card);
     }
   });
@@ -152,16 +157,36 @@ describe('retro card templates expanded with real data', () => {
   it('summary, reminder and the open action items card', () => {
     const entries = [entry(1, 'well', 'Fast cutover'), entry(2, 'better', 'Slow sign-off')];
     const closed = { ...retro, phase: 'closed' as const, tallies: { [`${retro.retroId}:entry:1`]: 3 } };
-    const summary = renderRetroSummary({ retro: closed, entries, ballots: [], actions: [action(1), action(2)], openActions: [], gate: { passed: true, message: 'The retrospective gate of the release checklist passed.' } });
+    const summary = renderRetroSummary({
+      retro: closed,
+      entries,
+      ballots: [],
+      actions: [action(1), action(2)],
+      openActions: [],
+      gate: { passed: true, message: 'The retrospective gate of the release checklist passed.' },
+    });
     expectWellFormed('summary', summary);
     assert.match(cardText(summary), /Fast cutover \(3 votes\)/);
-    expectWellFormed('summary, no actions', renderRetroSummary({ retro: { ...closed, noActions: true }, entries: [], ballots: [], actions: [], openActions: [], gate: { passed: false, message: 'The retrospective gate could not pass yet.' } }));
+    expectWellFormed(
+      'summary, no actions',
+      renderRetroSummary({
+        retro: { ...closed, noActions: true },
+        entries: [],
+        ballots: [],
+        actions: [],
+        openActions: [],
+        gate: { passed: false, message: 'The retrospective gate could not pass yet.' },
+      }),
+    );
     const reminder = renderRetroReminder(retro);
     expectWellFormed('reminder', reminder);
     assert.match(cardText(reminder), /Priya reminds you to add your entries/);
     expectWellFormed('vote reminder', renderRetroReminder({ ...retro, phase: 'vote' }));
     expectWellFormed('no actions', renderRetroActions([]));
-    const many = renderRetroActions(Array.from({ length: 40 }, (_, i) => action(i)), { text: 'Done.', tone: 'good' });
+    const many = renderRetroActions(
+      Array.from({ length: 40 }, (_, i) => action(i)),
+      { text: 'Done.', tone: 'good' },
+    );
     expectWellFormed('many actions', many);
     assert.match(cardText(many), /and 15 more, due later/);
   });
@@ -187,7 +212,14 @@ describe('retro card templates expanded with real data', () => {
   it('checklist with the retro sections', () => {
     const card = renderChecklist(workload, undefined, [
       { title: 'Retrospective', lines: ['Payroll API is promoted.'], actions: [{ title: 'Start the retrospective', verb: 'retro.new', data: { workloadId: workload.workloadId } }] },
-      { title: 'Open action items from earlier retros', lines: ['• x'], actions: [{ title: 'Done: x', verb: 'retro.action.done', data: { workloadId: 'w', actionId: 'a' } }, { title: 'All action items', verb: 'retro.actions', data: {} }] },
+      {
+        title: 'Open action items from earlier retros',
+        lines: ['• x'],
+        actions: [
+          { title: 'Done: x', verb: 'retro.action.done', data: { workloadId: 'w', actionId: 'a' } },
+          { title: 'All action items', verb: 'retro.actions', data: {} },
+        ],
+      },
     ]);
     expectWellFormed('checklist with retro sections', card);
   });

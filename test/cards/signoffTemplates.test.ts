@@ -33,7 +33,7 @@ function cycleOf(testers: Approver[], scopeNotes = 'Month-end payroll, with "quo
     now: NOW,
   });
   assert.equal(result.kind, 'opened');
-  return (result).cycle;
+  return result.cycle;
 }
 
 function decisions(cycle: SignoffCycle, testers: Approver[], comment: string): Vote[] {
@@ -100,7 +100,15 @@ describe('sign-off card templates expanded with real data', () => {
     const testers = [1, 2].map(tester);
     const cycle = cycleOf(testers);
     const cancelled: SignoffCycle = { ...cycle, state: 'cancelled', cancelled: { by: owner, at: NOW, reason: 'Opened with the wrong testers' }, closedAt: NOW };
-    const card = renderSignoff({ cycle: cancelled, tally: tally(cancelled, decisions(cycle, testers.slice(0, 1), 'ok')), now: NOW, viewer: 'tester', refresh: 'shared', canCancel: true, message: true });
+    const card = renderSignoff({
+      cycle: cancelled,
+      tally: tally(cancelled, decisions(cycle, testers.slice(0, 1), 'ok')),
+      now: NOW,
+      viewer: 'tester',
+      refresh: 'shared',
+      canCancel: true,
+      message: true,
+    });
     expectWellFormed('a cancelled cycle', card);
     assert.deepEqual(verbsOf(card), []);
     assert.equal(card.refresh, undefined);
@@ -126,7 +134,11 @@ describe('sign-off card templates expanded with real data', () => {
     const shared = renderSignoff({ cycle, tally: tally(cycle, votes), now: NOW, viewer: 'observer', refresh: 'shared' });
     expectWellFormed('200 testers, 150 decided', shared);
     const refresh = shared.refresh as { userIds?: string[] };
-    assert.deepEqual(refresh.userIds, testers.slice(150).map((t) => t.teamsUserId), '50 pending: within the 60 Teams takes');
+    assert.deepEqual(
+      refresh.userIds,
+      testers.slice(150).map((t) => t.teamsUserId),
+      '50 pending: within the 60 Teams takes',
+    );
     const fresh = renderSignoff({ cycle, tally: tally(cycle, []), now: NOW, viewer: 'observer', refresh: 'shared' });
     expectWellFormed('200 testers, none decided', fresh);
     assert.equal((fresh.refresh as { userIds?: string[] }).userIds, undefined, '200 pending: no user ids');

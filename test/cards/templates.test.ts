@@ -56,7 +56,11 @@ describe('card templates expanded with real data', () => {
   it('checklist, fresh, in progress, and released', () => {
     expectWellFormed('fresh checklist', renderChecklist(fresh));
     const withSections = renderChecklist(fresh, undefined, [
-      { title: 'Business testing', lines: ['Cycle 1: passed', 'Cycle 2: open, 2 of 3 approved'], actions: [{ title: 'Open a UAT cycle', verb: 'workload.status', data: { workloadId: fresh.workloadId } }] },
+      {
+        title: 'Business testing',
+        lines: ['Cycle 1: passed', 'Cycle 2: open, 2 of 3 approved'],
+        actions: [{ title: 'Open a UAT cycle', verb: 'workload.status', data: { workloadId: fresh.workloadId } }],
+      },
       { title: 'Open actions from earlier retros', lines: ['Automate DNS cutover (Miguel)'], actions: [] },
     ]);
     expectWellFormed('checklist with sections', withSections);
@@ -101,11 +105,6 @@ describe('card templates expanded with real data', () => {
 
   it('history, empty and full', () => {
     expectWellFormed('empty history', renderHistory(fresh, []));
-    expectWellFormed(
-      'history',
-      renderHistory(busy, [
-        { id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: pm, action: 'workload.created', summary: 'Priya created Payroll API.' },
-      ]),
-    );
+    expectWellFormed('history', renderHistory(busy, [{ id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: pm, action: 'workload.created', summary: 'Priya created Payroll API.' }]));
   });
 });

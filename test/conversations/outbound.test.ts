@@ -16,10 +16,14 @@ class ManualClock implements Timers {
     new Promise<void>((resolve) => {
       const sleeper = { at: this.t + ms, wake: resolve };
       this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+          resolve();
+        },
+        { once: true },
+      );
     });
 
   /** Moves time forward by `ms`, waking each sleeper at its due time and letting what it starts run. */
@@ -69,7 +73,7 @@ describe('the outbound pipeline to Teams', () => {
   });
 
   describe('the tenant budget, on an injected clock', () => {
-    it('admits a tenant\'s requests in order at its rate after a small burst, whoever asks', async () => {
+    it("admits a tenant's requests in order at its rate after a small burst, whoever asks", async () => {
       const clock = new ManualClock();
       const budget = new TenantBudget(40, clock);
       const admitted: number[] = [];
@@ -80,7 +84,11 @@ describe('the outbound pipeline to Teams', () => {
       assert.equal(admitted.length, 11, 'then one every 25 ms');
       await clock.advance(475);
       assert.equal(admitted.length, 30);
-      assert.deepEqual(admitted, [...admitted].sort((a, b) => a - b), 'in the order asked');
+      assert.deepEqual(
+        admitted,
+        [...admitted].sort((a, b) => a - b),
+        'in the order asked',
+      );
     });
 
     it('gives every tenant a budget of its own', async () => {
@@ -94,7 +102,7 @@ describe('the outbound pipeline to Teams', () => {
       assert.deepEqual(admitted, [TENANT, OTHER_TENANT, TENANT]);
     });
 
-    it('holds a conversation to Teams\' windows while other conversations go', async () => {
+    it("holds a conversation to Teams' windows while other conversations go", async () => {
       const clock = new ManualClock();
       const budget = new TenantBudget(1000, clock);
       const admitted: string[] = [];
@@ -172,7 +180,11 @@ describe('the outbound pipeline to Teams', () => {
     });
 
     it('does not retry a person who blocked Liftoff, nor a conversation that is gone', async () => {
-      for (const [failure, status] of [[new DeliveryError(403, 'MessageWritesBlocked'), 'blocked'], [new DeliveryError(403, 'ConversationBlockedByUser'), 'blocked'], [new DeliveryError(404, 'ConversationNotFound'), 'notFound']] as const) {
+      for (const [failure, status] of [
+        [new DeliveryError(403, 'MessageWritesBlocked'), 'blocked'],
+        [new DeliveryError(403, 'ConversationBlockedByUser'), 'blocked'],
+        [new DeliveryError(404, 'ConversationNotFound'), 'notFound'],
+      ] as const) {
         const clock = new ManualClock();
         const transport = scripted([failure]);
         let caught: unknown;
@@ -183,7 +195,7 @@ describe('the outbound pipeline to Teams', () => {
       }
     });
 
-    it('draws the broadcast sender\'s requests and the messenger\'s from the same tenant budget', async () => {
+    it("draws the broadcast sender's requests and the messenger's from the same tenant budget", async () => {
       const clock = new ManualClock();
       const outbound = pipeline(clock);
       const transport = scripted([]);

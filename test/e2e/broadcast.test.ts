@@ -50,15 +50,11 @@ describe('change communication over HTTP, end to end', () => {
   let h: Harness;
   let workloadId: string;
 
-  const notices = async (): Promise<Notice[]> =>
-    (await h.app.cosmos.workloads.items.query<Notice>({ query: 'SELECT * FROM c WHERE c.type = "notice"' }).fetchAll()).resources;
+  const notices = async (): Promise<Notice[]> => (await h.app.cosmos.workloads.items.query<Notice>({ query: 'SELECT * FROM c WHERE c.type = "notice"' }).fetchAll()).resources;
   const notice = async (id: string): Promise<Notice> => (await notices()).find((n) => n.id === id)!;
   const deliveries = async (noticeId: string): Promise<Delivery[]> =>
-    (
-      await h.app.cosmos.workloads.items
-        .query<Delivery>({ query: 'SELECT * FROM c WHERE c.type = "delivery" AND c.noticeId = @n', parameters: [{ name: '@n', value: noticeId }] })
-        .fetchAll()
-    ).resources;
+    (await h.app.cosmos.workloads.items.query<Delivery>({ query: 'SELECT * FROM c WHERE c.type = "delivery" AND c.noticeId = @n', parameters: [{ name: '@n', value: noticeId }] }).fetchAll())
+      .resources;
   const deliveryTo = async (noticeId: string, who: { aadObjectId: string }): Promise<Delivery> => (await deliveries(noticeId)).find((d) => d.recipientKey === `user:${who.aadObjectId}`)!;
 
   /** Waits until the notice has settled (every delivery final, the sender done with it). */
@@ -92,7 +88,10 @@ describe('change communication over HTTP, end to end', () => {
 
   before(async () => {
     h = await startHarness(FAST_BROADCAST);
-    h.fake.setRoster(team.teamId!, everybody.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+    h.fake.setRoster(
+      team.teamId!,
+      everybody.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+    );
     h.fake.setChannels(team.teamId!, [{ id: team.conversationId }, releases]);
     await h.post(h.activities.installation(priya, 'add', team));
     for (const p of [alice, bob, carol, dora, evan]) await h.post(h.activities.installation(p, 'add', personalChat(p)));
@@ -156,7 +155,10 @@ describe('change communication over HTTP, end to end', () => {
     for (const p of [alice, bob, carol]) assert.equal(noticeSendsTo(`a:personal-${p.aadObjectId}`, main.noticeId).length, 1, `${p.name} got it once`);
     assert.equal(noticeSendsTo(releases.id, main.noticeId).length, 1, 'the channel got it once');
     const ds = await deliveries(main.noticeId);
-    assert.deepEqual(ds.map((d) => d.status), ['sent', 'sent', 'sent', 'sent']);
+    assert.deepEqual(
+      ds.map((d) => d.status),
+      ['sent', 'sent', 'sent', 'sent'],
+    );
     for (const d of ds) assert.ok(d.activityId, 'each sent delivery keeps its activity id');
     const last = h.fake.updates('preview-msg').at(-1);
     assert.ok(last, 'the progress card was updated in place');
@@ -220,7 +222,10 @@ describe('change communication over HTTP, end to end', () => {
     const ds = await deliveries(main.noticeId);
     for (const d of ds) {
       assert.equal(d.status, 'recalled');
-      assert.ok(h.fake.activities.some((r) => r.kind === 'delete' && r.activityId === d.activityId), `${d.recipientKey} deleted`);
+      assert.ok(
+        h.fake.activities.some((r) => r.kind === 'delete' && r.activityId === d.activityId),
+        `${d.recipientKey} deleted`,
+      );
     }
   });
 
@@ -245,7 +250,11 @@ describe('change communication over HTTP, end to end', () => {
     let thread: string;
     let postedId: string;
     const acksOf = async (noticeId: string) =>
-      (await h.app.cosmos.workloads.items.query<{ by: { aadObjectId: string } }>({ query: 'SELECT * FROM c WHERE c.type = "ack" AND c.noticeId = @n', parameters: [{ name: '@n', value: noticeId }] }).fetchAll()).resources;
+      (
+        await h.app.cosmos.workloads.items
+          .query<{ by: { aadObjectId: string } }>({ query: 'SELECT * FROM c WHERE c.type = "ack" AND c.noticeId = @n', parameters: [{ name: '@n', value: noticeId }] })
+          .fetchAll()
+      ).resources;
     const ack = (who: typeof alice, noticeId: string, place: Parameters<typeof h.activities.execute>[3], replyToId?: string) =>
       h.post(h.activities.execute(who, 'notice.ack', { workloadId, noticeId }, place, replyToId));
 
@@ -284,7 +293,10 @@ describe('change communication over HTTP, end to end', () => {
     it('accepts no acknowledgement of a notice that was never sent, not even from its future recipients', async () => {
       const drafted = await compose(chloe, { ...downtime, title: 'Still a draft', here: 'true', people: alice.aadObjectId });
       assert.equal((await notice(drafted.noticeId)).status, 'draft');
-      for (const [who, place] of [[alice, personalChat(alice)], [chloe, team]] as const) {
+      for (const [who, place] of [
+        [alice, personalChat(alice)],
+        [chloe, team],
+      ] as const) {
         const res = await ack(who, drafted.noticeId, place);
         assert.match(cardText(res.body.value), /This notice was not sent to you/);
       }
@@ -397,7 +409,10 @@ describe('change communication with a second approver', () => {
 
   before(async () => {
     h = await startHarness({ ...FAST_BROADCAST, NOTICE_APPROVAL: 'required' });
-    h.fake.setRoster(team.teamId!, [priya, chloe, alice].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+    h.fake.setRoster(
+      team.teamId!,
+      [priya, chloe, alice].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+    );
     await h.post(h.activities.installation(alice, 'add', personalChat(alice)));
     await h.say(h.activities.message(priya, 'new Ledger', team));
     const roles = findAction(await h.say(h.activities.message(priya, 'roles Ledger', team)), 'roles.save');

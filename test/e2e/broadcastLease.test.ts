@@ -147,12 +147,21 @@ describe('two Liftoff processes on one Cosmos DB', function () {
   it('exports the per-recipient outcome as CSV from the command line, reading the same Cosmos', async () => {
     const { noticeId, settled } = await sendToEveryone('Journal');
     await settled();
-    const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', noticeId], { ...process.env, COSMOS_ENDPOINT: endpoint, COSMOS_KEY: KEY, COSMOS_DATABASE: 'liftoff', LOG_LEVEL: 'silent' });
+    const result = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'deliveries', noticeId], {
+      ...process.env,
+      COSMOS_ENDPOINT: endpoint,
+      COSMOS_KEY: KEY,
+      COSMOS_DATABASE: 'liftoff',
+      LOG_LEVEL: 'silent',
+    });
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.trim().split('\n');
     assert.equal(lines[0], 'recipient,kind,name,conversationId,status,attempts,activityId,sentAt,finishedAt,lastError,acknowledged,acknowledgedBy,acknowledgedAt');
     assert.equal(lines.length, RECIPIENTS + 1);
-    assert.ok(lines.slice(1).every((l) => /^user:[^,]+,person,Recipient \d+,a:[^,]+,sent,\d,\d+,/.test(l)), lines[1]);
+    assert.ok(
+      lines.slice(1).every((l) => /^user:[^,]+,person,Recipient \d+,a:[^,]+,sent,\d,\d+,/.test(l)),
+      lines[1],
+    );
   });
 
   it('says in one sentence that the embedded Cosmos cannot be read from outside', async () => {

@@ -61,7 +61,9 @@ function withBadId(data: Record<string, unknown>, field: string, bad: string): R
 describe('ids in card data that Cosmos DB would refuse, over HTTP', () => {
   let h: Harness;
   const everything = async () => {
-    const all = await Promise.all([h.app.cosmos.workloads, h.app.cosmos.conversations, h.app.cosmos.broadcast].map((c) => c.items.query<{ id: string; _etag: string }>('SELECT c.id, c._etag FROM c').fetchAll()));
+    const all = await Promise.all(
+      [h.app.cosmos.workloads, h.app.cosmos.conversations, h.app.cosmos.broadcast].map((c) => c.items.query<{ id: string; _etag: string }>('SELECT c.id, c._etag FROM c').fetchAll()),
+    );
     return all.flatMap((r) => r.resources.map((d) => `${d.id} ${d._etag}`)).sort();
   };
 

@@ -144,10 +144,19 @@ describe('Shared cards across a restart, end to end', () => {
     }
 
     async function startRetro(h: Harness): Promise<{ retroId: string; messageId: string }> {
-      fake.setRoster(team.teamId!, [priya, ana, ben].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+      fake.setRoster(
+        team.teamId!,
+        [priya, ana, ben].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+      );
       await h.say(h.activities.message(priya, 'new Payroll API', team));
       const before = fake.lastSeq;
-      const started = await press(h, priya, 'retro.start', { workloadId, template: 'caf', anonymous: 'true', deadlineDate: inDays(7), deadlineTime: '17:00', timeZone: 'Europe/Paris', votes: '3' }, 'start-card');
+      const started = await press(
+        h,
+        priya,
+        'retro.start',
+        { workloadId, template: 'caf', anonymous: 'true', deadlineDate: inDays(7), deadlineTime: '17:00', timeZone: 'Europe/Paris', votes: '3' },
+        'start-card',
+      );
       assert.match(cardText(started), /Retrospective started/);
       const post = fake.activities.find((r) => r.seq > before && (r.kind === 'send' || r.kind === 'reply') && r.conversationId === team.conversationId) as ActivityOpRecord | undefined;
       assert.ok(post, 'the channel card is posted');
@@ -163,7 +172,10 @@ describe('Shared cards across a restart, end to end', () => {
       const first = await start();
       const { retroId, messageId } = await startRetro(first);
       const refusal = refuseUpdates(fake, messageId);
-      assert.match(cardText(await press(first, ana, 'retro.entry.add', { workloadId, retroId, q_well: 'The DNS cutover took four minutes', q_better: 'Runbook was out of date' }, messageId)), /Added 2 entries/);
+      assert.match(
+        cardText(await press(first, ana, 'retro.entry.add', { workloadId, retroId, q_well: 'The DNS cutover took four minutes', q_better: 'Runbook was out of date' }, messageId)),
+        /Added 2 entries/,
+      );
       assert.match(cardText(await press(first, ben, 'retro.entry.add', { workloadId, retroId, q_learned: 'Rehearse the rollback' }, messageId)), /Added your entry/);
       await first.app.background.drain();
       assert.equal(fake.updates(messageId).length, 0, 'Teams took no update of the channel card');

@@ -44,8 +44,7 @@ describe('the Teams edge', () => {
     });
     after(() => h.close());
 
-    const read = async (id: string): Promise<ConversationRecord | undefined> =>
-      (await h.app.cosmos.conversations.item(id, id).read<ConversationRecord>()).resource;
+    const read = async (id: string): Promise<ConversationRecord | undefined> => (await h.app.cosmos.conversations.item(id, id).read<ConversationRecord>()).resource;
 
     it('keeps the personal chat of the person who installed Liftoff, and forgets it on uninstall', async () => {
       const place = personalChat(priya);

@@ -11,12 +11,7 @@ import { Harness, startHarness } from '../support/liftoff';
 import { groupChat, personalChat, Place, teamChannel } from '../support/teams';
 
 /** The route table as the bot builds it; its verbs and commands are read, never called. */
-const routes: Routes = mergeRoutes(
-  releaseRoutes({} as never),
-  signoffRoutes({} as never),
-  retroRoutes({} as never),
-  broadcastRoutes({} as never),
-);
+const routes: Routes = mergeRoutes(releaseRoutes({} as never), signoffRoutes({} as never), retroRoutes({} as never), broadcastRoutes({} as never));
 
 /**
  * Garbage of every shape. Every string holds at least one character no workload name may hold (a "poison"), so
@@ -37,9 +32,44 @@ class Garbage {
 
   private static readonly POISON = ['"', '{', '}', '|', '\\', '/', '#', '?', '\u0000', '\u202e', '\ud800', '\uffff', '%', '^', '`'];
   private static readonly PIECES = [
-    'a', 'Z', '0', ' ', '\t', '\n', '<', '>', '&amp;', '&lt;', '<at>Liftoff</at>', '<b>', '</p>', '${x}', '{{y}}', '../', '%00',
-    'ﷺ', '👩🏽‍🚀', 'é', 'e\u0301', 'İ', 'ß', '\u200b', '\u2028', '𝔘', '中文', 'עברית', 'null', 'undefined', '[object Object]',
-    '__proto__', 'constructor', 'SELECT * FROM c', "' OR 1=1 --", 'javascript:alert(1)', '[x](https://evil.test)', '\\u0000',
+    'a',
+    'Z',
+    '0',
+    ' ',
+    '\t',
+    '\n',
+    '<',
+    '>',
+    '&amp;',
+    '&lt;',
+    '<at>Liftoff</at>',
+    '<b>',
+    '</p>',
+    '${x}',
+    '{{y}}',
+    '../',
+    '%00',
+    'ﷺ',
+    '👩🏽‍🚀',
+    'é',
+    'e\u0301',
+    'İ',
+    'ß',
+    '\u200b',
+    '\u2028',
+    '𝔘',
+    '中文',
+    'עברית',
+    'null',
+    'undefined',
+    '[object Object]',
+    '__proto__',
+    'constructor',
+    'SELECT * FROM c',
+    "' OR 1=1 --",
+    'javascript:alert(1)',
+    '[x](https://evil.test)',
+    '\\u0000',
   ];
 
   string(): string {
@@ -117,10 +147,32 @@ describe('the endpoint under fuzzing', function () {
     const mutate = (activity: Record<string, unknown>): Record<string, unknown> => {
       const copy = structuredClone(activity) as Record<string, any>;
       const paths = [
-        ['from'], ['from', 'aadObjectId'], ['from', 'name'], ['recipient'], ['recipient', 'id'], ['conversation'], ['conversation', 'id'],
-        ['conversation', 'tenantId'], ['conversation', 'conversationType'], ['channelData'], ['channelData', 'tenant'], ['channelData', 'team'],
-        ['channelData', 'tenant', 'id'], ['entities'], ['text'], ['value'], ['name'], ['replyToId'], ['id'], ['timestamp'], ['localTimezone'],
-        ['channelId'], ['membersAdded'], ['action'], ['attachments'], ['textFormat'],
+        ['from'],
+        ['from', 'aadObjectId'],
+        ['from', 'name'],
+        ['recipient'],
+        ['recipient', 'id'],
+        ['conversation'],
+        ['conversation', 'id'],
+        ['conversation', 'tenantId'],
+        ['conversation', 'conversationType'],
+        ['channelData'],
+        ['channelData', 'tenant'],
+        ['channelData', 'team'],
+        ['channelData', 'tenant', 'id'],
+        ['entities'],
+        ['text'],
+        ['value'],
+        ['name'],
+        ['replyToId'],
+        ['id'],
+        ['timestamp'],
+        ['localTimezone'],
+        ['channelId'],
+        ['membersAdded'],
+        ['action'],
+        ['attachments'],
+        ['textFormat'],
       ];
       for (let n = 1 + g.int(3); n > 0; n -= 1) {
         const path = g.pick(paths);
@@ -154,7 +206,11 @@ describe('the endpoint under fuzzing', function () {
         () => ({ action: g.value() }),
         () => g.value(),
       ])();
-      const activity = { ...h.activities.execute(priya, verb, {}, place), value, name: g.chance(0.9) ? 'adaptiveCard/action' : g.pick(['task/fetch', 'composeExtension/query', 'signin/verifyState', g.string()]) };
+      const activity = {
+        ...h.activities.execute(priya, verb, {}, place),
+        value,
+        name: g.chance(0.9) ? 'adaptiveCard/action' : g.pick(['task/fetch', 'composeExtension/query', 'signin/verifyState', g.string()]),
+      };
       return g.chance(0.3) ? mutate(activity) : activity;
     };
 
@@ -179,7 +235,16 @@ describe('the endpoint under fuzzing', function () {
         () => json.replace(/"type":"(message|invoke)"/, `"type":${JSON.stringify(g.value())}`),
         () => json,
       ])();
-      const contentType = g.pick(['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.api+json', 'multipart/form-data; boundary=zz', '', g.string().slice(0, 60)]);
+      const contentType = g.pick([
+        'application/json',
+        'application/json; charset=utf-8',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/vnd.api+json',
+        'multipart/form-data; boundary=zz',
+        '',
+        g.string().slice(0, 60),
+      ]);
       return { body, contentType };
     };
 

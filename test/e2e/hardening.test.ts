@@ -39,10 +39,10 @@ function assertSentence(answer: Answer): void {
 async function stderrDuring<T>(work: () => Promise<T>): Promise<{ result: T; stderr: string }> {
   const write = process.stderr.write.bind(process.stderr);
   let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  process.stderr.write = (chunk: string | Uint8Array, ...rest: unknown[]) => {
     stderr += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     return write(chunk, ...(rest as []));
-  });
+  };
   try {
     return { result: await work(), stderr };
   } finally {
@@ -143,7 +143,10 @@ describe('what the endpoint refuses', () => {
         const refused = liftoff.lines.filter((line) => line.includes('"request.refused"'));
         assert.equal(refused.length, 1);
         assert.equal((JSON.parse(refused[0]!) as { status?: number }).status, 415);
-        assert.deepEqual(stderr.filter((line) => !/DeprecationWarning|--trace-deprecation/.test(line)), []);
+        assert.deepEqual(
+          stderr.filter((line) => !/DeprecationWarning|--trace-deprecation/.test(line)),
+          [],
+        );
       } finally {
         liftoff.process.kill('SIGKILL');
         if (liftoff.process.exitCode === null) await once(liftoff.process, 'exit');

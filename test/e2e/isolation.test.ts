@@ -15,8 +15,12 @@ import { groupChat, personalChat, Place, teamChannel, teamsUserId, workloadIdIn 
 
 /** Building the route tables calls no handler. */
 const routes = mergeRoutes(releaseRoutes({} as ReleaseHandlers), signoffRoutes({} as SignoffHandlers), retroRoutes({} as RetroHandlers), broadcastRoutes({} as BroadcastHandlers));
-const workloadVerbs = Object.entries(routes.verbs).filter(([, r]) => r.loadsWorkload).map(([name]) => name);
-const workloadCommands = Object.entries(routes.commands).filter(([, r]) => r.resolvesWorkload).map(([name]) => name);
+const workloadVerbs = Object.entries(routes.verbs)
+  .filter(([, r]) => r.loadsWorkload)
+  .map(([name]) => name);
+const workloadCommands = Object.entries(routes.commands)
+  .filter(([, r]) => r.resolvesWorkload)
+  .map(([name]) => name);
 
 const priya = person('Priya PM');
 const bea = person('Bea Owner');
@@ -153,7 +157,11 @@ describe('a workload belongs to the team or chat it was created in', () => {
     const own = (await h.app.cosmos.workloads.item(workloadIdIn(beta, 'payroll-api'), workloadIdIn(beta, 'payroll-api')).read<Workload>()).resource;
     assert.equal(own?.scope.scopeId, beta.teamId);
     const theirs = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource;
-    assert.deepEqual(theirs?.roles.projectManager.map((p) => p.name), [priya.name], "team alpha's workload is untouched");
+    assert.deepEqual(
+      theirs?.roles.projectManager.map((p) => p.name),
+      [priya.name],
+      "team alpha's workload is untouched",
+    );
     // Each team sees its own.
     assert.match(await say(priya, 'roles Payroll API', alpha), /Bea Owner/);
     assert.doesNotMatch(await say(eve, 'roles Payroll API', beta), /Bea Owner|Priya/);

@@ -63,16 +63,30 @@ describe('one way out to Teams, over HTTP', () => {
       await h!.app.background.drain();
 
       const reminders = fake.activities.filter((r) => r.kind === 'send' && r.conversationId.startsWith('a:personal-')) as ActivityOpRecord[];
-      assert.ok(reminders.every((r) => r.seq > answeredAt), 'every reminder came after the answer');
-      assert.deepEqual(new Set(reminders.map((r) => r.conversationId)), new Set(testers.slice(0, 29).map((t) => personalChat(t).conversationId)), 'each reachable tester got one, the throttled ones too');
+      assert.ok(
+        reminders.every((r) => r.seq > answeredAt),
+        'every reminder came after the answer',
+      );
+      assert.deepEqual(
+        new Set(reminders.map((r) => r.conversationId)),
+        new Set(testers.slice(0, 29).map((t) => personalChat(t).conversationId)),
+        'each reachable tester got one, the throttled ones too',
+      );
       assert.equal(reminders.length, 29);
       assert.equal(fake.rejections.filter((r) => r.status === 429 && r.reason === 'failNext').length, 3, 'Teams said 429 three times');
-      assert.deepEqual(fake.rejections.filter((r) => isLimitViolation(r.reason)), [], 'and Liftoff never went past a limit');
+      assert.deepEqual(
+        fake.rejections.filter((r) => isLimitViolation(r.reason)),
+        [],
+        'and Liftoff never went past a limit',
+      );
       assert.equal(fake.rejections.filter((r) => r.reason === 'blocked').length, 1, 'a blocked person is tried once');
 
       const reports = fake.activities.filter((r) => r.seq > answeredAt && r.kind === 'send' && r.conversationId === team.conversationId) as ActivityOpRecord[];
       assert.equal(reports.length, 1);
-      assert.match(cardText(reports[0]!.activity?.attachments?.[0]?.content), /Liftoff could not remind 1 tester of UAT cycle 1 of Payroll API: Tester 30 \(blocked or removed Liftoff\)\. Please remind them yourself\./);
+      assert.match(
+        cardText(reports[0]!.activity?.attachments?.[0]?.content),
+        /Liftoff could not remind 1 tester of UAT cycle 1 of Payroll API: Tester 30 \(blocked or removed Liftoff\)\. Please remind them yourself\./,
+      );
     } finally {
       await close();
     }
@@ -87,7 +101,12 @@ describe('one way out to Teams, over HTTP', () => {
       const preview = findAction(compose, 'notice.preview');
       const audience = [...testers, ...others].map((p) => p.aadObjectId).join(',');
       const previewed = await h!.post(
-        h!.activities.execute(priya, 'notice.preview', { ...preview.data, kind: 'general', title: 'Payroll API moves to Azure', body: 'Payslips look the same.', contact: 'payroll@contoso.example', people: audience }, team),
+        h!.activities.execute(
+          priya,
+          'notice.preview',
+          { ...preview.data, kind: 'general', title: 'Payroll API moves to Azure', body: 'Payslips look the same.', contact: 'payroll@contoso.example', people: audience },
+          team,
+        ),
       );
       const noticeId = String(preview.data.noticeId);
       const isNotice = (r: { kind: string; activity?: unknown }) => r.kind === 'send' && JSON.stringify(r.activity).includes(noticeId);
@@ -103,8 +122,15 @@ describe('one way out to Teams, over HTTP', () => {
       const reminders = fake.activities.filter((r) => r.kind === 'send' && !isNotice(r) && r.conversationId.startsWith('a:personal-'));
       assert.equal(reminders.length, 30);
       const firstReminder = Math.min(...reminders.map((r) => r.seq));
-      assert.ok(fake.activities.some((r) => isNotice(r) && r.seq > firstReminder), 'the broadcast was still sending while reminders went out');
-      assert.deepEqual(fake.rejections.filter((r) => isLimitViolation(r.reason)), [], 'no request went past the tenant or conversation limits');
+      assert.ok(
+        fake.activities.some((r) => isNotice(r) && r.seq > firstReminder),
+        'the broadcast was still sending while reminders went out',
+      );
+      assert.deepEqual(
+        fake.rejections.filter((r) => isLimitViolation(r.reason)),
+        [],
+        'no request went past the tenant or conversation limits',
+      );
     } finally {
       await close();
     }

@@ -14,7 +14,10 @@ describe('Liftoff over HTTP, end to end', () => {
   before(async () => {
     h = await startHarness();
     // In a team, Teams answers the roster of the whole team.
-    h.fake.setRoster(team.teamId!, [priya, miguel, olga].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+    h.fake.setRoster(
+      team.teamId!,
+      [priya, miguel, olga].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+    );
   });
   after(() => h.close());
 
@@ -108,23 +111,22 @@ describe('Liftoff over HTTP, end to end', () => {
     assert.equal(res.body.statusCode, 200);
     assert.match(cardText(res.body.value), /Roles saved\. Miguel Engineer now holds this role/);
     const workload = await stored(workloadId);
-    assert.deepEqual(workload.roles.migrationEngineer.map((p) => p.aadObjectId), [miguel.aadObjectId]);
+    assert.deepEqual(
+      workload.roles.migrationEngineer.map((p) => p.aadObjectId),
+      [miguel.aadObjectId],
+    );
   });
 
   it('refuses role changes from someone who is not the project manager', async () => {
     const workload = await stored(await create('Payroll Outsider'));
-    const res = await h.post(
-      h.activities.execute(olga, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: olga.aadObjectId }, team),
-    );
+    const res = await h.post(h.activities.execute(olga, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: olga.aadObjectId }, team));
     assert.match(cardText(res.body.value), /Only the project manager of this workload can assign roles/);
     assert.equal((await stored(workload.workloadId)).rolesRev, workload.rolesRev);
   });
 
   it('refuses people who are not members of the conversation', async () => {
     const workload = await stored(await create('Payroll Members'));
-    const res = await h.post(
-      h.activities.execute(priya, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: 'not-a-member' }, team),
-    );
+    const res = await h.post(h.activities.execute(priya, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'ciso', people: 'not-a-member' }, team));
     assert.match(cardText(res.body.value), /Pick people who are members of this conversation/);
     assert.equal((await stored(workload.workloadId)).roles.ciso.length, 0);
   });
@@ -134,9 +136,7 @@ describe('Liftoff over HTTP, end to end', () => {
     const checklist = await h.say(h.activities.message(miguel, 'status Payroll Gate', team));
     const pass = findAction(checklist, 'gate.decide', { decision: 'pass' });
     const before = h.fake.lastSeq;
-    const res = await h.post(
-      h.activities.execute(miguel, 'gate.decide', { ...pass.data, gateId: 'assets-staged', note: 'https://contoso.example/runbooks/42' }, team, 'checklist-msg-1'),
-    );
+    const res = await h.post(h.activities.execute(miguel, 'gate.decide', { ...pass.data, gateId: 'assets-staged', note: 'https://contoso.example/runbooks/42' }, team, 'checklist-msg-1'));
     assert.equal(res.body.type, 'application/vnd.microsoft.card.adaptive');
     const text = cardText(res.body.value);
     assert.match(text, /Miguel Engineer passed "Assets replicated and staged"/);
@@ -166,7 +166,9 @@ describe('Liftoff over HTTP, end to end', () => {
     assert.match(cardText(noReason.body.value), /a waiver needs a reason/);
     const byEngineer = await h.post(h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'user-routing', note: 'internal only' }, team));
     assert.match(cardText(byEngineer.body.value), /Only the project manager or the business owner can waive/);
-    const waived = await h.post(h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'performance-benchmarked', note: 'Same SKU as on-premises' }, team));
+    const waived = await h.post(
+      h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'waive', revs, gateId: 'performance-benchmarked', note: 'Same SKU as on-premises' }, team),
+    );
     assert.match(cardText(waived.body.value), /Priya Project waived "Performance measured, sizing decided"/);
     assert.equal((await stored(workload.workloadId)).gates.find((g) => g.id === 'performance-benchmarked')?.status, 'waived');
   });
@@ -186,9 +188,7 @@ describe('Liftoff over HTTP, end to end', () => {
     const first = await h.post(invoke);
     const second = await h.post(invoke);
     assert.deepEqual(second.body, first.body, 'a retried invoke answers with the same card');
-    const events = await h.app.cosmos.workloads.items
-      .query({ query: 'SELECT * FROM c WHERE c.type = "event" AND c.gateId = "user-routing"' }, { partitionKey: workload.workloadId })
-      .fetchAll();
+    const events = await h.app.cosmos.workloads.items.query({ query: 'SELECT * FROM c WHERE c.type = "event" AND c.gateId = "user-routing"' }, { partitionKey: workload.workloadId }).fetchAll();
     assert.equal(events.resources.length, 1, 'one audit event');
     const gate = (await stored(workload.workloadId)).gates.find((g) => g.id === 'user-routing');
     assert.equal(gate?.rev, 2);
@@ -264,7 +264,10 @@ describe('a link typed by one person, on the cards everyone sees, over HTTP', ()
 
   before(async () => {
     h = await startHarness();
-    h.fake.setRoster(team.teamId!, [priya, miguel].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })));
+    h.fake.setRoster(
+      team.teamId!,
+      [priya, miguel].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+    );
     await h.say(h.activities.message(priya, 'new Payroll API', team));
     const { resource } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
     const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', team)), 'roles.save');

@@ -44,7 +44,10 @@ describe('Retrospectives over HTTP, end to end', () => {
     scenes += 1;
     const tenantId = `7e57e000-0000-4000-8000-${String(scenes).padStart(12, '0')}`;
     const team = { ...teamChannel(`cutover-${scenes}`), tenantId };
-    h.fake.setRoster(team.teamId!, everyone.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId })));
+    h.fake.setRoster(
+      team.teamId!,
+      everyone.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId })),
+    );
     s = { team, payroll: workloadIdIn(team, 'payroll-api'), billing: workloadIdIn(team, 'billing'), retro: undefined as unknown as Retro };
     await readyForPromotion('Payroll API', s.payroll);
   });
@@ -113,13 +116,18 @@ describe('Retrospectives over HTTP, end to end', () => {
   /** Miguel records the traffic cutover from the checklist: Payroll API is promoted. */
   async function promote(): Promise<any> {
     const w = await stored(s.payroll);
-    return press(miguel, 'gate.decide', {
-      workloadId: s.payroll,
-      decision: 'pass',
-      gateId: 'traffic-rerouted',
-      revs: { 'traffic-rerouted': w.gates.find((g) => g.id === 'traffic-rerouted')!.rev },
-      note: 'DNS switched at 02:00',
-    }, { messageId: 'checklist-1' });
+    return press(
+      miguel,
+      'gate.decide',
+      {
+        workloadId: s.payroll,
+        decision: 'pass',
+        gateId: 'traffic-rerouted',
+        revs: { 'traffic-rerouted': w.gates.find((g) => g.id === 'traffic-rerouted')!.rev },
+        note: 'DNS switched at 02:00',
+      },
+      { messageId: 'checklist-1' },
+    );
   }
 
   /** Priya starts an anonymous CAF retro with 3 votes each and a deadline in a week; its card is posted in the channel. */
@@ -127,7 +135,12 @@ describe('Retrospectives over HTTP, end to end', () => {
     await promote();
     const before = h.fake.lastSeq;
     const date = inDays(7);
-    const card = await press(priya, 'retro.start', { workloadId: s.payroll, template: 'caf', anonymous: 'true', deadlineDate: date, deadlineTime: '17:00', timeZone: 'Europe/Paris', votes: '3' }, { messageId: 'start-card' });
+    const card = await press(
+      priya,
+      'retro.start',
+      { workloadId: s.payroll, template: 'caf', anonymous: 'true', deadlineDate: date, deadlineTime: '17:00', timeZone: 'Europe/Paris', votes: '3' },
+      { messageId: 'start-card' },
+    );
     const [started] = await docs<Retro>('retro');
     assert.ok(started);
     s.retro = started;
@@ -293,7 +306,7 @@ describe('Retrospectives over HTTP, end to end', () => {
       assert.match(cardText(latest.activity?.attachments?.[0]?.content), /5 entries so far from 3 people/);
     });
 
-    it('answers an automatic refresh with the person\'s own view and never updates the message from it', async () => {
+    it("answers an automatic refresh with the person's own view and never updates the message from it", async () => {
       await collect();
       await h.app.background.drain();
       const mark = h.fake.lastSeq;
@@ -315,12 +328,17 @@ describe('Retrospectives over HTTP, end to end', () => {
         assert.ok(!raw.includes(p.name) && !raw.includes(p.name.split(' ')[0]!), `no name of ${p.name}`);
       }
       for (const e of stored) {
-        assert.deepEqual(Object.keys(e).filter((k) => !k.startsWith('_')).sort(), ['authorKey', 'createdAt', 'id', 'questionId', 'retroId', 'text', 'type', 'workloadId']);
+        assert.deepEqual(
+          Object.keys(e)
+            .filter((k) => !k.startsWith('_'))
+            .sort(),
+          ['authorKey', 'createdAt', 'id', 'questionId', 'retroId', 'text', 'type', 'workloadId'],
+        );
       }
       assert.deepEqual(new Set(stored.map((e) => e.authorKey)), new Set([ana, ben, miguel].map(pseudonym)), 'the author key is HMAC-SHA256(secret, retroId:aadObjectId)');
     });
 
-    it('lets a person change and delete their own entry, and nobody else\'s', async () => {
+    it("lets a person change and delete their own entry, and nobody else's", async () => {
       await collect();
       const [anasEntry] = (await entries()).filter((e) => e.authorKey === pseudonym(ana) && e.questionId === 'better');
       assert.ok(anasEntry);
@@ -339,7 +357,10 @@ describe('Retrospectives over HTTP, end to end', () => {
       const typo = (await entries()).find((e) => e.text === 'A typo to remove')!;
       const deleted = await press(ana, 'retro.entry.delete', { ...ref(), entryId: typo.id });
       assert.match(cardText(deleted), /Your entry is deleted/);
-      assert.equal((await entries()).some((e) => e.id === typo.id), false);
+      assert.equal(
+        (await entries()).some((e) => e.id === typo.id),
+        false,
+      );
     });
 
     it('loses no entry when many arrive at once, and stores a retried one once', async () => {
@@ -351,7 +372,7 @@ describe('Retrospectives over HTTP, end to end', () => {
   });
 
   describe('reminders', () => {
-    it('reminds one to one only those who have not contributed, without anyone\'s entries, and names who cannot be reached', async () => {
+    it("reminds one to one only those who have not contributed, without anyone's entries, and names who cannot be reached", async () => {
       await installPersonalChats();
       await learn();
       await h.app.background.drain();
@@ -440,7 +461,7 @@ describe('Retrospectives over HTTP, end to end', () => {
       assert.deepEqual(ballots.find((b) => b.voterKey === pseudonym(ana))?.entryIds.sort(), [votable[1]!.id, votable[2]!.id, votable[3]!.id].sort());
     });
 
-    it('never passes the limit when one person\'s votes arrive at once', async () => {
+    it("never passes the limit when one person's votes arrive at once", async () => {
       const votable = await vote();
       const clicks = votable.slice(4, 12).map((e) => h.post(h.activities.execute(ben, 'retro.vote', { ...ref(), entryId: e.id, vote: 'add' }, s.team, s.cardMessageId)));
       const answers = (await Promise.all(clicks)).map((r) => cardText(r.body.value));
@@ -463,7 +484,7 @@ describe('Retrospectives over HTTP, end to end', () => {
     it('hides tallies until voting closes, and keeps who voted for what out of storage', async () => {
       await voted();
       const view = await press(olga, 'retro.view', ref());
-      assert.doesNotMatch(cardText(view), /\d+ votes?\b(?! left| per person)/, 'no tally on a voter\'s view');
+      assert.doesNotMatch(cardText(view), /\d+ votes?\b(?! left| per person)/, "no tally on a voter's view");
       assert.match(cardText(view), /Tallies stay hidden until voting closes/);
       const raw = JSON.stringify(await docs('ballot'));
       for (const p of everyone) assert.ok(!raw.includes(p.aadObjectId) && !raw.includes(teamsUserId(p)) && !raw.includes(p.name), `no trace of ${p.name} in ballots`);
@@ -506,10 +527,13 @@ describe('Retrospectives over HTTP, end to end', () => {
       assert.match(cardText(second), /Brief the help desk a week before cutover: Ana Analyst, due .*, for Billing/);
       const actions = await docs<RetroAction>('action');
       assert.equal(actions.length, 2);
-      assert.deepEqual(actions.map((a) => a.target).sort((a, b) => a.kind.localeCompare(b.kind)), [
-        { kind: 'wave', name: 'Wave 3' },
-        { kind: 'workload', workloadId: s.billing, name: 'Billing' },
-      ].sort((a, b) => a.kind.localeCompare(b.kind)));
+      assert.deepEqual(
+        actions.map((a) => a.target).sort((a, b) => a.kind.localeCompare(b.kind)),
+        [
+          { kind: 'wave', name: 'Wave 3' },
+          { kind: 'workload', workloadId: s.billing, name: 'Billing' },
+        ].sort((a, b) => a.kind.localeCompare(b.kind)),
+      );
     });
 
     it('closes, posts the summary in the channel, and says why the retrospective gate waits for decommission', async () => {
@@ -535,7 +559,12 @@ describe('Retrospectives over HTTP, end to end', () => {
     it('passes the retrospective gate, in the audit trail, once the earlier gates are closed', async () => {
       await close();
       const w = await stored(s.payroll);
-      await press(miguel, 'gate.decide', { workloadId: s.payroll, decision: 'pass', gateId: 'assets-retired', revs: { 'assets-retired': w.gates.find((g) => g.id === 'assets-retired')!.rev }, note: '12 VMs off' }, { messageId: 'checklist-1' });
+      await press(
+        miguel,
+        'gate.decide',
+        { workloadId: s.payroll, decision: 'pass', gateId: 'assets-retired', revs: { 'assets-retired': w.gates.find((g) => g.id === 'assets-retired')!.rev }, note: '12 VMs off' },
+        { messageId: 'checklist-1' },
+      );
       const checklist = await say(priya, 'status Payroll API');
       const record = findAction(checklist, 'retro.gate');
       const card = await press(priya, 'retro.gate', record.data);
@@ -584,7 +613,15 @@ describe('Retrospectives over HTTP, end to end', () => {
   describe('a named retro', () => {
     it('shows authors once revealed, and closes with an explicit "no actions" decision', async () => {
       await addBilling();
-      await press(priya, 'retro.start', { workloadId: s.billing, template: 'madSadGlad', anonymous: 'false', deadlineDate: inDays(3), deadlineTime: '09:30', timeZone: 'America/New_York', votes: '2' });
+      await press(priya, 'retro.start', {
+        workloadId: s.billing,
+        template: 'madSadGlad',
+        anonymous: 'false',
+        deadlineDate: inDays(3),
+        deadlineTime: '09:30',
+        timeZone: 'America/New_York',
+        votes: '2',
+      });
       const [named] = await docs<Retro>('retro', s.billing);
       assert.ok(named);
       assert.equal(named.anonymous, false);

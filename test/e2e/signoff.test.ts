@@ -83,7 +83,16 @@ describe('Business-test sign-off over HTTP, end to end', () => {
     const open = h.activities.execute(
       priya,
       'signoff.open',
-      { ...findAction(form, 'signoff.open').data, testers: tom.aadObjectId, rule: 'all', rejection: 'failsCycle', dueDate: '2026-11-25', dueTime: '17:00', timeZone: 'UTC', testPlanUrl: 'https://contoso.example/plan' },
+      {
+        ...findAction(form, 'signoff.open').data,
+        testers: tom.aadObjectId,
+        rule: 'all',
+        rejection: 'failsCycle',
+        dueDate: '2026-11-25',
+        dueTime: '17:00',
+        timeZone: 'UTC',
+        testPlanUrl: 'https://contoso.example/plan',
+      },
       team,
       'form-message',
     );
@@ -93,7 +102,10 @@ describe('Business-test sign-off over HTTP, end to end', () => {
     assert.match(cardText(second.body.value), /Priya Project opened UAT cycle 1 of Portal: 1 tester/);
     await h.app.background.drain();
     assert.equal(h.fake.activities.filter((r) => r.seq > before && r.kind === 'send').length, 1, 'one sign-off card');
-    assert.deepEqual((await d.events('Portal', 'uat-1')).map((e) => e.action), ['cycle.opened']);
+    assert.deepEqual(
+      (await d.events('Portal', 'uat-1')).map((e) => e.action),
+      ['cycle.opened'],
+    );
     const { resources } = await h.app.cosmos.workloads.items
       .query({ query: 'SELECT c.id FROM c WHERE c.workloadId = @w AND c.type = "cycle"', parameters: [{ name: '@w', value: d.workloadId('Portal') }] }, { partitionKey: d.workloadId('Portal') })
       .fetchAll();
@@ -149,8 +161,14 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.match(cardText(cycle1.answer), /Bea Owner opened UAT cycle 1 of Billing is open|opened UAT cycle 1 of Billing/);
       const stored = await b.cycle('Billing', cycle1.cycleId);
       assert.equal(stored.state, 'open');
-      assert.deepEqual(stored.testers.map((t) => [t.aadObjectId, t.teamsUserId]), [tom, tina, tess, theo].map((p) => [p.aadObjectId, teamsUserId(p)]));
-      assert.deepEqual(stored.finalApprovers.map((p) => p.aadObjectId), [bea.aadObjectId]);
+      assert.deepEqual(
+        stored.testers.map((t) => [t.aadObjectId, t.teamsUserId]),
+        [tom, tina, tess, theo].map((p) => [p.aadObjectId, teamsUserId(p)]),
+      );
+      assert.deepEqual(
+        stored.finalApprovers.map((p) => p.aadObjectId),
+        [bea.aadObjectId],
+      );
       assert.equal(stored.due.at, '2026-11-25T16:00:00.000Z', '17:00 in Paris in November is 16:00 UTC');
       assert.equal(stored.card?.activityId, cycle1.messageId);
       const posted = h.fake.sentTo(b.place.conversationId).find((r) => r.activityId === cycle1.messageId);
@@ -160,14 +178,13 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.match(text, /Every tester approves \(4 of 4\)/);
       assert.match(text, /fails the cycle at once/);
       assert.match(text, /Wed 25 Nov 2026, 17:00 Europe\/Paris/);
-      assert.deepEqual(
-        verbsOn(cycle1.card),
-        ['signoff.view'],
-        'the posted card has no decision buttons, only "Show my buttons" for clients that do not refresh: testers get theirs by refresh',
-      );
+      assert.deepEqual(verbsOn(cycle1.card), ['signoff.view'], 'the posted card has no decision buttons, only "Show my buttons" for clients that do not refresh: testers get theirs by refresh');
       assert.deepEqual(cycle1.card.refresh.userIds, [tom, tina, tess, theo].map(teamsUserId));
       assert.equal(cycle1.card.refresh.action.verb, 'signoff.view');
-      assert.deepEqual((await b.events('Billing', cycle1.cycleId)).map((e) => e.action), ['cycle.opened']);
+      assert.deepEqual(
+        (await b.events('Billing', cycle1.cycleId)).map((e) => e.action),
+        ['cycle.opened'],
+      );
     });
 
     it('shows a tester their buttons on automatic refresh, anyone else the status, and never updates the message from a refresh', async () => {
@@ -301,7 +318,10 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.deepEqual(actions, ['cycle.opened', 'cycle.passed', 'cycle.testersApproved', 'vote.approved', 'vote.approved']);
       const { resources: gateEvents } = await h.app.cosmos.workloads.items
         .query(
-          { query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = "gate.passed" AND c.gateId = "uat-approved"', parameters: [{ name: '@w', value: workload.workloadId }] },
+          {
+            query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = "gate.passed" AND c.gateId = "uat-approved"',
+            parameters: [{ name: '@w', value: workload.workloadId }],
+          },
           { partitionKey: workload.workloadId },
         )
         .fetchAll();
@@ -370,7 +390,11 @@ describe('Business-test sign-off over HTTP, end to end', () => {
 
       const late = await d.decide(tina, 'Invoicing', cycleId!, 'approve', {}, messageId);
       assert.match(cardText(late.body.value), /UAT cycle 1 has already been cancelled\. Nothing was recorded\./);
-      assert.deepEqual((await d.votes('Invoicing', cycleId!)).map((v) => v.voter.name), ['Tom Tester'], 'nothing stored after the cancel');
+      assert.deepEqual(
+        (await d.votes('Invoicing', cycleId!)).map((v) => v.voter.name),
+        ['Tom Tester'],
+        'nothing stored after the cancel',
+      );
 
       const checklist = await h.say(h.activities.message(priya, 'status Invoicing', team));
       assert.match(cardText(checklist), /🚫 Cycle 1: cancelled .* by Bea Owner: Opened with the wrong testers/);
@@ -425,14 +449,17 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.equal((await d.votes('Treasury', cycleId!)).length, 2);
     });
 
-    it('any one tester: the first approval meets the rule and closes the testers\' part for the others', async () => {
+    it("any one tester: the first approval meets the rule and closes the testers' part for the others", async () => {
       await d.createWorkload(priya, 'Expenses', bea);
       const { cycleId } = await d.open(priya, 'Expenses', { testers: [tom, tina, tess], rule: 'any' });
       await d.decide(tina, 'Expenses', cycleId!, 'approve');
       assert.equal((await d.cycle('Expenses', cycleId!)).state, 'awaitingFinal');
       const late = await d.decide(tom, 'Expenses', cycleId!, 'approve');
       assert.match(cardText(late.body.value), /The testers' part of UAT cycle 1 is complete/);
-      assert.deepEqual((await d.votes('Expenses', cycleId!)).map((v) => v.voter.name), ['Tina Tester']);
+      assert.deepEqual(
+        (await d.votes('Expenses', cycleId!)).map((v) => v.voter.name),
+        ['Tina Tester'],
+      );
     });
   });
 
@@ -441,7 +468,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
 
     before(() => d.roster([priya, bea, tom, tina, tess, theo, olga, ...crowd]));
 
-    it('records 30 simultaneous approvals, each once, closes the testers\' part once, and updates the shared card a few times only', async () => {
+    it("records 30 simultaneous approvals, each once, closes the testers' part once, and updates the shared card a few times only", async () => {
       await d.createWorkload(priya, 'Crowd', bea);
       const { cycleId, messageId, card } = await d.open(priya, 'Crowd', { testers: crowd, rule: 'all' });
       const before = h.fake.updates(messageId!).length;
@@ -544,7 +571,10 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       await h.app.background.drain();
       const reports = h.fake.activities.filter((r) => r.seq > before && r.kind === 'send' && r.conversationId === team.conversationId) as ActivityOpRecord[];
       assert.equal(reports.length, 1, 'one report, where the reminder was asked');
-      assert.match(cardText(reports[0]!.activity?.attachments?.[0]?.content), /Liftoff could not remind 1 tester of UAT cycle 1 of Reminder Demo: Remy Blocked \(blocked or removed Liftoff\)\. Please remind them yourself\./);
+      assert.match(
+        cardText(reports[0]!.activity?.attachments?.[0]?.content),
+        /Liftoff could not remind 1 tester of UAT cycle 1 of Reminder Demo: Remy Blocked \(blocked or removed Liftoff\)\. Please remind them yourself\./,
+      );
       const nudges = h.fake.activities.filter((r) => r.seq > before && r.conversationId === personalChat(rhea).conversationId);
       assert.equal(nudges.length, 1);
       const nudge = (nudges[0] as { activity?: { attachments?: Array<{ content: unknown }> } }).activity?.attachments?.[0]?.content as any;

@@ -73,14 +73,13 @@ function expectChanged(result: RuleResult) {
 
 function expectRefused(result: RuleResult): string {
   assert.equal(result.kind, 'refused', `expected a refusal, got ${result.kind}`);
-  return (result).message;
+  return result.message;
 }
 
 /** Decides a gate from a card drawn at the gate's current revision; the decision must be applied. */
 function decide(w: Workload, gateId: string, decision: 'pass' | 'fail' | 'waive', actor: Person, note?: string): Workload {
   const rev = gateOf(w, gateId).rev;
-  return expectChanged(decideGate(w, { gateId, decision, rev, actor, now: NOW, ...(note === undefined ? {} : { note }) }))
-    .workload;
+  return expectChanged(decideGate(w, { gateId, decision, rev, actor, now: NOW, ...(note === undefined ? {} : { note }) })).workload;
 }
 
 /** Passes, by its owner, every gate that comes before gateId in the catalogue. */
@@ -173,7 +172,7 @@ describe('release rules', () => {
           assert.ok(check.slug.length <= MAX_SLUG_LENGTH, `slug of ${JSON.stringify(raw.slice(0, 4))}: ${check.slug.length}`);
         }
       }
-      assert.ok(TENANT.length + 1 + MAX_SLUG_LENGTH <= 255, 'a tenant and the longest slug leave room in Cosmos DB\'s 255');
+      assert.ok(TENANT.length + 1 + MAX_SLUG_LENGTH <= 255, "a tenant and the longest slug leave room in Cosmos DB's 255");
       const hangul = checkWorkloadName('\uD55C'.repeat(60)); // 60 syllables, 180 letters once spelled out
       assert.equal(hangul.ok, false);
       assert.match(!hangul.ok ? hangul.message : '', /spells out too long for a workload id/);
@@ -273,9 +272,7 @@ describe('release rules', () => {
     describe('by the gate owner', () => {
       it('passes the gate with evidence, bumps its revision and records who decided and when', () => {
         const w = staffed();
-        const result = expectChanged(
-          decideGate(w, { gateId: 'assets-staged', decision: 'pass', rev: 1, note: '  https://dev.azure.com/run/42  ', actor: eli, now: LATER }),
-        );
+        const result = expectChanged(decideGate(w, { gateId: 'assets-staged', decision: 'pass', rev: 1, note: '  https://dev.azure.com/run/42  ', actor: eli, now: LATER }));
         assert.deepEqual(gateOf(result.workload, 'assets-staged'), {
           id: 'assets-staged',
           status: 'passed',
@@ -337,9 +334,7 @@ describe('release rules', () => {
       });
 
       it('refuses a failure by a non-owner too, even with a reason', () => {
-        const message = expectRefused(
-          decideGate(staffed(), { gateId: 'performance-benchmarked', decision: 'fail', rev: 1, note: 'too slow', actor: eli, now: NOW }),
-        );
+        const message = expectRefused(decideGate(staffed(), { gateId: 'performance-benchmarked', decision: 'fail', rev: 1, note: 'too slow', actor: eli, now: NOW }));
         assert.match(message, /workload architect/i);
       });
 
@@ -352,9 +347,7 @@ describe('release rules', () => {
       });
 
       it('names the CISO role with its acronym intact', () => {
-        const message = expectRefused(
-          decideGate(staffed(), { gateId: 'ciso-verification', decision: 'pass', rev: 1, actor: eli, now: NOW }),
-        );
+        const message = expectRefused(decideGate(staffed(), { gateId: 'ciso-verification', decision: 'pass', rev: 1, actor: eli, now: NOW }));
         assert.match(message, /\bCISO\b.*can pass/, message);
       });
     });
@@ -369,9 +362,7 @@ describe('release rules', () => {
       });
 
       it('fails a gate with a reason, recorded on the gate and in the event', () => {
-        const result = expectChanged(
-          decideGate(staffed(), { gateId: 'assets-staged', decision: 'fail', rev: 1, note: 'replication lag 3h', actor: eli, now: LATER }),
-        );
+        const result = expectChanged(decideGate(staffed(), { gateId: 'assets-staged', decision: 'fail', rev: 1, note: 'replication lag 3h', actor: eli, now: LATER }));
         const gate = gateOf(result.workload, 'assets-staged');
         assert.equal(gate.status, 'failed');
         assert.equal(gate.reason, 'replication lag 3h');
@@ -400,9 +391,7 @@ describe('release rules', () => {
 
     describe('waivers', () => {
       it('lets the project manager waive a gate with a reason', () => {
-        const result = expectChanged(
-          decideGate(staffed(), { gateId: 'change-plan-shared', decision: 'waive', rev: 1, note: 'internal tool, no business change', actor: priya, now: LATER }),
-        );
+        const result = expectChanged(decideGate(staffed(), { gateId: 'change-plan-shared', decision: 'waive', rev: 1, note: 'internal tool, no business change', actor: priya, now: LATER }));
         const gate = gateOf(result.workload, 'change-plan-shared');
         assert.equal(gate.status, 'waived');
         assert.equal(gate.reason, 'internal tool, no business change');
@@ -483,7 +472,11 @@ describe('release rules', () => {
 
       it('refuses to decide a gate that is already passed or waived', () => {
         const passed = decide(staffed(), 'assets-staged', 'pass', eli);
-        for (const [decision, actor] of [['pass', eli], ['fail', eli], ['waive', priya]] as const) {
+        for (const [decision, actor] of [
+          ['pass', eli],
+          ['fail', eli],
+          ['waive', priya],
+        ] as const) {
           const result = decideGate(passed, { gateId: 'assets-staged', decision, rev: 2, note: 'again', actor, now: NOW });
           assert.match(expectRefused(result), /already passed/, decision);
         }
@@ -494,9 +487,7 @@ describe('release rules', () => {
 
       it('lets a failed gate be passed later', () => {
         let w = decide(staffed(), 'performance-benchmarked', 'fail', ana, 'p95 at 900 ms');
-        const result = expectChanged(
-          decideGate(w, { gateId: 'performance-benchmarked', decision: 'pass', rev: 2, note: 'p95 at 180 ms after resize', actor: ana, now: LATER }),
-        );
+        const result = expectChanged(decideGate(w, { gateId: 'performance-benchmarked', decision: 'pass', rev: 2, note: 'p95 at 180 ms after resize', actor: ana, now: LATER }));
         w = result.workload;
         const gate = gateOf(w, 'performance-benchmarked');
         assert.equal(gate.status, 'passed');
@@ -544,7 +535,10 @@ describe('release rules', () => {
       it('is allowed once every earlier gate is passed or waived', () => {
         const waived = new Set(['change-plan-shared', 'change-notice-sent', 'bcdr-validated']);
         let w = staffed();
-        for (const def of GATE_CATALOGUE.slice(0, GATE_CATALOGUE.findIndex((g) => g.id === 'traffic-rerouted'))) {
+        for (const def of GATE_CATALOGUE.slice(
+          0,
+          GATE_CATALOGUE.findIndex((g) => g.id === 'traffic-rerouted'),
+        )) {
           w = waived.has(def.id) ? decide(w, def.id, 'waive', priya, 'not needed for this workload') : decide(w, def.id, 'pass', OWNER_OF[def.ownerRole]);
         }
         const result = expectChanged(promote(w));
@@ -562,9 +556,7 @@ describe('release rules', () => {
 
       it('lets promotion be failed while earlier gates are still open', () => {
         const w = staffed();
-        const result = expectChanged(
-          decideGate(w, { gateId: 'traffic-rerouted', decision: 'fail', rev: 1, note: 'cutover window cancelled', actor: eli, now: NOW }),
-        );
+        const result = expectChanged(decideGate(w, { gateId: 'traffic-rerouted', decision: 'fail', rev: 1, note: 'cutover window cancelled', actor: eli, now: NOW }));
         assert.equal(gateOf(result.workload, 'traffic-rerouted').status, 'failed');
       });
 
@@ -603,9 +595,7 @@ describe('release rules', () => {
 
     it('lets the project manager replace who holds each role and bumps the roles revision', () => {
       const w = created();
-      const result = expectChanged(
-        assignRoles(w, { roles: rolesWith(w, { migrationEngineer: [eli, max], businessOwner: [bea] }), rolesRev: 1, actor: priya, now: LATER }),
-      );
+      const result = expectChanged(assignRoles(w, { roles: rolesWith(w, { migrationEngineer: [eli, max], businessOwner: [bea] }), rolesRev: 1, actor: priya, now: LATER }));
       assert.deepEqual(result.workload.roles.migrationEngineer, [eli, max]);
       assert.deepEqual(result.workload.roles.businessOwner, [bea]);
       assert.deepEqual(result.workload.roles.projectManager, [priya]);
@@ -620,9 +610,7 @@ describe('release rules', () => {
 
     it('lists only the roles that changed in the event summary', () => {
       const w = staffed();
-      const result = expectChanged(
-        assignRoles(w, { roles: rolesWith(w, { businessOwner: [bea, uma], ciso: [] }), rolesRev: w.rolesRev, actor: priya, now: NOW }),
-      );
+      const result = expectChanged(assignRoles(w, { roles: rolesWith(w, { businessOwner: [bea, uma], ciso: [] }), rolesRev: w.rolesRev, actor: priya, now: NOW }));
       assert.equal(result.event.summary, 'Priya assigned roles. Business owner: Bea, Uma; CISO: nobody.');
       for (const unchanged of ['Project manager', 'Migration engineer', 'Change manager', 'Workload architect']) {
         assert.ok(!result.event.summary.includes(unchanged), unchanged);

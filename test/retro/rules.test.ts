@@ -90,7 +90,10 @@ describe('retrospective rules', () => {
   describe('start', () => {
     it('lets a project manager start a retro with the chosen questions, anonymous or named', () => {
       const retro = started({ template: 'fourLs', anonymous: false });
-      assert.deepEqual(retro.questions.map((q) => q.id), ['liked', 'learned', 'lacked', 'longed']);
+      assert.deepEqual(
+        retro.questions.map((q) => q.id),
+        ['liked', 'learned', 'lacked', 'longed'],
+      );
       assert.equal(retro.anonymous, false);
       assert.equal(retro.phase, 'collect');
       assert.deepEqual(retro.facilitator, pm);
@@ -174,19 +177,27 @@ describe('retrospective rules', () => {
       const retro = { ...started(), phase: 'group' as const };
       const entries = [entry('a', 'well'), entry('b', 'well'), entry('c', 'well', { mergedInto: 'b' }), entry('d', 'better')];
       const merged = mergeEntries(retro, entries, { into: 'a', from: ['b'], facilitates: true });
-      assert.deepEqual((merged as { value: RetroEntry[] }).value.map((e) => [e.id, e.mergedInto]).sort(), [['b', 'a'], ['c', 'a']]);
+      assert.deepEqual((merged as { value: RetroEntry[] }).value.map((e) => [e.id, e.mergedInto]).sort(), [
+        ['b', 'a'],
+        ['c', 'a'],
+      ]);
       assert.match((mergeEntries(retro, entries, { into: 'a', from: ['d'], facilitates: true }) as { message: string }).message, /same question/);
       assert.match((mergeEntries(retro, entries, { into: 'c', from: ['a'], facilitates: true }) as { message: string }).message, /already merged/);
       assert.match((mergeEntries(retro, entries, { into: 'a', from: ['b'], facilitates: false }) as { message: string }).message, /Only the facilitator/);
       const groups = groupEntries(retro, entries);
-      assert.deepEqual(groups.get('well')?.map((g) => [g.entry.id, g.merged.map((m) => m.id)]), [['a', []], ['b', ['c']]]);
+      assert.deepEqual(
+        groups.get('well')?.map((g) => [g.entry.id, g.merged.map((m) => m.id)]),
+        [
+          ['a', []],
+          ['b', ['c']],
+        ],
+      );
     });
   });
 
   describe('votes', () => {
     const votable = new Set(['a', 'b', 'c', 'd']);
-    const vote = (retro: Retro, ballot: RetroBallot | undefined, entryId: string, v: 'add' | 'remove' = 'add') =>
-      castVote(retro, ballot, { entryId, vote: v, voterKey: 'k', votable, now: NOW });
+    const vote = (retro: Retro, ballot: RetroBallot | undefined, entryId: string, v: 'add' | 'remove' = 'add') => castVote(retro, ballot, { entryId, vote: v, voterKey: 'k', votable, now: NOW });
 
     it('counts up to the votes per person, refuses one more, and lets a vote be taken back', () => {
       const retro = { ...started(), phase: 'vote' as const };

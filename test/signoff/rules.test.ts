@@ -55,7 +55,7 @@ function request(overrides: Partial<OpenCycleRequest> = {}): OpenCycleRequest {
 function opened(overrides: Partial<OpenCycleRequest> = {}): SignoffCycle {
   const result = openCycle(request(overrides));
   assert.equal(result.kind, 'opened', result.kind === 'refused' ? result.message : '');
-  return (result).cycle;
+  return result.cycle;
 }
 
 function cycleWith(rule: RuleKind, rejection: RejectionEffect, atLeast?: number): SignoffCycle {
@@ -114,7 +114,10 @@ describe('sign-off rules', () => {
       assert.deepEqual(cycle.rule, { kind: 'atLeast', needed: 2 });
       assert.equal(cycle.due.at, '2026-11-25T16:00:00.000Z');
       assert.equal(event.action, 'cycle.opened');
-      assert.match(event.summary, /Priya opened UAT cycle 1: testers Tom, Tina, Tess; at least 2 of 3 testers approve; a rejection counts against the rule; due Wed 25 Nov 2026, 17:00 Europe\/Paris; final sign-off by Bea\./);
+      assert.match(
+        event.summary,
+        /Priya opened UAT cycle 1: testers Tom, Tina, Tess; at least 2 of 3 testers approve; a rejection counts against the rule; due Wed 25 Nov 2026, 17:00 Europe\/Paris; final sign-off by Bea\./,
+      );
     });
 
     it('numbers cycles after every earlier one', () => {
@@ -191,7 +194,10 @@ describe('sign-off rules', () => {
     it('lists decisions in the order they were recorded', () => {
       const cycle = cycleWith('all', 'countsAgainst');
       const t = tally(cycle, [vote(cycle, tess, 'approve', '2026-11-22T09:03:00.000Z'), vote(cycle, tom, 'approve', '2026-11-22T09:01:00.000Z')]);
-      assert.deepEqual(t.approved.map((v) => v.voter.name), ['Tom', 'Tess']);
+      assert.deepEqual(
+        t.approved.map((v) => v.voter.name),
+        ['Tom', 'Tess'],
+      );
     });
   });
 
@@ -223,7 +229,7 @@ describe('sign-off rules', () => {
     });
   });
 
-  describe('closing the testers\' part', () => {
+  describe("closing the testers' part", () => {
     it('says when decisions or the clock settle an open cycle', () => {
       const cycle = cycleWith('all', 'failsCycle');
       assert.equal(testersShouldClose(cycle, tally(cycle, [vote(cycle, tom, 'approve')]), NOW), undefined);
@@ -236,7 +242,7 @@ describe('sign-off rules', () => {
       const cycle = cycleWith('atLeast', 'countsAgainst', 2);
       const change = closeTesters(cycle, [vote(cycle, tom, 'approve'), vote(cycle, tina, 'approve'), vote(cycle, tess, 'reject')], NOW);
       assert.equal(change.kind, 'changed');
-      const closed = (change).cycle;
+      const closed = change.cycle;
       assert.equal(closed.state, 'awaitingFinal');
       assert.deepEqual(closed.testersClosed, { at: NOW, reason: 'ruleMet', approved: 2, rejected: 1 });
       assert.equal((change as { event?: { action: string } }).event?.action, 'cycle.testersApproved');
@@ -351,7 +357,7 @@ describe('sign-off rules', () => {
       assert.match(say(cancelled, pm), /UAT cycle 1 has already been cancelled by Bea; nothing was changed/);
     });
 
-    it('closes the cycle to decisions, the final sign-off and the testers\' close, and lets a new cycle open', () => {
+    it("closes the cycle to decisions, the final sign-off and the testers' close, and lets a new cycle open", () => {
       const first = cancel(opened(), owner);
       const cancelled = (first as Extract<typeof first, { kind: 'changed' }>).cycle;
       const check = checkVote(cancelled, { actor: tom, decision: 'approve', comment: '', evidence: '', now: NOW });

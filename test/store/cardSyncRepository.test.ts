@@ -63,7 +63,10 @@ describe('Shared-card markers on the embedded Cosmos server', () => {
     await repo.request(marker(late, 2_000));
     await repo.request(marker(early, 1_000));
     const pending = (await repo.pending(50)).filter((m) => [late.workloadId, early.workloadId].includes(m.workloadId));
-    assert.deepEqual(pending.map((m) => m.workloadId), [early.workloadId, late.workloadId]);
+    assert.deepEqual(
+      pending.map((m) => m.workloadId),
+      [early.workloadId, late.workloadId],
+    );
   });
 
   describe('SharedCardSync', () => {

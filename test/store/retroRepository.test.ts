@@ -46,9 +46,7 @@ describe('CosmosRetroRepository on the embedded Cosmos server', () => {
     assert.equal(await repo.createRetro(r), 'exists');
     const votable = new Set(Array.from({ length: 20 }, (_, i) => `e${i}`));
     const results = await Promise.all(
-      [...votable].map((entryId) =>
-        repo.changeBallot(r.workloadId, ballotId(r.retroId, 'voter'), (current) => castVote(r, current, { entryId, vote: 'add', voterKey: 'voter', votable, now: NOW })),
-      ),
+      [...votable].map((entryId) => repo.changeBallot(r.workloadId, ballotId(r.retroId, 'voter'), (current) => castVote(r, current, { entryId, vote: 'add', voterKey: 'voter', votable, now: NOW }))),
     );
     assert.equal(results.filter((x) => x.kind === 'changed').length, 3);
     const ballots: RetroBallot[] = await repo.ballotsOf(r.workloadId, r.retroId);
@@ -80,6 +78,10 @@ describe('CosmosRetroRepository on the embedded Cosmos server', () => {
     await repo.addAction(action('w3', 4, { scopeId: 'team-b' }));
     assert.equal(await repo.addAction(action('w1', 2)), 'exists');
     const open = await repo.openActionsOf(TENANT, 'team-a');
-    assert.deepEqual(open.map((a) => a.text), ['Action 1', 'Action 2'], 'open ones of team a, soonest due first');
+    assert.deepEqual(
+      open.map((a) => a.text),
+      ['Action 1', 'Action 2'],
+      'open ones of team a, soonest due first',
+    );
   });
 });

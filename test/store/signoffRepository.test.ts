@@ -44,7 +44,10 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
     return (await workloads.get(withOwner.workloadId))!;
   }
 
-  async function openedCycle(name: string, options: { rule?: 'all' | 'any' | 'atLeast'; atLeast?: number; rejection?: 'failsCycle' | 'countsAgainst'; testers?: Approver[] } = {}): Promise<SignoffCycle> {
+  async function openedCycle(
+    name: string,
+    options: { rule?: 'all' | 'any' | 'atLeast'; atLeast?: number; rejection?: 'failsCycle' | 'countsAgainst'; testers?: Approver[] } = {},
+  ): Promise<SignoffCycle> {
     const workload = await workloadNamed(name);
     const result = openCycle({
       workload,
@@ -98,12 +101,18 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
   describe('the repository', () => {
     it('stores a cycle with its audit event, refuses a second one with the same number, and lists cycles by number', async () => {
       const cycle = await openedCycle('payroll');
-      assert.equal(await repo.createCycle({ ...cycle, openedBy: person('Mallory') }, { workloadId: cycle.workloadId, type: 'event', at: NOW, actor: pm, action: 'cycle.opened', summary: 'x' }), 'exists');
+      assert.equal(
+        await repo.createCycle({ ...cycle, openedBy: person('Mallory') }, { workloadId: cycle.workloadId, type: 'event', at: NOW, actor: pm, action: 'cycle.opened', summary: 'x' }),
+        'exists',
+      );
       assert.equal((await repo.cycle(cycle.workloadId, cycle.id))?.openedBy.name, 'Priya');
       assert.deepEqual((await events(cycle.workloadId)).map((e) => e.action).sort(), ['cycle.opened', 'workload.created']);
       const second = { ...cycle, id: 'uat-2', number: 2 };
       await repo.createCycle(second, { workloadId: cycle.workloadId, type: 'event', at: NOW, actor: pm, action: 'cycle.opened', summary: 'second' });
-      assert.deepEqual((await repo.cycles(cycle.workloadId)).map((c) => c.number), [1, 2]);
+      assert.deepEqual(
+        (await repo.cycles(cycle.workloadId)).map((c) => c.number),
+        [1, 2],
+      );
     });
 
     it("records a tester's decision with its event exactly once; a second attempt finds the place taken", async () => {
@@ -135,7 +144,10 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       await repo.createCycle(other, { workloadId: a.workloadId, type: 'event', at: NOW, actor: pm, action: 'cycle.opened', summary: 'x' });
       for (const c of [a, b, other]) await repo.castVote(voteOf(c, tom).vote, voteOf(c, tom).event);
       const snapshot = await repo.snapshot(a.workloadId, a.id);
-      assert.deepEqual(snapshot?.votes.map((v) => [v.workloadId, v.cycleId]), [[a.workloadId, 'uat-1']]);
+      assert.deepEqual(
+        snapshot?.votes.map((v) => [v.workloadId, v.cycleId]),
+        [[a.workloadId, 'uat-1']],
+      );
       assert.equal(await repo.snapshot(a.workloadId, 'uat-9'), undefined);
     });
 
@@ -164,7 +176,11 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
           finalize: (w: string, c: string, rule: Parameters<SignoffRepository['finalize']>[2]) =>
             repo.finalize(w, c, (cy, wl) => {
               // Someone changes the workload while the sign-off is being written; whichever lands second re-reads and retries.
-              raced ??= workloads.change(w, (cur) => ({ kind: 'changed', workload: { ...cur, rolesRev: cur.rolesRev + 1 }, event: { workloadId: w, type: 'event', at: NOW, actor: pm, action: 'roles.assigned', summary: 'race' } }));
+              raced ??= workloads.change(w, (cur) => ({
+                kind: 'changed',
+                workload: { ...cur, rolesRev: cur.rolesRev + 1 },
+                event: { workloadId: w, type: 'event', at: NOW, actor: pm, action: 'roles.assigned', summary: 'race' },
+              }));
               return rule(cy, wl);
             }),
         }),
@@ -212,7 +228,10 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       assert.equal(outcome.kind, 'refused');
       assert.match((outcome as { message: string }).message, /has closed\. Nothing was recorded\./);
       const snapshot = await repo.snapshot(cycle.workloadId, cycle.id);
-      assert.deepEqual(snapshot?.votes.map((v) => v.voter.name), ['Tom']);
+      assert.deepEqual(
+        snapshot?.votes.map((v) => v.voter.name),
+        ['Tom'],
+      );
       assert.equal((await events(cycle.workloadId)).filter((e) => e.action === 'vote.approved').length, 0);
     });
 
@@ -260,7 +279,10 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       const snapshot = await repo.snapshot(cycle.workloadId, cycle.id);
       assert.equal(snapshot?.cycle.state, 'cancelled');
       assert.deepEqual(snapshot?.votes, []);
-      assert.deepEqual(snapshot?.seals.map((s) => s.reason), ['cancelled', 'cancelled', 'cancelled']);
+      assert.deepEqual(
+        snapshot?.seals.map((s) => s.reason),
+        ['cancelled', 'cancelled', 'cancelled'],
+      );
       const actions = (await events(cycle.workloadId)).map((e) => e.action);
       assert.equal(actions.filter((a) => a === 'vote.approved').length, 0);
       assert.equal(actions.filter((a) => a === 'cycle.cancelled').length, 1);
@@ -282,7 +304,10 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       // Tom's approval met the rule ("any"), so the testers' part closed; the cancel then finds the cycle waiting for the final sign-off and cancels it.
       assert.equal(outcome.kind, 'changed');
       assert.equal(stored?.cycle.state, 'cancelled');
-      assert.deepEqual(stored?.votes.map((v) => v.voter.name), ['Tom']);
+      assert.deepEqual(
+        stored?.votes.map((v) => v.voter.name),
+        ['Tom'],
+      );
       assert.equal(stored?.seals.length, 2, 'the two other places are sealed; Tom kept his');
       const actions = (await events(cycle.workloadId)).map((e) => e.action);
       assert.equal(actions.filter((a) => a === 'cycle.cancelled').length, 1);

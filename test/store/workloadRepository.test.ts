@@ -30,7 +30,10 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
     assert.deepEqual(read?.roles.projectManager, [pm]);
     assert.ok(read?._etag, 'the stored workload carries its ETag');
     const history = await repo.history(w.workloadId, 10);
-    assert.deepEqual(history.map((e) => e.action), ['workload.created']);
+    assert.deepEqual(
+      history.map((e) => e.action),
+      ['workload.created'],
+    );
   });
 
   it('answers exists for a second workload with the same id and keeps the first', async () => {
@@ -48,13 +51,9 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
 
   it('commits a gate decision together with its audit event', async () => {
     const w = await created('crm');
-    const withEngineer = await repo.change(w.workloadId, (cur) =>
-      assignRoles(cur, { roles: { ...cur.roles, migrationEngineer: [pm] }, rolesRev: cur.rolesRev, actor: pm, now: NOW }),
-    );
+    const withEngineer = await repo.change(w.workloadId, (cur) => assignRoles(cur, { roles: { ...cur.roles, migrationEngineer: [pm] }, rolesRev: cur.rolesRev, actor: pm, now: NOW }));
     assert.equal(withEngineer?.kind, 'changed');
-    const result = await repo.change(w.workloadId, (cur) =>
-      decideGate(cur, { gateId: 'assets-staged', decision: 'pass', rev: 1, note: 'https://dev.azure.com/run/42', actor: pm, now: NOW }),
-    );
+    const result = await repo.change(w.workloadId, (cur) => decideGate(cur, { gateId: 'assets-staged', decision: 'pass', rev: 1, note: 'https://dev.azure.com/run/42', actor: pm, now: NOW }));
     assert.equal(result?.kind, 'changed');
     const stored = await repo.get(w.workloadId);
     assert.equal(stored?.gates.find((g) => g.id === 'assets-staged')?.status, 'passed');
@@ -65,9 +64,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
   it('stores nothing for a refused change', async () => {
     const w = await created('hr');
     const before = await repo.get(w.workloadId);
-    const result = await repo.change(w.workloadId, (cur) =>
-      decideGate(cur, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: person('Eve'), now: NOW }),
-    );
+    const result = await repo.change(w.workloadId, (cur) => decideGate(cur, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: person('Eve'), now: NOW }));
     assert.equal(result?.kind, 'refused');
     assert.equal((await repo.get(w.workloadId))?._etag, before?._etag);
     assert.equal((await repo.history(w.workloadId, 10)).length, 1);

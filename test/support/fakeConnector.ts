@@ -24,18 +24,7 @@ export type ActivityOperation = 'send' | 'reply' | 'update' | 'delete' | 'create
 
 /** Every route the fake knows, plus 'unknown' for anything else. */
 export type RequestKind =
-  | ActivityOperation
-  | 'history'
-  | 'listConversations'
-  | 'members'
-  | 'member'
-  | 'removeMember'
-  | 'pagedMembers'
-  | 'activityMembers'
-  | 'attachment'
-  | 'teamChannels'
-  | 'teamDetails'
-  | 'unknown';
+  ActivityOperation | 'history' | 'listConversations' | 'members' | 'member' | 'removeMember' | 'pagedMembers' | 'activityMembers' | 'attachment' | 'teamChannels' | 'teamDetails' | 'unknown';
 
 /** What fault matchers see about a request (body already parsed). */
 export interface FakeRequest {
@@ -236,13 +225,20 @@ const DEFAULT_MESSAGES: Record<string, string> = {
 /** Default error code for an injected status. */
 function defaultCode(status: number): string {
   switch (status) {
-    case 400: return TEAMS_ERROR_CODES.badArgument;
-    case 403: return TEAMS_ERROR_CODES.blocked;
-    case 404: return TEAMS_ERROR_CODES.conversationNotFound;
-    case 413: return TEAMS_ERROR_CODES.tooLarge;
-    case 429: return TEAMS_ERROR_CODES.throttled;
-    case 503: return TEAMS_ERROR_CODES.serviceUnavailable;
-    default: return status >= 500 ? TEAMS_ERROR_CODES.serviceError : 'Error';
+    case 400:
+      return TEAMS_ERROR_CODES.badArgument;
+    case 403:
+      return TEAMS_ERROR_CODES.blocked;
+    case 404:
+      return TEAMS_ERROR_CODES.conversationNotFound;
+    case 413:
+      return TEAMS_ERROR_CODES.tooLarge;
+    case 429:
+      return TEAMS_ERROR_CODES.throttled;
+    case 503:
+      return TEAMS_ERROR_CODES.serviceUnavailable;
+    default:
+      return status >= 500 ? TEAMS_ERROR_CODES.serviceError : 'Error';
   }
 }
 
@@ -364,7 +360,12 @@ interface Route {
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly reason: RejectionReason) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly reason: RejectionReason,
+  ) {
     super(message);
   }
 }
@@ -404,7 +405,10 @@ export class FakeConnector {
   private closed = false;
 
   /** Use startFakeConnector(). */
-  constructor(private readonly server: http.Server, private readonly options: FakeConnectorOptions) {
+  constructor(
+    private readonly server: http.Server,
+    private readonly options: FakeConnectorOptions,
+  ) {
     const address = server.address() as AddressInfo;
     const prefix = normalizePrefix(options.pathPrefix);
     this.url = `http://127.0.0.1:${address.port}/${prefix}`;
@@ -741,7 +745,11 @@ export class FakeConnector {
       }
       case 'removeMember': {
         const roster = this.rosters.get(conversationId);
-        if (roster) this.rosters.set(conversationId, roster.filter((m) => m.id !== route.memberId));
+        if (roster)
+          this.rosters.set(
+            conversationId,
+            roster.filter((m) => m.id !== route.memberId),
+          );
         return { status: 200 };
       }
       case 'pagedMembers':
@@ -835,7 +843,12 @@ export class FakeConnector {
     if (rates && (rates.match ?? isSend)(request)) {
       const draw = this.random();
       let edge = 0;
-      for (const [status, p] of [[429, rates.p429], [503, rates.p503], [403, rates.p403], [404, rates.p404]] as const) {
+      for (const [status, p] of [
+        [429, rates.p429],
+        [503, rates.p503],
+        [403, rates.p403],
+        [404, rates.p404],
+      ] as const) {
         edge += p ?? 0;
         if (draw < edge) {
           const retryAfter = rates.retryAfterSeconds ?? (status === 429 ? 1 : undefined);
@@ -858,7 +871,18 @@ export class FakeConnector {
   }
 
   private reject(request: FakeRequest, status: number, code: string, message: string, reason: RejectionReason, retryAfterSeconds?: number): Outcome {
-    if (this.options.recordActivities !== false) this.rejectionLog.push({ kind: request.kind, method: request.method, path: request.path, conversationId: request.conversationId, status, code, reason, retryAfterSeconds, timestamp: Date.now() });
+    if (this.options.recordActivities !== false)
+      this.rejectionLog.push({
+        kind: request.kind,
+        method: request.method,
+        path: request.path,
+        conversationId: request.conversationId,
+        status,
+        code,
+        reason,
+        retryAfterSeconds,
+        timestamp: Date.now(),
+      });
     const headers = retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) };
     return { status, body: { error: { code, message } }, headers };
   }
@@ -970,7 +994,10 @@ function decodeSegment(segment: string): string {
 
 /** Maps method + path (segments split before decoding, so an escaped '/' stays inside its id). */
 function parseRoute(method: string, path: string): Route {
-  const s = path.split('/').filter((part) => part !== '').map(decodeSegment);
+  const s = path
+    .split('/')
+    .filter((part) => part !== '')
+    .map(decodeSegment);
   const [version, collection, id, sub, subId, tail] = s;
   const n = s.length;
   if (version !== 'v3') return { kind: 'unknown' };
@@ -1014,7 +1041,7 @@ function hasActivity(body: unknown): boolean {
 }
 
 function asActivity(value: unknown): Partial<Activity> {
-  return typeof value === 'object' && value !== null ? (value) : {};
+  return typeof value === 'object' && value !== null ? value : {};
 }
 
 /** A member as Teams serializes it; the legacy /members routes also carry objectId. */

@@ -69,7 +69,10 @@ export async function healthyUrl(liftoff: LiftoffProcess): Promise<string> {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Liftoff exited (${child.exitCode ?? child.signalCode}) before it was healthy`);
     const started = lines.map(logEntry).find((entry) => entry.event === 'started');
     if (started?.url) {
-      const status = await fetch(`${started.url}/healthz`).then((res) => res.status, () => 0);
+      const status = await fetch(`${started.url}/healthz`).then(
+        (res) => res.status,
+        () => 0,
+      );
       if (status === 200) return started.url;
     }
     await new Promise((r) => setTimeout(r, 5));

@@ -66,9 +66,7 @@ export class SignoffDriver {
       { name: '@cycleId', value: cycleId },
       { name: '@workloadId', value: workloadId },
     ];
-    const { resources } = await this.h.app.cosmos.workloads.items
-      .query<T>({ query, parameters }, { partitionKey: workloadId })
-      .fetchAll();
+    const { resources } = await this.h.app.cosmos.workloads.items.query<T>({ query, parameters }, { partitionKey: workloadId }).fetchAll();
     return resources;
   }
 

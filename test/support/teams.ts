@@ -50,20 +50,11 @@ export class ActivityFactory {
   message(who: Person, text: string, place: Place): Record<string, unknown> {
     const mention = place.conversationType === 'personal' ? '' : `<at>${BOT.name}</at> `;
     const activity = { ...this.base('message', who, place), text: `${mention}${text}`, textFormat: 'plain' };
-    return mention
-      ? { ...activity, entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }] }
-      : activity;
+    return mention ? { ...activity, entities: [{ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: BOT }] } : activity;
   }
 
   /** An Action.Execute invoke from a card in the message `replyToId`: a button pressed, or the client's automatic refresh. */
-  execute(
-    who: Person,
-    verb: string,
-    data: Record<string, unknown>,
-    place: Place,
-    replyToId = 'card-message-1',
-    trigger: 'manual' | 'automatic' = 'manual',
-  ): Record<string, unknown> {
+  execute(who: Person, verb: string, data: Record<string, unknown>, place: Place, replyToId = 'card-message-1', trigger: 'manual' | 'automatic' = 'manual'): Record<string, unknown> {
     return {
       ...this.base('invoke', who, place),
       name: 'adaptiveCard/action',
