@@ -12,7 +12,7 @@ import { Decided } from '../retro/rules';
 import type { RetroService } from '../retro/service';
 import type { BackgroundWork } from '../shared/background';
 import type { ChecklistContributor } from './handlers';
-import { attention, good, VerbOutcome } from './router';
+import { attention, good, Loader, VerbOutcome } from './router';
 import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
 import { typedEntries } from './retroPayloads';
 import type { Member, Turn } from './turn';
@@ -42,9 +42,11 @@ export class RetroHandlers {
     return this.clock().toISOString().slice(0, 10);
   }
 
-  private async load(turn: Turn, ref: RetroRef): Promise<Retro | undefined> {
-    return this.retros.byId(turn.tenantId, ref.workloadId, ref.retroId);
-  }
+  /** The retro a card names, in the partition of the workload the router has already let this person see. */
+  readonly retroOf: Loader<RetroRef, Retro> = {
+    load: (workload, ref) => this.retros.byId(workload.scope.tenantId, workload.workloadId, ref.retroId),
+    missing: missingRetro,
+  };
 
   /** `retro <workload>`: the running retro's card, or the start card for a project manager. */
   async command(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
@@ -117,27 +119,22 @@ export class RetroHandlers {
     });
   }
 
-  async show(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
-    const retro = await this.load(turn, ref);
-    return { card: retro ? await this.view(turn, retro) : missingRetro() };
+  async show(turn: Turn, retro: Retro): Promise<VerbOutcome> {
+    return { card: await this.view(turn, retro) };
   }
 
   /** Runs a change and answers with the person's view; on a change, the channel card follows for everyone. */
-  private async changed<T>(turn: Turn, ref: RetroRef, change: (retro: Retro) => Promise<Decided<T> | undefined>, said: (value: T) => string): Promise<VerbOutcome> {
-    const retro = await this.load(turn, ref);
-    if (!retro) return { card: missingRetro() };
+  private async changed<T>(turn: Turn, retro: Retro, change: (retro: Retro) => Promise<Decided<T> | undefined>, said: (value: T) => string): Promise<VerbOutcome> {
     const result = await change(retro);
-    const current = (await this.load(turn, ref)) ?? retro;
+    const current = (await this.retros.byId(retro.tenantId, retro.workloadId, retro.retroId)) ?? retro;
     if (!result) return { card: await this.view(turn, current, attention('That is no longer there; here is the retrospective as it is now.')) };
     if (result.kind === 'refused') return { card: await this.view(turn, current, attention(result.message)) };
     if (result.kind === 'changed') await this.updateChannelCard(turn, current);
     return { card: await this.view(turn, current, good(said(result.value))) };
   }
 
-  async addEntries(turn: Turn, data: RetroRef & Record<string, unknown>): Promise<VerbOutcome> {
+  async addEntries(turn: Turn, data: RetroRef & Record<string, unknown>, retro: Retro): Promise<VerbOutcome> {
     const items = typedEntries(data);
-    const retro = await this.load(turn, data);
-    if (!retro) return { card: missingRetro() };
     if (items.length === 0) return { card: await this.view(turn, retro, attention('Write an entry under a question first, then press Add my entries.')) };
     const outcome = await this.retros.addEntries(retro, turn.actor, items);
     // No actor here: in an anonymous retro the log must not tie an entry to a person.
@@ -148,65 +145,62 @@ export class RetroHandlers {
     return { card: await this.view(turn, retro, notice) };
   }
 
-  editEntry(turn: Turn, data: RetroRef & { entryId: string; text: string }): Promise<VerbOutcome> {
-    if (!data.entryId) return this.withNotice(turn, data, 'Pick the entry to change.');
+  editEntry(turn: Turn, data: RetroRef & { entryId: string; text: string }, retro: Retro): Promise<VerbOutcome> {
+    if (!data.entryId) return this.withNotice(turn, retro, 'Pick the entry to change.');
     return this.changed(
       turn,
-      data,
+      retro,
       (retro) => this.retros.editEntry(retro, turn.actor, data.entryId, data.text),
       () => 'Your entry is changed.',
     );
   }
 
-  deleteEntry(turn: Turn, data: RetroRef & { entryId: string }): Promise<VerbOutcome> {
-    if (!data.entryId) return this.withNotice(turn, data, 'Pick the entry to delete.');
+  deleteEntry(turn: Turn, data: RetroRef & { entryId: string }, retro: Retro): Promise<VerbOutcome> {
+    if (!data.entryId) return this.withNotice(turn, retro, 'Pick the entry to delete.');
     return this.changed(
       turn,
-      data,
+      retro,
       (retro) => this.retros.deleteEntry(retro, turn.actor, data.entryId),
       () => 'Your entry is deleted.',
     );
   }
 
-  private async withNotice(turn: Turn, ref: RetroRef, text: string): Promise<VerbOutcome> {
-    const retro = await this.load(turn, ref);
-    return { card: retro ? await this.view(turn, retro, attention(text)) : missingRetro() };
+  private async withNotice(turn: Turn, retro: Retro, text: string): Promise<VerbOutcome> {
+    return { card: await this.view(turn, retro, attention(text)) };
   }
 
-  advance(turn: Turn, data: RetroRef & { from: Retro['phase'] }): Promise<VerbOutcome> {
+  advance(turn: Turn, data: RetroRef & { from: Retro['phase'] }, retro: Retro): Promise<VerbOutcome> {
     return this.changed(
       turn,
-      data,
+      retro,
       (retro) => this.retros.advance(retro, turn.actor, data.from),
       (retro) => `The retrospective moved on: ${PHASE_TITLES[retro.phase].toLowerCase()}.`,
     );
   }
 
-  merge(turn: Turn, data: RetroRef & { into: string; from: string }): Promise<VerbOutcome> {
+  merge(turn: Turn, data: RetroRef & { into: string; from: string }, retro: Retro): Promise<VerbOutcome> {
     const from = data.from
       .split(',')
       .map((id) => id.trim())
       .filter(Boolean);
     return this.changed(
       turn,
-      data,
+      retro,
       (retro) => this.retros.merge(retro, turn.actor, data.into, from),
       (merged) => `Merged ${merged.length === 1 ? 'one entry' : `${merged.length} entries`}.`,
     );
   }
 
-  vote(turn: Turn, data: RetroRef & { entryId: string; vote: 'add' | 'remove' }): Promise<VerbOutcome> {
+  vote(turn: Turn, data: RetroRef & { entryId: string; vote: 'add' | 'remove' }, retro: Retro): Promise<VerbOutcome> {
     return this.changed(
       turn,
-      data,
+      retro,
       (retro) => this.retros.vote(retro, turn.actor, data.entryId, data.vote),
       () => (data.vote === 'add' ? 'Your vote is counted.' : 'Your vote is taken back.'),
     );
   }
 
-  async addAction(turn: Turn, data: RetroActionAddData): Promise<VerbOutcome> {
-    const retro = await this.load(turn, data);
-    if (!retro) return { card: missingRetro() };
+  async addAction(turn: Turn, data: RetroActionAddData, retro: Retro): Promise<VerbOutcome> {
     const roster = await this.rosterFor(turn, retro);
     const owner = roster.find((p) => p.aadObjectId === data.owner.trim());
     let target: ActionTarget | undefined;
@@ -223,15 +217,13 @@ export class RetroHandlers {
     }
     return this.changed(
       turn,
-      data,
+      retro,
       (r) => this.retros.addAction(r, turn.actor, { text: data.actionText, owner, due: data.due.trim(), target }),
       (action) => `Action item recorded for ${action.owner.name}.`,
     );
   }
 
-  async close(turn: Turn, data: RetroRef & { noActions: boolean }): Promise<VerbOutcome> {
-    const retro = await this.load(turn, data);
-    if (!retro) return { card: missingRetro() };
+  async close(turn: Turn, data: RetroRef & { noActions: boolean }, retro: Retro): Promise<VerbOutcome> {
     const outcome = await this.retros.close(retro, turn.actor, data.noActions);
     if (!outcome) return { card: missingRetro() };
     if (outcome.kind === 'refused') return { card: await this.view(turn, retro, attention(outcome.message)) };
@@ -255,9 +247,7 @@ export class RetroHandlers {
     return { card: await this.view(turn, closed, good('This retrospective is closed.')) };
   }
 
-  async recordGate(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
-    const retro = await this.load(turn, ref);
-    if (!retro) return { card: missingRetro() };
+  async recordGate(turn: Turn, retro: Retro): Promise<VerbOutcome> {
     const gate = await this.retros.recordGateAsked(retro, turn.actor);
     if (gate.kind === 'refused') return { card: await this.view(turn, retro, attention(gate.message)) };
     return { card: await this.view(turn, gate.retro, gate.passed ? good(gate.message) : attention(gate.message)) };
@@ -305,9 +295,7 @@ export class RetroHandlers {
     };
   }
 
-  async remindVerb(turn: Turn, ref: RetroRef): Promise<VerbOutcome> {
-    const retro = await this.load(turn, ref);
-    if (!retro) return { card: missingRetro() };
+  async remindVerb(turn: Turn, retro: Retro): Promise<VerbOutcome> {
     const { notice, unreachable } = await this.remind(turn, retro);
     // The invoke answer is shown only to the facilitator who pressed, so names may appear here.
     const named = unreachable.length ? attention(`${notice.text} Not reachable: ${unreachable.slice(0, 30).join(', ')}${unreachable.length > 30 ? ', …' : ''}.`) : notice;

@@ -70,6 +70,32 @@ export function workloadVerb<S extends z.ZodType<{ workloadId: string }>>(
   return { schema, kind: options.kind ?? 'change', loadsWorkload: true, handle: typed(handle), ...(options.refresh ? { refresh: typed(options.refresh) } : {}) };
 }
 
+/** What a verb names inside a workload (a UAT cycle, a retro, a notice), and the card that says it is gone. */
+export interface Loader<D, T> {
+  load(workload: Workload, data: D): Promise<T | undefined>;
+  missing(): Card;
+}
+
+/**
+ * A verb on something inside a workload: after the workload's scope check, the router reads what the data
+ * names in that workload's partition; the handler runs only when it exists, with both.
+ */
+export function entityVerb<S extends z.ZodType<{ workloadId: string }>, T>(
+  schema: S,
+  loader: Loader<z.infer<S>, T>,
+  handle: (turn: Turn, data: z.infer<S>, entity: T, workload: Workload) => Promise<VerbOutcome>,
+  options: { kind?: VerbKind } = {},
+): VerbRoute {
+  return workloadVerb(
+    schema,
+    async (turn, data, workload) => {
+      const entity = await loader.load(workload, data);
+      return entity === undefined ? { card: loader.missing() } : handle(turn, data, entity, workload);
+    },
+    options,
+  );
+}
+
 /** A typed message command: the words after the command name, answered with a card. */
 export interface CommandRoute {
   /** The command resolves the workload named by its words (or the only one here) before the handler runs. */
