@@ -32,7 +32,8 @@ const alpha = teamChannel('alpha');
 const beta = teamChannel('beta');
 const secretChat = groupChat('secret');
 
-const NOTHING = /There is no workload named "[^"]+" here|no longer exists or is not part of your organization/;
+/** What a person who may not see a workload is told: exactly what they would be told if it did not exist. */
+const NOTHING = /There is no workload named "[^"]+" here|That workload no longer exists or is not part of your organization/;
 
 /** Card data that passes as many verb schemas as possible, so the scope check itself is what answers. */
 function plausibleData(workloadId: string): Record<string, unknown> {
@@ -133,6 +134,39 @@ describe('a workload belongs to the team or chat it was created in', () => {
       assert.deepEqual(await everything(), before);
     });
   }
+
+  describe('the role × verb × team matrix', () => {
+    const otherTenant = { ...beta, tenantId: '0d2b1f5e-8c7a-4e55-9d1c-3a9f7b2e6c10' };
+    /** Who asks, from where, and whether they may see team alpha's workload. */
+    const viewers = [
+      { who: priya, place: alpha, label: 'its project manager in its channel', sees: true },
+      { who: tom, place: alpha, label: 'a member without a role in its channel', sees: true },
+      { who: tom, place: personalChat(tom), label: 'a member without a role in a personal chat (Teams lists him)', sees: true },
+      { who: bea, place: personalChat(bea), label: 'its business owner in a personal chat, not in the roster', sees: true },
+      { who: eve, place: beta, label: 'someone of another team of the tenant', sees: false },
+      { who: eve, place: personalChat(eve), label: 'someone of the tenant in a personal chat', sees: false },
+      { who: eve, place: otherTenant, label: 'someone of another tenant', sees: false },
+    ];
+    for (const viewer of viewers) {
+      it(`${viewer.sees ? 'lets' : 'refuses'} ${viewer.label} ${viewer.sees ? 'reach' : 'anything of'} the workload through every workload verb`, async () => {
+        // The business owner is not in the team's roster: only her role lets her in.
+        h.fake.setRoster(alpha.teamId!, members(priya, tom));
+        try {
+          const before = viewer.sees ? [] : await everything();
+          for (const verb of workloadVerbs) {
+            const res = await press(viewer.who, verb, { ...plausibleData(payroll), ...(verb === 'gate.decide' ? { decision: 'pass' } : {}) }, viewer.place);
+            assert.equal(res.status, 200, verb);
+            assert.equal(res.body?.type, 'application/vnd.microsoft.card.adaptive', `${verb}: ${JSON.stringify(res.body?.value)}`);
+            if (viewer.sees) assert.doesNotMatch(cardText(res.body.value), NOTHING, `${verb} for ${viewer.label}`);
+            else assert.match(cardText(res.body.value), NOTHING, `${verb} for ${viewer.label}`);
+          }
+          if (!viewer.sees) assert.deepEqual(await everything(), before);
+        } finally {
+          h.fake.setRoster(alpha.teamId!, members(priya, bea, tom));
+        }
+      });
+    }
+  });
 
   it('lets a member of the team without a role read it from their personal chat, because Teams lists them', async () => {
     assert.match(await say(tom, 'status Payroll API', personalChat(tom)), /Payroll API/);
