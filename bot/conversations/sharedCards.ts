@@ -49,6 +49,12 @@ const cannotUpdate = (error: unknown): boolean => error instanceof DeliveryError
  */
 export class SharedCardSync {
   private lastSequence = 0;
+  /**
+   * Cards this process has marked whose draw has not started yet. Another change to such a card needs no
+   * second write: the marker is in Cosmos already, and the draw to come reads the store after the change.
+   * Once a draw starts it reads the marker's version, so from then on a change must write it again.
+   */
+  private readonly markedAhead = new Set<string>();
 
   constructor(
     private readonly repo: CardSyncRepository,
@@ -59,11 +65,18 @@ export class SharedCardSync {
 
   /** Marks the card stale in the store, then draws it after the answer. Call once the change is stored, before answering. */
   async stale<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>): Promise<void> {
+    const id = cardSyncId(card);
+    const key = `${card.workloadId}\n${id}`;
+    if (this.markedAhead.has(key)) {
+      this.redraw(card, fields, draw);
+      return;
+    }
     const sequence = Math.max(this.clock().getTime(), this.lastSequence + 1);
     this.lastSequence = sequence;
-    const marker: CardSyncMarker = { id: cardSyncId(card), type: 'cardSync', workloadId: card.workloadId, card, requestedAt: new Date(sequence).toISOString(), sequence };
+    const marker: CardSyncMarker = { id, type: 'cardSync', workloadId: card.workloadId, card, requestedAt: new Date(sequence).toISOString(), sequence };
     try {
       await this.repo.request(marker);
+      this.markedAhead.add(key);
     } catch (error) {
       // The change itself is stored; the card is still drawn below, only a crash before that would leave it stale.
       this.log.error({ event: 'cardsync.mark_failed', ...fields, err: error }, 'could not mark the shared card for a redraw');
@@ -74,7 +87,9 @@ export class SharedCardSync {
   /** Draws the card from the store in the background and clears its marker unless a change asked again meanwhile. */
   redraw<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>): void {
     const id = cardSyncId(card);
-    this.updates.request(`${card.workloadId}\n${id}`, `${card.kind}.card_update`, fields, async () => {
+    const key = `${card.workloadId}\n${id}`;
+    this.updates.request(key, `${card.kind}.card_update`, fields, async () => {
+      this.markedAhead.delete(key);
       // Read before drawing: a change stored after this read writes the marker again, and the clear below fails.
       const version = await this.repo.version(card.workloadId, id);
       try {
