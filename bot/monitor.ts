@@ -16,6 +16,9 @@ function startAzureMonitor(env: Record<string, string | undefined>): typeof Azur
     throw error;
   }
   if (!connectionString) return undefined;
+  // The distro prints the Azure SDKs' warnings to stderr, and Cosmos warns of every 404 the store expects (a lease not
+  // yet taken): only errors, unless the operator asks for more.
+  process.env.APPLICATIONINSIGHTS_INSTRUMENTATION_LOGGING_LEVEL ??= 'ERROR';
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded synchronously, ahead of the rest, and only when asked for
   const distro = require('@azure/monitor-opentelemetry') as typeof AzureMonitor;
   distro.useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
