@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { renderNotice, renderNoticeProgress } from '../cards/noticeCards';
 import { BroadcastSender } from './broadcast/sender';
-import { Outbound, OutboundMessenger, TenantBudget } from './conversations/outbound';
+import { Outbound, OutboundMessenger, realTimers, TenantBudget } from './conversations/outbound';
 import { Reminders } from './conversations/reminders';
 import { BroadcastService } from './broadcast/service';
 import type { Config } from './config';
@@ -41,6 +41,7 @@ import { mergeRoutes, Router } from './teams/router';
 import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
 import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
+import { Telemetry } from './telemetry';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -65,7 +66,9 @@ export interface StartOptions {
 
 /** Wires Cosmos, repositories, services, the Teams edge and the HTTP server, and starts listening. */
 export async function startLiftoff(config: Config, log: Logger, options: StartOptions = {}): Promise<RunningLiftoff> {
-  const cosmos = options.store ?? (await connectCosmos(config.cosmos, log));
+  // Spans and metrics through the OpenTelemetry API: exported when bot/monitor.ts registered Azure Monitor, no-ops otherwise.
+  const telemetry = new Telemetry();
+  const cosmos = options.store ?? (await connectCosmos(config.cosmos, log, telemetry));
   const clock = options.clock ?? (() => new Date());
   const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
   const background = new BackgroundWork(log);
@@ -75,7 +78,14 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   // One way out to Teams for every proactive message: one budget per tenant, the configured pace its ceiling.
   const b = config.broadcast;
   const teamsClient = new TeamsDeliveryClient(authentication, botAppId(config.auth), Math.max(1000, Math.floor(b.leaseMs / 3)));
-  const outbound = new Outbound(new TenantBudget(b.ratePerSecond), { maxAttempts: b.maxAttempts, backoff: { baseMs: b.retryBaseMs, maxMs: Math.max(b.retryBaseMs, 30_000) } }, log);
+  const outbound = new Outbound(
+    new TenantBudget(b.ratePerSecond),
+    { maxAttempts: b.maxAttempts, backoff: { baseMs: b.retryBaseMs, maxMs: Math.max(b.retryBaseMs, 30_000) } },
+    log,
+    realTimers,
+    Math.random,
+    telemetry,
+  );
   const messenger = new OutboundMessenger(outbound, teamsClient);
   const conversations = new CosmosConversationRepository(cosmos.conversations);
   const reminders = new Reminders(conversations, messenger, log);
@@ -130,6 +140,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
       },
       onSent: (n, p) => broadcast.noticeSent(n, p),
       log,
+      telemetry,
     },
   );
   const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations);
@@ -141,6 +152,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     background,
     messenger,
     log,
+    telemetry,
   });
   const { server, inFlight } = createServer({ processActivity: activityProcessor(adapter, bot), healthy: () => cosmos.ping(), log });
   await new Promise<void>((resolve, reject) => {

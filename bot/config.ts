@@ -17,6 +17,12 @@ export interface Config {
   /** How often expired UAT cycles are looked for, in seconds; 0 turns the sweep off. */
   signoffSweepSeconds: number;
   broadcast: BroadcastConfig;
+  monitor: MonitorConfig;
+}
+
+/** Azure Monitor: spans, metrics and dependencies go to Application Insights only when a connection string is set. */
+export interface MonitorConfig {
+  connectionString?: string;
 }
 
 /** Change communication: the sender's pace, the approval rule, and the sender lease. */
@@ -131,6 +137,17 @@ export function readCosmosConfig(env: Env = process.env): Config['cosmos'] {
   return key ? { mode: 'key', endpoint, key, database } : { mode: 'identity', endpoint, database };
 }
 
+/** Just the Azure Monitor settings, read by the bootstrap (bot/monitor.ts) before anything else is loaded. */
+export function readMonitorConfig(env: Env = process.env): MonitorConfig {
+  const connectionString = text(env, 'APPLICATIONINSIGHTS_CONNECTION_STRING');
+  if (connectionString === undefined) return {};
+  // The value is not echoed: it names the resource and its ingestion key.
+  if (!/(^|;)\s*InstrumentationKey=[^;]+/i.test(connectionString)) {
+    throw new ConfigError('APPLICATIONINSIGHTS_CONNECTION_STRING must be the connection string of an Application Insights resource (InstrumentationKey=...;IngestionEndpoint=...).');
+  }
+  return { connectionString };
+}
+
 const MIN_SECRET_LENGTH = 32;
 
 function readRetroSecret(env: Env, cosmos: Config['cosmos']): string | undefined {
@@ -191,5 +208,6 @@ export function readConfig(env: Env = process.env): Config {
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
     broadcast: readBroadcast(env),
+    monitor: readMonitorConfig(env),
   };
 }

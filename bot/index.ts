@@ -1,3 +1,5 @@
+// First: Azure Monitor must patch http and the Azure SDKs before anything else loads them.
+import { monitoring, stopMonitor } from './monitor';
 import { ConfigError, readConfig } from './config';
 import { createLogger } from './log';
 import { startLiftoff } from './app';
@@ -25,6 +27,7 @@ async function main(): Promise<void> {
   } else if (config.auth.mode === 'anonymous') {
     log.warn({ event: 'auth.anonymous' }, 'MICROSOFT_APP_ID is not set: running in local anonymous mode, Bot Framework authentication is OFF');
   }
+  if (monitoring) log.info({ event: 'monitor.on' }, 'APPLICATIONINSIGHTS_CONNECTION_STRING is set: spans and metrics go to Azure Monitor');
   if (config.cosmos.mode === 'embedded') {
     log.warn({ event: 'cosmos.embedded' }, 'COSMOS_ENDPOINT is not set: using the embedded Cosmos server; ALL DATA IS IN MEMORY and is lost when Liftoff stops');
     if (!config.retroPseudonymSecret) {
@@ -48,16 +51,19 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ event: 'stopping', signal }, 'finishing in-flight turns, then stopping');
-    app.close().then(
-      () => {
-        log.info({ event: 'stopped' }, 'stopped cleanly');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ event: 'stop.failed', err: error }, 'could not stop cleanly');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => stopMonitor())
+      .then(
+        () => {
+          log.info({ event: 'stopped' }, 'stopped cleanly');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ event: 'stop.failed', err: error }, 'could not stop cleanly');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

@@ -46,6 +46,7 @@ describe('readConfig', () => {
         allowedTenants: [],
         signoffSweepSeconds: 30,
         broadcast: { ratePerSecond: 40, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
+        monitor: {},
       });
     });
 
@@ -243,6 +244,19 @@ describe('readConfig', () => {
 
     it('reads the secret it is given, trimmed', () => {
       assert.equal(readConfig({ RETRO_PSEUDONYM_SECRET: ` ${SECRET} ` }).retroPseudonymSecret, SECRET);
+    });
+  });
+
+  describe('APPLICATIONINSIGHTS_CONNECTION_STRING', () => {
+    const connectionString = `InstrumentationKey=${TENANT_ID};IngestionEndpoint=https://westeurope-5.in.applicationinsights.azure.com/`;
+
+    it('reads an Application Insights connection string, trimmed', () => {
+      assert.deepEqual(readConfig({ APPLICATIONINSIGHTS_CONNECTION_STRING: ` ${connectionString} ` }).monitor, { connectionString });
+    });
+
+    it('refuses a value that is not a connection string, without repeating it', () => {
+      const message = assertRefused({ APPLICATIONINSIGHTS_CONNECTION_STRING: 'https://westeurope-5.in.applicationinsights.azure.com/' }, 'APPLICATIONINSIGHTS_CONNECTION_STRING');
+      assert.doesNotMatch(message, /westeurope/);
     });
   });
 

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Card } from '../../cards/render';
-import { Abandon, Outbound, postKeyOf } from '../conversations/outbound';
+import { Abandon, asTeamsFailure, Outbound, postKeyOf, TeamsOperation } from '../conversations/outbound';
 import type { Logger } from '../log';
+import { Telemetry } from '../telemetry';
 import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
@@ -38,6 +39,8 @@ export interface SenderDeps {
   onSent?: (notice: Notice, progress: Progress) => Promise<void>;
   log: Logger;
   now?: () => number;
+  /** Counts deliveries by outcome and lease handovers. */
+  telemetry?: Telemetry;
 }
 
 /** What the sender measured, for the benchmark and the logs. */
@@ -72,11 +75,14 @@ export class BroadcastSender {
   private loop: Promise<void> | undefined;
   private lastSweep = 0;
   readonly stats: SenderStats = { sent: 0, requests: 0, retries: 0, recordLagMs: [] };
+  readonly telemetry: Telemetry;
 
   constructor(
     readonly options: SenderOptions,
     readonly deps: SenderDeps,
-  ) {}
+  ) {
+    this.telemetry = deps.telemetry ?? new Telemetry();
+  }
 
   now(): number {
     return (this.deps.now ?? Date.now)();
@@ -141,6 +147,8 @@ export class BroadcastSender {
   private async tryTenant(tenantId: string, entries: OutboxEntry[]): Promise<void> {
     const lease = await this.deps.coordination.acquire(tenantId, this.options.instanceId, this.now(), this.options.leaseMs);
     if (!lease) return;
+    // The epoch moves only when the lease changes hands: this instance takes over from another.
+    if (lease.epoch > 1) this.telemetry.leaseTakenOver();
     this.deps.log.info({ event: 'broadcast.lease_acquired', tenantId, holder: this.options.instanceId, epoch: lease.epoch }, 'took the broadcast lease');
     const run = new TenantRun(this, tenantId, lease.expiresAt, entries);
     this.tenants.set(tenantId, run);
@@ -451,7 +459,8 @@ class NoticeRun {
     const { conversationId, serviceUrl, activityId } = notice.progress;
     if (!(await this.tenant.admitUpdate())) return progress;
     this.tenant.sender.stats.requests += 1;
-    await this.deps.transport.update({ conversationId, serviceUrl, tenantId: notice.tenantId }, activityId, this.deps.cards.progress(notice, progress));
+    const card = this.deps.cards.progress(notice, progress);
+    await this.tenant.sender.telemetry.teamsCall('update', 1, () => this.deps.transport.update({ conversationId, serviceUrl, tenantId: notice.tenantId }, activityId, card), asTeamsFailure);
     return progress;
   }
 
@@ -506,7 +515,7 @@ class NoticeRun {
       const known = delivery.recreated ? undefined : await this.deps.directory.personalConversation(recipient.aadObjectId);
       if (known) recipient.conversationId = known;
       else
-        return this.attempt(task, `user:${recipient.aadObjectId}`, async () => {
+        return this.attempt(task, `user:${recipient.aadObjectId}`, 'create_conversation', async () => {
           const conversationId = await this.deps.transport.createPersonalConversation(recipient, delivery.tenantId);
           recipient.conversationId = conversationId;
           await this.deps.directory.rememberPersonalConversation(recipient, delivery.tenantId, conversationId);
@@ -517,12 +526,14 @@ class NoticeRun {
     const address = { conversationId, serviceUrl: recipient.serviceUrl, tenantId: delivery.tenantId };
     // Teams' per-conversation windows count new messages; an update or a recall counts against the tenant's budget only.
     const windowKey = action === 'send' || action === 'remind' ? postKeyOf(conversationId) : undefined;
-    return this.attempt(task, windowKey, async () => {
+    const operation: TeamsOperation = action === 'update' ? 'update' : action === 'delete' ? 'remove' : 'post';
+    return this.attempt(task, windowKey, operation, async () => {
       if (action === 'send') {
         const activityId = await this.deps.transport.post(address, this.card('notice'), notice.content.title);
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
         await this.record(delivery, { status: 'sent', activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
+        this.tenant.sender.telemetry.deliveryEnded('sent');
         const lag = this.tenant.sender.now() - acceptedAt;
         if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
       } else if (action === 'update') {
@@ -541,11 +552,11 @@ class NoticeRun {
   }
 
   /** Makes one request through the outbound pipeline, and acts on its judgement: retry later, recreate the chat, or a final outcome. */
-  private async attempt(task: Task, conversationKey: string | undefined, request: () => Promise<'done' | 'again'>): Promise<boolean> {
+  private async attempt(task: Task, conversationKey: string | undefined, operation: TeamsOperation, request: () => Promise<'done' | 'again'>): Promise<boolean> {
     const delivery = task.delivery;
     if (!this.tenant.canSend()) return false;
     const sender = this.tenant.sender;
-    const context = { attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true };
+    const context = { operation, attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true };
     const result = await this.deps.outbound.attempt(
       { tenantId: delivery.tenantId, conversationKey },
       () => {
@@ -577,7 +588,10 @@ class NoticeRun {
       return true;
     }
     const status = verdict.kind === 'final' ? verdict.status : 'notFound';
-    if (action === 'send') await this.record(delivery, { status, lastError, finishedAt: new Date(this.tenant.sender.now()).toISOString() });
+    if (action === 'send') {
+      await this.record(delivery, { status, lastError, finishedAt: new Date(this.tenant.sender.now()).toISOString() });
+      sender.telemetry.deliveryEnded(status);
+    }
     // An update, recall or reminder that cannot reach the copy is given up, so it is not tried forever.
     else await this.record(delivery, { lastError, appliedRev: this.notice!.contentRev, remindedRev: this.notice!.remindRev, ...(action === 'delete' ? { status: 'recalled' as const } : {}) });
     return false;

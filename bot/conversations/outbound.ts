@@ -1,5 +1,6 @@
 import type { Card } from '../../cards/render';
 import type { Logger } from '../log';
+import { Telemetry } from '../telemetry';
 import { Backoff, backoffDelay } from '../shared/retry';
 import { ConversationWindows, RateWindow, TEAMS_CONVERSATION_WINDOWS, TokenBucket } from './limits';
 import { ConversationTarget, DeliveryError, Messenger } from './messenger';
@@ -178,6 +179,12 @@ export interface Abandon {
   stillWanted(): boolean;
 }
 
+/** A failed call to Teams as its dependency span tells it; undefined for errors that are not Teams' answer. */
+export const asTeamsFailure = (error: unknown): DeliveryError | undefined => (error instanceof DeliveryError ? error : undefined);
+
+/** Which Bot Connector call a request makes, for its dependency span. */
+export type TeamsOperation = 'post' | 'update' | 'remove' | 'create_conversation';
+
 export type Attempt<T> = { kind: 'done'; value: T } | { kind: 'abandoned' } | { kind: 'failed'; failure: DeliveryError; verdict: FailureVerdict; retryInMs: number };
 
 /** The pipeline: one budget, one judgement, bounded attempts. */
@@ -188,14 +195,18 @@ export class Outbound {
     private readonly log: Logger,
     private readonly timers: Timers = realTimers,
     private readonly random: () => number = Math.random,
+    private readonly telemetry: Telemetry = new Telemetry(),
   ) {}
 
-  /** One request to Teams: waits for its turn, makes it, and judges a failure (a DeliveryError); other errors are thrown. */
-  async attempt<T>(route: Route, request: () => Promise<T>, context: { attempts: number; person?: boolean; recreated?: boolean }, abandon?: Abandon): Promise<Attempt<T>> {
+  /**
+   * One request to Teams: waits for its turn, makes it (a dependency span: status, throttling, Retry-After), and judges a
+   * failure (a DeliveryError); other errors are thrown.
+   */
+  async attempt<T>(route: Route, request: () => Promise<T>, context: { operation: TeamsOperation; attempts: number; person?: boolean; recreated?: boolean }, abandon?: Abandon): Promise<Attempt<T>> {
     if (!(await this.budget.admit(route.tenantId, route.conversationKey, abandon?.signal))) return { kind: 'abandoned' };
     if (abandon && !abandon.stillWanted()) return { kind: 'abandoned' };
     try {
-      return { kind: 'done', value: await request() };
+      return { kind: 'done', value: await this.telemetry.teamsCall(context.operation, context.attempts, request, asTeamsFailure) };
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
       const verdict = judgeFailure(error, { attempts: context.attempts, maxAttempts: this.policy.maxAttempts, person: context.person ?? false, recreated: context.recreated ?? false });
@@ -205,9 +216,9 @@ export class Outbound {
   }
 
   /** A message nothing is stored about: retried here until it goes, or thrown (a DeliveryError) once its failure is final. */
-  async deliver<T>(route: Route, request: () => Promise<T>): Promise<T> {
+  async deliver<T>(route: Route, operation: TeamsOperation, request: () => Promise<T>): Promise<T> {
     for (let attempts = 1; ; attempts += 1) {
-      const result = await this.attempt(route, request, { attempts });
+      const result = await this.attempt(route, request, { operation, attempts });
       if (result.kind === 'done') return result.value;
       if (result.kind === 'abandoned') throw new DeliveryError(0, 'Abandoned');
       const { status, code } = result.failure;
@@ -243,14 +254,14 @@ export class OutboundMessenger implements Messenger {
   ) {}
 
   post(target: ConversationTarget, card: Card, summary?: string): Promise<string> {
-    return this.outbound.deliver({ tenantId: target.tenantId, conversationKey: postKeyOf(target.conversationId) }, () => this.transport.post(target, card, summary));
+    return this.outbound.deliver({ tenantId: target.tenantId, conversationKey: postKeyOf(target.conversationId) }, 'post', () => this.transport.post(target, card, summary));
   }
 
   update(target: ConversationTarget, activityId: string, card: Card): Promise<void> {
-    return this.outbound.deliver({ tenantId: target.tenantId }, () => this.transport.update(target, activityId, card));
+    return this.outbound.deliver({ tenantId: target.tenantId }, 'update', () => this.transport.update(target, activityId, card));
   }
 
   remove(target: ConversationTarget, activityId: string): Promise<void> {
-    return this.outbound.deliver({ tenantId: target.tenantId }, () => this.transport.remove(target, activityId));
+    return this.outbound.deliver({ tenantId: target.tenantId }, 'remove', () => this.transport.remove(target, activityId));
   }
 }

@@ -4,6 +4,8 @@ import { Container, CosmosClient, Database } from '@azure/cosmos';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { Config } from '../config';
 import type { Logger } from '../log';
+import type { Telemetry } from '../telemetry';
+import { tracedHttpClient } from './tracedHttpClient';
 
 export const CONTAINERS = {
   workloads: { id: 'workloads', partitionKey: '/workloadId' },
@@ -57,8 +59,12 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Connects to Cosmos as configured: embedded (and provisioned here), by key (provisioned if missing), or by identity (must exist). */
-export async function connectCosmos(config: Config['cosmos'], log: Logger): Promise<CosmosStore> {
+/**
+ * Connects to Cosmos as configured: embedded (and provisioned here), by key (provisioned if missing), or by identity (must exist).
+ * With `telemetry`, every request to Cosmos is a dependency span.
+ */
+export async function connectCosmos(config: Config['cosmos'], log: Logger, telemetry?: Telemetry): Promise<CosmosStore> {
+  const traced = telemetry ? { httpClient: tracedHttpClient(telemetry) } : {};
   let embeddedServer: Server | undefined;
   let client: CosmosClient;
   let endpoint: string;
@@ -66,14 +72,14 @@ export async function connectCosmos(config: Config['cosmos'], log: Logger): Prom
     const embedded = await startEmbeddedCosmos(config.port);
     embeddedServer = embedded.server;
     endpoint = embedded.endpoint;
-    client = new CosmosClient({ endpoint, key: EMBEDDED_KEY, connectionPolicy: { enableEndpointDiscovery: false } });
+    client = new CosmosClient({ endpoint, key: EMBEDDED_KEY, connectionPolicy: { enableEndpointDiscovery: false }, ...traced });
   } else if (config.mode === 'key') {
     endpoint = config.endpoint;
     // A plain-http loopback endpoint is an embedded server of another process (tests, the operator CLI): no endpoint discovery.
-    client = new CosmosClient({ endpoint, key: config.key, ...(isLoopbackHttp(endpoint) ? { connectionPolicy: { enableEndpointDiscovery: false } } : {}) });
+    client = new CosmosClient({ endpoint, key: config.key, ...(isLoopbackHttp(endpoint) ? { connectionPolicy: { enableEndpointDiscovery: false } } : {}), ...traced });
   } else {
     endpoint = config.endpoint;
-    client = new CosmosClient({ endpoint, aadCredentials: new DefaultAzureCredential() });
+    client = new CosmosClient({ endpoint, aadCredentials: new DefaultAzureCredential(), ...traced });
   }
 
   try {

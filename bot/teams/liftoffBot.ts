@@ -3,6 +3,7 @@ import { Card, renderHelp, renderMessage } from '../../cards/render';
 import type { Logger } from '../log';
 import type { BackgroundWork } from '../shared/background';
 import type { Messenger } from '../conversations/messenger';
+import { ATTR, Telemetry, TurnOutcome, TurnSpan } from '../telemetry';
 import type { InstallRecorder } from './installs';
 import { actionInvokeValue } from './payloads';
 import { echo, Router } from './router';
@@ -21,7 +22,17 @@ export interface LiftoffBotDeps {
   background: BackgroundWork;
   messenger: Messenger;
   log: Logger;
+  telemetry: Telemetry;
 }
+
+/** How the invoke metric names a card action Liftoff does not know: typed or forged verbs are never a label. */
+const UNKNOWN_VERB = '(unknown)';
+
+/** Where a turn's span waits for the handler that names it (botbuilder's per-turn state). */
+const TURN_SPAN = Symbol('liftoff.turnSpan');
+
+/** Activity types as Teams sends them; anything else is named `other` in a span, never echoed. */
+const activityType = (type: unknown): string => (typeof type === 'string' && /^[A-Za-z]{1,40}$/.test(type) ? type : 'other');
 
 /** The longest message Liftoff reads: commands are a word and a name, so anything longer is not one. */
 export const MAX_MESSAGE_CHARS = 4000;
@@ -102,18 +113,34 @@ export class LiftoffBot extends TeamsActivityHandler {
     });
   }
 
+  /** Every turn runs inside its span: named by its activity type here, by its command or verb in the handler. */
+  override async run(context: TurnContext): Promise<void> {
+    await this.deps.telemetry.turn(activityType(context.activity?.type), async (span) => {
+      context.turnState.set(TURN_SPAN, span);
+      await super.run(context);
+    });
+  }
+
+  private span(context: TurnContext): TurnSpan | undefined {
+    return context.turnState.get<TurnSpan | undefined>(TURN_SPAN);
+  }
+
   private fields(context: TurnContext): Record<string, unknown> {
     return { activityId: context.activity.id, conversationId: context.activity.conversation?.id };
   }
 
   private async handleMessage(context: TurnContext): Promise<void> {
+    const span = this.span(context);
+    span?.name('liftoff.command');
     const turn = buildTurn(context);
     if (!turn) {
+      span?.outcome('refused');
       await context.sendActivity(NO_IDENTITY);
       return;
     }
     const raw = context.activity.text;
     if (typeof raw === 'string' && raw.length > MAX_MESSAGE_CHARS) {
+      span?.outcome('refused');
       this.deps.log.info({ event: 'message.too_long', length: raw.length, ...this.fields(context) }, 'message not read: too long');
       await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderMessage(TOO_LONG))));
       return;
@@ -122,11 +149,19 @@ export class LiftoffBot extends TeamsActivityHandler {
     const route = this.deps.router.command(command);
     let card: Card;
     if (!route) {
+      // Typed words are not a command's name: the span says refused, and does not repeat them.
+      span?.outcome('refused');
       card = renderHelp(command ? `Liftoff doesn't know "${echo(command)}". Here is what it can do.` : '');
     } else {
+      span?.name(`liftoff.command ${command}`);
+      span?.set({ [ATTR.command]: command });
       try {
-        card = await this.deps.router.runCommand(route, turn, command, args);
+        const outcome = await this.deps.router.runCommand(route, turn, command, args);
+        if (outcome.workloadId) span?.set({ [ATTR.workloadId]: outcome.workloadId });
+        span?.outcome(outcome.workloadMissing ? 'missing' : 'answered');
+        card = outcome.card;
       } catch (error) {
+        span?.outcome('failed');
         this.deps.log.error({ event: 'command.failed', command, ...this.fields(context), err: error }, 'command failed');
         card = renderMessage(SORRY);
       }
@@ -136,23 +171,34 @@ export class LiftoffBot extends TeamsActivityHandler {
 
   protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
     if (context.activity.name !== 'adaptiveCard/action') return super.onInvokeActivity(context);
+    const span = this.span(context);
+    span?.name('liftoff.verb');
+    const started = Date.now();
+    /** Every answer to a card action ends here: its outcome on the span, its latency in the metric. */
+    const answer = (verb: string, outcome: TurnOutcome, response: InvokeResponse): InvokeResponse => {
+      span?.outcome(outcome);
+      this.deps.telemetry.invokeAnswered(verb, outcome, Date.now() - started);
+      return response;
+    };
     const parsed = actionInvokeValue.safeParse(context.activity.value);
-    if (!parsed.success) return invokeError(400, 'Liftoff could not read that card action. Type help for a fresh card.');
+    if (!parsed.success) return answer(UNKNOWN_VERB, 'refused', invokeError(400, 'Liftoff could not read that card action. Type help for a fresh card.'));
     const { verb, data } = parsed.data.action;
     const route = this.deps.router.verb(verb);
     if (!route) {
       this.deps.log.warn({ event: 'verb.unknown', verb, ...this.fields(context) }, 'unknown card verb');
-      return invokeError(400, `Liftoff doesn't know the action "${echo(verb)}". Type help for a fresh card.`);
+      return answer(UNKNOWN_VERB, 'refused', invokeError(400, `Liftoff doesn't know the action "${echo(verb)}". Type help for a fresh card.`));
     }
+    span?.name(`liftoff.verb ${verb}`);
+    span?.set({ [ATTR.verb]: verb });
     const turn = buildTurn(context);
-    if (!turn) return invokeCard(renderMessage(NO_IDENTITY));
+    if (!turn) return answer(verb, 'refused', invokeCard(renderMessage(NO_IDENTITY)));
     const input = route.schema.safeParse(data ?? {});
     if (!input.success) {
       this.deps.log.warn({ event: 'verb.malformed', verb, ...this.fields(context), issues: input.error.issues.map((i: { path: PropertyKey[] }) => i.path.join('.')) }, 'malformed card data');
-      return invokeError(400, 'This card is damaged or out of date, so nothing was changed. Type help for a fresh card.');
+      return answer(verb, 'refused', invokeError(400, 'This card is damaged or out of date, so nothing was changed. Type help for a fresh card.'));
     }
-    const started = Date.now();
     const workloadId = (input.data as { workloadId?: unknown }).workloadId;
+    if (typeof workloadId === 'string') span?.set({ [ATTR.workloadId]: workloadId });
     try {
       const outcome = await this.deps.router.runVerb(route, turn, input.data);
       this.deps.log.info(
@@ -164,10 +210,10 @@ export class LiftoffBot extends TeamsActivityHandler {
       if (outcome.shareWithEveryone && messageId && turn.trigger === 'manual') {
         this.deps.background.run('card.update', { verb, messageId, ...this.fields(context) }, () => this.deps.messenger.update(turn.target, messageId, outcome.card));
       }
-      return invokeCard(outcome.card);
+      return answer(verb, outcome.workloadMissing ? 'missing' : 'answered', invokeCard(outcome.card));
     } catch (error) {
       this.deps.log.error({ event: 'verb.failed', verb, workloadId, ms: Date.now() - started, ...this.fields(context), err: error }, 'card action failed');
-      return invokeSorry();
+      return answer(verb, 'failed', invokeSorry());
     }
   }
 }

@@ -8,6 +8,15 @@ export interface VerbOutcome {
   card: Card;
   /** When set, the message holding the card is updated in place for everyone after the answer. */
   shareWithEveryone?: boolean;
+  /** Set by the router when the workload the action names is not there for this person (the turn's outcome). */
+  workloadMissing?: boolean;
+}
+
+/** What a command answers, and which workload it read (for the turn's span) or that the one named is not there. */
+export interface CommandOutcome {
+  card: Card;
+  workloadId?: string;
+  workloadMissing?: boolean;
 }
 
 /** A banner on top of a card: what just happened, good news or something to look at. */
@@ -157,10 +166,10 @@ export class Router {
     return own(this.routes.verbs, name);
   }
 
-  async runCommand(route: CommandRoute, turn: Turn, name: string, args: string): Promise<Card> {
-    if (!route.resolvesWorkload) return route.handle(turn, args, undefined);
+  async runCommand(route: CommandRoute, turn: Turn, name: string, args: string): Promise<CommandOutcome> {
+    if (!route.resolvesWorkload) return { card: await route.handle(turn, args, undefined) };
     const found = await this.access.resolve(turn, args, name);
-    return isWorkload(found) ? route.handle(turn, args, found) : found;
+    return isWorkload(found) ? { card: await route.handle(turn, args, found), workloadId: found.workloadId } : { card: found, workloadMissing: true };
   }
 
   /** Runs a verb whose data already passed its schema. */
@@ -170,7 +179,7 @@ export class Router {
     if (!handle) return { card: renderMessage(REFRESH_ONLY) };
     if (!route.loadsWorkload) return handle(turn, data, undefined);
     const workload = await this.access.open(turn, (data as { workloadId: string }).workloadId);
-    return workload ? handle(turn, data, workload) : { card: missingWorkload() };
+    return workload ? handle(turn, data, workload) : { card: missingWorkload(), workloadMissing: true };
   }
 }
 

@@ -203,7 +203,7 @@ describe('the outbound pipeline to Teams', () => {
       let senderRequests = 0;
       for (let i = 0; i < 20; i += 1) {
         void messenger.post({ ...target, conversationId: `a:chat-${i}` }, { type: 'AdaptiveCard' });
-        void outbound.attempt({ tenantId: TENANT, conversationKey: `a:notice-${i}` }, async () => (senderRequests += 1), { attempts: 1 });
+        void outbound.attempt({ tenantId: TENANT, conversationKey: `a:notice-${i}` }, async () => (senderRequests += 1), { operation: 'post', attempts: 1 });
       }
       await clock.advance(0);
       assert.equal(transport.calls + senderRequests, 10, 'one burst for both');

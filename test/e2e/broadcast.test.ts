@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
-import { person, TENANT } from '../support/builders';
+import { downtime, person, TENANT } from '../support/builders';
 import { personalChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import { personalConversationId, type ActivityOpRecord } from '../support/fakeConnector';
 import type { Delivery, Notice } from '../../bot/broadcast/model';
@@ -25,20 +25,6 @@ const evan = person('Evan Expenses');
 const team = teamChannel('payroll');
 const releases = { id: '19:releases@thread.tacv2', name: 'Releases' };
 const everybody = [priya, chloe, alice, bob, carol, dora, evan];
-
-const downtime = {
-  kind: 'downtime',
-  title: 'Payroll API offline Saturday night',
-  body: 'The **Payroll API** moves to Azure. Payslips cannot be generated during the window.',
-  startDate: '2026-11-28',
-  startTime: '22:00',
-  endDate: '2026-11-29',
-  endTime: '02:00',
-  timeZone: 'Europe/Paris',
-  impact: 'Payslip generation unavailable',
-  contact: 'payroll-release@contoso.example',
-  changePlanUrl: 'https://contoso.example/change-plans/payroll',
-};
 
 interface Composed {
   noticeId: string;

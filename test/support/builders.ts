@@ -14,3 +14,18 @@ export function scope(overrides: Partial<WorkloadScope> = {}): WorkloadScope {
 }
 
 export const NOW = '2026-11-22T09:00:00.000Z';
+
+/** The fields of a downtime notice as the compose card submits them. */
+export const downtime = {
+  kind: 'downtime',
+  title: 'Payroll API offline Saturday night',
+  body: 'The **Payroll API** moves to Azure. Payslips cannot be generated during the window.',
+  startDate: '2026-11-28',
+  startTime: '22:00',
+  endDate: '2026-11-29',
+  endTime: '02:00',
+  timeZone: 'Europe/Paris',
+  impact: 'Payslip generation unavailable',
+  contact: 'payroll-release@contoso.example',
+  changePlanUrl: 'https://contoso.example/change-plans/payroll',
+};

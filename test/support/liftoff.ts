@@ -1,7 +1,6 @@
 import { startLiftoff, RunningLiftoff } from '../../bot/app';
 import { readConfig } from '../../bot/config';
 import { Writable } from 'node:stream';
-import pino from 'pino';
 import { createLogger, Logger } from '../../bot/log';
 import type { CosmosStore } from '../../bot/store/cosmos';
 import { startFakeConnector, FakeConnector, ActivityOpRecord } from './fakeConnector';
@@ -43,7 +42,7 @@ export function recordingLogger(): { log: Logger; lines: Record<string, unknown>
       done();
     },
   });
-  return { log: pino({ level: 'debug', base: { app: 'liftoff' } }, sink), lines };
+  return { log: createLogger('debug', sink), lines };
 }
 
 export async function startHarness(env: Record<string, string> = {}, options: HarnessOptions = {}): Promise<Harness> {
