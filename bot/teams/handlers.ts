@@ -1,9 +1,10 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
-import { GATE_CATALOGUE, Person, Workload } from '../release/model';
+import { personText } from '../../cards/text';
+import type { Person, Workload } from '../release/model';
 import type { ReleaseService } from '../release/service';
-import type { RuleResult } from '../release/rules';
+import { gateDefinition, type RuleResult } from '../release/rules';
 import type { GateDecideData, RolesSaveData } from './payloads';
-import { attention, echo, good, missingWorkload, VerbOutcome, WorkloadAccess } from './router';
+import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, WorkloadAccess } from './router';
 import type { Turn } from './turn';
 
 /** Adds a section to a workload's checklist card; each capability may register one. */
@@ -63,7 +64,7 @@ export class ReleaseHandlers implements WorkloadAccess {
   /** The checklist card with what every capability adds to it. */
   async checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
     const sections = (await Promise.all(this.contributors.map((contribute) => contribute(turn, workload)))).flat();
-    return renderChecklist(workload, notice, sections);
+    return renderChecklist(workload, notice, sections, turn.timeZone ? { timeZone: turn.timeZone } : {});
   }
 
   async roles(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
@@ -86,12 +87,14 @@ export class ReleaseHandlers implements WorkloadAccess {
       rev,
       note: data.note,
       actor: turn.actor,
+      requestId: turn.activityId,
     });
-    return this.outcome(
-      result,
-      (w) => this.checklist(turn, w, good(decisionSentence(w, data.gateId))),
-      (w, notice) => this.checklist(turn, w, notice),
-    );
+    if (!result) return { card: missingWorkload() };
+    // 'unchanged' is this very request made again (a client retry): it answers as its first delivery did.
+    const sentence = result.kind === 'refused' ? result.message : decisionSentence(result.workload, data.gateId);
+    const banner = outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(sentence), data.decision === 'fail');
+    const card = await this.checklist(turn, result.workload, banner);
+    return { card, shareWithEveryone: result.kind === 'changed' };
   }
 
   async saveRoles(turn: Turn, data: RolesSaveData, workload: Workload): Promise<VerbOutcome> {
@@ -128,8 +131,11 @@ export class ReleaseHandlers implements WorkloadAccess {
   }
 }
 
+/** What the decision did; a failure names its reason. */
 function decisionSentence(workload: Workload, gateId: string): string {
   const gate = workload.gates.find((g) => g.id === gateId);
-  const title = GATE_CATALOGUE.find((g) => g.id === gateId)?.title ?? gateId;
-  return `${gate?.decidedBy?.name ?? 'Someone'} ${gate?.status ?? 'decided'} "${title}".`;
+  const def = gateDefinition(gateId);
+  if (!gate || !def) return 'Here is the current checklist.';
+  const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
+  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${reason}.`;
 }

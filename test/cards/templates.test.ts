@@ -68,7 +68,7 @@ describe('card templates expanded with real data', () => {
     const card = renderChecklist(busy, { text: 'Miguel passed it.', tone: 'good' });
     expectWellFormed('busy checklist', card);
     const json = JSON.stringify(card);
-    assert.match(json, /{{DATE\(2026-11-22T09:00:00Z, SHORT\)}}/, 'decision times use the card date function');
+    assert.match(json, /Sun 22 Nov 2026, 09:00 UTC/, 'decision times read in the one card format');
     const released: Workload = { ...busy, gates: busy.gates.map((g) => ({ ...g, status: 'passed' as const })) };
     const done = renderChecklist(released);
     expectWellFormed('released checklist', done);

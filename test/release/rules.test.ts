@@ -434,8 +434,7 @@ describe('release rules', () => {
         w = decide(w, 'assets-staged', 'fail', eli, 'replication lag');
         const result = decideGate(w, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: max, now: NOW });
         const message = expectRefused(result);
-        assert.match(message, /changed since this card was shown/);
-        assert.match(message, /failed by Eli/);
+        assert.match(message, /is already failed by Eli on Sun 22 Nov 2026, 09:00 UTC: replication lag; yours was not recorded/);
         assert.equal(result.workload, w);
       });
 
@@ -461,13 +460,26 @@ describe('release rules', () => {
       it('refuses the same decision replayed by a different person', () => {
         const first = decide(staffed({ migrationEngineer: [eli, max] }), 'assets-staged', 'pass', eli);
         const message = expectRefused(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: max, now: NOW }));
-        assert.match(message, /changed since this card was shown/);
+        assert.match(message, /already passed by Eli.*; yours was not recorded/);
       });
 
       it('refuses a different decision replayed by the same person with the previous revision', () => {
         const first = decide(staffed(), 'assets-staged', 'fail', eli, 'lag');
         const message = expectRefused(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: NOW }));
-        assert.match(message, /changed since this card was shown/);
+        assert.match(message, /already failed by Eli.*: lag; yours was not recorded/);
+      });
+
+      it('refuses the same person waiving again from an older card with another reason, keeping the first', () => {
+        const first = decide(staffed(), 'performance-benchmarked', 'waive', priya, 'reason A');
+        const again = decideGate(first, { gateId: 'performance-benchmarked', decision: 'waive', rev: 1, note: 'reason B', actor: priya, now: LATER });
+        assert.match(expectRefused(again), /already waived by Priya on Sun 22 Nov 2026, 09:00 UTC: reason A; yours was not recorded/);
+        assert.equal(gateOf(again.workload, 'performance-benchmarked').reason, 'reason A');
+      });
+
+      it('tells a press on an older card from a retry of the same request by the request id', () => {
+        const first = expectChanged(decideGate(staffed(), { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: NOW, requestId: 'activity-1' })).workload;
+        assert.equal(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: LATER, requestId: 'activity-1' }).kind, 'unchanged');
+        assert.match(expectRefused(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: LATER, requestId: 'activity-2' })), /already passed by Eli/);
       });
 
       it('refuses to decide a gate that is already passed or waived', () => {
