@@ -181,6 +181,6 @@ export function renderHistory(workload: Workload, events: AuditEvent[]): Card {
     workloadId: workload.workloadId,
     name: workload.name,
     // A summary quotes what people typed: evidence, comments, reasons.
-    events: events.map((e) => ({ at: cardTime(e.at), summary: personText(e.summary) })),
+    events: events.map((e) => ({ at: formatWhen(e.at), summary: personText(e.summary) })),
   });
 }

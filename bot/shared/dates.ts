@@ -32,3 +32,10 @@ export function formatWhen(iso: string, timeZone?: string): string {
 export function formatDay(iso: string, timeZone?: string): string {
   return formatWhen(iso, timeZone).split(',')[0] ?? iso;
 }
+
+/** A wall-clock reading typed in a zone ("2026-12-05T10:00" in Europe/Paris) in the same words: "Sat 5 Dec 2026, 10:00 Europe/Paris". */
+export function formatWallClock(local: string, timeZone: string): string {
+  const iso = local.trim().replace(' ', 'T');
+  const shown = formatWhen(`${iso.length === 16 ? `${iso}:00` : iso}Z`);
+  return shown.endsWith(' UTC') ? `${shown.slice(0, -' UTC'.length)} ${timeZone}` : local;
+}

@@ -11,12 +11,13 @@ import type { BackgroundWork } from '../shared/background';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
 import { dueLabel, isPastDue, viewerOf } from '../signoff/rules';
 import { canonicalTimeZone, dateIn } from '../shared/zonedTime';
+import { formatWhen } from '../shared/dates';
 import type { CycleView, SignoffService } from '../signoff/service';
 import { attention, good, VerbOutcome } from './router';
 import type { CancelData, CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
 import type { Turn } from './turn';
 
-const when = (iso: string): string => `{{DATE(${iso.replace(/\.\d+Z$/, 'Z')}, SHORT)}} {{TIME(${iso.replace(/\.\d+Z$/, 'Z')})}}`;
+const when = (iso: string, timeZone?: string): string => formatWhen(iso, timeZone);
 
 /** How the sign-off capability draws the checklist: the release handlers' own way. */
 export interface WorkloadCards {

@@ -139,7 +139,7 @@ describe('change communication over HTTP, end to end', () => {
     const text = cardText(main.preview);
     assert.match(text, /Preview: this is what recipients will see\. It goes to 1 channel, 3 people/);
     assert.match(text, /Payroll API offline Saturday night/);
-    assert.match(text, /2026-11-28 22:00 to 2026-11-29 02:00 \(Europe\/Paris\)/);
+    assert.match(text, /Sat 28 Nov 2026, 22:00 Europe\/Paris to Sun 29 Nov 2026, 02:00 Europe\/Paris/);
     assert.match(text, /\[Business change plan\]\(https:\/\/contoso\.example\/change-plans\/payroll\)/);
     assert.equal((await notice(main.noticeId)).status, 'draft');
     assert.equal(h.fake.activities.filter((r) => r.seq > before && r.kind === 'send').length, 0, 'nothing sent yet');
