@@ -37,6 +37,8 @@ export interface ComposeData {
   teams: Choice[];
   people: Person[];
   banner?: Banner;
+  /** The audience the author had picked when the card comes back with a sentence: every input keeps its value. */
+  picked?: { here: boolean; everyone: boolean; channels: string[]; teams: string[]; people: string[] };
 }
 
 const datePart = (local?: string): string => local?.slice(0, 10) ?? '';
@@ -64,8 +66,11 @@ export function renderNoticeCompose(data: ComposeData): Card {
     contact: c.contact ?? '',
     changePlanUrl: c.changePlanUrl ?? '',
     chooseAudience: !data.updating,
-    here: 'false',
-    everyone: 'false',
+    here: String(data.picked?.here ?? false),
+    everyone: String(data.picked?.everyone ?? false),
+    picked_channels: (data.picked?.channels ?? []).join(','),
+    picked_teams: (data.picked?.teams ?? []).join(','),
+    picked_people: (data.picked?.people ?? []).join(','),
     channels: data.channels,
     teams: data.teams,
     people: data.people,

@@ -8,7 +8,7 @@ import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, Wor
 import type { Turn } from './turn';
 
 /** Adds a section to a workload's checklist card; each capability may register one. */
-export type ChecklistContributor = (turn: Turn, workload: Workload) => Promise<ChecklistSection[]>;
+export type ChecklistContributor = (turn: Turn | undefined, workload: Workload) => Promise<ChecklistSection[]>;
 
 /** The release use cases as Teams sees them: each takes a Turn and plain values, and answers with a card. */
 export class ReleaseHandlers implements WorkloadAccess {
@@ -61,11 +61,17 @@ export class ReleaseHandlers implements WorkloadAccess {
     return this.release.open(workloadId, turn);
   }
 
-  /** The checklist card with what every capability adds to it. */
-  async checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
+  /** The checklist card with what every capability adds to it; with no turn, the shared copy in a chat (zone named, UTC). */
+  async checklist(turn: Turn | undefined, workload: Workload, notice?: Notice): Promise<Card> {
     const sections = (await Promise.all(this.contributors.map((contribute) => contribute(turn, workload)))).flat();
-    return renderChecklist(workload, notice, sections, turn.timeZone ? { timeZone: turn.timeZone } : {});
+    return renderChecklist(workload, notice, sections, turn?.timeZone ? { timeZone: turn.timeZone } : {});
   }
+
+  /** The checklist as background work draws it into a message, read afresh; undefined once the workload is gone. */
+  readonly sharedChecklist = async (workloadId: string, notice?: Notice): Promise<Card | undefined> => {
+    const workload = await this.release.get(workloadId);
+    return workload ? this.checklist(undefined, workload, notice) : undefined;
+  };
 
   async roles(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
     return renderRoles(workload, await turn.roster(), notice);

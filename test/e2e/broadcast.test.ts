@@ -229,6 +229,42 @@ describe('change communication over HTTP, end to end', () => {
     }
   });
 
+  it('keeps every input of the compose card when it comes back with a sentence, "Post it in this conversation" included', async () => {
+    const { preview } = await compose(chloe, { ...downtime, endDate: '2026-11-27', here: 'true', channels: releases.id, people: alice.aadObjectId });
+    assert.match(cardText(preview), /The end must come after the start/);
+    const json = JSON.stringify(preview);
+    assert.match(json, /"id":"here"[^}]*"value":"true"/);
+    assert.match(json, new RegExp(`"id":"channels","value":"${releases.id}"`));
+    assert.match(json, new RegExp(`"id":"people","value":"${alice.aadObjectId}"`));
+  });
+
+  it('draws the checklist again in the message a notice was sent from, once it is sent, with a way back from the progress card', async () => {
+    // A workload of its own: its communication gate is still pending.
+    await h.say(h.activities.message(priya, 'new Portal Checklist', team));
+    const card = await h.say(h.activities.message(priya, 'notify Portal Checklist', team));
+    const previewAction = findAction(card, 'notice.preview');
+    const fields = { ...downtime, kind: 'upcomingChange', title: 'Portal checklist', people: alice.aadObjectId };
+    const preview = (await h.post(h.activities.execute(priya, 'notice.preview', { ...previewAction.data, ...fields }, team))).body.value;
+    const composed = { noticeId: String(previewAction.data.noticeId), workloadId: String(previewAction.data.workloadId), preview };
+    const progress = await sendNow(priya, composed, 'checklist-msg');
+    assert.equal(findAction(progress, 'workload.status').data.workloadId, composed.workloadId, 'the progress card leads back to the checklist');
+    await settled(composed.noticeId);
+    // The sender reports the notice sent just after it settles; the redraw follows as background work.
+    const deadline = Date.now() + 8000;
+    let last: any;
+    for (;;) {
+      await h.app.background.drain();
+      const updates = h.fake.updates('checklist-msg');
+      last = updates[updates.length - 1]?.activity?.attachments?.[0]?.content;
+      if ((last && cardText(last).includes('Portal checklist" was sent')) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const text = cardText(last);
+    assert.match(text, /The notice "Portal checklist" was sent to 1 of 1 recipients: the communication gate is passed/);
+    assert.match(text, /✅ Change communication · 1 of 1 closed/);
+    assert.match(text, /Next step/);
+  });
+
   it('passes the communication gate when an upcoming-change notice has been sent, in the audit trail', async () => {
     const composed = await compose(priya, { ...downtime, kind: 'upcomingChange', title: 'New payroll portal', people: alice.aadObjectId });
     await sendNow(priya, composed, 'gate-msg');

@@ -348,6 +348,26 @@ describe('Business-test sign-off over HTTP, end to end', () => {
     });
   });
 
+  describe('the checklist message', () => {
+    it('is drawn again after the final sign-off: the cycle passed, business testing closed, the next step shown', async () => {
+      const c = new SignoffDriver(h, { ...teamChannel('checklist-redraw'), tenantId: 'c2222000-0000-4000-8000-000000000001' });
+      c.roster([priya, bea, tom]);
+      await c.createWorkload(priya, 'Ledger', bea);
+      // The form is pressed in message 'form-message', which the answer turns back into the checklist.
+      const opened = await c.open(bea, 'Ledger', { testers: [tom], rule: 'all' });
+      await c.decide(tom, 'Ledger', opened.cycleId!, 'approve', {}, opened.messageId);
+      const final = await c.final(bea, 'Ledger', opened.cycleId!, 'approve', 'Ready', opened.messageId);
+      assert.equal(findAction(final.body.value, 'workload.status').data.workloadId, c.workloadId('Ledger'), 'the closed sign-off card leads back to the checklist');
+      await h.app.background.drain();
+      const updates = h.fake.updates('form-message');
+      const checklist = updates[updates.length - 1]?.activity?.attachments?.[0]?.content;
+      const text = cardText(checklist);
+      assert.match(text, /Bea Owner gave the final sign-off of UAT cycle 1: business testing is passed/);
+      assert.match(text, /✅ Business testing · 1 of 1 closed/);
+      assert.match(text, /✅ Cycle 1: passed/);
+    });
+  });
+
   describe('cancelling a cycle', () => {
     it('the business owner cancels with a reason: the card says so with no buttons, later decisions are refused, a new cycle can open', async () => {
       await d.createWorkload(priya, 'Invoicing', bea);
