@@ -176,11 +176,28 @@ export function renderRoles(workload: Workload, roster: Person[], notice?: Notic
   });
 }
 
-export function renderHistory(workload: Workload, events: AuditEvent[]): Card {
+/** A page of a workload's audit trail, newest first, with how many events there are in all. */
+export interface HistoryPage {
+  events: AuditEvent[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** The last page a card offers. */
+  lastPage?: number;
+}
+
+export function renderHistory(workload: Workload, history: HistoryPage, reader: Reader = {}): Card {
+  const first = history.page * history.pageSize;
+  const shown = history.events.length;
+  const range = shown ? `${first + 1}–${first + shown}` : 'none';
   return expand(historyTemplate, {
     workloadId: workload.workloadId,
     name: workload.name,
+    count: history.total === 1 ? '1 event' : `${history.total} events`,
+    range: `newest first, showing ${range}`,
     // A summary quotes what people typed: evidence, comments, reasons.
-    events: events.map((e) => ({ at: formatWhen(e.at), summary: personText(e.summary) })),
+    events: history.events.map((e) => ({ at: formatWhen(e.at, reader.timeZone), summary: personText(e.summary) })),
+    older: first + shown < history.total && history.page < (history.lastPage ?? Infinity) ? history.page + 1 : -1,
+    newer: history.page > 0 ? history.page - 1 : -1,
   });
 }

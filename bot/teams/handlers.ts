@@ -1,7 +1,7 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
 import { personText } from '../../cards/text';
 import type { Person, Workload } from '../release/model';
-import type { ReleaseService } from '../release/service';
+import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
 import { gateDefinition, type RuleResult } from '../release/rules';
 import type { GateDecideData, RolesSaveData } from './payloads';
 import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, WorkloadAccess } from './router';
@@ -77,8 +77,11 @@ export class ReleaseHandlers implements WorkloadAccess {
     return renderRoles(workload, await turn.roster(), notice);
   }
 
-  async history(workload: Workload): Promise<Card> {
-    return renderHistory(workload, await this.release.history(workload.workloadId));
+  /** One page of the workload's history, newest first; page 0 is the latest events. */
+  async history(turn: Turn, workload: Workload, page = 0): Promise<Card> {
+    const shown = Math.min(page, HISTORY_PAGES - 1);
+    const { events, total } = await this.release.history(workload.workloadId, shown);
+    return renderHistory(workload, { events, total, page: shown, pageSize: HISTORY_PAGE, lastPage: HISTORY_PAGES - 1 }, turn.timeZone ? { timeZone: turn.timeZone } : {});
   }
 
   async decideGate(turn: Turn, data: GateDecideData, workload: Workload): Promise<VerbOutcome> {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { bannerStyle, cardText, elementCount, Harness, startHarness } from '../support/liftoff';
+import { bannerStyle, cardText, elementCount, findAction, Harness, startHarness } from '../support/liftoff';
 import { nodesOfType } from '../support/cards';
 import { person, TENANT } from '../support/builders';
 import { teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
@@ -117,5 +117,20 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     assert.match(gates.choices.find((c) => c.value === 'uat-approved')!.title, /passed by Open a UAT cycle/);
     await decide(miguel, workloadId, 'assets-staged', 'pass', 'run 42');
     assert.equal(choiceSet(await h.say(h.activities.message(priya, 'status Truth Form', team))).value, 'change-plan-shared');
+  });
+
+  it('pages the history newest first, with a count and Older, down to the first event', async () => {
+    const workloadId = await create('Truth History');
+    await waiveUpTo(workloadId, 'retro-held');
+    const latest = await h.say(h.activities.message(priya, 'history Truth History', team));
+    // Created, roles saved, and fourteen waivers.
+    assert.match(cardText(latest), /16 events, newest first, showing 1–15/);
+    assert.doesNotMatch(cardText(latest), /created Truth History/);
+    const older = findAction(latest, 'history.show', { page: 1 });
+    const page2 = (await h.post(h.activities.execute(priya, 'history.show', older.data, team))).body.value;
+    assert.match(cardText(page2), /showing 16–16/);
+    assert.match(cardText(page2), /Priya Project created Truth History and became its project manager/);
+    assert.ok(!nodesOfType(page2, 'Action.Execute').some((a) => a.title === 'Older'), 'nothing older than the first event');
+    findAction(page2, 'history.show', { page: 0 });
   });
 });
