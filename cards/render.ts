@@ -7,7 +7,7 @@ import messageTemplate from './templates/message.json';
 import rolesTemplate from './templates/roles.json';
 import { formatDay, formatWhen } from '../bot/shared/dates';
 import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
-import { currentStage, decidableGates, stageTitle, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
+import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
 import { personText } from './text';
 
@@ -87,7 +87,8 @@ function gateDetail(workload: Workload, gateId: string, timeZone?: string): { ic
   const note = gate.evidence ? ` Evidence: ${personText(gate.evidence)}` : gate.reason ? ` Reason: ${personText(gate.reason)}` : '';
   const flow = GATE_FLOWS[gateId];
   const how = flow && !isClosed(gate.status) ? ` Passed by ${flow} below.` : '';
-  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}.${note}${how}`, status: gate.status, rev: gate.rev };
+  const rule = isClosed(gate.status) ? '' : waiverRule(def);
+  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}.${note}${how}${rule ? ` ${rule}` : ''}`, status: gate.status, rev: gate.rev };
 }
 
 /** A button that runs a card verb. */

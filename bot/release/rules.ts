@@ -170,9 +170,8 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
   }
 
   if (request.decision === 'waive') {
-    if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, request.actor.aadObjectId))) {
-      return refuse('Only the project manager or the business owner can waive a gate.');
-    }
+    const refusal = waiverRefusal(workload, def, request.actor.aadObjectId);
+    if (refusal) return refuse(refusal);
   } else if (!holdsRole(workload, def.ownerRole, request.actor.aadObjectId)) {
     const owners = workload.roles[def.ownerRole].map((p) => p.name);
     const ownerText = owners.length ? owners.join(', ') : `nobody yet; the project manager can assign one with "roles ${workload.name}"`;
@@ -221,6 +220,31 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
       summary: `${request.actor.name} ${PAST_TENSE[request.decision]} "${def.title}"${detail}`,
     },
   };
+}
+
+/** The gate whose waiver the person who promotes may never give. */
+const PROMOTION_GATE = 'traffic-rerouted';
+
+/**
+ * Separation of duties for waivers: a gate the CISO owns is waived by the CISO only; promotion is never
+ * waived by the one who promotes (its owner role); every other gate by the project manager or the business owner.
+ */
+function waiverRefusal(workload: Workload, def: GateDefinition, aadObjectId: string): string | undefined {
+  if (def.ownerRole === 'ciso') {
+    return holdsRole(workload, 'ciso', aadObjectId) ? undefined : `Only the CISO can waive "${def.title}": a security gate is not waived by the project manager or the business owner.`;
+  }
+  if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, aadObjectId))) return 'Only the project manager or the business owner can waive a gate.';
+  if (def.id === PROMOTION_GATE && holdsRole(workload, def.ownerRole, aadObjectId)) {
+    return `"${def.title}" is not waived by the one who promotes (${ROLE_TITLES[def.ownerRole]}): another project manager or the business owner can.`;
+  }
+  return undefined;
+}
+
+/** Who may waive a gate, in words for the card, where it differs from "the project manager or the business owner". */
+export function waiverRule(def: GateDefinition): string {
+  if (def.ownerRole === 'ciso') return 'Only the CISO can waive it.';
+  if (def.id === PROMOTION_GATE) return `Not waived by the ${ROLE_TITLES[def.ownerRole]} who promotes.`;
+  return '';
 }
 
 /** What is true of a gate now, in a sentence: `"Title" is already waived by Alex Wilber on Tue 1 Dec 2026, 20:56 UTC: reason`. */

@@ -1,6 +1,6 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
 import { personText } from '../../cards/text';
-import type { Person, Workload } from '../release/model';
+import { ROLE_TITLES, type Person, type Workload } from '../release/model';
 import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
 import { gateDefinition, type RuleResult } from '../release/rules';
 import type { GateDecideData, RolesSaveData } from './payloads';
@@ -48,7 +48,10 @@ export class ReleaseHandlers implements WorkloadAccess {
       const here = await this.release.list(turn.tenantId, turn.scope.scopeId);
       const only = here.length === 1 ? await this.release.open(here[0]!.workloadId, turn) : undefined;
       if (only) return only;
-      return renderMessage(`Say which workload, for example: ${command} Payroll API.`);
+      // The hint names the workloads of this very conversation, so it can be typed as it reads.
+      const examples = here.slice(0, 3).map((s) => `${command} ${s.name}`);
+      if (examples.length === 0) return renderMessage(`There is no workload here yet. Create one with: new Payroll API.`);
+      return renderMessage(`Say which workload, for example: ${examples.join(', or ')}.`);
     }
     const workload = await this.release.findByName(turn, name);
     // The same sentence whether the name is free or belongs to a team this person is not in: nothing is learned.
@@ -128,7 +131,8 @@ export class ReleaseHandlers implements WorkloadAccess {
     });
     return this.outcome(
       result,
-      (w) => renderRoles(w, roster, good(`Roles saved. ${w.roles[data.role].map((p) => p.name).join(', ') || 'Nobody'} now ${w.roles[data.role].length === 1 ? 'holds' : 'hold'} this role.`)),
+      (w) =>
+        renderRoles(w, roster, good(`${ROLE_TITLES[data.role]} saved: ${w.roles[data.role].map((p) => p.name).join(', ') || 'nobody'} now ${w.roles[data.role].length === 1 ? 'holds' : 'hold'} it.`)),
       (w, notice) => renderRoles(w, roster, notice),
     );
   }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { bannerStyle, cardText, elementCount, findAction, Harness, startHarness } from '../support/liftoff';
 import { nodesOfType } from '../support/cards';
 import { person, TENANT } from '../support/builders';
-import { teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
+import { groupChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import { GATE_CATALOGUE, type Workload } from '../../bot/release/model';
 
 /** Elements of the finished workload's checklist before the checklist folded its stages (sections excluded). */
@@ -32,8 +32,9 @@ describe('Every card tells the current truth, briefly, with the next step', () =
   const create = async (name: string): Promise<string> => {
     await h.say(h.activities.message(priya, `new ${name}`, team));
     const workloadId = workloadIdIn(team, name.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
-    const { rolesRev } = await stored(workloadId);
-    await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
+    await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
+    // Priya is the CISO too: only the CISO may waive the CISO's gate, and these specs waive their way forward.
+    await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role: 'ciso', people: priya.aadObjectId }, team));
     return workloadId;
   };
   const decide = async (who: typeof priya, workloadId: string, gateId: string, decision: 'pass' | 'fail' | 'waive', note: string, revs?: Record<string, number>, message = 'card-message-1') =>
@@ -123,14 +124,45 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     const workloadId = await create('Truth History');
     await waiveUpTo(workloadId, 'retro-held');
     const latest = await h.say(h.activities.message(priya, 'history Truth History', team));
-    // Created, roles saved, and fourteen waivers.
-    assert.match(cardText(latest), /16 events, newest first, showing 1–15/);
+    // Created, two roles saved, and fourteen waivers.
+    assert.match(cardText(latest), /17 events, newest first, showing 1–15/);
     assert.doesNotMatch(cardText(latest), /created Truth History/);
     const older = findAction(latest, 'history.show', { page: 1 });
     const page2 = (await h.post(h.activities.execute(priya, 'history.show', older.data, team))).body.value;
-    assert.match(cardText(page2), /showing 16–16/);
+    assert.match(cardText(page2), /showing 16–17/);
     assert.match(cardText(page2), /Priya Project created Truth History and became its project manager/);
     assert.ok(!nodesOfType(page2, 'Action.Execute').some((a) => a.title === 'Older'), 'nothing older than the first event');
     findAction(page2, 'history.show', { page: 0 });
+  });
+
+  it('keeps duties apart: the CISO alone waives the CISO gate, and the one who promotes never waives promotion', async () => {
+    const workloadId = await create('Truth Duties');
+    // Miguel becomes a project manager too, and he is the migration engineer who promotes.
+    await h.post(
+      h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role: 'projectManager', people: `${priya.aadObjectId},${miguel.aadObjectId}` }, team),
+    );
+    const ciso = await decide(miguel, workloadId, 'ciso-verification', 'waive', 'pen test next wave');
+    assert.match(cardText(ciso), /Only the CISO can waive "CISO verification"/);
+    assert.equal(bannerStyle(ciso), 'attention');
+    assert.match(cardText(ciso), /CISO verification: .*Only the CISO can waive it\./, 'the card says so beside the gate');
+    await waiveUpTo(workloadId, 'traffic-rerouted');
+    const promote = await decide(miguel, workloadId, 'traffic-rerouted', 'waive', 'DNS later');
+    assert.match(cardText(promote), /is not waived by the one who promotes \(Migration engineer\)/);
+    const gates = (await stored(workloadId)).gates;
+    assert.equal(gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending');
+    assert.equal(gates.find((g) => g.id === 'ciso-verification')?.decidedBy?.aadObjectId, priya.aadObjectId, 'the CISO waived it');
+  });
+
+  it('names the real workloads of the conversation when a command needs one, and which role was saved', async () => {
+    const chat = groupChat('two-workloads');
+    h.fake.setRoster(chat.conversationId, [{ id: teamsUserId(priya), name: priya.name, aadObjectId: priya.aadObjectId, tenantId: TENANT }]);
+    await h.say(h.activities.message(priya, 'new Ledger One', chat));
+    await h.say(h.activities.message(priya, 'new Ledger Two', chat));
+    const hint = cardText(await h.say(h.activities.message(priya, 'uat', chat)));
+    assert.match(hint, /Say which workload, for example: uat Ledger (One|Two), or uat Ledger (One|Two)\./);
+    assert.doesNotMatch(hint, /Payroll API/);
+    const workloadId = workloadIdIn(chat, 'ledger-one');
+    const saved = await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role: 'ciso', people: priya.aadObjectId }, chat));
+    assert.match(cardText(saved.body.value), /CISO saved: Priya Project now holds it\./);
   });
 });

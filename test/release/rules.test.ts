@@ -406,12 +406,33 @@ describe('release rules', () => {
         assert.equal(gateOf(w, 'bcdr-validated').status, 'waived');
       });
 
+      it('lets only the CISO waive the CISO gate, not the project manager', () => {
+        const byPm = decideGate(staffed(), { gateId: 'ciso-verification', decision: 'waive', rev: 1, note: 'later', actor: priya, now: NOW });
+        assert.match(expectRefused(byPm), /Only the CISO can waive "CISO verification"/);
+        const byCiso = expectChanged(decideGate(staffed(), { gateId: 'ciso-verification', decision: 'waive', rev: 1, note: 'accepted risk', actor: cyd, now: NOW }));
+        assert.equal(byCiso.event.action, 'gate.waived');
+      });
+
+      it('never lets the one who promotes waive promotion, even as a project manager', () => {
+        let w = staffed({ projectManager: [priya, eli] });
+        for (const def of GATE_CATALOGUE.slice(
+          0,
+          GATE_CATALOGUE.findIndex((g) => g.id === 'traffic-rerouted'),
+        ))
+          w = decide(w, def.id, 'waive', def.ownerRole === 'ciso' ? cyd : priya, 'skip');
+        assert.match(expectRefused(decideGate(w, { gateId: 'traffic-rerouted', decision: 'waive', rev: 1, note: 'later', actor: eli, now: NOW })), /not waived by the one who promotes/);
+        assert.equal(
+          expectChanged(decideGate(w, { gateId: 'traffic-rerouted', decision: 'waive', rev: 1, note: 'later', actor: priya, now: NOW })).workload.gates.find((g) => g.id === 'traffic-rerouted')
+            ?.status,
+          'waived',
+        );
+      });
+
       it('refuses a waiver from anyone else, even the owner of the gate', () => {
         const w = staffed();
         const before = structuredClone(w);
         for (const actor of [eli, cyd, zoe]) {
-          const gateId = actor === cyd ? 'ciso-verification' : 'assets-staged';
-          const result = decideGate(w, { gateId, decision: 'waive', rev: 1, note: 'not needed', actor, now: NOW });
+          const result = decideGate(w, { gateId: 'assets-staged', decision: 'waive', rev: 1, note: 'not needed', actor, now: NOW });
           const message = expectRefused(result);
           assert.match(message, /project manager or the business owner/, actor.name);
           assertOneSentence(message);
