@@ -39,6 +39,7 @@ import { retroRoutes } from './teams/retroRoutes';
 import { releaseRoutes } from './teams/routes';
 import { mergeRoutes, Router } from './teams/router';
 import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
+import { ChecklistMessages } from './teams/checklistMessages';
 import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
 import { Telemetry } from './telemetry';
@@ -100,12 +101,15 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
   const contributors: ChecklistContributor[] = [(turn, workload) => signoffHandlers.checklistSections(turn, workload), retroChecklistSections(retro)];
   const handlers: ReleaseHandlers = new ReleaseHandlers(release, contributors);
+  // Checklist messages in chats, redrawn after a gate changed elsewhere (a final sign-off, a notice sent).
+  const checklists = new ChecklistMessages(handlers.sharedChecklist, messenger, new LatestWins(background, log));
   const signoffHandlers: SignoffHandlers = new SignoffHandlers({
     signoff,
     workloads: handlers,
     reminders,
     messenger,
     publisher,
+    checklists,
     background,
     log,
   });
@@ -138,12 +142,15 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
         reminder: (n) => renderNotice(n, { mode: 'reminder' }),
         progress: (n, p) => renderNoticeProgress(n, p),
       },
-      onSent: (n, p) => broadcast.noticeSent(n, p),
+      onSent: async (n, p) => {
+        // The message it was sent from becomes the checklist again when the notice passed its gate.
+        if (await broadcast.noticeSent(n, p)) broadcastHandlers.noticeSent(n, p);
+      },
       log,
       telemetry,
     },
   );
-  const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations);
+  const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations, checklists);
   contributors.push(broadcastHandlers.checklistSection);
 
   const bot = new LiftoffBot({

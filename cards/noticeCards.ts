@@ -6,6 +6,7 @@ import type { Card, CardAction, Notice as Banner } from './render';
 import { linkTarget, personText } from './text';
 import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, Progress } from '../bot/broadcast/model';
 import { TIME_ZONES } from '../bot/shared/zonedTime';
+import { formatWallClock, formatWhen } from '../bot/shared/dates';
 import type { Person } from '../bot/release/model';
 
 function expand(template: object, data: object): Card {
@@ -36,6 +37,8 @@ export interface ComposeData {
   teams: Choice[];
   people: Person[];
   banner?: Banner;
+  /** The audience the author had picked when the card comes back with a sentence: every input keeps its value. */
+  picked?: { here: boolean; everyone: boolean; channels: string[]; teams: string[]; people: string[] };
 }
 
 const datePart = (local?: string): string => local?.slice(0, 10) ?? '';
@@ -63,8 +66,11 @@ export function renderNoticeCompose(data: ComposeData): Card {
     contact: c.contact ?? '',
     changePlanUrl: c.changePlanUrl ?? '',
     chooseAudience: !data.updating,
-    here: 'false',
-    everyone: 'false',
+    here: String(data.picked?.here ?? false),
+    everyone: String(data.picked?.everyone ?? false),
+    picked_channels: (data.picked?.channels ?? []).join(','),
+    picked_teams: (data.picked?.teams ?? []).join(','),
+    picked_people: (data.picked?.people ?? []).join(','),
     channels: data.channels,
     teams: data.teams,
     people: data.people,
@@ -79,9 +85,9 @@ export function renderNoticeCompose(data: ComposeData): Card {
 
 function when(content: NoticeContent): string {
   if (!content.startsAt) return '';
-  const show = (local: string) => local.replace('T', ' ');
   const zone = content.timeZone ?? 'UTC';
-  return content.endsAt ? `${show(content.startsAt)} to ${show(content.endsAt)} (${zone})` : `${show(content.startsAt)} (${zone})`;
+  const start = formatWallClock(content.startsAt, zone);
+  return content.endsAt ? `${start} to ${formatWallClock(content.endsAt, zone)}` : start;
 }
 
 /** How the notice card is shown: to a recipient, to the author as a preview, or to a second change manager for approval. */
@@ -104,7 +110,7 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
   let list: ActionSpec[] = [];
   switch (view.mode) {
     case 'recipient':
-      if (view.acknowledged) footer = `You acknowledged this notice on {{DATE(${view.acknowledged.at.replace(/\.\d+Z$/, 'Z')}, SHORT)}}.`;
+      if (view.acknowledged) footer = `You acknowledged this notice on ${formatWhen(view.acknowledged.at)}.`;
       else list = [{ title: 'Acknowledge', verb: 'notice.ack', style: 'positive', data: ids }];
       if (notice.contentRev > 1) footer = `${footer ? `${footer} ` : ''}This notice was updated.`;
       break;
@@ -183,8 +189,12 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
     ...(progress.recalled ? [{ title: 'Recalled', value: String(progress.recalled) }] : []),
     { title: 'Acknowledged', value: String(progress.acknowledged) },
   ];
-  const list: ActionSpec[] = [{ title: 'Refresh', verb: 'notice.progress', data: ids }];
-  if (notice.status === 'sending') list.push({ title: 'Cancel sending', verb: 'notice.cancel', style: 'destructive', data: ids });
+  // Teams shows at most five actions: Refresh only while the counts move; the checklist is always one tap away.
+  const list: ActionSpec[] = [{ title: 'Checklist', verb: 'workload.status', data: { workloadId: notice.workloadId } }];
+  if (notice.status === 'sending') {
+    list.push({ title: 'Refresh', verb: 'notice.progress', data: ids });
+    list.push({ title: 'Cancel sending', verb: 'notice.cancel', style: 'destructive', data: ids });
+  }
   if (!notice.recalled && (notice.status === 'sent' || notice.status === 'cancelled')) {
     if (progress.failed > 0) list.push({ title: `Re-send to ${progress.failed} failed`, verb: 'notice.resend', data: ids });
     list.push({ title: 'Update notice', verb: 'notice.edit', data: ids });
@@ -193,7 +203,6 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
   }
   let footer = '';
   if (notice.status === 'sending') footer = 'This card updates itself every few seconds while the notice is being sent.';
-  else if (notice.status === 'sent') footer = `Type "remind-ack ${notice.id}" to nudge the people who have not acknowledged.`;
   return expand(progressTemplate, {
     ...bannerFields(banner),
     heading,

@@ -5,8 +5,9 @@ import historyTemplate from './templates/history.json';
 import listTemplate from './templates/list.json';
 import messageTemplate from './templates/message.json';
 import rolesTemplate from './templates/roles.json';
-import { AuditEvent, GATE_CATALOGUE, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, STAGE_TITLES, Workload } from '../bot/release/model';
-import { currentStage, isClosed, nextStep } from '../bot/release/rules';
+import { formatDay, formatWhen } from '../bot/shared/dates';
+import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
+import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
 import { personText } from './text';
 
@@ -67,8 +68,8 @@ export function renderMessage(text: string, tone: Notice['tone'] = 'attention'):
 }
 
 export function stageLabel(workload: Workload): string {
-  const stage = currentStage(workload);
-  return stage === 'released' ? 'Released: every gate is closed' : STAGE_TITLES[stage];
+  const now = stageNow(workload, formatDay);
+  return now.stage === 'released' ? 'Released: every gate is closed' : `${now.title}, under way`;
 }
 
 export function renderList(place: 'team' | 'chat', workloads: Array<WorkloadSummary & { stage: string }>): Card {
@@ -77,14 +78,17 @@ export function renderList(place: 'team' | 'chat', workloads: Array<WorkloadSumm
 
 const STATUS_ICON: Record<GateStatus, string> = { pending: '⬜', passed: '✅', failed: '❌', waived: '➖' };
 
-function gateDetail(workload: Workload, gateId: string): { icon: string; detail: string; note: string; status: GateStatus; rev: number } {
+function gateDetail(workload: Workload, gateId: string, timeZone?: string): { icon: string; detail: string; status: GateStatus; rev: number } {
   const def = GATE_CATALOGUE.find((g) => g.id === gateId)!;
   const gate = workload.gates.find((g) => g.id === gateId) ?? { id: gateId, status: 'pending' as const, rev: 1 };
   const owners = names(workload.roles[def.ownerRole]);
   const ownerText = `${ROLE_TITLES[def.ownerRole]}${owners ? ` (${owners})` : ': nobody assigned'}`;
-  const decided = gate.decidedBy && gate.decidedAt ? ` by ${gate.decidedBy.name}, {{DATE(${cardTime(gate.decidedAt)}, SHORT)}} {{TIME(${cardTime(gate.decidedAt)})}}` : '';
-  const note = gate.evidence ? `Evidence: ${personText(gate.evidence)}` : gate.reason ? `Reason: ${personText(gate.reason)}` : '';
-  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}`, note, status: gate.status, rev: gate.rev };
+  const decided = gate.decidedBy && gate.decidedAt ? ` by ${gate.decidedBy.name}, ${formatWhen(gate.decidedAt, timeZone)}` : '';
+  const note = gate.evidence ? ` Evidence: ${personText(gate.evidence)}` : gate.reason ? ` Reason: ${personText(gate.reason)}` : '';
+  const flow = GATE_FLOWS[gateId];
+  const how = flow && !isClosed(gate.status) ? ` Passed by ${flow} below.` : '';
+  const rule = isClosed(gate.status) ? '' : waiverRule(def);
+  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}.${note}${how}${rule ? ` ${rule}` : ''}`, status: gate.status, rev: gate.rev };
 }
 
 /** A button that runs a card verb. */
@@ -101,32 +105,57 @@ export interface ChecklistSection {
   actions: CardAction[];
 }
 
-/** The release checklist: every stage and gate, owner, status, who decided when, evidence, and the next step. */
-export function renderChecklist(workload: Workload, notice?: Notice, sections: ChecklistSection[] = []): Card {
+/** Who the card is drawn for: their time zone, when Teams gave it. */
+export interface Reader {
+  timeZone?: string;
+}
+
+/** How a gate is named where stages are not shown: "Communication: Change notice sent…". */
+const gateName = (def: GateDefinition): string => `${stageTitle(def.stage)}: ${def.title}`;
+
+/**
+ * The release checklist: what stage is under way and the next step first; the current stage in full,
+ * every other stage one line (its gates shown on a tap); the decision form offers only the gates that can
+ * be decided now, the next one preselected.
+ */
+export function renderChecklist(workload: Workload, notice?: Notice, sections: ChecklistSection[] = [], reader: Reader = {}): Card {
   const current = currentStage(workload);
   const next = nextStep(workload);
+  const now = stageNow(workload, (iso) => formatDay(iso, reader.timeZone));
   const stages = STAGES.map((stage) => {
-    const gates = GATE_CATALOGUE.filter((g) => g.stage === stage).map((def) => ({ id: def.id, title: def.title, ...gateDetail(workload, def.id) }));
-    const done = gates.every((g) => isClosed(g.status));
-    return { title: STAGE_TITLES[stage], icon: done ? '✅' : stage === current ? '▶️' : '⬜', gates };
+    const gates = GATE_CATALOGUE.filter((g) => g.stage === stage).map((def) => ({ id: def.id, title: def.title, ...gateDetail(workload, def.id, reader.timeZone) }));
+    const closed = gates.filter((g) => isClosed(g.status)).length;
+    const done = stageClosed(workload, stage);
+    return {
+      key: stage,
+      title: stageTitle(stage),
+      current: stage === current,
+      icon: done ? '✅' : stage === current ? '▶️' : '⬜',
+      summary: `${closed} of ${gates.length} closed`,
+      gates,
+      // A folded stage shows its gates as one block of lines: each gate one line, not three elements.
+      gateLines: gates.map((g) => `${g.icon} ${g.title}: ${g.detail}`).join('\n\n'),
+    };
   });
-  const allGates = stages.flatMap((s) => s.gates);
-  const openGates = allGates.filter((g) => !isClosed(g.status)).map((g) => ({ id: g.id, title: `${STAGE_TITLES[GATE_CATALOGUE.find((d) => d.id === g.id)!.stage]}: ${g.title}` }));
+  const decidable = decidableGates(workload);
+  const flow = next ? GATE_FLOWS[next.gate.id] : undefined;
+  const how = next ? (flow ? `; press ${flow} below, or waive it with Record a decision` : '; press Record a decision') : '';
   const nextText = next
-    ? `${next.gate.title} (${ROLE_TITLES[next.gate.ownerRole]}${next.owners.length ? `: ${names(next.owners)}` : `: nobody assigned yet, use Roles`})`
+    ? `${next.gate.title} (${ROLE_TITLES[next.gate.ownerRole]}${next.owners.length ? `: ${names(next.owners)}` : `: nobody assigned yet, use Roles`})${how}`
     : 'Nothing left: the release is complete.';
   return expand(checklistTemplate, {
     ...noticeFields(notice),
     workloadId: workload.workloadId,
     name: workload.name,
-    stage: stageLabel(workload),
+    now: now.since ? `${now.title} · ${now.since}` : now.title,
     nextStep: nextText,
     projectManagers: names(workload.roles.projectManager),
     stages,
-    openGates,
+    decidable: decidable.map((def) => ({ id: def.id, title: GATE_FLOWS[def.id] ? `${gateName(def)} (passed by ${GATE_FLOWS[def.id]})` : gateName(def) })),
+    firstDecidable: decidable[0]?.id ?? '',
     // Section lines carry what people typed: notice titles, cycle reasons, action items.
     sections: sections.map((section) => ({ ...section, lines: section.lines.map((line) => personText(line)) })),
-    revs: Object.fromEntries(allGates.filter((g) => !isClosed(g.status)).map((g) => [g.id, g.rev])),
+    revs: Object.fromEntries(decidable.map((def) => [def.id, workload.gates.find((g) => g.id === def.id)?.rev ?? 1])),
   });
 }
 
@@ -148,11 +177,28 @@ export function renderRoles(workload: Workload, roster: Person[], notice?: Notic
   });
 }
 
-export function renderHistory(workload: Workload, events: AuditEvent[]): Card {
+/** A page of a workload's audit trail, newest first, with how many events there are in all. */
+export interface HistoryPage {
+  events: AuditEvent[];
+  total: number;
+  page: number;
+  pageSize: number;
+  /** The last page a card offers. */
+  lastPage?: number;
+}
+
+export function renderHistory(workload: Workload, history: HistoryPage, reader: Reader = {}): Card {
+  const first = history.page * history.pageSize;
+  const shown = history.events.length;
+  const range = shown ? `${first + 1}–${first + shown}` : 'none';
   return expand(historyTemplate, {
     workloadId: workload.workloadId,
     name: workload.name,
+    count: history.total === 1 ? '1 event' : `${history.total} events`,
+    range: `newest first, showing ${range}`,
     // A summary quotes what people typed: evidence, comments, reasons.
-    events: events.map((e) => ({ at: cardTime(e.at), summary: personText(e.summary) })),
+    events: history.events.map((e) => ({ at: formatWhen(e.at, reader.timeZone), summary: personText(e.summary) })),
+    older: first + shown < history.total && history.page < (history.lastPage ?? Infinity) ? history.page + 1 : -1,
+    newer: history.page > 0 ? history.page - 1 : -1,
   });
 }

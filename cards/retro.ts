@@ -5,7 +5,8 @@ import retroReminderTemplate from './templates/retroReminder.json';
 import retroStartTemplate from './templates/retroStart.json';
 import retroSummaryTemplate from './templates/retroSummary.json';
 import retroViewTemplate from './templates/retroView.json';
-import { Card, CardAction, cardTime, expand, Notice, noticeFields } from './render';
+import { Card, CardAction, expand, Notice, noticeFields } from './render';
+import { formatWallClock } from '../bot/shared/dates';
 import { personText } from './text';
 import type { Person, Workload } from '../bot/release/model';
 import { EntryGroup, PHASE_TITLES, RETRO_TEMPLATE_IDS, RETRO_TEMPLATES, Retro, RetroAction, RetroBallot, RetroEntry } from '../bot/retro/model';
@@ -24,8 +25,7 @@ function withRefresh(card: Card, viewers: string[]): Card {
 
 const answersText = (retro: Retro): string => (retro.anonymous ? 'Anonymous: no author is stored with an entry' : 'Named: entries show their author once revealed');
 
-const deadlineText = (retro: Retro): string =>
-  `${retro.deadline.local} ${retro.deadline.timeZone} ({{DATE(${cardTime(retro.deadline.at)}, SHORT)}} {{TIME(${cardTime(retro.deadline.at)})}} your time)`;
+const deadlineText = (retro: Retro): string => formatWallClock(retro.deadline.local, retro.deadline.timeZone);
 
 const privacyText = (retro: Retro): string =>
   retro.anonymous

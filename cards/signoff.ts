@@ -3,6 +3,7 @@ import signoffTemplate from './templates/signoff.json';
 import signoffFormTemplate from './templates/signoffForm.json';
 import type { Card, Notice } from './render';
 import { personText } from './text';
+import { formatWhen } from '../bot/shared/dates';
 import type { Person, Workload } from '../bot/release/model';
 import { isActive, MAX_TESTERS, SignoffCycle } from '../bot/signoff/model';
 import { dueLabel, isPastDue, OpenCycleRequest, REJECTION_TEXT, refreshPlan, ruleText, Tally, tallyText, Viewer } from '../bot/signoff/rules';
@@ -20,8 +21,7 @@ const DECISION_ROWS = 30;
 const PENDING_NAMES = 25;
 const COMMENT_CHARS = 160;
 
-const cardTime = (iso: string): string => iso.replace(/\.\d+Z$/, 'Z');
-const when = (iso: string): string => `{{DATE(${cardTime(iso)}, SHORT)}} {{TIME(${cardTime(iso)})}}`;
+const when = (iso: string): string => formatWhen(iso);
 const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
 
 function noticeFields(notice?: Notice): { notice: string; noticeStyle: string } {
@@ -158,6 +158,9 @@ function expandSignoff(input: SignoffCardInput, rows: number, commentChars: numb
     $root: {
       workloadId: cycle.workloadId,
       cycleId: cycle.id,
+      number: cycle.number,
+      // A closed cycle's card leads back to the checklist, where the next step is.
+      closed: !active,
       heading: `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`,
       stateText: state.text,
       stateStyle: state.style,
@@ -169,7 +172,8 @@ function expandSignoff(input: SignoffCardInput, rows: number, commentChars: numb
         { title: 'Final sign-off', value: names(cycle.finalApprovers) },
         { title: 'Opened by', value: cycle.openedBy.name },
       ],
-      dueLocal: active ? `Due ${when(cycle.due.at)} in your time zone.` : `Opened ${when(cycle.openedAt)}; closed ${cycle.closedAt ? when(cycle.closedAt) : 'by the testers'}.`,
+      // The due time is the Due fact above; a closed cycle says when it ran.
+      dueLocal: active ? '' : `Opened ${when(cycle.openedAt)}; closed ${cycle.closedAt ? when(cycle.closedAt) : 'by the testers'}.`,
       scopeNotes: personText(cycle.scopeNotes),
       decisions,
       moreDecisions: more,

@@ -206,13 +206,15 @@ export class BroadcastService {
   }
 
   /** When a notice has reached everyone it could: an "upcoming change" passes the communication gate, in the audit trail. */
-  async noticeSent(notice: Notice, progress: Progress): Promise<void> {
-    if (notice.content.kind !== 'upcomingChange' || progress.sent === 0 || notice.recalled) return;
-    await this.release.passGateOnBehalf(notice.workloadId, {
+  /** Passes the communication gate for a sent upcoming-change notice; answers whether the gate changed. */
+  async noticeSent(notice: Notice, progress: Progress): Promise<boolean> {
+    if (notice.content.kind !== 'upcomingChange' || progress.sent === 0 || notice.recalled) return false;
+    const result = await this.release.passGateOnBehalf(notice.workloadId, {
       gateId: COMMUNICATION_GATE,
       actor: notice.author,
       evidence: `change notice "${notice.content.title}" (${notice.id}) sent to ${progress.sent} of ${progress.total} recipients`,
     });
+    return result?.kind === 'changed';
   }
 
   /** Queues a changed notice for the sender; the notice is written first so a sender never settles it unseen. */

@@ -80,6 +80,8 @@ export interface Gate {
   reason?: string;
   decidedBy?: Person;
   decidedAt?: string;
+  /** The request that made the last decision, so a retry of it is told apart from a press on an older card. */
+  requestId?: string;
 }
 
 /** Where a workload was created: its team, or the chat when there is no team. */

@@ -23,5 +23,8 @@ export interface WorkloadRepository {
   /** Every workload of the tenant with this slug, whatever team or chat it belongs to (names repeat across them). */
   findBySlug(tenantId: string, slug: string): Promise<Workload[]>;
   /** The latest audit events, newest first. */
-  history(workloadId: string, limit: number): Promise<AuditEvent[]>;
+  /** The audit trail newest first: `limit` events after skipping the `skip` newest. */
+  history(workloadId: string, limit: number, skip?: number): Promise<AuditEvent[]>;
+  /** How many audit events the workload has. */
+  historyCount(workloadId: string): Promise<number>;
 }

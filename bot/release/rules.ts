@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { formatWhen } from '../shared/dates';
 import { AuditEvent, Decision, GATE_CATALOGUE, Gate, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, Role, STAGES, Stage, Workload, WorkloadScope } from './model';
 
 /** Pure release rules: no I/O, no clock, no randomness. Callers pass time and ids in. */
@@ -145,6 +146,8 @@ export interface GateDecisionRequest {
   note?: string;
   actor: Person;
   now: string;
+  /** The id of the request that carried the decision (the Teams activity): a client's retry carries the same one. */
+  requestId?: string;
 }
 
 /** Applies a pass, fail or waiver to a gate, or says why it cannot. */
@@ -156,21 +159,19 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
 
   const wanted = STATUS_OF[request.decision];
   const sameActor = gate.decidedBy?.aadObjectId === request.actor.aadObjectId;
-  if (request.rev === gate.rev - 1 && gate.status === wanted && sameActor) {
+  const sameNote = (gate.evidence ?? gate.reason ?? '') === (request.note?.trim() ?? '');
+  // Only the very same request again (a client retry) is "already done"; a press on an older card, or another note, is not.
+  const sameRequest = gate.requestId && request.requestId ? gate.requestId === request.requestId : sameNote;
+  if (request.rev === gate.rev - 1 && gate.status === wanted && sameActor && sameRequest) {
     return { kind: 'unchanged', workload };
   }
-  if (request.rev !== gate.rev) {
-    const who = gate.decidedBy ? ` by ${gate.decidedBy.name}` : '';
-    return refuse(`"${def.title}" changed since this card was shown: it is now ${gate.status}${who}. Here is the current checklist.`);
-  }
-  if (isClosed(gate.status)) {
-    return refuse(`"${def.title}" is already ${gate.status}; nothing was changed.`);
+  if (request.rev !== gate.rev || isClosed(gate.status)) {
+    return refuse(`${gateTruth(def, gate)}; yours was not recorded. Here is the current checklist.`);
   }
 
   if (request.decision === 'waive') {
-    if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, request.actor.aadObjectId))) {
-      return refuse('Only the project manager or the business owner can waive a gate.');
-    }
+    const refusal = waiverRefusal(workload, def, request.actor.aadObjectId);
+    if (refusal) return refuse(refusal);
   } else if (!holdsRole(workload, def.ownerRole, request.actor.aadObjectId)) {
     const owners = workload.roles[def.ownerRole].map((p) => p.name);
     const ownerText = owners.length ? owners.join(', ') : `nobody yet; the project manager can assign one with "roles ${workload.name}"`;
@@ -200,6 +201,7 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
     rev: gate.rev + 1,
     decidedBy: request.actor,
     decidedAt: request.now,
+    ...(request.requestId ? { requestId: request.requestId } : {}),
     ...(request.decision === 'pass' && note ? { evidence: note } : {}),
     ...(request.decision !== 'pass' ? { reason: note } : {}),
   };
@@ -218,6 +220,39 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
       summary: `${request.actor.name} ${PAST_TENSE[request.decision]} "${def.title}"${detail}`,
     },
   };
+}
+
+/** The gate whose waiver the person who promotes may never give. */
+const PROMOTION_GATE = 'traffic-rerouted';
+
+/**
+ * Separation of duties for waivers: a gate the CISO owns is waived by the CISO only; promotion is never
+ * waived by the one who promotes (its owner role); every other gate by the project manager or the business owner.
+ */
+function waiverRefusal(workload: Workload, def: GateDefinition, aadObjectId: string): string | undefined {
+  if (def.ownerRole === 'ciso') {
+    return holdsRole(workload, 'ciso', aadObjectId) ? undefined : `Only the CISO can waive "${def.title}": a security gate is not waived by the project manager or the business owner.`;
+  }
+  if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, aadObjectId))) return 'Only the project manager or the business owner can waive a gate.';
+  if (def.id === PROMOTION_GATE && holdsRole(workload, def.ownerRole, aadObjectId)) {
+    return `"${def.title}" is not waived by the one who promotes (${ROLE_TITLES[def.ownerRole]}): another project manager or the business owner can.`;
+  }
+  return undefined;
+}
+
+/** Who may waive a gate, in words for the card, where it differs from "the project manager or the business owner". */
+export function waiverRule(def: GateDefinition): string {
+  if (def.ownerRole === 'ciso') return 'Only the CISO can waive it.';
+  if (def.id === PROMOTION_GATE) return `Not waived by the ${ROLE_TITLES[def.ownerRole]} who promotes.`;
+  return '';
+}
+
+/** What is true of a gate now, in a sentence: `"Title" is already waived by Alex Wilber on Tue 1 Dec 2026, 20:56 UTC: reason`. */
+export function gateTruth(def: GateDefinition, gate: Gate): string {
+  if (gate.status === 'pending' || !gate.decidedBy) return `"${def.title}" changed since this card was shown: it is now ${gate.status}`;
+  const when = gate.decidedAt ? ` on ${formatWhen(gate.decidedAt)}` : '';
+  const why = gate.evidence ?? gate.reason;
+  return `"${def.title}" is already ${gate.status} by ${gate.decidedBy.name}${when}${why ? `: ${why}` : ''}`;
 }
 
 export interface RoleAssignmentRequest {
@@ -334,3 +369,79 @@ export function passGateOnBehalf(workload: Workload, request: { gateId: string; 
     },
   };
 }
+
+/** A stage while it is under way, in the present: what the checklist says is happening now. */
+const STAGE_NOW: Record<Stage, string> = {
+  staged: 'Staging',
+  changePlan: 'Change plan',
+  communication: 'Change communication',
+  businessTesting: 'Business testing',
+  benchmark: 'Benchmark',
+  ready: 'Readiness for production',
+  promoted: 'Promotion',
+  decommissioned: 'Decommission',
+  retrospective: 'Retrospective',
+};
+
+/** A stage once its gates are closed, in the past: "promoted". */
+const STAGE_DONE: Record<Stage, string> = {
+  staged: 'staged',
+  changePlan: 'change plan shared',
+  communication: 'notice sent',
+  businessTesting: 'business testing passed',
+  benchmark: 'benchmarked',
+  ready: 'ready for production',
+  promoted: 'promoted',
+  decommissioned: 'decommissioned',
+  retrospective: 'retrospective held',
+};
+
+/** A stage's name as work to do or under way: "Promotion", "Decommission". */
+export const stageTitle = (stage: Stage): string => STAGE_NOW[stage];
+
+export interface StageNow {
+  stage: Stage | 'released';
+  /** The stage in progress in the present tense ("Decommission"), or "Released". */
+  title: string;
+  /** The last stage closed and when its last gate closed: "promoted Tue 1 Dec 2026"; empty at the start. */
+  since: string;
+}
+
+/** The stage in progress, named as work under way, and the last stage that was finished (with its day). */
+export function stageNow(workload: Workload, formatDay: (iso: string) => string): StageNow {
+  const stage = currentStage(workload);
+  const index = stage === 'released' ? STAGES.length : STAGES.indexOf(stage);
+  const previous = index > 0 ? STAGES[index - 1] : undefined;
+  let since = '';
+  if (previous) {
+    const closedAt = GATE_CATALOGUE.filter((g) => g.stage === previous)
+      .map((def) => workload.gates.find((g) => g.id === def.id)?.decidedAt ?? '')
+      .sort()
+      .pop();
+    since = `${STAGE_DONE[previous]}${closedAt ? ` ${formatDay(closedAt)}` : ''}`;
+  }
+  return { stage, title: stage === 'released' ? 'Released' : STAGE_NOW[stage], since };
+}
+
+/** Whether every gate of a stage is passed or waived. */
+export function stageClosed(workload: Workload, stage: Stage): boolean {
+  return GATE_CATALOGUE.filter((g) => g.stage === stage).every((def) => isClosed(workload.gates.find((g) => g.id === def.id)?.status ?? 'pending'));
+}
+
+/**
+ * The gates a decision can be recorded on now, in checklist order: open, and not waiting for earlier
+ * gates (promotion and what follows wait for every earlier gate). The first is the next step.
+ */
+export function decidableGates(workload: Workload): GateDefinition[] {
+  return GATE_CATALOGUE.filter((def) => {
+    const status = workload.gates.find((g) => g.id === def.id)?.status ?? 'pending';
+    return !isClosed(status) && (!def.requiresEarlierGates || openEarlierGates(workload, def.id).length === 0);
+  });
+}
+
+/** Gates another flow passes on its own, and the checklist button that starts that flow. */
+export const GATE_FLOWS: Readonly<Record<string, string>> = {
+  'change-notice-sent': 'Compose a notice',
+  'uat-approved': 'Open a UAT cycle',
+  'retro-held': 'Start the retrospective',
+};

@@ -2,6 +2,11 @@ import type { AuditEvent, Person, Role, Workload, WorkloadScope } from './model'
 import type { WorkloadRepository, WorkloadSummary } from './repository';
 import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, passGateOnBehalf, RuleResult, standingOf, workloadIdOf } from './rules';
 
+/** Events on one page of a workload's history. */
+export const HISTORY_PAGE = 15;
+/** Pages a history card can be turned through: the oldest events beyond them are in the store, not on a card. */
+export const HISTORY_PAGES = 100;
+
 /** Who is asking, and where from; membership elsewhere is answered by Teams, never by the request. */
 export interface Viewer {
   actor: Person;
@@ -96,8 +101,11 @@ export class ReleaseService {
     return this.workloads.listByScope(tenantId, scopeId);
   }
 
-  history(workloadId: string, limit = 15): Promise<AuditEvent[]> {
-    return this.workloads.history(workloadId, limit);
+  /** A page of the audit trail, newest first: `page` 0 is the latest HISTORY_PAGE events. */
+  async history(workloadId: string, requested = 0): Promise<{ events: AuditEvent[]; total: number }> {
+    const page = Math.min(Math.max(0, requested), HISTORY_PAGES - 1);
+    const [events, total] = await Promise.all([this.workloads.history(workloadId, HISTORY_PAGE, page * HISTORY_PAGE), this.workloads.historyCount(workloadId)]);
+    return { events, total };
   }
 
   decideGate(workloadId: string, request: Omit<GateDecisionRequest, 'now'>): Promise<RuleResult | undefined> {

@@ -71,7 +71,7 @@ export interface SignoffCycle {
   openedBy: Person;
   openedAt: string;
   /** The shared sign-off card, updated in place after every decision. */
-  card?: { target: ConversationTarget; activityId: string };
+  card?: { target: ConversationTarget; activityId: string; checklist?: { target: ConversationTarget; activityId: string } };
   /** Set when no more tester decisions are taken: the tally the outcome was decided on. */
   testersClosed?: { at: string; reason: TestersClosedReason; approved: number; rejected: number };
   /** The business owner's final decision. */

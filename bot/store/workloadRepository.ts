@@ -83,8 +83,16 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
     return resources.map(toDomain);
   }
 
-  async history(workloadId: string, limit: number): Promise<AuditEvent[]> {
-    const events = await queryPartition<AuditEvent>(this.container, workloadId, 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC', { limit });
-    return events.map(toDomain);
+  async history(workloadId: string, limit: number, skip = 0): Promise<AuditEvent[]> {
+    // TOP, then the skip dropped here: OFFSET is not spoken by every Cosmos DB emulator, and pages stay few (see HISTORY_PAGES).
+    const events = await queryPartition<AuditEvent>(this.container, workloadId, 'SELECT TOP @top * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC', {
+      top: skip + limit,
+    });
+    return events.slice(skip).map(toDomain);
+  }
+
+  async historyCount(workloadId: string): Promise<number> {
+    const [count] = await queryPartition<number>(this.container, workloadId, 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @workloadId AND c.type = "event"');
+    return count ?? 0;
   }
 }

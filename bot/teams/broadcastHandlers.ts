@@ -1,5 +1,6 @@
-import { renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
+import { ComposeData, renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
 import { Card, ChecklistSection, Notice as Banner, renderMessage } from '../../cards/render';
+import { personText } from '../../cards/text';
 import { Audience, Notice, NoticeContent, NOTICE_KINDS, Progress } from '../broadcast/model';
 import { audienceIsEmpty, checkContent, NoticeResult } from '../broadcast/rules';
 import type { BroadcastService } from '../broadcast/service';
@@ -8,6 +9,7 @@ import type { Workload } from '../release/model';
 import type { ReleaseHandlers } from './handlers';
 import { attention, echo, good, VerbOutcome } from './router';
 import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
+import type { ChecklistMessages } from './checklistMessages';
 import type { Turn } from './turn';
 
 /** Most people a compose card offers. */
@@ -32,10 +34,24 @@ export class BroadcastHandlers {
     private readonly broadcast: BroadcastService,
     private readonly release: ReleaseHandlers,
     private readonly conversations: ConversationRepository,
+    private readonly checklists?: ChecklistMessages,
   ) {}
 
+  /**
+   * A sent notice passed the communication gate: the message it was sent from (the checklist the author
+   * composed it from) becomes the checklist again, with the gate passed and the next step.
+   */
+  noticeSent(notice: Notice, progress: Progress): void {
+    if (!notice.progress || !this.checklists) return;
+    const { conversationId, serviceUrl, activityId } = notice.progress;
+    const of = `${progress.sent} of ${progress.total || notice.total}`;
+    const banner = good(`The notice "${personText(notice.content.title)}" was sent to ${of} recipients: the communication gate is passed.`);
+    // An update names the message; the conversation reference is only needed to start a conversation.
+    this.checklists.redraw({ target: { conversationId, serviceUrl, tenantId: notice.tenantId, reference: {} }, activityId }, notice.workloadId, banner);
+  }
+
   /** The change communication section of the checklist card. */
-  readonly checklistSection = async (_turn: Turn, workload: Workload): Promise<ChecklistSection[]> => {
+  readonly checklistSection = async (_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> => {
     const notices = (await this.broadcast.latest(workload.workloadId, 3)).filter((n) => n.status !== 'draft');
     const ids = { workloadId: workload.workloadId };
     return [
@@ -57,7 +73,7 @@ export class BroadcastHandlers {
   }
 
   /** `notify <workload>`. */
-  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent> }): Promise<Card> {
+  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent>; picked?: ComposeData['picked'] }): Promise<Card> {
     const refused = this.broadcast.cannotCompose(workload, turn.actor);
     if (refused) return renderMessage(refused);
     const [channels, members] = await Promise.all([this.conversations.inTenant(turn.tenantId, 'channel'), turn.members().catch(() => [])]);
@@ -68,6 +84,7 @@ export class BroadcastHandlers {
       workloadName: workload.name,
       noticeId: draft?.id ?? this.broadcast.newNoticeId(workload.workloadId),
       ...(draft?.content ? { content: draft.content } : {}),
+      ...(draft?.picked ? { picked: draft.picked } : {}),
       channels: channels.map((c) => ({ title: c.name ?? 'General', value: c.id })).sort((a, b) => a.title.localeCompare(b.title)),
       teams: [...teams].map(([teamId, names]) => ({ title: `Team with ${names.slice(0, 3).join(', ')}`, value: teamId })),
       people: members.slice(0, PEOPLE_LIMIT).map(({ aadObjectId, name }) => ({ aadObjectId, name })),
@@ -117,7 +134,8 @@ export class BroadcastHandlers {
       contact: data.contact,
       changePlanUrl: data.changePlanUrl,
     };
-    return this.compose(turn, workload, banner, { id: data.noticeId, content: typed });
+    const picked = { here: data.here, everyone: data.everyone, channels: data.channels, teams: data.teams, people: data.people };
+    return this.compose(turn, workload, banner, { id: data.noticeId, content: typed, picked });
   }
 
   async edit(turn: Turn, data: NoticeRefData, workload: Workload): Promise<VerbOutcome> {

@@ -1,13 +1,14 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
-import { GATE_CATALOGUE, Person, Workload } from '../release/model';
-import type { ReleaseService } from '../release/service';
-import type { RuleResult } from '../release/rules';
+import { personText } from '../../cards/text';
+import { ROLE_TITLES, type Person, type Workload } from '../release/model';
+import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
+import { gateDefinition, type RuleResult } from '../release/rules';
 import type { GateDecideData, RolesSaveData } from './payloads';
-import { attention, echo, good, missingWorkload, VerbOutcome, WorkloadAccess } from './router';
+import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, WorkloadAccess } from './router';
 import type { Turn } from './turn';
 
 /** Adds a section to a workload's checklist card; each capability may register one. */
-export type ChecklistContributor = (turn: Turn, workload: Workload) => Promise<ChecklistSection[]>;
+export type ChecklistContributor = (turn: Turn | undefined, workload: Workload) => Promise<ChecklistSection[]>;
 
 /** The release use cases as Teams sees them: each takes a Turn and plain values, and answers with a card. */
 export class ReleaseHandlers implements WorkloadAccess {
@@ -47,7 +48,10 @@ export class ReleaseHandlers implements WorkloadAccess {
       const here = await this.release.list(turn.tenantId, turn.scope.scopeId);
       const only = here.length === 1 ? await this.release.open(here[0]!.workloadId, turn) : undefined;
       if (only) return only;
-      return renderMessage(`Say which workload, for example: ${command} Payroll API.`);
+      // The hint names the workloads of this very conversation, so it can be typed as it reads.
+      const examples = here.slice(0, 3).map((s) => `${command} ${s.name}`);
+      if (examples.length === 0) return renderMessage(`There is no workload here yet. Create one with: new Payroll API.`);
+      return renderMessage(`Say which workload, for example: ${examples.join(', or ')}.`);
     }
     const workload = await this.release.findByName(turn, name);
     // The same sentence whether the name is free or belongs to a team this person is not in: nothing is learned.
@@ -60,18 +64,27 @@ export class ReleaseHandlers implements WorkloadAccess {
     return this.release.open(workloadId, turn);
   }
 
-  /** The checklist card with what every capability adds to it. */
-  async checklist(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
+  /** The checklist card with what every capability adds to it; with no turn, the shared copy in a chat (zone named, UTC). */
+  async checklist(turn: Turn | undefined, workload: Workload, notice?: Notice): Promise<Card> {
     const sections = (await Promise.all(this.contributors.map((contribute) => contribute(turn, workload)))).flat();
-    return renderChecklist(workload, notice, sections);
+    return renderChecklist(workload, notice, sections, turn?.timeZone ? { timeZone: turn.timeZone } : {});
   }
+
+  /** The checklist as background work draws it into a message, read afresh; undefined once the workload is gone. */
+  readonly sharedChecklist = async (workloadId: string, notice?: Notice): Promise<Card | undefined> => {
+    const workload = await this.release.get(workloadId);
+    return workload ? this.checklist(undefined, workload, notice) : undefined;
+  };
 
   async roles(turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
     return renderRoles(workload, await turn.roster(), notice);
   }
 
-  async history(workload: Workload): Promise<Card> {
-    return renderHistory(workload, await this.release.history(workload.workloadId));
+  /** One page of the workload's history, newest first; page 0 is the latest events. */
+  async history(turn: Turn, workload: Workload, page = 0): Promise<Card> {
+    const shown = Math.min(page, HISTORY_PAGES - 1);
+    const { events, total } = await this.release.history(workload.workloadId, shown);
+    return renderHistory(workload, { events, total, page: shown, pageSize: HISTORY_PAGE, lastPage: HISTORY_PAGES - 1 }, turn.timeZone ? { timeZone: turn.timeZone } : {});
   }
 
   async decideGate(turn: Turn, data: GateDecideData, workload: Workload): Promise<VerbOutcome> {
@@ -86,12 +99,14 @@ export class ReleaseHandlers implements WorkloadAccess {
       rev,
       note: data.note,
       actor: turn.actor,
+      requestId: turn.activityId,
     });
-    return this.outcome(
-      result,
-      (w) => this.checklist(turn, w, good(decisionSentence(w, data.gateId))),
-      (w, notice) => this.checklist(turn, w, notice),
-    );
+    if (!result) return { card: missingWorkload() };
+    // 'unchanged' is this very request made again (a client retry): it answers as its first delivery did.
+    const sentence = result.kind === 'refused' ? result.message : decisionSentence(result.workload, data.gateId);
+    const banner = outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(sentence), data.decision === 'fail');
+    const card = await this.checklist(turn, result.workload, banner);
+    return { card, shareWithEveryone: result.kind === 'changed' };
   }
 
   async saveRoles(turn: Turn, data: RolesSaveData, workload: Workload): Promise<VerbOutcome> {
@@ -116,7 +131,8 @@ export class ReleaseHandlers implements WorkloadAccess {
     });
     return this.outcome(
       result,
-      (w) => renderRoles(w, roster, good(`Roles saved. ${w.roles[data.role].map((p) => p.name).join(', ') || 'Nobody'} now ${w.roles[data.role].length === 1 ? 'holds' : 'hold'} this role.`)),
+      (w) =>
+        renderRoles(w, roster, good(`${ROLE_TITLES[data.role]} saved: ${w.roles[data.role].map((p) => p.name).join(', ') || 'nobody'} now ${w.roles[data.role].length === 1 ? 'holds' : 'hold'} it.`)),
       (w, notice) => renderRoles(w, roster, notice),
     );
   }
@@ -128,8 +144,11 @@ export class ReleaseHandlers implements WorkloadAccess {
   }
 }
 
+/** What the decision did; a failure names its reason. */
 function decisionSentence(workload: Workload, gateId: string): string {
   const gate = workload.gates.find((g) => g.id === gateId);
-  const title = GATE_CATALOGUE.find((g) => g.id === gateId)?.title ?? gateId;
-  return `${gate?.decidedBy?.name ?? 'Someone'} ${gate?.status ?? 'decided'} "${title}".`;
+  const def = gateDefinition(gateId);
+  if (!gate || !def) return 'Here is the current checklist.';
+  const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
+  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${reason}.`;
 }

@@ -37,6 +37,7 @@ export const releaseVerbData = {
   none: z.object({}),
   create: z.object({ name: z.string().max(200).default('') }),
   workloadRef: z.object({ workloadId: workloadIdSchema }),
+  historyPage: z.object({ workloadId: workloadIdSchema, page: z.coerce.number().int().min(0).max(1000).default(0) }),
   gateDecide: z.object({
     workloadId: workloadIdSchema,
     decision: z.enum(['pass', 'fail', 'waive']),

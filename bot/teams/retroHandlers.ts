@@ -10,6 +10,7 @@ import type { Person, Workload } from '../release/model';
 import { ActionTarget, PHASE_TITLES, Retro } from '../retro/model';
 import { Decided } from '../retro/rules';
 import type { RetroService } from '../retro/service';
+import { formatWallClock } from '../shared/dates';
 import type { BackgroundWork } from '../shared/background';
 import type { ChecklistContributor } from './handlers';
 import { attention, good, Loader, VerbOutcome } from './router';
@@ -81,7 +82,7 @@ export class RetroHandlers {
       return { card: await this.startCard(turn, workload, attention(outcome.message)) };
     }
     let retro = outcome.retro;
-    let notice = good(`Retrospective started. Its card is posted in the channel; people add entries there until ${retro.deadline.local} ${retro.deadline.timeZone}.`);
+    let notice = good(`Retrospective started. Its card is posted in the channel; people add entries there until ${formatWallClock(retro.deadline.local, retro.deadline.timeZone)}.`);
     if (!retro.messageId) {
       try {
         const card = renderRetroCard({ ...(await this.retros.snapshot(retro)), openActions: await this.carried(retro) });
@@ -373,7 +374,7 @@ export function retroChecklistSections(retros: RetroService): ChecklistContribut
       sections.push({
         title: 'Retrospective',
         lines: [
-          `Retrospective ${latest.number}: ${PHASE_TITLES[latest.phase].toLowerCase()}, facilitated by ${latest.facilitator.name}. Entries due ${latest.deadline.local} ${latest.deadline.timeZone}.`,
+          `Retrospective ${latest.number}: ${PHASE_TITLES[latest.phase].toLowerCase()}, facilitated by ${latest.facilitator.name}. Entries due ${formatWallClock(latest.deadline.local, latest.deadline.timeZone)}.`,
         ],
         actions: [{ title: 'Open the retro', verb: 'retro.view', data: { ...ref, retroId: latest.retroId } }],
       });

@@ -23,6 +23,14 @@ export interface CommandOutcome {
 export const good = (text: string): Notice => ({ text, tone: 'good' });
 export const attention = (text: string): Notice => ({ text, tone: 'attention' });
 
+/**
+ * The banner for what a person's action did: good news only for a change that happened and moved things
+ * forward; a refusal, a repeat that changed nothing, or a setback (a failed gate) asks for attention.
+ */
+export function outcomeBanner(kind: 'changed' | 'unchanged' | 'refused', text: string, setback = false): Notice {
+  return kind === 'changed' && !setback ? good(text) : attention(text);
+}
+
 /** The most of a person's typed words a reply repeats back. */
 const ECHO_CHARS = 40;
 

@@ -11,7 +11,7 @@ export function releaseRoutes(h: ReleaseHandlers): Routes {
       list: command((turn) => h.list(turn)),
       status: workloadCommand((turn, w) => h.checklist(turn, w)),
       roles: workloadCommand((turn, w) => h.roles(turn, w)),
-      history: workloadCommand((_turn, w) => h.history(w)),
+      history: workloadCommand((turn, w) => h.history(turn, w)),
     },
     verbs: {
       'help.show': verb(releaseVerbData.none, async () => ({ card: h.help() }), 'view'),
@@ -19,7 +19,7 @@ export function releaseRoutes(h: ReleaseHandlers): Routes {
       'workload.create': verb(releaseVerbData.create, async (turn, data) => ({ card: await h.create(turn, data.name) })),
       'workload.status': workloadVerb(releaseVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.checklist(turn, w) }), { kind: 'view' }),
       'roles.show': workloadVerb(releaseVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.roles(turn, w) }), { kind: 'view' }),
-      'history.show': workloadVerb(releaseVerbData.workloadRef, async (_turn, _data, w) => ({ card: await h.history(w) }), { kind: 'view' }),
+      'history.show': workloadVerb(releaseVerbData.historyPage, async (turn, data, w) => ({ card: await h.history(turn, w, data.page) }), { kind: 'view' }),
       'gate.decide': workloadVerb(releaseVerbData.gateDecide, (turn, data, w) => h.decideGate(turn, data, w)),
       'roles.save': workloadVerb(releaseVerbData.rolesSave, (turn, data, w) => h.saveRoles(turn, data, w)),
     },

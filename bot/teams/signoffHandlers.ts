@@ -11,12 +11,14 @@ import type { BackgroundWork } from '../shared/background';
 import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../signoff/model';
 import { dueLabel, isPastDue, viewerOf } from '../signoff/rules';
 import { canonicalTimeZone, dateIn } from '../shared/zonedTime';
+import { formatWhen } from '../shared/dates';
 import type { CycleView, SignoffService } from '../signoff/service';
-import { attention, good, VerbOutcome } from './router';
+import { attention, good, outcomeBanner, VerbOutcome } from './router';
 import type { CancelData, CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
+import type { ChecklistMessages } from './checklistMessages';
 import type { Turn } from './turn';
 
-const when = (iso: string): string => `{{DATE(${iso.replace(/\.\d+Z$/, 'Z')}, SHORT)}} {{TIME(${iso.replace(/\.\d+Z$/, 'Z')})}}`;
+const when = (iso: string, timeZone?: string): string => formatWhen(iso, timeZone);
 
 /** How the sign-off capability draws the checklist: the release handlers' own way. */
 export interface WorkloadCards {
@@ -62,6 +64,8 @@ export interface SignoffHandlersDeps {
   reminders: Reminders;
   messenger: Messenger;
   publisher: SignoffCardPublisher;
+  /** The checklist message a cycle was opened from, redrawn once the final sign-off changes its gate. */
+  checklists: ChecklistMessages;
   background: BackgroundWork;
   log: Logger;
 }
@@ -176,6 +180,8 @@ export class SignoffHandlers {
   private async postCard(turn: Turn, cycle: SignoffCycle): Promise<boolean> {
     const target = { ...turn.target, conversationId: turn.scope.conversationId };
     const fields = { workloadId: cycle.workloadId, cycleId: cycle.id, activityId: turn.activityId };
+    // The form was pressed in a message that becomes the checklist again with this answer: remember it.
+    const checklist = turn.messageId && turn.trigger === 'manual' ? { checklist: { target: turn.target, activityId: turn.messageId } } : {};
     try {
       const card = renderSignoff({
         cycle,
@@ -186,7 +192,7 @@ export class SignoffHandlers {
         message: true,
       });
       const activityId = await this.deps.messenger.post(target, card, `UAT sign-off: ${cycle.workloadName}, cycle ${cycle.number}`);
-      await this.deps.signoff.recordCard(cycle.workloadId, cycle.id, { target, activityId });
+      await this.deps.signoff.recordCard(cycle.workloadId, cycle.id, { target, activityId, ...checklist });
       // A decision may have landed before the message id was stored; draw the card once more to include it.
       await this.deps.publisher.refresh(cycle.workloadId, cycle.id, fields);
       return true;
@@ -260,10 +266,23 @@ export class SignoffHandlers {
       await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
     }
     const cycle = outcome.view.cycle;
-    const notice =
-      cycle.state === 'passed'
-        ? good(`You gave the final business sign-off of UAT cycle ${cycle.number}. Business testing of ${cycle.workloadName} is passed.`)
-        : good(`You refused the final sign-off: UAT cycle ${cycle.number} has failed. A new cycle can be opened with "uat ${cycle.workloadName}".`);
+    const passed = cycle.state === 'passed';
+    // 'unchanged' is the same sign-off delivered again: it answers as the first did.
+    const notice = outcomeBanner(
+      'changed',
+      passed
+        ? `You gave the final business sign-off of UAT cycle ${cycle.number}. Business testing of ${cycle.workloadName} is passed.`
+        : `You refused the final sign-off: UAT cycle ${cycle.number} has failed. A new cycle can be opened with "uat ${cycle.workloadName}".`,
+      !passed,
+    );
+    const checklist = cycle.card?.checklist;
+    if (outcome.kind === 'changed' && checklist) {
+      const by = turn.actor.name;
+      const banner = passed
+        ? good(`${by} gave the final sign-off of UAT cycle ${cycle.number}: business testing is passed.`)
+        : attention(`${by} refused the final sign-off of UAT cycle ${cycle.number}: the cycle has failed.`);
+      this.deps.checklists.redraw(checklist, data.workloadId, banner);
+    }
     return { card: this.personal(turn, outcome.view, notice) };
   }
 
@@ -384,7 +403,7 @@ export class SignoffHandlers {
   }
 
   /** The checklist's business-testing section: every cycle and its outcome, and the buttons that fit. */
-  async checklistSections(_turn: Turn, workload: Workload): Promise<ChecklistSection[]> {
+  async checklistSections(_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> {
     const cycles = await this.deps.signoff.cycles(workload.workloadId);
     const active = cycles.filter((c) => isActive(c.state)).pop();
     const activeView = active ? await this.deps.signoff.view(workload.workloadId, active.id) : undefined;

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     await lastCard(activities.message(pm, 'new Bench Payroll', team));
     const workloadId = workloadIdIn(team, 'bench-payroll');
     const rolesSave = await post(activities.execute(pm, 'roles.save', { workloadId, rolesRev: 1, role: 'businessOwner', people: owner.aadObjectId }, team));
-    assert.match(cardText(rolesSave.body.value), /Roles saved/);
+    assert.match(cardText(rolesSave.body.value), / saved: /);
     const form = await lastCard(activities.message(pm, 'uat Bench Payroll', team));
     const open = findAction(form, 'signoff.open');
     const due = new Date(Date.now() + 7 * 24 * 3_600_000).toISOString().slice(0, 10);

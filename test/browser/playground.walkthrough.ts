@@ -56,7 +56,7 @@ async function giveRole(page: Page, role: string): Promise<void> {
   await page.getByRole('menuitemcheckbox').first().click();
   await page.keyboard.press('Escape');
   await card.getByText('Save role').click();
-  await cardSays(page, /Roles saved\. .+ now holds this role\./);
+  await cardSays(page, /saved: .+ now holds it\./);
 }
 
 /** Waits until the newest card shows this text. */
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     await page.getByRole('menuitemcheckbox').first().click();
     await page.keyboard.press('Escape');
     await page.getByText('Save role').last().click();
-    await cardSays(page, /Roles saved\. .+ now holds this role\./);
+    await cardSays(page, /saved: .+ now holds it\./);
     await page.screenshot({ path: join(SHOTS, '2-roles.png') });
     console.log('assigned the migration engineer from the roster');
 

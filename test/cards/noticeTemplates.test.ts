@@ -8,9 +8,11 @@ import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
 import { NOW, person } from '../support/builders';
 import { DISGUISED_LINK, expectRealTarget, expectWellFormedCard } from '../support/cards';
 import { cardText } from '../support/liftoff';
+import { releaseRoutes } from '../../bot/teams/routes';
+import type { ReleaseHandlers } from '../../bot/teams/handlers';
 
 /** Building the route table calls no handler, so none is needed to learn the verb names. */
-const routedVerbs = new Set(Object.keys(broadcastRoutes({} as BroadcastHandlers).verbs));
+const routedVerbs = new Set([...Object.keys(broadcastRoutes({} as BroadcastHandlers).verbs), ...Object.keys(releaseRoutes({} as ReleaseHandlers).verbs)]);
 /** The shared checks, and notice cards use no action but Action.Execute (no links, no show-cards). */
 function expectWellFormed(name: string, card: Card): void {
   expectWellFormedCard(name, card, routedVerbs);

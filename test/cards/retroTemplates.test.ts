@@ -191,6 +191,13 @@ describe('retro card templates expanded with real data', () => {
     assert.match(cardText(many), /and 15 more, due later/);
   });
 
+  it("leads from every action item back to its workload's checklist, and to the workloads here", () => {
+    const card = renderRetroActions([action(1), action(2)]);
+    const verbs = verbsOf(card);
+    assert.equal(verbs.filter((v) => v === 'workload.status').length, 2, 'one Checklist button per item');
+    assert.ok(verbs.includes('workload.list'));
+  });
+
   it('shows the real target of a link typed in an entry, anonymous or not, or an action item', () => {
     const entries = [entry(1, 'well', `Great ${DISGUISED_LINK}`), entry(2, 'well', DISGUISED_LINK, { mergedInto: `${retro.retroId}:entry:1` }), entry(3, 'learned', DISGUISED_LINK)];
     const typed = { ...action(1), text: `Fix ${DISGUISED_LINK}` };

@@ -93,7 +93,7 @@ describe('sign-off card templates expanded with real data', () => {
     const shared = renderSignoff({ cycle, tally: tally(cycle, []), now: NOW, viewer: 'observer', refresh: 'shared', message: true });
     assert.ok(!verbsOf(shared).includes('signoff.cancel'), 'the shared card has no cancel');
     const pastDue = renderSignoff({ cycle, tally: tally(cycle, []), now: '2026-11-26T00:00:00.000Z', viewer: 'observer', refresh: 'shared', canCancel: true });
-    assert.deepEqual(verbsOf(pastDue), [], 'past due, nothing to cancel');
+    assert.deepEqual(verbsOf(pastDue), ['workload.status'], 'past due, nothing to cancel: only the way back to the checklist');
   });
 
   it('a cancelled cycle: who cancelled it and why, no buttons, no refresh, even for someone who may cancel', () => {
@@ -110,7 +110,7 @@ describe('sign-off card templates expanded with real data', () => {
       message: true,
     });
     expectWellFormed('a cancelled cycle', card);
-    assert.deepEqual(verbsOf(card), []);
+    assert.deepEqual(verbsOf(card), ['workload.status'], 'only the way back to the checklist');
     assert.equal(card.refresh, undefined);
     assert.match(cardText(card), /Cancelled by Bea: Opened with the wrong testers/);
   });
@@ -122,7 +122,7 @@ describe('sign-off card templates expanded with real data', () => {
       const closed: SignoffCycle = { ...cycle, state, closedAt: NOW, ...(state === 'passed' ? { final: { by: owner, at: NOW, decision: 'approve' as const } } : {}) };
       const card = renderSignoff({ cycle: closed, tally: tally(closed, decisions(cycle, testers.slice(0, 2), 'ok')), now: NOW, viewer: 'tester', refresh: 'shared' });
       expectWellFormed(`a ${state} cycle`, card);
-      assert.deepEqual(verbsOf(card), [], `${state}: no verbs at all`);
+      assert.deepEqual(verbsOf(card), ['workload.status'], `${state}: only the way back to the checklist`);
       assert.equal(card.refresh, undefined);
     }
   });

@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, ROSTER_LIMIT } from '../../cards/render';
-import { GATE_CATALOGUE, Workload } from '../../bot/release/model';
+import { AuditEvent, GATE_CATALOGUE, Workload } from '../../bot/release/model';
 import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import { releaseRoutes } from '../../bot/teams/routes';
 import { NOW, person, scope } from '../support/builders';
 import { actionsOf, DISGUISED_LINK, expectRealTarget, expectWellFormedCard, verbsOf } from '../support/cards';
-import { cardText } from '../support/liftoff';
+import { cardText, findAction } from '../support/liftoff';
 
 /** Building the route table calls no handler, so none is needed to learn the verb names. */
 const routedVerbs = new Set(Object.keys(releaseRoutes({} as ReleaseHandlers).verbs));
@@ -68,7 +68,7 @@ describe('card templates expanded with real data', () => {
     const card = renderChecklist(busy, { text: 'Miguel passed it.', tone: 'good' });
     expectWellFormed('busy checklist', card);
     const json = JSON.stringify(card);
-    assert.match(json, /{{DATE\(2026-11-22T09:00:00Z, SHORT\)}}/, 'decision times use the card date function');
+    assert.match(json, /Sun 22 Nov 2026, 09:00 UTC/, 'decision times read in the one card format');
     const released: Workload = { ...busy, gates: busy.gates.map((g) => ({ ...g, status: 'passed' as const })) };
     const done = renderChecklist(released);
     expectWellFormed('released checklist', done);
@@ -89,9 +89,12 @@ describe('card templates expanded with real data', () => {
     expectWellFormed('checklist with typed links', checklist);
     expectRealTarget('checklist', checklist, cardText);
     assert.match(cardText(checklist), /Evidence: Run: https:\/\/portal\.azure\.com \(https:\/\/evil\.test\)/);
-    const history = renderHistory(busy, [
-      { id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: engineer, action: 'gate.passed', summary: `Miguel passed "Assets staged": ${DISGUISED_LINK}` },
-    ]);
+    const history = renderHistory(busy, {
+      events: [{ id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: engineer, action: 'gate.passed', summary: `Miguel passed "Assets staged": ${DISGUISED_LINK}` }],
+      total: 1,
+      page: 0,
+      pageSize: 15,
+    });
     expectRealTarget('history', history, cardText);
   });
 
@@ -103,8 +106,33 @@ describe('card templates expanded with real data', () => {
     assert.match(JSON.stringify(card), new RegExp(`has ${ROSTER_LIMIT + 50} members`));
   });
 
-  it('history, empty and full', () => {
-    expectWellFormed('empty history', renderHistory(fresh, []));
-    expectWellFormed('history', renderHistory(busy, [{ id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: pm, action: 'workload.created', summary: 'Priya created Payroll API.' }]));
+  it('history, empty and full, paged newest first with a count and Older and Newer', () => {
+    const page = (events: AuditEvent[], total: number, at = 0) => ({ events, total, page: at, pageSize: 15 });
+    expectWellFormed('empty history', renderHistory(fresh, page([], 0)));
+    const one: AuditEvent = { id: 'e1', workloadId: busy.workloadId, type: 'event', at: NOW, actor: pm, action: 'workload.created', summary: 'Priya created Payroll API.' };
+    const only = renderHistory(busy, page([one], 1));
+    expectWellFormed('history', only);
+    assert.deepEqual(verbsOf(only), ['workload.status', 'history.show'], 'no Older or Newer when everything is shown');
+    const first = renderHistory(
+      busy,
+      page(
+        Array.from({ length: 15 }, () => one),
+        40,
+      ),
+    );
+    assert.match(cardText(first), /40 events, newest first, showing 1–15/);
+    assert.match(cardText(first), /Sun 22 Nov 2026, 09:00 UTC/);
+    assert.deepEqual(findAction(first, 'history.show', { page: 1 }).data, { workloadId: busy.workloadId, page: 1 });
+    const last = renderHistory(
+      busy,
+      page(
+        Array.from({ length: 10 }, () => one),
+        40,
+        2,
+      ),
+    );
+    assert.match(cardText(last), /showing 31–40/);
+    assert.ok(!JSON.stringify(last).includes('"title":"Older"'), 'nothing older than the last page');
+    findAction(last, 'history.show', { page: 1 });
   });
 });

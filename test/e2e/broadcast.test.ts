@@ -125,7 +125,7 @@ describe('change communication over HTTP, end to end', () => {
     const text = cardText(main.preview);
     assert.match(text, /Preview: this is what recipients will see\. It goes to 1 channel, 3 people/);
     assert.match(text, /Payroll API offline Saturday night/);
-    assert.match(text, /2026-11-28 22:00 to 2026-11-29 02:00 \(Europe\/Paris\)/);
+    assert.match(text, /Sat 28 Nov 2026, 22:00 Europe\/Paris to Sun 29 Nov 2026, 02:00 Europe\/Paris/);
     assert.match(text, /\[Business change plan\]\(https:\/\/contoso\.example\/change-plans\/payroll\)/);
     assert.equal((await notice(main.noticeId)).status, 'draft');
     assert.equal(h.fake.activities.filter((r) => r.seq > before && r.kind === 'send').length, 0, 'nothing sent yet');
@@ -213,6 +213,42 @@ describe('change communication over HTTP, end to end', () => {
         `${d.recipientKey} deleted`,
       );
     }
+  });
+
+  it('keeps every input of the compose card when it comes back with a sentence, "Post it in this conversation" included', async () => {
+    const { preview } = await compose(chloe, { ...downtime, endDate: '2026-11-27', here: 'true', channels: releases.id, people: alice.aadObjectId });
+    assert.match(cardText(preview), /The end must come after the start/);
+    const json = JSON.stringify(preview);
+    assert.match(json, /"id":"here"[^}]*"value":"true"/);
+    assert.match(json, new RegExp(`"id":"channels","value":"${releases.id}"`));
+    assert.match(json, new RegExp(`"id":"people","value":"${alice.aadObjectId}"`));
+  });
+
+  it('draws the checklist again in the message a notice was sent from, once it is sent, with a way back from the progress card', async () => {
+    // A workload of its own: its communication gate is still pending.
+    await h.say(h.activities.message(priya, 'new Portal Checklist', team));
+    const card = await h.say(h.activities.message(priya, 'notify Portal Checklist', team));
+    const previewAction = findAction(card, 'notice.preview');
+    const fields = { ...downtime, kind: 'upcomingChange', title: 'Portal checklist', people: alice.aadObjectId };
+    const preview = (await h.post(h.activities.execute(priya, 'notice.preview', { ...previewAction.data, ...fields }, team))).body.value;
+    const composed = { noticeId: String(previewAction.data.noticeId), workloadId: String(previewAction.data.workloadId), preview };
+    const progress = await sendNow(priya, composed, 'checklist-msg');
+    assert.equal(findAction(progress, 'workload.status').data.workloadId, composed.workloadId, 'the progress card leads back to the checklist');
+    await settled(composed.noticeId);
+    // The sender reports the notice sent just after it settles; the redraw follows as background work.
+    const deadline = Date.now() + 8000;
+    let last: any;
+    for (;;) {
+      await h.app.background.drain();
+      const updates = h.fake.updates('checklist-msg');
+      last = updates[updates.length - 1]?.activity?.attachments?.[0]?.content;
+      if ((last && cardText(last).includes('Portal checklist" was sent')) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const text = cardText(last);
+    assert.match(text, /The notice "Portal checklist" was sent to 1 of 1 recipients: the communication gate is passed/);
+    assert.match(text, /✅ Change communication · 1 of 1 closed/);
+    assert.match(text, /Next step/);
   });
 
   it('passes the communication gate when an upcoming-change notice has been sent, in the audit trail', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
+import { bannerStyle, cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { person, TENANT } from '../support/builders';
 import { groupChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import type { Workload } from '../../bot/release/model';
@@ -36,7 +36,7 @@ describe('Liftoff over HTTP, end to end', () => {
     const workloadId = await create(name);
     const { rolesRev } = await stored(workloadId);
     const res = await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
-    assert.match(cardText(res.body.value), /Roles saved/);
+    assert.match(cardText(res.body.value), /Migration engineer saved/);
     return workloadId;
   };
   const passByEngineer = async (workloadId: string, gateId: string, note: string): Promise<void> => {
@@ -87,7 +87,7 @@ describe('Liftoff over HTTP, end to end', () => {
     await create('Payroll Checklist');
     const card = await h.say(h.activities.message(olga, 'status Payroll Checklist', team));
     const text = cardText(card);
-    for (const stage of ['Staged', 'Change plan', 'Communication', 'Business testing', 'Benchmark', 'Ready for production', 'Promoted', 'Decommissioned', 'Retrospective']) {
+    for (const stage of ['Staging', 'Change plan', 'Change communication', 'Business testing', 'Benchmark', 'Readiness for production', 'Promotion', 'Decommission', 'Retrospective']) {
       assert.match(text, new RegExp(stage));
     }
     assert.match(text, /Assets replicated and staged/);
@@ -109,7 +109,7 @@ describe('Liftoff over HTTP, end to end', () => {
     const res = await h.post(h.activities.execute(priya, 'roles.save', { ...save.data, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
     assert.equal(res.status, 200);
     assert.equal(res.body.statusCode, 200);
-    assert.match(cardText(res.body.value), /Roles saved\. Miguel Engineer now holds this role/);
+    assert.match(cardText(res.body.value), /Migration engineer saved: Miguel Engineer now holds it/);
     const workload = await stored(workloadId);
     assert.deepEqual(
       workload.roles.migrationEngineer.map((p) => p.aadObjectId),
@@ -201,7 +201,8 @@ describe('Liftoff over HTTP, end to end', () => {
     const res = await h.post(
       h.activities.execute(priya, 'gate.decide', { workloadId: workload.workloadId, decision: 'fail', revs: { 'assets-staged': 1 }, gateId: 'assets-staged', note: 'broken' }, team),
     );
-    assert.match(cardText(res.body.value), /changed since this card was shown: it is now passed by Miguel Engineer/);
+    assert.match(cardText(res.body.value), /"Assets replicated and staged" is already passed by Miguel Engineer on .+ UTC: https:\/\/contoso\.example\/runbooks\/42; yours was not recorded/);
+    assert.equal(bannerStyle(res.body.value), 'attention');
     assert.equal((await stored(workload.workloadId))._etag, workload._etag);
   });
 

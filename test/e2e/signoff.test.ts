@@ -224,7 +224,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.match(text, /✅ \*\*Tina Tester\*\* approved/);
       assert.match(text, /❌ \*\*Tess Tester\*\* rejected .*: Overtime totals are wrong/);
       assert.match(text, /Approved 2 · Rejected 1 · Waiting for 1/);
-      assert.deepEqual(verbsOn(shared), [], 'a closed cycle shows no buttons');
+      assert.deepEqual(verbsOn(shared), ['workload.status'], 'a closed cycle shows no buttons');
       assert.equal(shared.refresh, undefined, 'and asks nobody to refresh');
       const stored = await b.cycle('Billing', cycle1.cycleId);
       assert.equal(stored.state, 'failed');
@@ -306,7 +306,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.match(cardText(signed.body.value), /You gave the final business sign-off of UAT cycle 2\. Business testing of Billing is passed\./);
       const shared = await b.shared(cycle2.messageId, cycle2.card);
       assert.match(cardText(shared), /Passed: Bea Owner gave the final business sign-off/);
-      assert.deepEqual(verbsOn(shared), []);
+      assert.deepEqual(verbsOn(shared), ['workload.status']);
       assert.equal(shared.refresh, undefined);
 
       const workload = await b.workload('Billing');
@@ -341,10 +341,30 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.match(text, /Business testing: UAT cycles/);
       assert.match(text, /❌ Cycle 1: failed .*a tester rejected it/);
       assert.match(text, /✅ Cycle 2: passed .*final sign-off by Bea Owner/);
-      assert.match(text, /✅\nUAT cycle approved by the testers and the business owner/);
+      assert.match(text, /✅ Business testing · 1 of 1 closed/);
       assert.ok(!verbsOn(checklist).includes('signoff.form'), 'no "Open a UAT cycle" once business testing passed');
       const refused = await h.say(h.activities.message(priya, 'uat Billing', b.place));
       assert.match(cardText(refused), /Business testing of Billing is already passed; no new UAT cycle is needed/);
+    });
+  });
+
+  describe('the checklist message', () => {
+    it('is drawn again after the final sign-off: the cycle passed, business testing closed, the next step shown', async () => {
+      const c = new SignoffDriver(h, { ...teamChannel('checklist-redraw'), tenantId: 'c2222000-0000-4000-8000-000000000001' });
+      c.roster([priya, bea, tom]);
+      await c.createWorkload(priya, 'Ledger', bea);
+      // The form is pressed in message 'form-message', which the answer turns back into the checklist.
+      const opened = await c.open(bea, 'Ledger', { testers: [tom], rule: 'all' });
+      await c.decide(tom, 'Ledger', opened.cycleId!, 'approve', {}, opened.messageId);
+      const final = await c.final(bea, 'Ledger', opened.cycleId!, 'approve', 'Ready', opened.messageId);
+      assert.equal(findAction(final.body.value, 'workload.status').data.workloadId, c.workloadId('Ledger'), 'the closed sign-off card leads back to the checklist');
+      await h.app.background.drain();
+      const updates = h.fake.updates('form-message');
+      const checklist = updates[updates.length - 1]?.activity?.attachments?.[0]?.content;
+      const text = cardText(checklist);
+      assert.match(text, /Bea Owner gave the final sign-off of UAT cycle 1: business testing is passed/);
+      assert.match(text, /✅ Business testing · 1 of 1 closed/);
+      assert.match(text, /✅ Cycle 1: passed/);
     });
   });
 
@@ -371,10 +391,10 @@ describe('Business-test sign-off over HTTP, end to end', () => {
 
       const done = await d.cancel(bea, 'Invoicing', cycleId!, 'Opened with the wrong testers', messageId);
       assert.match(cardText(done.body.value), /You cancelled UAT cycle 1 of Invoicing/);
-      assert.deepEqual(verbsOn(done.body.value), []);
+      assert.deepEqual(verbsOn(done.body.value), ['workload.status']);
       const shared = await d.shared(messageId!, card);
       assert.match(cardText(shared), /Cancelled by Bea Owner: Opened with the wrong testers/);
-      assert.deepEqual(verbsOn(shared), [], 'no buttons for anyone');
+      assert.deepEqual(verbsOn(shared), ['workload.status'], 'no buttons for anyone');
       assert.equal(shared.refresh, undefined);
       const stored = await d.cycle('Invoicing', cycleId!);
       assert.equal(stored.state, 'cancelled');
@@ -517,7 +537,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       const quiet = h.fake.lastSeq;
       const seen = await d.view(tina, 'Archive', cycleId!, 'automatic', messageId);
       assert.match(cardText(seen.body.value), /Expired: it was due/, 'past due, the card reads as expired at once');
-      assert.deepEqual(verbsOn(seen.body.value), []);
+      assert.deepEqual(verbsOn(seen.body.value), ['workload.status']);
       await h.app.background.drain();
       assert.equal(h.fake.activities.filter((r) => r.seq > quiet).length, 0, 'an automatic refresh changes no message, even past due');
       assert.equal(await h.app.sweepSignoffs(), 1);
@@ -525,7 +545,7 @@ describe('Business-test sign-off over HTTP, end to end', () => {
       assert.equal(stored.state, 'expired');
       const shared = await d.shared(messageId!, card);
       assert.match(cardText(shared), /Expired: it was due Mon 23 Nov 2026, 12:00 UTC and the sign-off was not complete/);
-      assert.deepEqual(verbsOn(shared), []);
+      assert.deepEqual(verbsOn(shared), ['workload.status']);
       assert.equal(shared.refresh, undefined);
       const late = await d.decide(tina, 'Archive', cycleId!, 'approve', {}, messageId);
       assert.match(cardText(late.body.value), /UAT cycle 1 has already expired\. Nothing was recorded\./);

@@ -406,12 +406,33 @@ describe('release rules', () => {
         assert.equal(gateOf(w, 'bcdr-validated').status, 'waived');
       });
 
+      it('lets only the CISO waive the CISO gate, not the project manager', () => {
+        const byPm = decideGate(staffed(), { gateId: 'ciso-verification', decision: 'waive', rev: 1, note: 'later', actor: priya, now: NOW });
+        assert.match(expectRefused(byPm), /Only the CISO can waive "CISO verification"/);
+        const byCiso = expectChanged(decideGate(staffed(), { gateId: 'ciso-verification', decision: 'waive', rev: 1, note: 'accepted risk', actor: cyd, now: NOW }));
+        assert.equal(byCiso.event.action, 'gate.waived');
+      });
+
+      it('never lets the one who promotes waive promotion, even as a project manager', () => {
+        let w = staffed({ projectManager: [priya, eli] });
+        for (const def of GATE_CATALOGUE.slice(
+          0,
+          GATE_CATALOGUE.findIndex((g) => g.id === 'traffic-rerouted'),
+        ))
+          w = decide(w, def.id, 'waive', def.ownerRole === 'ciso' ? cyd : priya, 'skip');
+        assert.match(expectRefused(decideGate(w, { gateId: 'traffic-rerouted', decision: 'waive', rev: 1, note: 'later', actor: eli, now: NOW })), /not waived by the one who promotes/);
+        assert.equal(
+          expectChanged(decideGate(w, { gateId: 'traffic-rerouted', decision: 'waive', rev: 1, note: 'later', actor: priya, now: NOW })).workload.gates.find((g) => g.id === 'traffic-rerouted')
+            ?.status,
+          'waived',
+        );
+      });
+
       it('refuses a waiver from anyone else, even the owner of the gate', () => {
         const w = staffed();
         const before = structuredClone(w);
         for (const actor of [eli, cyd, zoe]) {
-          const gateId = actor === cyd ? 'ciso-verification' : 'assets-staged';
-          const result = decideGate(w, { gateId, decision: 'waive', rev: 1, note: 'not needed', actor, now: NOW });
+          const result = decideGate(w, { gateId: 'assets-staged', decision: 'waive', rev: 1, note: 'not needed', actor, now: NOW });
           const message = expectRefused(result);
           assert.match(message, /project manager or the business owner/, actor.name);
           assertOneSentence(message);
@@ -434,8 +455,7 @@ describe('release rules', () => {
         w = decide(w, 'assets-staged', 'fail', eli, 'replication lag');
         const result = decideGate(w, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: max, now: NOW });
         const message = expectRefused(result);
-        assert.match(message, /changed since this card was shown/);
-        assert.match(message, /failed by Eli/);
+        assert.match(message, /is already failed by Eli on Sun 22 Nov 2026, 09:00 UTC: replication lag; yours was not recorded/);
         assert.equal(result.workload, w);
       });
 
@@ -461,13 +481,26 @@ describe('release rules', () => {
       it('refuses the same decision replayed by a different person', () => {
         const first = decide(staffed({ migrationEngineer: [eli, max] }), 'assets-staged', 'pass', eli);
         const message = expectRefused(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: max, now: NOW }));
-        assert.match(message, /changed since this card was shown/);
+        assert.match(message, /already passed by Eli.*; yours was not recorded/);
       });
 
       it('refuses a different decision replayed by the same person with the previous revision', () => {
         const first = decide(staffed(), 'assets-staged', 'fail', eli, 'lag');
         const message = expectRefused(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: NOW }));
-        assert.match(message, /changed since this card was shown/);
+        assert.match(message, /already failed by Eli.*: lag; yours was not recorded/);
+      });
+
+      it('refuses the same person waiving again from an older card with another reason, keeping the first', () => {
+        const first = decide(staffed(), 'performance-benchmarked', 'waive', priya, 'reason A');
+        const again = decideGate(first, { gateId: 'performance-benchmarked', decision: 'waive', rev: 1, note: 'reason B', actor: priya, now: LATER });
+        assert.match(expectRefused(again), /already waived by Priya on Sun 22 Nov 2026, 09:00 UTC: reason A; yours was not recorded/);
+        assert.equal(gateOf(again.workload, 'performance-benchmarked').reason, 'reason A');
+      });
+
+      it('tells a press on an older card from a retry of the same request by the request id', () => {
+        const first = expectChanged(decideGate(staffed(), { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: NOW, requestId: 'activity-1' })).workload;
+        assert.equal(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: LATER, requestId: 'activity-1' }).kind, 'unchanged');
+        assert.match(expectRefused(decideGate(first, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: eli, now: LATER, requestId: 'activity-2' })), /already passed by Eli/);
       });
 
       it('refuses to decide a gate that is already passed or waived', () => {

@@ -71,3 +71,18 @@ export function expectRealTarget(name: string, card: Card, text: (card: Card) =>
   assert.doesNotMatch(shown, /\]\(https:\/\/evil\.test/, `${name}: no link markup from what a person typed`);
   assert.doesNotMatch(JSON.stringify(card), /\]\(https:\/\/evil\.test/, `${name}: nowhere on the card`);
 }
+
+/** Every element or action of this type anywhere in a card, hidden ones and those in a shown card included. */
+export function nodesOfType(card: unknown, type: string): Array<Record<string, unknown>> {
+  const found: Array<Record<string, unknown>> = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (obj.type === type) found.push(obj);
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}

@@ -120,3 +120,24 @@ export function findAction(card: unknown, verb: string, match: Record<string, un
   if (!found) throw new Error(`no ${verb} action on the card`);
   return found;
 }
+
+/** The style of the banner on top of a card ('good' or 'attention'), or undefined when the card has none. */
+export function bannerStyle(card: unknown): string | undefined {
+  const first = ((card as { body?: unknown[] }).body ?? [])[0] as { type?: string; style?: string } | undefined;
+  return first?.type === 'Container' && (first.style === 'good' || first.style === 'attention') ? first.style : undefined;
+}
+
+/** How many elements a card holds, hidden ones included: the proxy for how tall it can grow. */
+export function elementCount(card: unknown): number {
+  let count = 0;
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as Record<string, unknown>;
+      if (typeof obj.type === 'string' && !obj.type.startsWith('Action.') && obj.type !== 'AdaptiveCard') count += 1;
+      Object.values(obj).forEach(walk);
+    }
+  };
+  walk((card as { body?: unknown }).body);
+  return count;
+}
