@@ -110,10 +110,14 @@ async function main(): Promise<void> {
     await cardSays(page, 'Record a decision');
     await page.getByText('Record a decision').last().click();
     await page.locator('input[type=text]').last().click();
-    await page.getByRole('option', { name: 'Staged: Assets replicated and staged' }).click();
+    await page.getByRole('option', { name: 'Staging: Assets replicated and staged' }).click();
     await page.locator('textarea').last().fill('https://contoso.example/runbooks/42');
     await page.getByText('Pass', { exact: true }).last().click();
     await cardSays(page, /passed "Assets replicated and staged"/);
+    // A finished stage is folded into one line; opening it shows its gates.
+    await lastCard(page)
+      .getByText(/Staging · 1 of 1 closed/)
+      .click();
     await cardSays(page, 'Evidence: https://contoso.example/runbooks/42');
     await page.screenshot({ path: join(SHOTS, '3-gate-passed.png') });
     console.log('passed the first gate from the checklist card, with evidence');
@@ -146,6 +150,9 @@ async function main(): Promise<void> {
     await cardSays(page, /passed/i);
     await page.screenshot({ path: join(SHOTS, '4-signed-off.png') });
     await send(page, 'status Payroll API');
+    await lastCard(page)
+      .getByText(/Business testing · 1 of 1 closed/)
+      .click();
     await cardSays(page, /UAT cycle approved by the testers and the business owner/);
     const checklist = await lastCard(page).innerText();
     assert.match(checklist, /Business owner \(.+\) · passed by/, 'the business-testing gate is passed on the checklist');
@@ -166,8 +173,8 @@ async function main(): Promise<void> {
     await cardSays(page, 'The payroll API moves to Azure on Saturday.');
     console.log('sent a change notice to this conversation: the progress card says it was sent');
     await lastCard(page).getByText('Acknowledge', { exact: true }).click();
-    const progress = page.locator('.ac-adaptiveCard', { hasText: 'Notice sent' }).last();
-    await progress.getByText('Refresh', { exact: true }).click();
+    // Once sent, the message the notice was composed in shows the checklist again; its Latest notice button opens the progress.
+    await page.locator('.ac-adaptiveCard', { hasText: 'Change communication' }).last().getByText('Latest notice', { exact: true }).click();
     await page.waitForFunction(`[...document.querySelectorAll('.ac-adaptiveCard')].some((c) => /Notice sent/.test(c.innerText) && /Acknowledged\\s*1\\b/.test(c.innerText))`, undefined, {
       timeout: 15_000,
     });
