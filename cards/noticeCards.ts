@@ -179,6 +179,7 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
     { title: 'Blocked', value: String(progress.blocked) },
     { title: 'Not found', value: String(progress.notFound) },
     { title: 'Failed', value: String(progress.failed) },
+    ...(progress.uncertain ? [{ title: 'Uncertain', value: String(progress.uncertain) }] : []),
     ...(progress.cancelled ? [{ title: 'Cancelled', value: String(progress.cancelled) }] : []),
     ...(progress.recalled ? [{ title: 'Recalled', value: String(progress.recalled) }] : []),
     { title: 'Acknowledged', value: String(progress.acknowledged) },
@@ -191,8 +192,15 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
     list.push({ title: 'Remind to acknowledge', verb: 'notice.remind', data: ids });
     list.push({ title: 'Recall everywhere', verb: 'notice.recall', style: 'destructive', data: ids });
   }
+  const undecided = progress.uncertain > 0 && !notice.recalled && !notice.uncertainLeft;
+  if (undecided) {
+    list.push({ title: `Re-send to ${progress.uncertain} uncertain`, verb: 'notice.uncertain', data: { ...ids, choice: 'resend' } });
+    list.push({ title: 'Leave them', verb: 'notice.uncertain', data: { ...ids, choice: 'leave' } });
+  }
   let footer = '';
-  if (notice.status === 'sending') footer = 'This card updates itself every few seconds while the notice is being sent.';
+  if (undecided)
+    footer = `${progress.uncertain} ${progress.uncertain === 1 ? 'recipient' : 'recipients'} may have the notice already: a sender stopped between posting and recording. Re-send, and some may get it twice; leave them, and some may not get it.`;
+  else if (notice.status === 'sending') footer = 'This card updates itself every few seconds while the notice is being sent.';
   else if (notice.status === 'sent') footer = `Type "remind-ack ${notice.id}" to nudge the people who have not acknowledged.`;
   return expand(progressTemplate, {
     ...bannerFields(banner),

@@ -95,13 +95,20 @@ export interface Notice {
   total: number;
   approvedBy?: Person;
   progress?: ProgressMessage;
+  /** The author chose to leave the uncertain deliveries as they are (not to send them again). */
+  uncertainLeft?: { by: Person; at: string };
   createdAt: string;
   sentAt?: string;
   finishedAt?: string;
   _etag?: string;
 }
 
-export type DeliveryStatus = 'pending' | 'sent' | 'blocked' | 'notFound' | 'failed' | 'cancelled' | 'recalled';
+/**
+ * `claimed`: a sender is about to post it, or posted it and has not recorded the answer yet. A claimed delivery a
+ * sender finds that it did not claim itself (its sender died) becomes `uncertain`: it may have reached the recipient,
+ * so it is not sent again unless the author asks.
+ */
+export type DeliveryStatus = 'pending' | 'claimed' | 'sent' | 'blocked' | 'notFound' | 'failed' | 'uncertain' | 'cancelled' | 'recalled';
 export const FINAL_FAILURES: readonly DeliveryStatus[] = ['blocked', 'notFound', 'failed'];
 
 export type Recipient = ({ kind: 'conversation' } & ConversationAddress) | ({ kind: 'person' } & PersonAddress);
@@ -151,6 +158,8 @@ export interface Progress {
   blocked: number;
   notFound: number;
   failed: number;
+  /** Maybe reached: a sender stopped between posting and recording; the author decides. */
+  uncertain: number;
   cancelled: number;
   recalled: number;
   acknowledged: number;

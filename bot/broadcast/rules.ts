@@ -256,13 +256,27 @@ export function remind(notice: Notice, request: { workload: Workload; actor: Per
 }
 
 /** What the sender does next for a delivery. */
-export type DeliveryAction = 'send' | 'update' | 'delete' | 'remind' | 'cancel' | 'none';
+export type DeliveryAction = 'send' | 'update' | 'delete' | 'remind' | 'cancel' | 'uncertain' | 'none';
+
+/** The author's choice about deliveries that may have reached their recipients. */
+export type UncertainChoice = 'resend' | 'leave';
+
+/** The author decides what happens to the uncertain deliveries: send them again (a recipient may get two copies), or leave them. */
+export function decideUncertain(notice: Notice, request: { workload: Workload; actor: Person; choice: UncertainChoice; uncertain: number; now: string }): NoticeResult {
+  if (!mayManage(request.workload, notice, request.actor.aadObjectId)) return { kind: 'refused', message: 'Only the author or a change manager can decide about the uncertain deliveries.', notice };
+  if (notice.recalled) return { kind: 'refused', message: 'This notice was recalled; there is nothing to send again.', notice };
+  if (request.uncertain === 0) return { kind: 'refused', message: 'No delivery is uncertain; there is nothing to decide.', notice };
+  if (request.choice === 'leave') return notice.uncertainLeft ? { kind: 'unchanged', notice } : changed(notice, { uncertainLeft: { by: request.actor, at: request.now } });
+  return changed(notice, { status: 'sending' });
+}
 
 export function nextAction(
   notice: Pick<Notice, 'status' | 'recalled' | 'contentRev' | 'remindRev'>,
   delivery: Pick<Delivery, 'status' | 'appliedRev' | 'remindedRev' | 'recipient' | 'activityId'>,
 ): DeliveryAction {
   if (delivery.status === 'pending') return notice.status === 'sending' && !notice.recalled ? 'send' : notice.status === 'cancelled' || notice.recalled ? 'cancel' : 'none';
+  // Claimed by a sender that is gone: the message may have reached the recipient; never sent again blindly.
+  if (delivery.status === 'claimed') return 'uncertain';
   if (delivery.status !== 'sent' || !delivery.activityId) return 'none';
   if (delivery.appliedRev < notice.contentRev) return notice.recalled ? 'delete' : 'update';
   if (!notice.recalled && delivery.recipient.kind === 'person' && delivery.remindedRev < notice.remindRev) return 'remind';
@@ -271,10 +285,11 @@ export function nextAction(
 
 /** Counts a notice's deliveries by outcome. */
 export function countProgress(statuses: Iterable<DeliveryStatus>, acknowledged: number): Progress {
-  const progress: Progress = { total: 0, sent: 0, pending: 0, blocked: 0, notFound: 0, failed: 0, cancelled: 0, recalled: 0, acknowledged };
+  const progress: Progress = { total: 0, sent: 0, pending: 0, blocked: 0, notFound: 0, failed: 0, uncertain: 0, cancelled: 0, recalled: 0, acknowledged };
   for (const status of statuses) {
     progress.total += 1;
-    progress[status] += 1;
+    // A claimed delivery is one a sender is working on: still pending, as far as the author is concerned.
+    progress[status === 'claimed' ? 'pending' : status] += 1;
   }
   return progress;
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
-import { countProgress, newDelivery, nextAction, uniqueRecipients } from './rules';
+import { countProgress, DeliveryAction, newDelivery, nextAction, uniqueRecipients } from './rules';
 
 export interface SenderOptions {
   /** This instance's name in the lease. */
@@ -310,6 +310,8 @@ class NoticeRun {
   private lastProgressAt = 0;
   /** The card is the same for every recipient: rendered once per content revision, not once per send. */
   private cardCache: { key: string; card: Card } | undefined;
+  /** Deliveries this run claimed and is still carrying (waiting for a retry): its own, not a dead sender's. */
+  private readonly claimedHere = new Set<string>();
   readonly done: Promise<void>;
 
   constructor(
@@ -486,16 +488,33 @@ class NoticeRun {
     } catch (error) {
       this.log.error({ event: 'broadcast.delivery_failed', deliveryId: task.delivery.id, err: error }, 'a delivery step failed; it stays as it was');
     } finally {
-      if (!requeued) this.outstanding -= 1;
+      if (!requeued) {
+        this.outstanding -= 1;
+        this.claimedHere.delete(task.delivery.id);
+      }
     }
+  }
+
+  /** The next action for a delivery; one this run claimed itself is still its to send, not a dead sender's. */
+  private actionFor(delivery: Delivery): DeliveryAction {
+    const ours = delivery.status === 'claimed' && this.claimedHere.has(delivery.id);
+    return nextAction(this.notice!, ours ? { ...delivery, status: 'pending' } : delivery);
   }
 
   private async step(task: Task): Promise<boolean> {
     const notice = this.notice!;
     const delivery = task.delivery;
-    const action = nextAction(notice, delivery);
+    const action = this.actionFor(delivery);
     const nowIso = () => new Date(this.tenant.sender.now()).toISOString();
     if (action === 'none') return false;
+    if (action === 'uncertain') {
+      this.log.warn(
+        { event: 'broadcast.delivery_uncertain', noticeId: notice.id, deliveryId: delivery.id },
+        'a sender stopped after claiming this delivery; it may have been sent, so it is not sent again',
+      );
+      await this.record(delivery, { status: 'uncertain', finishedAt: nowIso() });
+      return false;
+    }
     if (action === 'cancel') {
       await this.record(delivery, { status: 'cancelled', finishedAt: nowIso() });
       return false;
@@ -519,6 +538,10 @@ class NoticeRun {
     const windowKey = action === 'send' || action === 'remind' ? postKeyOf(conversationId) : undefined;
     return this.attempt(task, windowKey, async () => {
       if (action === 'send') {
+        // Claimed before the post: a sender that dies between Teams' answer and the record leaves it claimed, and
+        // the next sender records it uncertain instead of sending it twice.
+        if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' });
+        this.claimedHere.add(delivery.id);
         const activityId = await this.deps.transport.post(address, this.card('notice'), notice.content.title);
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
@@ -563,10 +586,15 @@ class NoticeRun {
       return true;
     }
     const { failure, verdict } = result;
-    const action = nextAction(this.notice!, delivery);
+    const action = this.actionFor(delivery);
     const lastError = `${failure.status} ${failure.code}`;
     if (verdict.kind === 'retry') {
       sender.stats.retries += 1;
+      // A 429 says Teams did not take the message: no longer possibly sent.
+      if (failure.status === 429 && delivery.status === 'claimed') {
+        await this.record(delivery, { status: 'pending' });
+        this.claimedHere.delete(delivery.id);
+      }
       this.tenant.schedule({ ...task, dueAt: sender.now() + result.retryInMs });
       return true;
     }

@@ -12,6 +12,7 @@ import {
   cancel,
   countProgress,
   decideAcknowledgement,
+  decideUncertain,
   deliveryIdOf,
   draftNotice,
   mayCompose,
@@ -21,6 +22,7 @@ import {
   recall,
   remind,
   requestSend,
+  UncertainChoice,
   updateContent,
   workloadIdOfNotice,
 } from './rules';
@@ -167,9 +169,25 @@ export class BroadcastService {
     if (notice.recalled || (notice.status !== 'sent' && notice.status !== 'cancelled')) {
       return { result: { kind: 'refused', message: 'Only a notice that finished sending can be re-sent to the failed.', notice }, requeued: 0 };
     }
-    const requeued = await this.notices.requeueFailed(notice.workloadId, notice.id);
+    const requeued = await this.notices.requeue(notice.workloadId, notice.id, 'failed');
     if (requeued === 0) return { result: { kind: 'unchanged', notice }, requeued };
     const result = await this.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, status: 'sending', rev: current.rev + 1 } }));
+    await this.activate(result);
+    return { result, requeued };
+  }
+
+  /**
+   * The author's decision about deliveries that may have reached their recipients when a sender stopped:
+   * send them again (someone may get two copies), or leave them uncertain.
+   */
+  async decideUncertain(input: { workload: Workload; noticeId: string; actor: Person; choice: UncertainChoice }): Promise<{ result: NoticeResult | undefined; requeued: number }> {
+    const notice = await this.notices.get(input.workload.workloadId, input.noticeId);
+    if (!notice) return { result: undefined, requeued: 0 };
+    const uncertain = (await this.progress(notice)).uncertain;
+    const decided = decideUncertain(notice, { ...input, uncertain, now: this.now() });
+    if (decided.kind !== 'changed') return { result: decided, requeued: 0 };
+    const requeued = input.choice === 'resend' ? await this.notices.requeue(notice.workloadId, notice.id, 'uncertain') : 0;
+    const result = await this.notices.change(notice.workloadId, notice.id, (current) => decideUncertain(current, { ...input, uncertain, now: this.now() }));
     await this.activate(result);
     return { result, requeued };
   }

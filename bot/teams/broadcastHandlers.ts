@@ -7,7 +7,7 @@ import type { ConversationRepository } from '../conversations/model';
 import type { Workload } from '../release/model';
 import type { ReleaseHandlers } from './handlers';
 import { attention, echo, good, VerbOutcome } from './router';
-import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
+import type { NoticeRefData, PreviewData, UncertainData, UpdateData } from './broadcastPayloads';
 import type { Turn } from './turn';
 
 /** Most people a compose card offers. */
@@ -247,6 +247,20 @@ export class BroadcastHandlers {
         requeued ? good(`Sending again to ${requeued} failed recipient${requeued === 1 ? '' : 's'}.`) : attention('No delivery failed; nothing to re-send.'),
       ),
     };
+  }
+
+  /** Re-send to the uncertain deliveries, or leave them: the author's call from the progress card. */
+  async decideUncertain(turn: Turn, data: UncertainData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
+    if (!found.ok) return { card: found.card };
+    const { result, requeued } = await this.broadcast.decideUncertain({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor, choice: data.choice });
+    if (!result) return { card: missingNotice() };
+    if (result.kind === 'refused') return { card: await this.progressCard(result.notice, attention(result.message)) };
+    const said =
+      data.choice === 'resend'
+        ? `Sending again to ${requeued} uncertain recipient${requeued === 1 ? '' : 's'}; some may get it twice.`
+        : 'Left as they are: the uncertain recipients stay uncertain and get nothing more.';
+    return { card: await this.progressCard(result.notice, good(said)) };
   }
 
   async update(turn: Turn, data: UpdateData, workload: Workload): Promise<VerbOutcome> {

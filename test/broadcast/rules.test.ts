@@ -5,7 +5,9 @@ import {
   approve,
   cancel,
   checkContent,
+  countProgress,
   decideAcknowledgement,
+  decideUncertain,
   draftNotice,
   nextAction,
   noticeIdOf,
@@ -176,6 +178,37 @@ describe('broadcast rules', () => {
       assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), sent), 'remind');
       assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), { ...sent, recipient: { kind: 'conversation', conversationId: 'c', serviceUrl: 'u' } }), 'none', 'a channel is not reminded');
       assert.equal(nextAction(draft({ status: 'sent' }), d({ status: 'blocked' })), 'none');
+    });
+    it('records a delivery claimed by a sender that is gone as uncertain, whatever the notice, and never sends it again blindly', () => {
+      for (const status of ['sending', 'sent', 'cancelled'] as const) assert.equal(nextAction(draft({ status }), d({ status: 'claimed' })), 'uncertain');
+      assert.equal(nextAction(draft({ status: 'sending' }), d({ status: 'uncertain' })), 'none');
+    });
+    it('counts uncertain deliveries on their own, and claimed ones as still pending', () => {
+      const progress = countProgress(['sent', 'claimed', 'uncertain', 'uncertain', 'pending'], 0);
+      assert.deepEqual([progress.total, progress.sent, progress.pending, progress.uncertain], [5, 1, 2, 2]);
+    });
+  });
+
+  describe('the author decides about uncertain deliveries', () => {
+    const sent = () => draft({ status: 'sent', rev: 4 });
+    it('sends them again when the author asks, and leaves them when told to, once', () => {
+      const resend = decideUncertain(sent(), { workload: workload(), actor: cm, choice: 'resend', uncertain: 2, now: NOW });
+      assert.equal(resend.kind, 'changed');
+      assert.equal(resend.notice.status, 'sending');
+      const leave = decideUncertain(sent(), { workload: workload(), actor: cm2, choice: 'leave', uncertain: 2, now: NOW });
+      assert.equal(leave.kind, 'changed');
+      assert.deepEqual(leave.notice.uncertainLeft, { by: cm2, at: NOW });
+      assert.equal(leave.notice.status, 'sent');
+      assert.equal(decideUncertain(leave.notice, { workload: workload(), actor: cm, choice: 'leave', uncertain: 2, now: NOW }).kind, 'unchanged');
+    });
+    it('refuses someone who does not manage the notice, a recalled notice, and a notice with nothing uncertain', () => {
+      const refused = (notice: Notice, actor = cm, uncertain = 1) => {
+        const r = decideUncertain(notice, { workload: workload(), actor, choice: 'resend', uncertain, now: NOW });
+        return r.kind === 'refused' ? r.message : r.kind;
+      };
+      assert.match(refused(sent(), outsider), /Only the author or a change manager/);
+      assert.match(refused(draft({ status: 'sent', recalled: true })), /recalled/);
+      assert.match(refused(sent(), cm, 0), /No delivery is uncertain/);
     });
   });
 });
