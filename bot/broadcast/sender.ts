@@ -439,9 +439,13 @@ class NoticeRun {
 
   private async progress(): Promise<Progress> {
     const acknowledged = await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId);
-    const statuses: DeliveryStatus[] = [];
-    for (const [status, n] of this.counts) for (let i = 0; i < n; i += 1) statuses.push(status);
-    return countProgress(statuses, acknowledged);
+    const progress = countProgress([], acknowledged);
+    // From the running counts: no list as long as the audience.
+    for (const [status, n] of this.counts) {
+      progress.total += n;
+      progress[status === 'claimed' ? 'pending' : status] += n;
+    }
+    return progress;
   }
 
   private async showProgress(final: boolean): Promise<Progress> {
@@ -526,7 +530,7 @@ class NoticeRun {
       if (known) recipient.conversationId = known;
       else
         return this.attempt(task, `user:${recipient.aadObjectId}`, async () => {
-          const conversationId = await this.deps.transport.createPersonalConversation(recipient, delivery.tenantId);
+          const conversationId = await this.timed(delivery.tenantId, () => this.deps.transport.createPersonalConversation(recipient, delivery.tenantId));
           recipient.conversationId = conversationId;
           await this.deps.directory.rememberPersonalConversation(recipient, delivery.tenantId, conversationId);
           return 'again';
@@ -542,25 +546,33 @@ class NoticeRun {
         // the next sender records it uncertain instead of sending it twice.
         if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' });
         this.claimedHere.add(delivery.id);
-        const activityId = await this.deps.transport.post(address, this.card('notice'), notice.content.title);
+        const activityId = await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('notice'), notice.content.title));
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
         await this.record(delivery, { status: 'sent', activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
         const lag = this.tenant.sender.now() - acceptedAt;
         if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
       } else if (action === 'update') {
-        await this.deps.transport.update(address, delivery.activityId!, this.card('notice'));
+        await this.timed(delivery.tenantId, () => this.deps.transport.update(address, delivery.activityId!, this.card('notice')));
         await this.record(delivery, { appliedRev: notice.contentRev });
       } else if (action === 'delete') {
-        await this.deps.transport.remove(address, delivery.activityId!);
+        await this.timed(delivery.tenantId, () => this.deps.transport.remove(address, delivery.activityId!));
         await this.record(delivery, { status: 'recalled', appliedRev: notice.contentRev, finishedAt: nowIso() });
       } else {
         const ack = recipient.kind === 'person' ? await this.deps.notices.getAck(delivery.workloadId, `${notice.id}:${recipient.aadObjectId}`) : undefined;
-        if (!ack) await this.deps.transport.post(address, this.card('reminder'), `Reminder: ${notice.content.title}`);
+        if (!ack) await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('reminder'), `Reminder: ${notice.content.title}`));
         await this.record(delivery, { remindedRev: notice.remindRev });
       }
       return 'done';
     });
+  }
+
+  /** One call to Teams, its latency told to the tenant's pacing (the store writes around it are not Teams' latency). */
+  private async timed<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
+    const startedAt = this.tenant.sender.now();
+    const value = await call();
+    this.deps.outbound.budget.observe(tenantId, { kind: 'taken', latencyMs: this.tenant.sender.now() - startedAt });
+    return value;
   }
 
   /** Makes one request through the outbound pipeline, and acts on its judgement: retry later, recreate the chat, or a final outcome. */
@@ -568,7 +580,7 @@ class NoticeRun {
     const delivery = task.delivery;
     if (!this.tenant.canSend()) return false;
     const sender = this.tenant.sender;
-    const context = { attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true };
+    const context = { attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true, timesItself: true };
     const result = await this.deps.outbound.attempt(
       { tenantId: delivery.tenantId, conversationKey },
       () => {

@@ -210,13 +210,19 @@ export class Outbound {
   ) {}
 
   /** One request to Teams: waits for its turn, makes it, and judges a failure (a DeliveryError); other errors are thrown. */
-  async attempt<T>(route: Route, request: () => Promise<T>, context: { attempts: number; person?: boolean; recreated?: boolean }, abandon?: Abandon): Promise<Attempt<T>> {
+  async attempt<T>(
+    route: Route,
+    request: () => Promise<T>,
+    /** `timesItself`: the request also does work of its own (store writes) and reports Teams' latency to the budget itself. */
+    context: { attempts: number; person?: boolean; recreated?: boolean; timesItself?: boolean },
+    abandon?: Abandon,
+  ): Promise<Attempt<T>> {
     if (!(await this.budget.admit(route.tenantId, route.conversationKey, abandon?.signal))) return { kind: 'abandoned' };
     if (abandon && !abandon.stillWanted()) return { kind: 'abandoned' };
     const startedAt = this.timers.now();
     try {
       const value = await request();
-      this.budget.observe(route.tenantId, { kind: 'taken', latencyMs: this.timers.now() - startedAt });
+      if (!context.timesItself) this.budget.observe(route.tenantId, { kind: 'taken', latencyMs: this.timers.now() - startedAt });
       return { kind: 'done', value };
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;

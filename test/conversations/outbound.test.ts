@@ -253,7 +253,7 @@ describe('the outbound pipeline to Teams', () => {
       for (let i = 0; i < 50; i += 1) pacing.observe(taken, (now += 20));
       while (pacing.rate === 50) pacing.observe({ kind: 'taken', latencyMs: 2000 }, (now += 20));
       assert.equal(pacing.rate, 45);
-      pacing.observe({ kind: 'taken', latencyMs: 2000 }, (now += 20));
+      pacing.observe({ kind: 'taken', latencyMs: 2000 }, now + 20);
       assert.equal(pacing.rate, 45, 'one step down a calm period');
     });
 
