@@ -4,7 +4,7 @@ import noticeTemplate from './templates/notice.json';
 import progressTemplate from './templates/noticeProgress.json';
 import type { Card, CardAction, Notice as Banner } from './render';
 import { linkTarget, personText } from './text';
-import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, Progress } from '../bot/broadcast/model';
+import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, NoticeSchedule, Progress } from '../bot/broadcast/model';
 import { TIME_ZONES } from '../bot/shared/zonedTime';
 import type { Person } from '../bot/release/model';
 
@@ -32,11 +32,16 @@ export interface ComposeData {
   /** A sent notice being updated: no audience, and the button updates every copy. */
   updating?: { rev: number };
   content?: Partial<NoticeContent>;
+  /** When the draft is to go out, if scheduled. */
+  schedule?: NoticeSchedule;
   channels: Choice[];
   teams: Choice[];
   people: Person[];
   banner?: Banner;
 }
+
+/** A schedule as its author typed it: the local date and time, and the zone. */
+const scheduledFor = (schedule: NoticeSchedule): string => `${schedule.local.replace('T', ' ')} (${schedule.timeZone})`;
 
 const datePart = (local?: string): string => local?.slice(0, 10) ?? '';
 const timePart = (local?: string): string => local?.slice(11, 16) ?? '';
@@ -57,7 +62,9 @@ export function renderNoticeCompose(data: ComposeData): Card {
     startTime: timePart(c.startsAt),
     endDate: datePart(c.endsAt),
     endTime: timePart(c.endsAt),
-    timeZone: c.timeZone ?? 'UTC',
+    sendDate: datePart(data.schedule?.local),
+    sendTime: timePart(data.schedule?.local),
+    timeZone: c.timeZone ?? data.schedule?.timeZone ?? 'UTC',
     timeZones: [...TIME_ZONES, ...(c.timeZone && !(TIME_ZONES as readonly string[]).includes(c.timeZone) ? [c.timeZone] : [])],
     impact: c.impact ?? '',
     contact: c.contact ?? '',
@@ -114,7 +121,7 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
       list = [{ title: 'Acknowledge', verb: 'notice.ack', style: 'positive', data: ids }];
       break;
     case 'preview':
-      bannerText = bannerText || `Preview: this is what recipients will see. It goes to ${view.audience}.`;
+      bannerText = bannerText || `Preview: this is what recipients will see. It goes to ${view.audience}${notice.schedule ? ` on ${scheduledFor(notice.schedule)}` : ''}.`;
       bannerStyle = banner?.tone === 'attention' ? 'attention' : 'emphasis';
       list = [
         { title: 'Send', verb: 'notice.send', style: 'positive', data: { ...ids, rev: notice.rev } },
@@ -163,6 +170,7 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
 const STATUS_HEADING: Record<Notice['status'], string> = {
   draft: 'Draft notice',
   awaitingApproval: 'Waiting for approval',
+  scheduled: 'Notice scheduled',
   sending: 'Sending the notice',
   sent: 'Notice sent',
   cancelled: 'Notice cancelled',
@@ -186,6 +194,7 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
   ];
   const list: ActionSpec[] = [{ title: 'Refresh', verb: 'notice.progress', data: ids }];
   if (notice.status === 'sending') list.push({ title: 'Cancel sending', verb: 'notice.cancel', style: 'destructive', data: ids });
+  if (notice.status === 'scheduled') list.push({ title: 'Cancel the scheduled notice', verb: 'notice.cancel', style: 'destructive', data: ids });
   if (!notice.recalled && (notice.status === 'sent' || notice.status === 'cancelled')) {
     if (progress.failed > 0) list.push({ title: `Re-send to ${progress.failed} failed`, verb: 'notice.resend', data: ids });
     list.push({ title: 'Update notice', verb: 'notice.edit', data: ids });
@@ -200,6 +209,7 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
   let footer = '';
   if (undecided)
     footer = `${progress.uncertain} ${progress.uncertain === 1 ? 'recipient' : 'recipients'} may have the notice already: a sender stopped between posting and recording. Re-send, and some may get it twice; leave them, and some may not get it.`;
+  else if (notice.status === 'scheduled' && notice.schedule) footer = `Scheduled for ${scheduledFor(notice.schedule)}. Cancel before then and nobody gets it.`;
   else if (notice.status === 'sending') footer = 'This card updates itself every few seconds while the notice is being sent.';
   else if (notice.status === 'sent') footer = `Type "remind-ack ${notice.id}" to nudge the people who have not acknowledged.`;
   return expand(progressTemplate, {

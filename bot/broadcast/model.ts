@@ -60,7 +60,16 @@ export interface Audience {
   everyone: boolean;
 }
 
-export type NoticeStatus = 'draft' | 'awaitingApproval' | 'sending' | 'sent' | 'cancelled';
+export type NoticeStatus = 'draft' | 'awaitingApproval' | 'scheduled' | 'sending' | 'sent' | 'cancelled';
+
+/** When a notice goes out: the time its author typed, in their time zone, and the instant it names. */
+export interface NoticeSchedule {
+  /** YYYY-MM-DDTHH:mm, as typed. */
+  local: string;
+  timeZone: string;
+  /** The instant, UTC ISO. */
+  at: string;
+}
 
 /** The message whose card shows the author the progress of a send. */
 export interface ProgressMessage {
@@ -95,6 +104,8 @@ export interface Notice {
   total: number;
   approvedBy?: Person;
   progress?: ProgressMessage;
+  /** Sent when due rather than when Send is pressed. */
+  schedule?: NoticeSchedule;
   /** The author chose to leave the uncertain deliveries as they are (not to send them again). */
   uncertainLeft?: { by: Person; at: string };
   createdAt: string;

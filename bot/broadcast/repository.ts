@@ -42,6 +42,8 @@ export interface OutboxEntry {
   tenantId: string;
   workloadId: string;
   noticeId: string;
+  /** A scheduled notice: epoch milliseconds before which no sender takes it up. */
+  dueAt?: number;
 }
 
 /** Who sends for a tenant: one lease per tenant, held by one instance at a time. */

@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
-import { countProgress, DeliveryAction, newDelivery, nextAction, uniqueRecipients } from './rules';
+import { countProgress, DeliveryAction, newDelivery, nextAction, startIfDue, uniqueRecipients } from './rules';
 
 export interface SenderOptions {
   /** This instance's name in the lease. */
@@ -104,7 +104,9 @@ export class BroadcastSender {
     while (!this.stopping) {
       try {
         await this.sweep();
-        const entries = await this.deps.coordination.outbox();
+        const now = this.now();
+        // A scheduled notice stays in the outbox, untouched, until it is due.
+        const entries = (await this.deps.coordination.outbox()).filter((e) => e.dueAt === undefined || e.dueAt <= now);
         const byTenant = new Map<string, OutboxEntry[]>();
         for (const entry of entries) byTenant.set(entry.tenantId, [...(byTenant.get(entry.tenantId) ?? []), entry]);
         for (const [tenantId, tenantEntries] of byTenant) {
@@ -341,6 +343,20 @@ class NoticeRun {
     if (!this.notice) {
       await coordination.dequeue(this.entry);
       return;
+    }
+    if (this.notice.status === 'scheduled') {
+      const now = new Date(this.tenant.sender.now()).toISOString();
+      const started = await notices.change(this.entry.workloadId, this.entry.noticeId, (current) => startIfDue(current, now));
+      if (started?.kind !== 'changed') {
+        // Not due yet (the sweep put it back without its time): back in the outbox with its time.
+        if (this.notice.schedule && this.entry.dueAt === undefined) {
+          await coordination.dequeue(this.entry);
+          await coordination.enqueue({ ...this.entry, dueAt: Date.parse(this.notice.schedule.at) });
+        }
+        return;
+      }
+      this.notice = started.notice;
+      this.log.info({ event: 'broadcast.schedule_due', noticeId: this.notice.id, workloadId: this.notice.workloadId, scheduledFor: this.notice.schedule?.at }, 'a scheduled notice is due; sending');
     }
     if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
     await this.recount();

@@ -121,8 +121,9 @@ export interface PacingOptions {
   stepDown: number;
   /** This many 429s in a row mean the tenant is over Teams' limit: the rate halves and the tenant waits out Retry-After. */
   throttledRun: number;
-  /** Latency this many times the best seen means Teams is straining: the rate steps down. */
+  /** Latency this many times the best seen, and at least `latencyMarginMs` above it, means Teams is straining: the rate steps down. */
   latencyFactor: number;
+  latencyMarginMs: number;
   /** Least time between two latency step-downs, and the quiet time a latency step-down holds the rise. */
   latencyCalmMs: number;
 }
@@ -134,6 +135,7 @@ export const DEFAULT_PACING: PacingOptions = {
   stepDown: 0.95,
   throttledRun: 3,
   latencyFactor: 3,
+  latencyMarginMs: 250,
   latencyCalmMs: 1000,
 };
 
@@ -189,7 +191,8 @@ export class AdaptiveRate {
     this.smoothedLatency = this.smoothedLatency === undefined ? signal.latencyMs : this.smoothedLatency * 0.9 + signal.latencyMs * 0.1;
     // The best seen is forgotten slowly, so a lasting change of the network becomes the new normal.
     this.bestLatency = Math.min(this.bestLatency * 1.0005, this.smoothedLatency);
-    const straining = this.smoothedLatency > Math.max(1, this.bestLatency) * options.latencyFactor;
+    // A margin as well as a factor: a few milliseconds more on a fast network is noise, not strain.
+    const straining = this.smoothedLatency > Math.max(this.bestLatency * options.latencyFactor, this.bestLatency + options.latencyMarginMs);
     if (straining) {
       if (now >= this.calmUntil) {
         this.current = Math.max(options.floor, this.current * 0.9);

@@ -71,7 +71,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
     const { resources } = await this.container.items
       .query<OutboxEntry>({
         query:
-          'SELECT c.tenantId, c.workloadId, c.id AS noticeId FROM c WHERE c.type = "notice" AND (c.status = "sending" ' +
+          'SELECT c.tenantId, c.workloadId, c.id AS noticeId FROM c WHERE c.type = "notice" AND (c.status = "sending" OR c.status = "scheduled" ' +
           'OR (IS_DEFINED(c.settledRev) AND c.settledRev < c.rev) OR (c.status = "cancelled" AND IS_DEFINED(c.sentAt) AND NOT IS_DEFINED(c.settledRev)))',
       })
       .fetchAll();

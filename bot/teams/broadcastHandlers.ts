@@ -1,6 +1,6 @@
 import { renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
 import { Card, ChecklistSection, Notice as Banner, renderMessage } from '../../cards/render';
-import { Audience, Notice, NoticeContent, NOTICE_KINDS, Progress } from '../broadcast/model';
+import { Audience, Notice, NoticeContent, NoticeSchedule, NOTICE_KINDS, Progress } from '../broadcast/model';
 import { audienceIsEmpty, checkContent, NoticeResult } from '../broadcast/rules';
 import type { BroadcastService } from '../broadcast/service';
 import type { ConversationRepository } from '../conversations/model';
@@ -57,7 +57,7 @@ export class BroadcastHandlers {
   }
 
   /** `notify <workload>`. */
-  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent> }): Promise<Card> {
+  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent>; schedule?: NoticeSchedule }): Promise<Card> {
     const refused = this.broadcast.cannotCompose(workload, turn.actor);
     if (refused) return renderMessage(refused);
     const [channels, members] = await Promise.all([this.conversations.inTenant(turn.tenantId, 'channel'), turn.members().catch(() => [])]);
@@ -68,6 +68,7 @@ export class BroadcastHandlers {
       workloadName: workload.name,
       noticeId: draft?.id ?? this.broadcast.newNoticeId(workload.workloadId),
       ...(draft?.content ? { content: draft.content } : {}),
+      ...(draft?.schedule ? { schedule: draft.schedule } : {}),
       channels: channels.map((c) => ({ title: c.name ?? 'General', value: c.id })).sort((a, b) => a.title.localeCompare(b.title)),
       teams: [...teams].map(([teamId, names]) => ({ title: `Team with ${names.slice(0, 3).join(', ')}`, value: teamId })),
       people: members.slice(0, PEOPLE_LIMIT).map(({ aadObjectId, name }) => ({ aadObjectId, name })),
@@ -94,7 +95,9 @@ export class BroadcastHandlers {
     if (audienceIsEmpty(audience)) {
       return { card: await this.composeWith(turn, workload, data, attention('Choose who gets the notice: this conversation, channels, teams, people or everyone.')) };
     }
-    const outcome = await this.broadcast.saveDraft({ workload, noticeId: data.noticeId, content: checked.content, audience, actor: turn.actor });
+    const sendAt = { sendDate: data.sendDate, sendTime: data.sendTime, timeZone: data.timeZone };
+    const outcome = await this.broadcast.saveDraft({ workload, noticeId: data.noticeId, content: checked.content, audience, actor: turn.actor, sendAt });
+    if (outcome.kind === 'invalid') return { card: await this.composeWith(turn, workload, data, attention(outcome.message)) };
     if (outcome.kind === 'refused') {
       return { card: outcome.notice ? await this.progressCard(outcome.notice, attention(outcome.message)) : renderMessage(outcome.message) };
     }
@@ -124,7 +127,8 @@ export class BroadcastHandlers {
     const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const { notice } = found;
-    if (notice.status === 'draft') return { card: await this.compose(turn, workload, undefined, { id: notice.id, content: notice.content }) };
+    if (notice.status === 'draft')
+      return { card: await this.compose(turn, workload, undefined, { id: notice.id, content: notice.content, ...(notice.schedule ? { schedule: notice.schedule } : {}) }) };
     if (notice.recalled) return { card: await this.progressCard(notice, attention('This notice was recalled; compose a new one.')) };
     return {
       card: renderNoticeCompose({
@@ -174,7 +178,12 @@ export class BroadcastHandlers {
         { text: `Waiting for a second change manager to approve. ${notice.author.name} wants to send this to ${describeAudience(notice.audience)}.`, tone: 'good' },
       );
     }
-    const sentence = notice.approvedBy ? `Approved by ${notice.approvedBy.name}; sending.` : 'Sending. This card shows the progress.';
+    const going = notice.status === 'scheduled' ? 'scheduled' : 'sending';
+    const sentence = notice.approvedBy
+      ? `Approved by ${notice.approvedBy.name}; ${going}.`
+      : notice.status === 'scheduled'
+        ? 'Scheduled. This card shows the progress once it goes out.'
+        : 'Sending. This card shows the progress.';
     return this.progressCard(notice, good(before.status === notice.status ? 'This notice is already being sent.' : sentence));
   }
 

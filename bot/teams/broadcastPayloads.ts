@@ -32,6 +32,8 @@ export const broadcastVerbData = {
     workloadId: workloadIdSchema,
     noticeId: noticeIdSchema,
     ...contentFields,
+    sendDate: text(20),
+    sendTime: text(20),
     here: toggle,
     everyone: toggle,
     channels: documentIdListSchema(50_000),

@@ -220,10 +220,17 @@ async function run(name: string, setup: Setup, rate: number, killAt?: number): P
   let handoverSeconds: number | undefined;
   if (killAt !== undefined && second) {
     await waitFor('half the notices to go out', 600_000, () => (noticeSends() >= killAt ? true : undefined));
-    children[0]!.process.kill('SIGKILL');
+    // Kill whichever process holds the tenant's lease; the other one takes over.
+    const lease = (await setup.store.broadcast.item(`lease:${TENANT}`, `lease:${TENANT}`).read<{ holder: string }>()).resource;
+    const holderAt = children.findIndex((c) => lease?.holder.includes(`:${c.process.pid}:`));
+    const [holder] = children.splice(holderAt < 0 ? 0 : holderAt, 1);
+    children.unshift(holder!);
+    const standby = children[1]!;
+    const acquiredBefore = standby.lines.filter((l) => l.includes('broadcast.lease_acquired')).length;
+    holder!.process.kill('SIGKILL');
     const killedAt = Date.now();
     process.stderr.write(`[${name}] killed the sender after ${noticeSends()} sends, ${((killedAt - started) / 1000).toFixed(1)} s in\n`);
-    await waitFor('the lease to move', 60_000, () => (second.lines.some((l) => l.includes('broadcast.lease_acquired')) ? true : undefined));
+    await waitFor('the lease to move', 60_000, () => (standby.lines.filter((l) => l.includes('broadcast.lease_acquired')).length > acquiredBefore ? true : undefined));
     handoverSeconds = (Date.now() - killedAt) / 1000;
     process.stderr.write(`[${name}] the second process took the lease ${handoverSeconds.toFixed(1)} s after the kill\n`);
   }

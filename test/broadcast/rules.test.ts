@@ -5,6 +5,7 @@ import {
   approve,
   cancel,
   checkContent,
+  checkSchedule,
   countProgress,
   decideAcknowledgement,
   decideUncertain,
@@ -13,6 +14,7 @@ import {
   noticeIdOf,
   recipientKeyOf,
   requestSend,
+  startIfDue,
   uniqueRecipients,
   workloadIdOfNotice,
 } from '../../bot/broadcast/rules';
@@ -209,6 +211,44 @@ describe('broadcast rules', () => {
       assert.match(refused(sent(), outsider), /Only the author or a change manager/);
       assert.match(refused(draft({ status: 'sent', recalled: true })), /recalled/);
       assert.match(refused(sent(), cm, 0), /No delivery is uncertain/);
+    });
+  });
+
+  describe('a notice sent when due', () => {
+    const now = '2026-12-01T08:00:00.000Z';
+    it('reads "send at" in the time zone of the card, and leaves it empty to send on Send', () => {
+      assert.deepEqual(checkSchedule({}, now), { ok: true });
+      assert.deepEqual(checkSchedule({ sendDate: '2026-12-05', sendTime: '09:30', timeZone: 'Europe/Paris' }, now), {
+        ok: true,
+        schedule: { local: '2026-12-05T09:30', timeZone: 'Europe/Paris', at: '2026-12-05T08:30:00.000Z' },
+      });
+    });
+    it('refuses a time that has passed, a date that does not exist, a time the clocks skip and an unknown zone, in a sentence', () => {
+      const message = (input: Record<string, string>) => {
+        const r = checkSchedule(input, now);
+        return r.ok ? 'ok' : r.message;
+      };
+      assert.match(message({ sendDate: '2026-11-30', sendTime: '09:00', timeZone: 'UTC' }), /has passed/);
+      assert.match(message({ sendDate: '2026-02-30', sendTime: '09:00', timeZone: 'UTC' }), /does not exist/);
+      assert.match(message({ sendDate: '2027-03-28', sendTime: '02:30', timeZone: 'Europe/Paris' }), /clocks skip/);
+      assert.match(message({ sendDate: '2026-12-05', sendTime: '09:00', timeZone: 'Mars/Olympus' }), /time zone/);
+    });
+    it('Send schedules a notice whose time is to come, and sends one whose time has come', () => {
+      const schedule = { local: '2026-12-05T09:30', timeZone: 'Europe/Paris', at: '2026-12-05T08:30:00.000Z' };
+      const scheduled = requestSend(draft({ schedule }), { workload: workload(), actor: cm, approvalRequired: false, rev: 1, now });
+      assert.equal(scheduled.notice.status, 'scheduled');
+      assert.equal(scheduled.notice.sentAt, undefined);
+      assert.equal(requestSend(scheduled.notice, { workload: workload(), actor: cm, approvalRequired: false, rev: 2, now }).kind, 'unchanged', 'a second Send changes nothing');
+      assert.equal(startIfDue(scheduled.notice, '2026-12-05T08:29:59.000Z').kind, 'unchanged', 'not before its time');
+      const due = startIfDue(scheduled.notice, '2026-12-05T08:30:00.000Z');
+      assert.equal(due.notice.status, 'sending');
+      assert.equal(due.notice.sentAt, '2026-12-05T08:30:00.000Z');
+    });
+    it('a scheduled notice can be cancelled before it goes', () => {
+      const schedule = { local: '2026-12-05T09:30', timeZone: 'UTC', at: '2026-12-05T09:30:00.000Z' };
+      const cancelled = cancel(draft({ schedule, status: 'scheduled' }), { workload: workload(), actor: cm, now });
+      assert.equal(cancelled.notice.status, 'cancelled');
+      assert.equal(startIfDue(cancelled.notice, '2026-12-06T00:00:00.000Z').kind, 'unchanged');
     });
   });
 });

@@ -209,6 +209,54 @@ describe('two Liftoff processes on one Cosmos DB', function () {
     for (const c of heldConversations) assert.equal(copiesOf(noticeId).get(c), 2, 'a second copy, because the author chose it');
   });
 
+  it('keeps a scheduled notice in Cosmos DB across a restart of every process, sends it once due, and leaves one not yet due alone', async () => {
+    const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
+    const created = await release.create({ name: 'Calendar', scope: { tenantId: TENANT, scopeId: '19:t@thread.tacv2', conversationId: '19:t@thread.tacv2' }, actor: chloe });
+    assert.equal(created.kind, 'created');
+    const workload = created.kind === 'created' ? created.workload : undefined;
+    const notices = new CosmosNoticeRepository(store.workloads);
+    // Due at the start of this minute: the author scheduled it a minute before, on the author's clock.
+    const dueAt = Math.floor(Date.now() / 60_000) * 60_000;
+    const authorClock = () => new Date(dueAt - 60_000);
+    const broadcast = new BroadcastService(notices, new CosmosSenderCoordination(store.broadcast), release, { approvalRequired: false }, () => undefined, authorClock);
+    const at = (ms: number) => ({ sendDate: new Date(ms).toISOString().slice(0, 10), sendTime: new Date(ms).toISOString().slice(11, 16), timeZone: 'UTC' });
+    const schedule = async (title: string, sendAt: ReturnType<typeof at>) => {
+      const noticeId = broadcast.newNoticeId(workload!.workloadId);
+      const draft = await broadcast.saveDraft({
+        workload: workload!,
+        noticeId,
+        actor: chloe,
+        content: { kind: 'general', title, body: 'It moves to Azure.' },
+        audience: { channelIds: [], teamIds: [], people: [], everyone: true },
+        sendAt,
+      });
+      assert.equal(draft.kind, 'saved', draft.kind === 'saved' ? '' : draft.message);
+      const sent = await broadcast.send({ workload: workload!, noticeId, actor: chloe, rev: 1 });
+      assert.equal(sent?.notice.status, 'scheduled');
+      return noticeId;
+    };
+
+    for (const bot of bots) bot.process.kill('SIGKILL');
+    await until('every process to stop', 10_000, () => (bots.every((b) => b.process.exitCode !== null || b.process.signalCode !== null) ? true : undefined));
+    const dueNow = await schedule('Calendar moves today', at(dueAt));
+    const tomorrow = await schedule('Calendar moves tomorrow', at(dueAt + 86_400_000));
+    bots.splice(0, bots.length, startBot(endpoint), startBot(endpoint));
+
+    const done = await until('the due notice to settle', 60_000, async () => {
+      const n = await notices.get(workload!.workloadId, dueNow);
+      return n?.status === 'sent' && n.settledRev === n.rev ? n : undefined;
+    });
+    assert.equal(done.schedule?.at, new Date(dueAt).toISOString());
+    assert.equal(copiesOf(dueNow).size, RECIPIENTS, 'everyone got the due notice');
+    const later = await notices.get(workload!.workloadId, tomorrow);
+    assert.equal(later?.status, 'scheduled', 'the notice due tomorrow waits');
+    assert.equal(copiesOf(tomorrow).size, 0, 'and nobody got it');
+    assert.equal((await new CosmosSenderCoordination(store.broadcast).outbox()).find((e) => e.noticeId === tomorrow)?.dueAt, dueAt + 86_400_000, 'it waits in the outbox with its time');
+
+    const cancelled = await broadcast.cancel({ workload: workload!, noticeId: tomorrow, actor: chloe });
+    assert.equal(cancelled?.notice.status, 'cancelled', 'the author can cancel it before it goes');
+  });
+
   it('exports the per-recipient outcome as CSV from the command line, reading the same Cosmos', async () => {
     const { noticeId, settled } = await sendToEveryone('Journal');
     await settled();
