@@ -174,7 +174,7 @@ function number(env: Env, name: string, fallback: number, min: number, max: numb
 
 function readBroadcast(env: Env): BroadcastConfig {
   return {
-    ratePerSecond: number(env, 'BROADCAST_RATE_PER_SECOND', 40, 1, 10_000, 'a number of requests per second'),
+    ratePerSecond: number(env, 'BROADCAST_RATE_PER_SECOND', 50, 1, 10_000, 'a number of requests per second'),
     approvalRequired: oneOf(env, 'NOTICE_APPROVAL', ['none', 'required'] as const, 'none') === 'required',
     leaseMs: Math.round(number(env, 'BROADCAST_LEASE_SECONDS', 30, 0.5, 600, 'a number of seconds') * 1000),
     progressIntervalMs: Math.round(number(env, 'BROADCAST_PROGRESS_SECONDS', 5, 0.1, 600, 'a number of seconds') * 1000),

@@ -4,7 +4,7 @@ import noticeTemplate from './templates/notice.json';
 import progressTemplate from './templates/noticeProgress.json';
 import type { Card, CardAction, Notice as Banner } from './render';
 import { linkTarget, personText } from './text';
-import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, Progress } from '../bot/broadcast/model';
+import { NOTICE_KINDS, NOTICE_KIND_TITLES, Notice, NoticeContent, NoticeKind, NoticeSchedule, Progress } from '../bot/broadcast/model';
 import { TIME_ZONES } from '../bot/shared/zonedTime';
 import { formatWallClock, formatWhen } from '../bot/shared/dates';
 import type { Person } from '../bot/release/model';
@@ -33,6 +33,8 @@ export interface ComposeData {
   /** A sent notice being updated: no audience, and the button updates every copy. */
   updating?: { rev: number };
   content?: Partial<NoticeContent>;
+  /** When the draft is to go out, if scheduled. */
+  schedule?: NoticeSchedule;
   channels: Choice[];
   teams: Choice[];
   people: Person[];
@@ -40,6 +42,9 @@ export interface ComposeData {
   /** The audience the author had picked when the card comes back with a sentence: every input keeps its value. */
   picked?: { here: boolean; everyone: boolean; channels: string[]; teams: string[]; people: string[] };
 }
+
+/** A schedule as its author typed it: the local date and time, and the zone. */
+const scheduledFor = (schedule: NoticeSchedule): string => `${schedule.local.replace('T', ' ')} (${schedule.timeZone})`;
 
 const datePart = (local?: string): string => local?.slice(0, 10) ?? '';
 const timePart = (local?: string): string => local?.slice(11, 16) ?? '';
@@ -60,7 +65,9 @@ export function renderNoticeCompose(data: ComposeData): Card {
     startTime: timePart(c.startsAt),
     endDate: datePart(c.endsAt),
     endTime: timePart(c.endsAt),
-    timeZone: c.timeZone ?? 'UTC',
+    sendDate: datePart(data.schedule?.local),
+    sendTime: timePart(data.schedule?.local),
+    timeZone: c.timeZone ?? data.schedule?.timeZone ?? 'UTC',
     timeZones: [...TIME_ZONES, ...(c.timeZone && !(TIME_ZONES as readonly string[]).includes(c.timeZone) ? [c.timeZone] : [])],
     impact: c.impact ?? '',
     contact: c.contact ?? '',
@@ -120,7 +127,7 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
       list = [{ title: 'Acknowledge', verb: 'notice.ack', style: 'positive', data: ids }];
       break;
     case 'preview':
-      bannerText = bannerText || `Preview: this is what recipients will see. It goes to ${view.audience}.`;
+      bannerText = bannerText || `Preview: this is what recipients will see. It goes to ${view.audience}${notice.schedule ? ` on ${scheduledFor(notice.schedule)}` : ''}.`;
       bannerStyle = banner?.tone === 'attention' ? 'attention' : 'emphasis';
       list = [
         { title: 'Send', verb: 'notice.send', style: 'positive', data: { ...ids, rev: notice.rev } },
@@ -169,6 +176,7 @@ export function renderNotice(notice: Notice, view: NoticeView, banner?: Banner):
 const STATUS_HEADING: Record<Notice['status'], string> = {
   draft: 'Draft notice',
   awaitingApproval: 'Waiting for approval',
+  scheduled: 'Notice scheduled',
   sending: 'Sending the notice',
   sent: 'Notice sent',
   cancelled: 'Notice cancelled',
@@ -185,6 +193,7 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
     { title: 'Blocked', value: String(progress.blocked) },
     { title: 'Not found', value: String(progress.notFound) },
     { title: 'Failed', value: String(progress.failed) },
+    ...(progress.uncertain ? [{ title: 'Uncertain', value: String(progress.uncertain) }] : []),
     ...(progress.cancelled ? [{ title: 'Cancelled', value: String(progress.cancelled) }] : []),
     ...(progress.recalled ? [{ title: 'Recalled', value: String(progress.recalled) }] : []),
     { title: 'Acknowledged', value: String(progress.acknowledged) },
@@ -195,14 +204,23 @@ export function renderNoticeProgress(notice: Notice, progress: Progress, banner?
     list.push({ title: 'Refresh', verb: 'notice.progress', data: ids });
     list.push({ title: 'Cancel sending', verb: 'notice.cancel', style: 'destructive', data: ids });
   }
+  if (notice.status === 'scheduled') list.push({ title: 'Cancel the scheduled notice', verb: 'notice.cancel', style: 'destructive', data: ids });
   if (!notice.recalled && (notice.status === 'sent' || notice.status === 'cancelled')) {
     if (progress.failed > 0) list.push({ title: `Re-send to ${progress.failed} failed`, verb: 'notice.resend', data: ids });
     list.push({ title: 'Update notice', verb: 'notice.edit', data: ids });
     list.push({ title: 'Remind to acknowledge', verb: 'notice.remind', data: ids });
     list.push({ title: 'Recall everywhere', verb: 'notice.recall', style: 'destructive', data: ids });
   }
+  const undecided = progress.uncertain > 0 && !notice.recalled && !notice.uncertainLeft;
+  if (undecided) {
+    list.push({ title: `Re-send to ${progress.uncertain} uncertain`, verb: 'notice.uncertain', data: { ...ids, choice: 'resend' } });
+    list.push({ title: 'Leave them', verb: 'notice.uncertain', data: { ...ids, choice: 'leave' } });
+  }
   let footer = '';
-  if (notice.status === 'sending') footer = 'This card updates itself every few seconds while the notice is being sent.';
+  if (undecided)
+    footer = `${progress.uncertain} ${progress.uncertain === 1 ? 'recipient' : 'recipients'} may have the notice already: a sender stopped between posting and recording. Re-send, and some may get it twice; leave them, and some may not get it.`;
+  else if (notice.status === 'scheduled' && notice.schedule) footer = `Scheduled for ${scheduledFor(notice.schedule)}. Cancel before then and nobody gets it.`;
+  else if (notice.status === 'sending') footer = 'This card updates itself every few seconds while the notice is being sent.';
   return expand(progressTemplate, {
     ...bannerFields(banner),
     heading,

@@ -87,6 +87,10 @@ async function main(argv: string[]): Promise<number> {
     }
     const [deliveries, acks] = await Promise.all([notices.deliveries(notice.workloadId, notice.id), notices.acks(notice.workloadId, notice.id)]);
     process.stdout.write(deliveriesCsv(deliveries, acks));
+    // The counts beside the CSV, on stderr so the CSV stays clean: uncertain ones need the author's decision.
+    const counts = new Map<string, number>();
+    for (const d of deliveries) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
+    process.stderr.write(`${[...counts].map(([status, n]) => `${n} ${status}`).join(', ') || 'no deliveries'}\n`);
     return 0;
   } finally {
     await store.close();

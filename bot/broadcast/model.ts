@@ -60,7 +60,16 @@ export interface Audience {
   everyone: boolean;
 }
 
-export type NoticeStatus = 'draft' | 'awaitingApproval' | 'sending' | 'sent' | 'cancelled';
+export type NoticeStatus = 'draft' | 'awaitingApproval' | 'scheduled' | 'sending' | 'sent' | 'cancelled';
+
+/** When a notice goes out: the time its author typed, in their time zone, and the instant it names. */
+export interface NoticeSchedule {
+  /** YYYY-MM-DDTHH:mm, as typed. */
+  local: string;
+  timeZone: string;
+  /** The instant, UTC ISO. */
+  at: string;
+}
 
 /** The message whose card shows the author the progress of a send. */
 export interface ProgressMessage {
@@ -95,13 +104,22 @@ export interface Notice {
   total: number;
   approvedBy?: Person;
   progress?: ProgressMessage;
+  /** Sent when due rather than when Send is pressed. */
+  schedule?: NoticeSchedule;
+  /** The author chose to leave the uncertain deliveries as they are (not to send them again). */
+  uncertainLeft?: { by: Person; at: string };
   createdAt: string;
   sentAt?: string;
   finishedAt?: string;
   _etag?: string;
 }
 
-export type DeliveryStatus = 'pending' | 'sent' | 'blocked' | 'notFound' | 'failed' | 'cancelled' | 'recalled';
+/**
+ * `claimed`: a sender is about to post it, or posted it and has not recorded the answer yet. A claimed delivery a
+ * sender finds that it did not claim itself (its sender died) becomes `uncertain`: it may have reached the recipient,
+ * so it is not sent again unless the author asks.
+ */
+export type DeliveryStatus = 'pending' | 'claimed' | 'sent' | 'blocked' | 'notFound' | 'failed' | 'uncertain' | 'cancelled' | 'recalled';
 export const FINAL_FAILURES: readonly DeliveryStatus[] = ['blocked', 'notFound', 'failed'];
 
 export type Recipient = ({ kind: 'conversation' } & ConversationAddress) | ({ kind: 'person' } & PersonAddress);
@@ -151,6 +169,8 @@ export interface Progress {
   blocked: number;
   notFound: number;
   failed: number;
+  /** Maybe reached: a sender stopped between posting and recording; the author decides. */
+  uncertain: number;
   cancelled: number;
   recalled: number;
   acknowledged: number;

@@ -18,7 +18,7 @@ export interface NoticeRepository {
 
   /** Creates deliveries that do not exist yet (natural ids make a repeated fan-out harmless); returns how many were new. */
   addDeliveries(workloadId: string, deliveries: Delivery[]): Promise<number>;
-  /** Deliveries of a notice that may need work (pending, or sent and possibly behind the notice), up to `limit`. */
+  /** Deliveries of a notice that may need work (pending, claimed, or sent and possibly behind the notice), up to `limit`. */
   workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId?: string): Promise<Delivery[]>;
   /** Stores a delivery's new state, guarded by its ETag; resolves with the new ETag, or undefined when it changed meanwhile. */
   saveDelivery(delivery: Delivery): Promise<string | undefined>;
@@ -27,8 +27,8 @@ export interface NoticeRepository {
   deliveries(workloadId: string, noticeId: string): Promise<Delivery[]>;
   /** The status of every delivery of a notice, for counting. */
   statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]>;
-  /** Puts failed deliveries back to pending; returns how many. */
-  requeueFailed(workloadId: string, noticeId: string): Promise<number>;
+  /** Puts the deliveries in this state (failed, or uncertain when the author chose to send them again) back to pending; returns how many. */
+  requeue(workloadId: string, noticeId: string, status: 'failed' | 'uncertain'): Promise<number>;
 
   /** Records an acknowledgement; 'exists' when this person already acknowledged. */
   acknowledge(ack: Ack): Promise<'created' | 'exists'>;
@@ -42,6 +42,8 @@ export interface OutboxEntry {
   tenantId: string;
   workloadId: string;
   noticeId: string;
+  /** A scheduled notice: epoch milliseconds before which no sender takes it up. */
+  dueAt?: number;
 }
 
 /** Who sends for a tenant: one lease per tenant, held by one instance at a time. */

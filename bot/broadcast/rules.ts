@@ -1,7 +1,7 @@
-import { canonicalTimeZone } from '../shared/zonedTime';
+import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { Person, Workload, WorkloadScope } from '../release/model';
 import { holdsRole, slugOfWorkloadId, workloadIdOf } from '../release/rules';
-import { Audience, Delivery, DeliveryStatus, Notice, NoticeContent, NOTICE_KINDS, NoticeKind, Progress, Recipient } from './model';
+import { Audience, Delivery, DeliveryStatus, Notice, NoticeContent, NOTICE_KINDS, NoticeKind, NoticeSchedule, Progress, Recipient } from './model';
 
 /** Pure broadcast rules: no I/O, no clock, no randomness. Callers pass time and ids in. */
 
@@ -25,7 +25,7 @@ export interface ContentInput {
 }
 
 /** A new notice as its author composed it: a draft at its first revision, not yet previewed or sent. */
-export function draftNotice(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person; now: string }): Notice {
+export function draftNotice(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person; schedule?: NoticeSchedule; now: string }): Notice {
   return {
     id: input.noticeId,
     workloadId: input.workload.workloadId,
@@ -42,6 +42,7 @@ export function draftNotice(input: { workload: Workload; noticeId: string; conte
     remindRev: 0,
     fannedOut: false,
     total: 0,
+    ...(input.schedule ? { schedule: input.schedule } : {}),
     createdAt: input.now,
   };
 }
@@ -103,6 +104,34 @@ export function checkContent(input: ContentInput): ContentCheck {
       ...(optional.changePlanUrl ? { changePlanUrl: optional.changePlanUrl } : {}),
     },
   };
+}
+
+export type ScheduleCheck = { ok: true; schedule?: NoticeSchedule } | { ok: false; message: string };
+
+/** Checks the "Send at" of the compose card: empty sends on Send; else a time to come, read in the card's time zone. */
+export function checkSchedule(input: { sendDate?: string; sendTime?: string; timeZone?: string }, now: string): ScheduleCheck {
+  const date = clean(input.sendDate);
+  const time = clean(input.sendTime);
+  if (!date && !time) return { ok: true };
+  const timeZone = canonicalTimeZone(clean(input.timeZone) || 'UTC');
+  if (!timeZone) return { ok: false, message: 'Pick a time zone Liftoff knows for the time to send.' };
+  const local = parseLocal(date, time || '00:00');
+  if (!local.ok) return { ok: false, message: local.problem === 'unreal' ? 'The date to send does not exist.' : 'Give the time to send as a date and a time, or leave both empty.' };
+  const read = readInZone(local.wall, timeZone);
+  if (read.kind === 'skipped') return { ok: false, message: `The clocks skip ${date} ${time} in ${timeZone}; pick another time to send.` };
+  if (read.at <= Date.parse(now)) return { ok: false, message: 'The time to send has passed; pick a time to come, or leave it empty to send on Send.' };
+  return { ok: true, schedule: { local: `${date}T${(time || '00:00').slice(0, 5)}`, timeZone, at: new Date(read.at).toISOString() } };
+}
+
+/** Where a notice goes once it may go: scheduled while its time is to come, else sending now. */
+function goOut(notice: Notice, now: string): Partial<Notice> {
+  return notice.schedule && Date.parse(notice.schedule.at) > Date.parse(now) ? { status: 'scheduled' } : { status: 'sending', sentAt: now };
+}
+
+/** The sender takes up a scheduled notice: sending once its time has come, unchanged before. */
+export function startIfDue(notice: Notice, now: string): NoticeResult {
+  if (notice.status !== 'scheduled' || !notice.schedule || Date.parse(notice.schedule.at) > Date.parse(now)) return { kind: 'unchanged', notice };
+  return changed(notice, { status: 'sending', sentAt: now });
 }
 
 /** A notice id people can type: the workload's slug and six base36 characters. */
@@ -198,7 +227,7 @@ const changed = (notice: Notice, patch: Partial<Notice>): NoticeResult => ({ kin
 /** The author asks to send a previewed notice: straight to sending, or to a second change manager first. */
 export function requestSend(notice: Notice, request: { workload: Workload; actor: Person; approvalRequired: boolean; rev: number; now: string }): NoticeResult {
   const refuse = (message: string): NoticeResult => ({ kind: 'refused', message, notice });
-  if (notice.status === 'sending' || notice.status === 'sent') return { kind: 'unchanged', notice };
+  if (notice.status === 'sending' || notice.status === 'sent' || notice.status === 'scheduled') return { kind: 'unchanged', notice };
   if (notice.status === 'awaitingApproval') return request.approvalRequired ? { kind: 'unchanged', notice } : refuse('This notice is waiting for approval.');
   if (notice.status === 'cancelled') return refuse('This notice was discarded; compose a new one with notify.');
   if (!mayCompose(request.workload, request.actor.aadObjectId)) return refuse('Only a change manager or the project manager of this workload can send a notice.');
@@ -206,17 +235,17 @@ export function requestSend(notice: Notice, request: { workload: Workload; actor
   if (request.rev !== notice.rev) return refuse('This preview is out of date. Here is the current one; check it and press Send again.');
   if (audienceIsEmpty(notice.audience)) return refuse('Choose who gets the notice: this conversation, channels, teams, people or everyone.');
   if (request.approvalRequired) return changed(notice, { status: 'awaitingApproval' });
-  return changed(notice, { status: 'sending', sentAt: request.now });
+  return changed(notice, goOut(notice, request.now));
 }
 
 /** A second change manager approves a notice waiting for approval; it is sent at once. */
 export function approve(notice: Notice, request: { workload: Workload; actor: Person; now: string }): NoticeResult {
   const refuse = (message: string): NoticeResult => ({ kind: 'refused', message, notice });
-  if ((notice.status === 'sending' || notice.status === 'sent') && notice.approvedBy?.aadObjectId === request.actor.aadObjectId) return { kind: 'unchanged', notice };
+  if ((notice.status === 'sending' || notice.status === 'sent' || notice.status === 'scheduled') && notice.approvedBy?.aadObjectId === request.actor.aadObjectId) return { kind: 'unchanged', notice };
   if (notice.status !== 'awaitingApproval') return refuse('This notice is not waiting for approval.');
   if (notice.author.aadObjectId === request.actor.aadObjectId) return refuse('A second change manager must approve this notice; the author cannot approve their own.');
   if (!holdsRole(request.workload, 'changeManager', request.actor.aadObjectId)) return refuse('Only a change manager of this workload can approve a notice.');
-  return changed(notice, { status: 'sending', sentAt: request.now, approvedBy: request.actor });
+  return changed(notice, { ...goOut(notice, request.now), approvedBy: request.actor });
 }
 
 /** Stops a send in flight: recipients not yet reached get nothing. */
@@ -256,13 +285,27 @@ export function remind(notice: Notice, request: { workload: Workload; actor: Per
 }
 
 /** What the sender does next for a delivery. */
-export type DeliveryAction = 'send' | 'update' | 'delete' | 'remind' | 'cancel' | 'none';
+export type DeliveryAction = 'send' | 'update' | 'delete' | 'remind' | 'cancel' | 'uncertain' | 'none';
+
+/** The author's choice about deliveries that may have reached their recipients. */
+export type UncertainChoice = 'resend' | 'leave';
+
+/** The author decides what happens to the uncertain deliveries: send them again (a recipient may get two copies), or leave them. */
+export function decideUncertain(notice: Notice, request: { workload: Workload; actor: Person; choice: UncertainChoice; uncertain: number; now: string }): NoticeResult {
+  if (!mayManage(request.workload, notice, request.actor.aadObjectId)) return { kind: 'refused', message: 'Only the author or a change manager can decide about the uncertain deliveries.', notice };
+  if (notice.recalled) return { kind: 'refused', message: 'This notice was recalled; there is nothing to send again.', notice };
+  if (request.uncertain === 0) return { kind: 'refused', message: 'No delivery is uncertain; there is nothing to decide.', notice };
+  if (request.choice === 'leave') return notice.uncertainLeft ? { kind: 'unchanged', notice } : changed(notice, { uncertainLeft: { by: request.actor, at: request.now } });
+  return changed(notice, { status: 'sending' });
+}
 
 export function nextAction(
   notice: Pick<Notice, 'status' | 'recalled' | 'contentRev' | 'remindRev'>,
   delivery: Pick<Delivery, 'status' | 'appliedRev' | 'remindedRev' | 'recipient' | 'activityId'>,
 ): DeliveryAction {
   if (delivery.status === 'pending') return notice.status === 'sending' && !notice.recalled ? 'send' : notice.status === 'cancelled' || notice.recalled ? 'cancel' : 'none';
+  // Claimed by a sender that is gone: the message may have reached the recipient; never sent again blindly.
+  if (delivery.status === 'claimed') return 'uncertain';
   if (delivery.status !== 'sent' || !delivery.activityId) return 'none';
   if (delivery.appliedRev < notice.contentRev) return notice.recalled ? 'delete' : 'update';
   if (!notice.recalled && delivery.recipient.kind === 'person' && delivery.remindedRev < notice.remindRev) return 'remind';
@@ -271,10 +314,11 @@ export function nextAction(
 
 /** Counts a notice's deliveries by outcome. */
 export function countProgress(statuses: Iterable<DeliveryStatus>, acknowledged: number): Progress {
-  const progress: Progress = { total: 0, sent: 0, pending: 0, blocked: 0, notFound: 0, failed: 0, cancelled: 0, recalled: 0, acknowledged };
+  const progress: Progress = { total: 0, sent: 0, pending: 0, blocked: 0, notFound: 0, failed: 0, uncertain: 0, cancelled: 0, recalled: 0, acknowledged };
   for (const status of statuses) {
     progress.total += 1;
-    progress[status] += 1;
+    // A claimed delivery is one a sender is working on: still pending, as far as the author is concerned.
+    progress[status === 'claimed' ? 'pending' : status] += 1;
   }
   return progress;
 }

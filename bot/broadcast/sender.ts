@@ -6,7 +6,7 @@ import { Telemetry } from '../telemetry';
 import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
-import { countProgress, newDelivery, nextAction, uniqueRecipients } from './rules';
+import { countProgress, DeliveryAction, newDelivery, nextAction, startIfDue, uniqueRecipients } from './rules';
 
 export interface SenderOptions {
   /** This instance's name in the lease. */
@@ -110,7 +110,9 @@ export class BroadcastSender {
     while (!this.stopping) {
       try {
         await this.sweep();
-        const entries = await this.deps.coordination.outbox();
+        const now = this.now();
+        // A scheduled notice stays in the outbox, untouched, until it is due.
+        const entries = (await this.deps.coordination.outbox()).filter((e) => e.dueAt === undefined || e.dueAt <= now);
         const byTenant = new Map<string, OutboxEntry[]>();
         for (const entry of entries) byTenant.set(entry.tenantId, [...(byTenant.get(entry.tenantId) ?? []), entry]);
         for (const [tenantId, tenantEntries] of byTenant) {
@@ -318,6 +320,8 @@ class NoticeRun {
   private lastProgressAt = 0;
   /** The card is the same for every recipient: rendered once per content revision, not once per send. */
   private cardCache: { key: string; card: Card } | undefined;
+  /** Deliveries this run claimed and is still carrying (waiting for a retry): its own, not a dead sender's. */
+  private readonly claimedHere = new Set<string>();
   readonly done: Promise<void>;
 
   constructor(
@@ -347,6 +351,20 @@ class NoticeRun {
     if (!this.notice) {
       await coordination.dequeue(this.entry);
       return;
+    }
+    if (this.notice.status === 'scheduled') {
+      const now = new Date(this.tenant.sender.now()).toISOString();
+      const started = await notices.change(this.entry.workloadId, this.entry.noticeId, (current) => startIfDue(current, now));
+      if (started?.kind !== 'changed') {
+        // Not due yet (the sweep put it back without its time): back in the outbox with its time.
+        if (this.notice.schedule && this.entry.dueAt === undefined) {
+          await coordination.dequeue(this.entry);
+          await coordination.enqueue({ ...this.entry, dueAt: Date.parse(this.notice.schedule.at) });
+        }
+        return;
+      }
+      this.notice = started.notice;
+      this.log.info({ event: 'broadcast.schedule_due', noticeId: this.notice.id, workloadId: this.notice.workloadId, scheduledFor: this.notice.schedule?.at }, 'a scheduled notice is due; sending');
     }
     if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
     await this.recount();
@@ -445,9 +463,13 @@ class NoticeRun {
 
   private async progress(): Promise<Progress> {
     const acknowledged = await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId);
-    const statuses: DeliveryStatus[] = [];
-    for (const [status, n] of this.counts) for (let i = 0; i < n; i += 1) statuses.push(status);
-    return countProgress(statuses, acknowledged);
+    const progress = countProgress([], acknowledged);
+    // From the running counts: no list as long as the audience.
+    for (const [status, n] of this.counts) {
+      progress.total += n;
+      progress[status === 'claimed' ? 'pending' : status] += n;
+    }
+    return progress;
   }
 
   private async showProgress(final: boolean): Promise<Progress> {
@@ -495,16 +517,33 @@ class NoticeRun {
     } catch (error) {
       this.log.error({ event: 'broadcast.delivery_failed', deliveryId: task.delivery.id, err: error }, 'a delivery step failed; it stays as it was');
     } finally {
-      if (!requeued) this.outstanding -= 1;
+      if (!requeued) {
+        this.outstanding -= 1;
+        this.claimedHere.delete(task.delivery.id);
+      }
     }
+  }
+
+  /** The next action for a delivery; one this run claimed itself is still its to send, not a dead sender's. */
+  private actionFor(delivery: Delivery): DeliveryAction {
+    const ours = delivery.status === 'claimed' && this.claimedHere.has(delivery.id);
+    return nextAction(this.notice!, ours ? { ...delivery, status: 'pending' } : delivery);
   }
 
   private async step(task: Task): Promise<boolean> {
     const notice = this.notice!;
     const delivery = task.delivery;
-    const action = nextAction(notice, delivery);
+    const action = this.actionFor(delivery);
     const nowIso = () => new Date(this.tenant.sender.now()).toISOString();
     if (action === 'none') return false;
+    if (action === 'uncertain') {
+      this.log.warn(
+        { event: 'broadcast.delivery_uncertain', noticeId: notice.id, deliveryId: delivery.id },
+        'a sender stopped after claiming this delivery; it may have been sent, so it is not sent again',
+      );
+      await this.record(delivery, { status: 'uncertain', finishedAt: nowIso() });
+      return false;
+    }
     if (action === 'cancel') {
       await this.record(delivery, { status: 'cancelled', finishedAt: nowIso() });
       return false;
@@ -516,7 +555,7 @@ class NoticeRun {
       if (known) recipient.conversationId = known;
       else
         return this.attempt(task, `user:${recipient.aadObjectId}`, 'create_conversation', async () => {
-          const conversationId = await this.deps.transport.createPersonalConversation(recipient, delivery.tenantId);
+          const conversationId = await this.timed(delivery.tenantId, () => this.deps.transport.createPersonalConversation(recipient, delivery.tenantId));
           recipient.conversationId = conversationId;
           await this.deps.directory.rememberPersonalConversation(recipient, delivery.tenantId, conversationId);
           return 'again';
@@ -529,7 +568,11 @@ class NoticeRun {
     const operation: TeamsOperation = action === 'update' ? 'update' : action === 'delete' ? 'remove' : 'post';
     return this.attempt(task, windowKey, operation, async () => {
       if (action === 'send') {
-        const activityId = await this.deps.transport.post(address, this.card('notice'), notice.content.title);
+        // Claimed before the post: a sender that dies between Teams' answer and the record leaves it claimed, and
+        // the next sender records it uncertain instead of sending it twice.
+        if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' });
+        this.claimedHere.add(delivery.id);
+        const activityId = await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('notice'), notice.content.title));
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
         await this.record(delivery, { status: 'sent', activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
@@ -537,18 +580,26 @@ class NoticeRun {
         const lag = this.tenant.sender.now() - acceptedAt;
         if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
       } else if (action === 'update') {
-        await this.deps.transport.update(address, delivery.activityId!, this.card('notice'));
+        await this.timed(delivery.tenantId, () => this.deps.transport.update(address, delivery.activityId!, this.card('notice')));
         await this.record(delivery, { appliedRev: notice.contentRev });
       } else if (action === 'delete') {
-        await this.deps.transport.remove(address, delivery.activityId!);
+        await this.timed(delivery.tenantId, () => this.deps.transport.remove(address, delivery.activityId!));
         await this.record(delivery, { status: 'recalled', appliedRev: notice.contentRev, finishedAt: nowIso() });
       } else {
         const ack = recipient.kind === 'person' ? await this.deps.notices.getAck(delivery.workloadId, `${notice.id}:${recipient.aadObjectId}`) : undefined;
-        if (!ack) await this.deps.transport.post(address, this.card('reminder'), `Reminder: ${notice.content.title}`);
+        if (!ack) await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('reminder'), `Reminder: ${notice.content.title}`));
         await this.record(delivery, { remindedRev: notice.remindRev });
       }
       return 'done';
     });
+  }
+
+  /** One call to Teams, its latency told to the tenant's pacing (the store writes around it are not Teams' latency). */
+  private async timed<T>(tenantId: string, call: () => Promise<T>): Promise<T> {
+    const startedAt = this.tenant.sender.now();
+    const value = await call();
+    this.deps.outbound.budget.observe(tenantId, { kind: 'taken', latencyMs: this.tenant.sender.now() - startedAt });
+    return value;
   }
 
   /** Makes one request through the outbound pipeline, and acts on its judgement: retry later, recreate the chat, or a final outcome. */
@@ -556,7 +607,7 @@ class NoticeRun {
     const delivery = task.delivery;
     if (!this.tenant.canSend()) return false;
     const sender = this.tenant.sender;
-    const context = { operation, attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true };
+    const context = { operation, attempts: delivery.attempts + 1, person: delivery.recipient.kind === 'person', recreated: delivery.recreated === true, timesItself: true };
     const result = await this.deps.outbound.attempt(
       { tenantId: delivery.tenantId, conversationKey },
       () => {
@@ -574,10 +625,15 @@ class NoticeRun {
       return true;
     }
     const { failure, verdict } = result;
-    const action = nextAction(this.notice!, delivery);
+    const action = this.actionFor(delivery);
     const lastError = `${failure.status} ${failure.code}`;
     if (verdict.kind === 'retry') {
       sender.stats.retries += 1;
+      // A 429 says Teams did not take the message: no longer possibly sent.
+      if (failure.status === 429 && delivery.status === 'claimed') {
+        await this.record(delivery, { status: 'pending' });
+        this.claimedHere.delete(delivery.id);
+      }
       this.tenant.schedule({ ...task, dueAt: sender.now() + result.retryInMs });
       return true;
     }

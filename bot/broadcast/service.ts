@@ -10,8 +10,10 @@ import {
   ackRecipientKeys,
   approve,
   cancel,
+  checkSchedule,
   countProgress,
   decideAcknowledgement,
+  decideUncertain,
   deliveryIdOf,
   draftNotice,
   mayCompose,
@@ -21,6 +23,7 @@ import {
   recall,
   remind,
   requestSend,
+  UncertainChoice,
   updateContent,
   workloadIdOfNotice,
 } from './rules';
@@ -34,7 +37,7 @@ export interface BroadcastOptions {
 
 export type AckOutcome = { kind: 'recorded'; at: string; first: boolean } | Exclude<AckDecision, { kind: 'accept' }>;
 
-export type DraftOutcome = { kind: 'saved'; notice: Notice } | { kind: 'refused'; message: string; notice?: Notice };
+export type DraftOutcome = { kind: 'saved'; notice: Notice } | { kind: 'refused'; message: string; notice?: Notice } | { kind: 'invalid'; message: string };
 
 /** Change communication use cases: drafts, sending, approval, cancel, re-send, update, recall, acknowledgements. */
 export class BroadcastService {
@@ -80,7 +83,15 @@ export class BroadcastService {
   }
 
   /** Saves what the author composed as a draft, ready to preview. */
-  async saveDraft(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person }): Promise<DraftOutcome> {
+  async saveDraft(input: {
+    workload: Workload;
+    noticeId: string;
+    content: NoticeContent;
+    audience: Audience;
+    actor: Person;
+    /** "Send at" as typed on the compose card; empty sends when the author presses Send. */
+    sendAt?: { sendDate?: string; sendTime?: string; timeZone?: string };
+  }): Promise<DraftOutcome> {
     if (!mayCompose(input.workload, input.actor.aadObjectId)) {
       return {
         kind: 'refused',
@@ -90,7 +101,9 @@ export class BroadcastService {
     if (!input.noticeId.startsWith(`${slugOfWorkloadId(input.workload.workloadId)}.`)) {
       return { kind: 'refused', message: 'This card is damaged or out of date, so nothing was changed. Type notify to start again.' };
     }
-    const notice = draftNotice({ ...input, now: this.now() });
+    const checked = checkSchedule(input.sendAt ?? {}, this.now());
+    if (!checked.ok) return { kind: 'invalid', message: checked.message };
+    const notice = draftNotice({ ...input, ...(checked.schedule ? { schedule: checked.schedule } : {}), now: this.now() });
     if ((await this.notices.saveDraft(notice)) === 'conflict') {
       const current = await this.notices.get(notice.workloadId, notice.id);
       return { kind: 'refused', message: 'This notice has already been sent or is waiting for approval; it can no longer be edited here.', ...(current ? { notice: current } : {}) };
@@ -104,7 +117,9 @@ export class BroadcastService {
     const now = this.now();
     const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) => {
       const decided = requestSend(current, { workload: input.workload, actor: input.actor, approvalRequired: this.options.approvalRequired, rev: input.rev, now });
-      return decided.kind === 'changed' && decided.notice.status === 'sending' && input.progress ? { ...decided, notice: { ...decided.notice, progress: input.progress } } : decided;
+      return decided.kind === 'changed' && (decided.notice.status === 'sending' || decided.notice.status === 'scheduled') && input.progress
+        ? { ...decided, notice: { ...decided.notice, progress: input.progress } }
+        : decided;
     });
     await this.activate(result);
     return result;
@@ -167,9 +182,25 @@ export class BroadcastService {
     if (notice.recalled || (notice.status !== 'sent' && notice.status !== 'cancelled')) {
       return { result: { kind: 'refused', message: 'Only a notice that finished sending can be re-sent to the failed.', notice }, requeued: 0 };
     }
-    const requeued = await this.notices.requeueFailed(notice.workloadId, notice.id);
+    const requeued = await this.notices.requeue(notice.workloadId, notice.id, 'failed');
     if (requeued === 0) return { result: { kind: 'unchanged', notice }, requeued };
     const result = await this.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, status: 'sending', rev: current.rev + 1 } }));
+    await this.activate(result);
+    return { result, requeued };
+  }
+
+  /**
+   * The author's decision about deliveries that may have reached their recipients when a sender stopped:
+   * send them again (someone may get two copies), or leave them uncertain.
+   */
+  async decideUncertain(input: { workload: Workload; noticeId: string; actor: Person; choice: UncertainChoice }): Promise<{ result: NoticeResult | undefined; requeued: number }> {
+    const notice = await this.notices.get(input.workload.workloadId, input.noticeId);
+    if (!notice) return { result: undefined, requeued: 0 };
+    const uncertain = (await this.progress(notice)).uncertain;
+    const decided = decideUncertain(notice, { ...input, uncertain, now: this.now() });
+    if (decided.kind !== 'changed') return { result: decided, requeued: 0 };
+    const requeued = input.choice === 'resend' ? await this.notices.requeue(notice.workloadId, notice.id, 'uncertain') : 0;
+    const result = await this.notices.change(notice.workloadId, notice.id, (current) => decideUncertain(current, { ...input, uncertain, now: this.now() }));
     await this.activate(result);
     return { result, requeued };
   }
@@ -222,7 +253,9 @@ export class BroadcastService {
     if (result?.kind !== 'changed') return;
     const notice = result.notice;
     if (notice.status === 'draft' || notice.status === 'awaitingApproval') return;
-    await this.coordination.enqueue({ tenantId: notice.tenantId, workloadId: notice.workloadId, noticeId: notice.id });
+    // A scheduled notice waits in the outbox (in Cosmos DB, so a restart keeps it) until it is due.
+    const dueAt = notice.status === 'scheduled' && notice.schedule ? { dueAt: Date.parse(notice.schedule.at) } : {};
+    await this.coordination.enqueue({ tenantId: notice.tenantId, workloadId: notice.workloadId, noticeId: notice.id, ...dueAt });
     this.wake();
   }
 }

@@ -6,12 +6,22 @@ export class TokenBucket {
   private updated: number;
 
   constructor(
-    readonly ratePerSecond: number,
+    private rate: number,
     readonly burst: number,
     now: number,
   ) {
     this.tokens = burst;
     this.updated = now;
+  }
+
+  get ratePerSecond(): number {
+    return this.rate;
+  }
+
+  /** Changes the rate from now on; tokens saved up so far stay. */
+  setRate(ratePerSecond: number, now: number): void {
+    this.refill(now);
+    this.rate = ratePerSecond;
   }
 
   private refill(now: number): void {
@@ -96,5 +106,101 @@ export class ConversationWindows {
     for (const [key, times] of this.times) {
       if ((times[times.length - 1] ?? 0) <= now - this.longest) this.times.delete(key);
     }
+  }
+}
+
+/** How the tenant's rate adapts to what Teams answers. */
+export interface PacingOptions {
+  /** The rate a tenant starts at, as a fraction of the ceiling. */
+  startFraction: number;
+  /** The rate never goes below this, in requests a second. */
+  floor: number;
+  /** Each request Teams took adds this fraction of the ceiling to the rate (additive increase). */
+  risePerSuccess: number;
+  /** A lone 429 multiplies the rate by this (a gentle step down: Teams also throttles now and then for its own reasons). */
+  stepDown: number;
+  /** This many 429s in a row mean the tenant is over Teams' limit: the rate halves and the tenant waits out Retry-After. */
+  throttledRun: number;
+  /** Latency this many times the best seen, and at least `latencyMarginMs` above it, means Teams is straining: the rate steps down. */
+  latencyFactor: number;
+  latencyMarginMs: number;
+  /** Least time between two latency step-downs, and the quiet time a latency step-down holds the rise. */
+  latencyCalmMs: number;
+}
+
+export const DEFAULT_PACING: PacingOptions = {
+  startFraction: 0.8,
+  floor: 1,
+  risePerSuccess: 1 / 500,
+  stepDown: 0.95,
+  throttledRun: 3,
+  latencyFactor: 3,
+  latencyMarginMs: 250,
+  latencyCalmMs: 1000,
+};
+
+/** Pacing that stays at the ceiling: no rise, no step down (for specs of the bucket and the windows). */
+export const STEADY_PACING: PacingOptions = { ...DEFAULT_PACING, startFraction: 1, risePerSuccess: 0, stepDown: 1, throttledRun: Number.POSITIVE_INFINITY, latencyFactor: Number.POSITIVE_INFINITY };
+
+/** What one request to Teams told the pacing. */
+export type PacingSignal = { kind: 'taken'; latencyMs: number } | { kind: 'throttled'; retryAfterMs?: number };
+
+/**
+ * A tenant's adaptive rate: rises while Teams takes every request, steps down on a 429 and on latency rising well
+ * above the best seen, halves and waits out Retry-After when 429s come in a run; never above the ceiling the
+ * operator set, never below the floor. Pure: every method takes `now`.
+ */
+export class AdaptiveRate {
+  private current: number;
+  private throttledInARow = 0;
+  private holdUntil = 0;
+  private bestLatency = Number.POSITIVE_INFINITY;
+  private smoothedLatency: number | undefined;
+  private calmUntil = 0;
+
+  constructor(
+    readonly ceiling: number,
+    private readonly options: PacingOptions = DEFAULT_PACING,
+  ) {
+    this.current = Math.max(Math.min(options.floor, ceiling), ceiling * options.startFraction);
+  }
+
+  /** Requests a second allowed now. */
+  get rate(): number {
+    return this.current;
+  }
+
+  /** Milliseconds the tenant must wait before its next request (a run of 429s named a Retry-After). */
+  holdMs(now: number): number {
+    return Math.max(0, this.holdUntil - now);
+  }
+
+  observe(signal: PacingSignal, now: number): void {
+    const { options } = this;
+    if (signal.kind === 'throttled') {
+      this.throttledInARow += 1;
+      if (this.throttledInARow >= options.throttledRun) {
+        // Several in a row: Teams is throttling the tenant, not one unlucky request.
+        this.throttledInARow = 0;
+        this.current = Math.max(options.floor, this.current / 2);
+        this.holdUntil = Math.max(this.holdUntil, now + (signal.retryAfterMs ?? 1000));
+      } else this.current = Math.max(options.floor, this.current * options.stepDown);
+      return;
+    }
+    this.throttledInARow = 0;
+    this.smoothedLatency = this.smoothedLatency === undefined ? signal.latencyMs : this.smoothedLatency * 0.9 + signal.latencyMs * 0.1;
+    // The best seen is forgotten slowly, so a lasting change of the network becomes the new normal.
+    this.bestLatency = Math.min(this.bestLatency * 1.0005, this.smoothedLatency);
+    // A margin as well as a factor: a few milliseconds more on a fast network is noise, not strain.
+    const straining = this.smoothedLatency > Math.max(this.bestLatency * options.latencyFactor, this.bestLatency + options.latencyMarginMs);
+    if (straining) {
+      if (now >= this.calmUntil) {
+        this.current = Math.max(options.floor, this.current * 0.9);
+        this.calmUntil = now + options.latencyCalmMs;
+      }
+      return;
+    }
+    if (now < this.calmUntil) return;
+    this.current = Math.min(this.ceiling, this.current + this.ceiling * options.risePerSuccess);
   }
 }

@@ -2,7 +2,7 @@ import type { Card } from '../../cards/render';
 import type { Logger } from '../log';
 import { Telemetry } from '../telemetry';
 import { Backoff, backoffDelay } from '../shared/retry';
-import { ConversationWindows, RateWindow, TEAMS_CONVERSATION_WINDOWS, TokenBucket } from './limits';
+import { AdaptiveRate, ConversationWindows, DEFAULT_PACING, PacingOptions, PacingSignal, RateWindow, TEAMS_CONVERSATION_WINDOWS, TokenBucket } from './limits';
 import { ConversationTarget, DeliveryError, Messenger } from './messenger';
 
 /**
@@ -73,13 +73,15 @@ interface Waiter {
 
 interface TenantGate {
   bucket: TokenBucket;
+  pacing: AdaptiveRate;
   queue: Waiter[];
   pumping: boolean;
 }
 
 /**
  * One budget per tenant for the whole process, under Teams' 50 requests a second, and Teams' windows per
- * conversation. Requests of a tenant wait in order for a token; one timer per tenant serves the queue.
+ * conversation. Requests of a tenant wait in order for a token; one timer per tenant serves the queue. The
+ * tenant's rate adapts to Teams' answers (AdaptiveRate) and never goes above `ratePerSecond`, the ceiling.
  */
 export class TenantBudget {
   private readonly tenants = new Map<string, TenantGate>();
@@ -90,6 +92,7 @@ export class TenantBudget {
     private readonly timers: Timers = realTimers,
     windows: readonly RateWindow[] = TEAMS_CONVERSATION_WINDOWS,
     private readonly burst = Math.max(1, Math.min(ratePerSecond, Math.ceil(ratePerSecond / 4))),
+    private readonly pacing: PacingOptions = DEFAULT_PACING,
   ) {
     this.conversations = new ConversationWindows(windows);
   }
@@ -118,10 +121,24 @@ export class TenantBudget {
   private gate(tenantId: string): TenantGate {
     let gate = this.tenants.get(tenantId);
     if (!gate) {
-      gate = { bucket: new TokenBucket(this.ratePerSecond, this.burst, this.timers.now()), queue: [], pumping: false };
+      const pacing = new AdaptiveRate(this.ratePerSecond, this.pacing);
+      gate = { bucket: new TokenBucket(pacing.rate, this.burst, this.timers.now()), pacing, queue: [], pumping: false };
       this.tenants.set(tenantId, gate);
     }
     return gate;
+  }
+
+  /** What Teams answered a request of this tenant: the pacing adapts the tenant's rate to it. */
+  observe(tenantId: string, signal: PacingSignal): void {
+    const gate = this.gate(tenantId);
+    const now = this.timers.now();
+    gate.pacing.observe(signal, now);
+    if (gate.pacing.rate !== gate.bucket.ratePerSecond) gate.bucket.setRate(gate.pacing.rate, now);
+  }
+
+  /** The tenant's rate now, in requests a second. */
+  rateOf(tenantId: string): number {
+    return this.gate(tenantId).pacing.rate;
   }
 
   private token(tenantId: string, signal: AbortSignal | undefined): Promise<boolean> {
@@ -151,7 +168,9 @@ export class TenantBudget {
     try {
       while (gate.queue.length > 0) {
         const now = this.timers.now();
-        if (gate.bucket.tryTake(now)) gate.queue.shift()?.resolve(true);
+        const hold = gate.pacing.holdMs(now);
+        if (hold > 0) await this.timers.sleep(hold);
+        else if (gate.bucket.tryTake(now)) gate.queue.shift()?.resolve(true);
         else await this.timers.sleep(Math.max(1, gate.bucket.waitMs(now)));
       }
     } finally {
@@ -202,13 +221,23 @@ export class Outbound {
    * One request to Teams: waits for its turn, makes it (a dependency span: status, throttling, Retry-After), and judges a
    * failure (a DeliveryError); other errors are thrown.
    */
-  async attempt<T>(route: Route, request: () => Promise<T>, context: { operation: TeamsOperation; attempts: number; person?: boolean; recreated?: boolean }, abandon?: Abandon): Promise<Attempt<T>> {
+  async attempt<T>(
+    route: Route,
+    request: () => Promise<T>,
+    /** `timesItself`: the request also does work of its own (store writes) and reports Teams' latency to the budget itself. */
+    context: { operation: TeamsOperation; attempts: number; person?: boolean; recreated?: boolean; timesItself?: boolean },
+    abandon?: Abandon,
+  ): Promise<Attempt<T>> {
     if (!(await this.budget.admit(route.tenantId, route.conversationKey, abandon?.signal))) return { kind: 'abandoned' };
     if (abandon && !abandon.stillWanted()) return { kind: 'abandoned' };
+    const startedAt = this.timers.now();
     try {
-      return { kind: 'done', value: await this.telemetry.teamsCall(context.operation, context.attempts, request, asTeamsFailure) };
+      const value = await this.telemetry.teamsCall(context.operation, context.attempts, request, asTeamsFailure);
+      if (!context.timesItself) this.budget.observe(route.tenantId, { kind: 'taken', latencyMs: this.timers.now() - startedAt });
+      return { kind: 'done', value };
     } catch (error) {
       if (!(error instanceof DeliveryError)) throw error;
+      if (error.status === 429) this.budget.observe(route.tenantId, { kind: 'throttled', ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}) });
       const verdict = judgeFailure(error, { attempts: context.attempts, maxAttempts: this.policy.maxAttempts, person: context.person ?? false, recreated: context.recreated ?? false });
       const retryInMs = verdict.kind === 'retry' ? (verdict.afterMs ?? backoffDelay(context.attempts, this.policy.backoff, this.random)) : 0;
       return { kind: 'failed', failure: error, verdict, retryInMs };

@@ -16,9 +16,9 @@ export class CosmosNoticeRepository implements NoticeRepository {
   ) {}
 
   /** A query over the documents of one notice, of one type, inside the workload's partition. */
-  private ofNotice<T>(workloadId: string, noticeId: string, select: string, type: 'delivery' | 'ack', extra = ''): Promise<T[]> {
+  private ofNotice<T>(workloadId: string, noticeId: string, select: string, type: 'delivery' | 'ack', extra = '', parameters: Record<string, string> = {}): Promise<T[]> {
     const query = `${select} FROM c WHERE c.workloadId = @workloadId AND c.type = @type AND c.noticeId = @noticeId${extra}`;
-    return queryPartition<T>(this.container, workloadId, query, { type, noticeId });
+    return queryPartition<T>(this.container, workloadId, query, { ...parameters, type, noticeId });
   }
 
   async get(workloadId: string, noticeId: string): Promise<Notice | undefined> {
@@ -71,7 +71,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
     const { resources } = await this.container.items
       .query<OutboxEntry>({
         query:
-          'SELECT c.tenantId, c.workloadId, c.id AS noticeId FROM c WHERE c.type = "notice" AND (c.status = "sending" ' +
+          'SELECT c.tenantId, c.workloadId, c.id AS noticeId FROM c WHERE c.type = "notice" AND (c.status = "sending" OR c.status = "scheduled" ' +
           'OR (IS_DEFINED(c.settledRev) AND c.settledRev < c.rev) OR (c.status = "cancelled" AND IS_DEFINED(c.sentAt) AND NOT IS_DEFINED(c.settledRev)))',
       })
       .fetchAll();
@@ -110,10 +110,10 @@ export class CosmosNoticeRepository implements NoticeRepository {
   }
 
   async workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId = ''): Promise<Delivery[]> {
-    // Pending, or sent but showing an older revision or missing this reminder round; the sender's pure rule decides the rest.
+    // Pending, claimed (by a sender that may be gone), or sent but showing an older revision or missing this reminder round; the sender's pure rule decides the rest.
     const query =
       'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
-      'AND (c.status = "pending" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id';
+      'AND (c.status = "pending" OR c.status = "claimed" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id';
     const work = await queryPartition<Delivery>(this.container, notice.workloadId, query, {
       limit,
       noticeId: notice.id,
@@ -143,8 +143,8 @@ export class CosmosNoticeRepository implements NoticeRepository {
     return this.ofNotice<DeliveryStatus>(workloadId, noticeId, 'SELECT VALUE c.status', 'delivery');
   }
 
-  async requeueFailed(workloadId: string, noticeId: string): Promise<number> {
-    const resources = await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ' AND c.status = "failed"');
+  async requeue(workloadId: string, noticeId: string, status: 'failed' | 'uncertain'): Promise<number> {
+    const resources = await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ` AND c.status = "${status}"`);
     let requeued = 0;
     for (const failed of resources) {
       const { lastError, finishedAt, ...rest } = toDomain(failed);

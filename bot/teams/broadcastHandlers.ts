@@ -1,14 +1,14 @@
 import { ComposeData, renderNotice, renderNoticeCompose, renderNoticeProgress } from '../../cards/noticeCards';
 import { Card, ChecklistSection, Notice as Banner, renderMessage } from '../../cards/render';
 import { personText } from '../../cards/text';
-import { Audience, Notice, NoticeContent, NOTICE_KINDS, Progress } from '../broadcast/model';
+import { Audience, Notice, NoticeContent, NoticeSchedule, NOTICE_KINDS, Progress } from '../broadcast/model';
 import { audienceIsEmpty, checkContent, NoticeResult } from '../broadcast/rules';
 import type { BroadcastService } from '../broadcast/service';
 import type { ConversationRepository } from '../conversations/model';
 import type { Workload } from '../release/model';
 import type { ReleaseHandlers } from './handlers';
 import { attention, echo, good, VerbOutcome } from './router';
-import type { NoticeRefData, PreviewData, UpdateData } from './broadcastPayloads';
+import type { NoticeRefData, PreviewData, UncertainData, UpdateData } from './broadcastPayloads';
 import type { ChecklistMessages } from './checklistMessages';
 import type { Turn } from './turn';
 
@@ -73,7 +73,7 @@ export class BroadcastHandlers {
   }
 
   /** `notify <workload>`. */
-  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent>; picked?: ComposeData['picked'] }): Promise<Card> {
+  async compose(turn: Turn, workload: Workload, banner?: Banner, draft?: { id: string; content?: Partial<NoticeContent>; picked?: ComposeData['picked']; schedule?: NoticeSchedule }): Promise<Card> {
     const refused = this.broadcast.cannotCompose(workload, turn.actor);
     if (refused) return renderMessage(refused);
     const [channels, members] = await Promise.all([this.conversations.inTenant(turn.tenantId, 'channel'), turn.members().catch(() => [])]);
@@ -85,6 +85,7 @@ export class BroadcastHandlers {
       noticeId: draft?.id ?? this.broadcast.newNoticeId(workload.workloadId),
       ...(draft?.content ? { content: draft.content } : {}),
       ...(draft?.picked ? { picked: draft.picked } : {}),
+      ...(draft?.schedule ? { schedule: draft.schedule } : {}),
       channels: channels.map((c) => ({ title: c.name ?? 'General', value: c.id })).sort((a, b) => a.title.localeCompare(b.title)),
       teams: [...teams].map(([teamId, names]) => ({ title: `Team with ${names.slice(0, 3).join(', ')}`, value: teamId })),
       people: members.slice(0, PEOPLE_LIMIT).map(({ aadObjectId, name }) => ({ aadObjectId, name })),
@@ -111,7 +112,9 @@ export class BroadcastHandlers {
     if (audienceIsEmpty(audience)) {
       return { card: await this.composeWith(turn, workload, data, attention('Choose who gets the notice: this conversation, channels, teams, people or everyone.')) };
     }
-    const outcome = await this.broadcast.saveDraft({ workload, noticeId: data.noticeId, content: checked.content, audience, actor: turn.actor });
+    const sendAt = { sendDate: data.sendDate, sendTime: data.sendTime, timeZone: data.timeZone };
+    const outcome = await this.broadcast.saveDraft({ workload, noticeId: data.noticeId, content: checked.content, audience, actor: turn.actor, sendAt });
+    if (outcome.kind === 'invalid') return { card: await this.composeWith(turn, workload, data, attention(outcome.message)) };
     if (outcome.kind === 'refused') {
       return { card: outcome.notice ? await this.progressCard(outcome.notice, attention(outcome.message)) : renderMessage(outcome.message) };
     }
@@ -142,7 +145,8 @@ export class BroadcastHandlers {
     const found = await this.noticeOf(workload, data);
     if (!found.ok) return { card: found.card };
     const { notice } = found;
-    if (notice.status === 'draft') return { card: await this.compose(turn, workload, undefined, { id: notice.id, content: notice.content }) };
+    if (notice.status === 'draft')
+      return { card: await this.compose(turn, workload, undefined, { id: notice.id, content: notice.content, ...(notice.schedule ? { schedule: notice.schedule } : {}) }) };
     if (notice.recalled) return { card: await this.progressCard(notice, attention('This notice was recalled; compose a new one.')) };
     return {
       card: renderNoticeCompose({
@@ -192,7 +196,12 @@ export class BroadcastHandlers {
         { text: `Waiting for a second change manager to approve. ${notice.author.name} wants to send this to ${describeAudience(notice.audience)}.`, tone: 'good' },
       );
     }
-    const sentence = notice.approvedBy ? `Approved by ${notice.approvedBy.name}; sending.` : 'Sending. This card shows the progress.';
+    const going = notice.status === 'scheduled' ? 'scheduled' : 'sending';
+    const sentence = notice.approvedBy
+      ? `Approved by ${notice.approvedBy.name}; ${going}.`
+      : notice.status === 'scheduled'
+        ? 'Scheduled. This card shows the progress once it goes out.'
+        : 'Sending. This card shows the progress.';
     return this.progressCard(notice, good(before.status === notice.status ? 'This notice is already being sent.' : sentence));
   }
 
@@ -265,6 +274,20 @@ export class BroadcastHandlers {
         requeued ? good(`Sending again to ${requeued} failed recipient${requeued === 1 ? '' : 's'}.`) : attention('No delivery failed; nothing to re-send.'),
       ),
     };
+  }
+
+  /** Re-send to the uncertain deliveries, or leave them: the author's call from the progress card. */
+  async decideUncertain(turn: Turn, data: UncertainData, workload: Workload): Promise<VerbOutcome> {
+    const found = await this.noticeOf(workload, data);
+    if (!found.ok) return { card: found.card };
+    const { result, requeued } = await this.broadcast.decideUncertain({ workload: found.workload, noticeId: data.noticeId, actor: turn.actor, choice: data.choice });
+    if (!result) return { card: missingNotice() };
+    if (result.kind === 'refused') return { card: await this.progressCard(result.notice, attention(result.message)) };
+    const said =
+      data.choice === 'resend'
+        ? `Sending again to ${requeued} uncertain recipient${requeued === 1 ? '' : 's'}; some may get it twice.`
+        : 'Left as they are: the uncertain recipients stay uncertain and get nothing more.';
+    return { card: await this.progressCard(result.notice, good(said)) };
   }
 
   async update(turn: Turn, data: UpdateData, workload: Workload): Promise<VerbOutcome> {

@@ -32,15 +32,19 @@ export const broadcastVerbData = {
     workloadId: workloadIdSchema,
     noticeId: noticeIdSchema,
     ...contentFields,
+    sendDate: text(20),
+    sendTime: text(20),
     here: toggle,
     everyone: toggle,
     channels: documentIdListSchema(50_000),
     teams: documentIdListSchema(50_000),
     people: documentIdListSchema(50_000),
   }),
+  uncertain: z.object({ workloadId: workloadIdSchema, noticeId: noticeIdSchema, choice: z.enum(['resend', 'leave']) }),
   update: z.object({ workloadId: workloadIdSchema, noticeId: noticeIdSchema, rev: revisionSchema, ...contentFields }),
 } as const;
 
 export type NoticeRefData = z.infer<typeof broadcastVerbData.noticeRef>;
 export type PreviewData = z.infer<typeof broadcastVerbData.preview>;
+export type UncertainData = z.infer<typeof broadcastVerbData.uncertain>;
 export type UpdateData = z.infer<typeof broadcastVerbData.update>;

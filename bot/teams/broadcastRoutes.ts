@@ -20,6 +20,7 @@ export function broadcastRoutes(h: BroadcastHandlers): Routes {
       'notice.progress': workloadVerb(ref, (turn, data, w) => h.progress(turn, data, w), { kind: 'view' }),
       'notice.cancel': workloadVerb(ref, (turn, data, w) => h.cancel(turn, data, w)),
       'notice.resend': workloadVerb(ref, (turn, data, w) => h.resend(turn, data, w)),
+      'notice.uncertain': workloadVerb(broadcastVerbData.uncertain, (turn, data, w) => h.decideUncertain(turn, data, w)),
       'notice.recall': workloadVerb(ref, (turn, data, w) => h.recall(turn, data, w)),
       'notice.remind': workloadVerb(ref, (turn, data, w) => h.remind(turn, data, w)),
       'notice.update': workloadVerb(broadcastVerbData.update, (turn, data, w) => h.update(turn, data, w)),

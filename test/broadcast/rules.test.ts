@@ -5,12 +5,16 @@ import {
   approve,
   cancel,
   checkContent,
+  checkSchedule,
+  countProgress,
   decideAcknowledgement,
+  decideUncertain,
   draftNotice,
   nextAction,
   noticeIdOf,
   recipientKeyOf,
   requestSend,
+  startIfDue,
   uniqueRecipients,
   workloadIdOfNotice,
 } from '../../bot/broadcast/rules';
@@ -176,6 +180,75 @@ describe('broadcast rules', () => {
       assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), sent), 'remind');
       assert.equal(nextAction(draft({ status: 'sent', remindRev: 1 }), { ...sent, recipient: { kind: 'conversation', conversationId: 'c', serviceUrl: 'u' } }), 'none', 'a channel is not reminded');
       assert.equal(nextAction(draft({ status: 'sent' }), d({ status: 'blocked' })), 'none');
+    });
+    it('records a delivery claimed by a sender that is gone as uncertain, whatever the notice, and never sends it again blindly', () => {
+      for (const status of ['sending', 'sent', 'cancelled'] as const) assert.equal(nextAction(draft({ status }), d({ status: 'claimed' })), 'uncertain');
+      assert.equal(nextAction(draft({ status: 'sending' }), d({ status: 'uncertain' })), 'none');
+    });
+    it('counts uncertain deliveries on their own, and claimed ones as still pending', () => {
+      const progress = countProgress(['sent', 'claimed', 'uncertain', 'uncertain', 'pending'], 0);
+      assert.deepEqual([progress.total, progress.sent, progress.pending, progress.uncertain], [5, 1, 2, 2]);
+    });
+  });
+
+  describe('the author decides about uncertain deliveries', () => {
+    const sent = () => draft({ status: 'sent', rev: 4 });
+    it('sends them again when the author asks, and leaves them when told to, once', () => {
+      const resend = decideUncertain(sent(), { workload: workload(), actor: cm, choice: 'resend', uncertain: 2, now: NOW });
+      assert.equal(resend.kind, 'changed');
+      assert.equal(resend.notice.status, 'sending');
+      const leave = decideUncertain(sent(), { workload: workload(), actor: cm2, choice: 'leave', uncertain: 2, now: NOW });
+      assert.equal(leave.kind, 'changed');
+      assert.deepEqual(leave.notice.uncertainLeft, { by: cm2, at: NOW });
+      assert.equal(leave.notice.status, 'sent');
+      assert.equal(decideUncertain(leave.notice, { workload: workload(), actor: cm, choice: 'leave', uncertain: 2, now: NOW }).kind, 'unchanged');
+    });
+    it('refuses someone who does not manage the notice, a recalled notice, and a notice with nothing uncertain', () => {
+      const refused = (notice: Notice, actor = cm, uncertain = 1) => {
+        const r = decideUncertain(notice, { workload: workload(), actor, choice: 'resend', uncertain, now: NOW });
+        return r.kind === 'refused' ? r.message : r.kind;
+      };
+      assert.match(refused(sent(), outsider), /Only the author or a change manager/);
+      assert.match(refused(draft({ status: 'sent', recalled: true })), /recalled/);
+      assert.match(refused(sent(), cm, 0), /No delivery is uncertain/);
+    });
+  });
+
+  describe('a notice sent when due', () => {
+    const now = '2026-12-01T08:00:00.000Z';
+    it('reads "send at" in the time zone of the card, and leaves it empty to send on Send', () => {
+      assert.deepEqual(checkSchedule({}, now), { ok: true });
+      assert.deepEqual(checkSchedule({ sendDate: '2026-12-05', sendTime: '09:30', timeZone: 'Europe/Paris' }, now), {
+        ok: true,
+        schedule: { local: '2026-12-05T09:30', timeZone: 'Europe/Paris', at: '2026-12-05T08:30:00.000Z' },
+      });
+    });
+    it('refuses a time that has passed, a date that does not exist, a time the clocks skip and an unknown zone, in a sentence', () => {
+      const message = (input: Record<string, string>) => {
+        const r = checkSchedule(input, now);
+        return r.ok ? 'ok' : r.message;
+      };
+      assert.match(message({ sendDate: '2026-11-30', sendTime: '09:00', timeZone: 'UTC' }), /has passed/);
+      assert.match(message({ sendDate: '2026-02-30', sendTime: '09:00', timeZone: 'UTC' }), /does not exist/);
+      assert.match(message({ sendDate: '2027-03-28', sendTime: '02:30', timeZone: 'Europe/Paris' }), /clocks skip/);
+      assert.match(message({ sendDate: '2026-12-05', sendTime: '09:00', timeZone: 'Mars/Olympus' }), /time zone/);
+    });
+    it('Send schedules a notice whose time is to come, and sends one whose time has come', () => {
+      const schedule = { local: '2026-12-05T09:30', timeZone: 'Europe/Paris', at: '2026-12-05T08:30:00.000Z' };
+      const scheduled = requestSend(draft({ schedule }), { workload: workload(), actor: cm, approvalRequired: false, rev: 1, now });
+      assert.equal(scheduled.notice.status, 'scheduled');
+      assert.equal(scheduled.notice.sentAt, undefined);
+      assert.equal(requestSend(scheduled.notice, { workload: workload(), actor: cm, approvalRequired: false, rev: 2, now }).kind, 'unchanged', 'a second Send changes nothing');
+      assert.equal(startIfDue(scheduled.notice, '2026-12-05T08:29:59.000Z').kind, 'unchanged', 'not before its time');
+      const due = startIfDue(scheduled.notice, '2026-12-05T08:30:00.000Z');
+      assert.equal(due.notice.status, 'sending');
+      assert.equal(due.notice.sentAt, '2026-12-05T08:30:00.000Z');
+    });
+    it('a scheduled notice can be cancelled before it goes', () => {
+      const schedule = { local: '2026-12-05T09:30', timeZone: 'UTC', at: '2026-12-05T09:30:00.000Z' };
+      const cancelled = cancel(draft({ schedule, status: 'scheduled' }), { workload: workload(), actor: cm, now });
+      assert.equal(cancelled.notice.status, 'cancelled');
+      assert.equal(startIfDue(cancelled.notice, '2026-12-06T00:00:00.000Z').kind, 'unchanged');
     });
   });
 });

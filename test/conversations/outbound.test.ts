@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ConversationWindows, TokenBucket } from '../../bot/conversations/limits';
+import { AdaptiveRate, ConversationWindows, DEFAULT_PACING, STEADY_PACING, TokenBucket } from '../../bot/conversations/limits';
 import { DeliveryError } from '../../bot/conversations/messenger';
 import { finalStatus, judgeFailure, Outbound, OutboundMessenger, TenantBudget, TeamsTransport, Timers } from '../../bot/conversations/outbound';
 import { createLogger } from '../../bot/log';
@@ -75,7 +75,7 @@ describe('the outbound pipeline to Teams', () => {
   describe('the tenant budget, on an injected clock', () => {
     it("admits a tenant's requests in order at its rate after a small burst, whoever asks", async () => {
       const clock = new ManualClock();
-      const budget = new TenantBudget(40, clock);
+      const budget = new TenantBudget(40, clock, undefined, undefined, STEADY_PACING);
       const admitted: number[] = [];
       for (let i = 0; i < 30; i += 1) void budget.admit(TENANT, undefined).then(() => admitted.push(i));
       await clock.advance(0);
@@ -93,7 +93,7 @@ describe('the outbound pipeline to Teams', () => {
 
     it('gives every tenant a budget of its own', async () => {
       const clock = new ManualClock();
-      const budget = new TenantBudget(4, clock);
+      const budget = new TenantBudget(4, clock, undefined, undefined, STEADY_PACING);
       const admitted: string[] = [];
       for (const tenant of [TENANT, TENANT, OTHER_TENANT]) void budget.admit(tenant, undefined).then(() => admitted.push(tenant));
       await clock.advance(0);
@@ -104,7 +104,7 @@ describe('the outbound pipeline to Teams', () => {
 
     it("holds a conversation to Teams' windows while other conversations go", async () => {
       const clock = new ManualClock();
-      const budget = new TenantBudget(1000, clock);
+      const budget = new TenantBudget(1000, clock, undefined, undefined, STEADY_PACING);
       const admitted: string[] = [];
       for (let i = 0; i < 9; i += 1) void budget.admit(TENANT, 'chat-a').then(() => admitted.push(`a${i}`));
       void budget.admit(TENANT, 'chat-b').then(() => admitted.push('b'));
@@ -119,7 +119,7 @@ describe('the outbound pipeline to Teams', () => {
 
     it('gives up a waiting request whose signal aborts, and keeps its place for the next', async () => {
       const clock = new ManualClock();
-      const budget = new TenantBudget(1, clock);
+      const budget = new TenantBudget(1, clock, undefined, undefined, STEADY_PACING);
       await budget.admit(TENANT, undefined);
       const halt = new AbortController();
       const given: Array<boolean> = [];
@@ -150,7 +150,8 @@ describe('the outbound pipeline to Teams', () => {
       };
       return transport;
     }
-    const pipeline = (clock: ManualClock, maxAttempts = 4) => new Outbound(new TenantBudget(40, clock), { maxAttempts, backoff: { baseMs: 100, maxMs: 10_000 } }, silent, clock, () => 0.5);
+    const pipeline = (clock: ManualClock, maxAttempts = 4) =>
+      new Outbound(new TenantBudget(40, clock, undefined, undefined, STEADY_PACING), { maxAttempts, backoff: { baseMs: 100, maxMs: 10_000 } }, silent, clock, () => 0.5);
 
     it('waits exactly the Retry-After of a 429 before it tries again', async () => {
       const clock = new ManualClock();
@@ -211,6 +212,70 @@ describe('the outbound pipeline to Teams', () => {
       assert.equal(transport.calls + senderRequests, 30, '40 a second for both together');
       await clock.advance(250);
       assert.equal(transport.calls + senderRequests, 40);
+    });
+  });
+
+  describe('adaptive pacing to the ceiling, on an injected clock', () => {
+    const taken = { kind: 'taken', latencyMs: 40 } as const;
+
+    it('starts below the ceiling and rises toward it while Teams takes every request, never above it', () => {
+      const pacing = new AdaptiveRate(50);
+      assert.equal(pacing.rate, 40, 'four fifths of the ceiling to start');
+      let now = 0;
+      for (let i = 0; i < 2000; i += 1) pacing.observe(taken, (now += 20));
+      assert.equal(pacing.rate, 50, 'at the ceiling, not above it');
+    });
+
+    it('steps down on a lone 429 and climbs back', () => {
+      const pacing = new AdaptiveRate(50, { ...DEFAULT_PACING, startFraction: 1 });
+      pacing.observe({ kind: 'throttled', retryAfterMs: 1000 }, 0);
+      assert.equal(pacing.rate, 50 * DEFAULT_PACING.stepDown);
+      assert.equal(pacing.holdMs(0), 0, 'one throttled request waits its Retry-After alone; the tenant goes on');
+      for (let i = 0; i < 100; i += 1) pacing.observe(taken, i);
+      assert.equal(pacing.rate, 50);
+    });
+
+    it('halves on a run of 429s and makes the whole tenant wait out Retry-After, then recovers', () => {
+      const pacing = new AdaptiveRate(50, { ...DEFAULT_PACING, startFraction: 1 });
+      for (let i = 0; i < DEFAULT_PACING.throttledRun; i += 1) pacing.observe({ kind: 'throttled', retryAfterMs: 3000 }, 1000);
+      const steppedTwice = 50 * DEFAULT_PACING.stepDown ** (DEFAULT_PACING.throttledRun - 1);
+      assert.equal(pacing.rate, steppedTwice / 2);
+      assert.equal(pacing.holdMs(1000), 3000);
+      assert.equal(pacing.holdMs(4000), 0);
+      let now = 4000;
+      while (pacing.rate < 50) pacing.observe(taken, (now += 20));
+      assert.equal(pacing.rate, 50, 'back at the ceiling');
+    });
+
+    it('steps down when latency rises well above the best seen, and holds the rise for a while', () => {
+      const pacing = new AdaptiveRate(50, { ...DEFAULT_PACING, startFraction: 1 });
+      let now = 0;
+      for (let i = 0; i < 50; i += 1) pacing.observe(taken, (now += 20));
+      while (pacing.rate === 50) pacing.observe({ kind: 'taken', latencyMs: 2000 }, (now += 20));
+      assert.equal(pacing.rate, 45);
+      pacing.observe({ kind: 'taken', latencyMs: 2000 }, now + 20);
+      assert.equal(pacing.rate, 45, 'one step down a calm period');
+    });
+
+    it('never goes below the floor, however many 429s', () => {
+      const pacing = new AdaptiveRate(50);
+      for (let i = 0; i < 200; i += 1) pacing.observe({ kind: 'throttled' }, i);
+      assert.equal(pacing.rate, DEFAULT_PACING.floor);
+    });
+
+    it('a tenant budget admits at the adapted rate, holds every request of the tenant for a run of 429s, and leaves other tenants alone', async () => {
+      const clock = new ManualClock();
+      const budget = new TenantBudget(40, clock, undefined, 1, { ...DEFAULT_PACING, startFraction: 1 });
+      const admitted: string[] = [];
+      for (let i = 0; i < DEFAULT_PACING.throttledRun; i += 1) budget.observe(TENANT, { kind: 'throttled', retryAfterMs: 2000 });
+      void budget.admit(TENANT, undefined).then(() => admitted.push('throttled tenant'));
+      void budget.admit(OTHER_TENANT, undefined).then(() => admitted.push('other tenant'));
+      await clock.advance(1999);
+      assert.deepEqual(admitted, ['other tenant']);
+      await clock.advance(1);
+      assert.deepEqual(admitted, ['other tenant', 'throttled tenant']);
+      assert.ok(budget.rateOf(TENANT) < 20, `halved (${budget.rateOf(TENANT)})`);
+      assert.equal(budget.rateOf(OTHER_TENANT), 40);
     });
   });
 

@@ -45,6 +45,7 @@ function plausibleData(workloadId: string): Record<string, unknown> {
     entryId: 'entry-1',
     actionId: 'action-1',
     decision: 'approve',
+    choice: 'leave',
     gateId: 'assets-staged',
     revs: { 'assets-staged': 1 },
     rolesRev: 1,
