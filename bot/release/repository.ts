@@ -8,6 +8,18 @@ export interface WorkloadSummary {
   createdAt: string;
 }
 
+/** Which page of a workload's audit trail: at most `limit` events, older than `before` (from the page before) when given. */
+export interface HistoryRequest {
+  limit: number;
+  before?: string;
+}
+
+/** Audit events newest first, and where the next, older page starts when there is one. */
+export interface HistoryPage {
+  events: AuditEvent[];
+  before?: string;
+}
+
 /** Where workloads and their audit trail are kept. Implemented over Cosmos DB in bot/store. */
 export interface WorkloadRepository {
   get(workloadId: string): Promise<Workload | undefined>;
@@ -22,6 +34,6 @@ export interface WorkloadRepository {
   listByScope(tenantId: string, scopeId: string): Promise<WorkloadSummary[]>;
   /** Every workload of the tenant with this slug, whatever team or chat it belongs to (names repeat across them). */
   findBySlug(tenantId: string, slug: string): Promise<Workload[]>;
-  /** The latest audit events, newest first. */
-  history(workloadId: string, limit: number): Promise<AuditEvent[]>;
+  /** A page of audit events, newest first: the latest ones, or those before a page's `before`. */
+  history(workloadId: string, page: HistoryRequest): Promise<HistoryPage>;
 }

@@ -1,5 +1,8 @@
-import type { AuditEvent, Person, Role, Workload, WorkloadScope } from './model';
-import type { WorkloadRepository, WorkloadSummary } from './repository';
+import type { Person, Role, Workload, WorkloadScope } from './model';
+import type { HistoryPage, HistoryRequest, WorkloadRepository, WorkloadSummary } from './repository';
+
+/** Events on one page of a workload's history. */
+export const HISTORY_PAGE = 15;
 import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, passGateOnBehalf, RuleResult, standingOf, workloadIdOf } from './rules';
 
 /** Who is asking, and where from; membership elsewhere is answered by Teams, never by the request. */
@@ -96,8 +99,9 @@ export class ReleaseService {
     return this.workloads.listByScope(tenantId, scopeId);
   }
 
-  history(workloadId: string, limit = 15): Promise<AuditEvent[]> {
-    return this.workloads.history(workloadId, limit);
+  /** A page of the workload's audit trail, newest first; pass the page's `before` for the next, older one. */
+  history(workloadId: string, page: Partial<HistoryRequest> = {}): Promise<HistoryPage> {
+    return this.workloads.history(workloadId, { limit: page.limit ?? HISTORY_PAGE, ...(page.before ? { before: page.before } : {}) });
   }
 
   /** Decides a gate of the workload this turn read (the first try applies the rule to it, a lost race reads again). */

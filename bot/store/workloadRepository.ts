@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
-import type { WorkloadRepository, WorkloadSummary } from '../release/repository';
+import type { HistoryPage, HistoryRequest, WorkloadRepository, WorkloadSummary } from '../release/repository';
 import type { RuleResult } from '../release/rules';
 import { answer, checkBatch, changeWithRetry, STALE, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
@@ -89,8 +89,21 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
     return resources.map(toDomain);
   }
 
-  async history(workloadId: string, limit: number): Promise<AuditEvent[]> {
-    const events = await queryPartition<AuditEvent>(this.container, workloadId, 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "event" ORDER BY c.at DESC', { limit });
-    return events.map(toDomain);
+  async history(workloadId: string, page: HistoryRequest): Promise<HistoryPage> {
+    // One more than asked tells whether older events remain; `before` is the time the next page starts below.
+    const events = (
+      await queryPartition<AuditEvent>(
+        this.container,
+        workloadId,
+        `SELECT TOP @top * FROM c WHERE c.workloadId = @workloadId AND c.type = "event"${page.before ? ' AND c.at < @before' : ''} ORDER BY c.at DESC`,
+        { top: page.limit + 1, ...(page.before ? { before: page.before } : {}) },
+      )
+    ).map(toDomain);
+    if (events.length <= page.limit) return { events };
+    let shown = events.slice(0, page.limit);
+    // Events of one instant (one batch) stay on one page: the next page starts below the last instant shown in full.
+    const cut = shown[shown.length - 1]!.at;
+    if (events[page.limit]!.at === cut && shown[0]!.at !== cut) shown = shown.filter((e) => e.at !== cut);
+    return { events: shown, before: shown[shown.length - 1]!.at };
   }
 }

@@ -71,7 +71,7 @@ export class ReleaseHandlers implements WorkloadAccess {
   }
 
   async history(workload: Workload): Promise<Card> {
-    return renderHistory(workload, await this.release.history(workload.workloadId));
+    return renderHistory(workload, (await this.release.history(workload.workloadId)).events);
   }
 
   async decideGate(turn: Turn, data: GateDecideData, workload: Workload): Promise<VerbOutcome> {

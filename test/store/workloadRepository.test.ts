@@ -29,7 +29,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
     assert.equal(read?.name, 'payroll');
     assert.deepEqual(read?.roles.projectManager, [pm]);
     assert.ok(read?._etag, 'the stored workload carries its ETag');
-    const history = await repo.history(w.workloadId, 10);
+    const history = (await repo.history(w.workloadId, { limit: 10 })).events;
     assert.deepEqual(
       history.map((e) => e.action),
       ['workload.created'],
@@ -41,7 +41,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
     const again = newWorkload({ name: 'Billing', slug: 'billing', scope: scope(), creator: person('Mallory'), now: NOW });
     assert.equal(await repo.create(again.workload, again.event), 'exists');
     assert.deepEqual((await repo.get(w.workloadId))?.createdBy, pm);
-    assert.equal((await repo.history(w.workloadId, 10)).length, 1);
+    assert.equal((await repo.history(w.workloadId, { limit: 10 })).events.length, 1);
   });
 
   it('returns undefined for a workload that does not exist', async () => {
@@ -57,7 +57,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
     assert.equal(result?.kind, 'changed');
     const stored = await repo.get(w.workloadId);
     assert.equal(stored?.gates.find((g) => g.id === 'assets-staged')?.status, 'passed');
-    const history = await repo.history(w.workloadId, 10);
+    const history = (await repo.history(w.workloadId, { limit: 10 })).events;
     assert.deepEqual(history.map((e) => e.action).sort(), ['gate.passed', 'roles.assigned', 'workload.created']);
   });
 
@@ -67,7 +67,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
     const result = await repo.change(w.workloadId, (cur) => decideGate(cur, { gateId: 'assets-staged', decision: 'pass', rev: 1, actor: person('Eve'), now: NOW }));
     assert.equal(result?.kind, 'refused');
     assert.equal((await repo.get(w.workloadId))?._etag, before?._etag);
-    assert.equal((await repo.history(w.workloadId, 10)).length, 1);
+    assert.equal((await repo.history(w.workloadId, { limit: 10 })).events.length, 1);
   });
 
   it('loses none of 50 concurrent changes to one workload', async () => {
@@ -88,7 +88,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
     assert.equal(stored?.roles.uatTester.length, 50);
     assert.deepEqual(new Set(stored?.roles.uatTester.map((p) => p.name)), new Set(testers.map((t) => t.name)));
     assert.equal(stored?.rolesRev, 51);
-    assert.equal((await repo.history(w.workloadId, 100)).filter((e) => e.action === 'roles.assigned').length, 50);
+    assert.equal((await repo.history(w.workloadId, { limit: 100 })).events.filter((e) => e.action === 'roles.assigned').length, 50);
     assert.ok(ROLES.every((r) => Array.isArray(stored?.roles[r])));
   });
 
@@ -113,7 +113,7 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
         }),
       );
     }
-    const history = await repo.history(w.workloadId, 2);
+    const history = (await repo.history(w.workloadId, { limit: 2 })).events;
     assert.equal(history.length, 2);
     assert.ok(history[0]!.at > history[1]!.at);
   });
