@@ -99,7 +99,7 @@ describe("The workload's summaries and the team's open action items, in step und
       ...sent.map((n) => notices.change(workloadId, n.id, (current) => ({ kind: 'changed', notice: { ...current, status: 'sending', rev: current.rev + 1 } }))),
       ...Array.from({ length: 10 }, (_, i) => signoff.changeCycle(workloadId, opened.cycle.id, (c) => ({ kind: 'changed', cycle: { ...c, scopeNotes: `note ${i}` } }))),
       signoff.changeCycle(workloadId, opened.cycle.id, (c) => ({ kind: 'changed', cycle: { ...c, state: 'cancelled', closedAt: NOW, cancelled: { by: pm, at: NOW, reason: 'moved' } } })),
-      ...Array.from({ length: 9 }, (_, i) => retros.changeRetro(workloadId, (started.value).retroId, (r) => ({ kind: 'changed', value: { ...r, rev: r.rev + 1, votesPerPerson: i + 1 } }))),
+      ...Array.from({ length: 9 }, (_, i) => retros.changeRetro(workloadId, started.value.retroId, (r) => ({ kind: 'changed', value: { ...r, rev: r.rev + 1, votesPerPerson: i + 1 } }))),
     ]);
 
     const stored = (await workloads.get(workloadId))!;
@@ -113,7 +113,7 @@ describe("The workload's summaries and the team's open action items, in step und
       latest.reverse().map((n) => noticeSummaryOf(n!)),
     );
     assert.ok(stored.summaries?.notices?.every((n) => n.status === 'sending'));
-    assert.deepEqual(stored.summaries?.retro, retroSummaryOf((await retros.getRetro(workloadId, (started.value).retroId))!));
+    assert.deepEqual(stored.summaries?.retro, retroSummaryOf((await retros.getRetro(workloadId, started.value.retroId))!));
   });
 
   it('leaves drafts out of the notice summary, and keeps the sign-off summary of what is stored when the same open is retried', async () => {
