@@ -90,7 +90,7 @@ export function difference(after: RequestCounts, before: RequestCounts): Request
 }
 
 /** A fresh embedded Cosmos behind a counting proxy, and Liftoff's store connected through the proxy. */
-export async function countedStore(): Promise<{ store: CosmosStore; proxy: CountingProxy; close(): Promise<void> }> {
+export async function countedStore(): Promise<{ store: CosmosStore; proxy: CountingProxy; close: () => Promise<void> }> {
   const embedded = await startEmbeddedCosmos();
   const proxy = await startCountingProxy(embedded.endpoint);
   const key = Buffer.from('liftoff-embedded-cosmos-key').toString('base64');
@@ -98,7 +98,7 @@ export async function countedStore(): Promise<{ store: CosmosStore; proxy: Count
   return {
     store,
     proxy,
-    async close() {
+    close: async () => {
       await store.close();
       await proxy.close();
       await new Promise<void>((resolve) => {
