@@ -75,10 +75,6 @@ export class BroadcastService {
     return workloadId ? this.notices.get(workloadId, noticeId.trim().toLowerCase()) : undefined;
   }
 
-  latest(workloadId: string, limit = 3): Promise<Notice[]> {
-    return this.notices.latest(workloadId, limit);
-  }
-
   /** Saves what the author composed as a draft, ready to preview. */
   async saveDraft(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; actor: Person }): Promise<DraftOutcome> {
     if (!mayCompose(input.workload, input.actor.aadObjectId)) {
