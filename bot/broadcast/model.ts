@@ -175,3 +175,14 @@ export interface Progress {
   recalled: number;
   acknowledged: number;
 }
+
+/** A notice as the workload's checklist shows it (bot/release/model.ts WorkloadSummaries). */
+export interface NoticeSummary {
+  id: string;
+  title: string;
+  status: NoticeStatus;
+  recalled: boolean;
+  createdAt: string;
+}
+
+export const noticeSummaryOf = (notice: Notice): NoticeSummary => ({ id: notice.id, title: notice.content.title, status: notice.status, recalled: notice.recalled, createdAt: notice.createdAt });

@@ -9,8 +9,6 @@ export interface NoticeRepository {
   saveDraft(notice: Notice): Promise<'saved' | 'conflict'>;
   /** Re-reads the notice, applies the rule and stores the result guarded by its ETag; re-applies after a concurrent change. */
   change(workloadId: string, noticeId: string, rule: (current: Notice) => NoticeResult): Promise<NoticeResult | undefined>;
-  /** The latest notices of a workload, newest first. */
-  latest(workloadId: string, limit: number): Promise<Notice[]>;
   /** Notices a sender still owes work: sending, or changed since a sender last settled them (a cross-partition query, run rarely). */
   unsettled(): Promise<OutboxEntry[]>;
   /** Finds a notice by id alone (the operator's command line; a cross-partition query). */

@@ -1,3 +1,7 @@
+import type { NoticeSummary } from '../broadcast/model';
+import type { RetroSummary } from '../retro/model';
+import type { CycleSummary } from '../signoff/model';
+
 /** The release of one migrated workload, in the words of the Cloud Adoption Framework's release phase. */
 
 export const ROLES = ['projectManager', 'changeManager', 'businessOwner', 'uatTester', 'workloadArchitect', 'migrationEngineer', 'cloudOperations', 'ciso'] as const;
@@ -103,7 +107,23 @@ export interface Workload {
   roles: Record<Role, Person[]>;
   rolesRev: number;
   gates: Gate[];
+  /** What the checklist shows of the other capabilities; absent until the first of them changes. */
+  summaries?: WorkloadSummaries;
   _etag?: string;
+}
+
+/**
+ * What a checklist shows of business testing, change communication and the retrospective, kept on the
+ * workload document in the same transactional batch as the change that alters it: the checklist reads it
+ * with the workload, in one point read, however long the workload's history grows.
+ */
+export interface WorkloadSummaries {
+  /** Every UAT cycle, by number. */
+  signoff?: CycleSummary[];
+  /** The latest notices sent (never drafts), newest first. */
+  notices?: NoticeSummary[];
+  /** The latest retrospective. */
+  retro?: RetroSummary;
 }
 
 /** One line of the append-only audit trail of a workload. */

@@ -16,13 +16,12 @@ export interface WorkloadRepository {
   /**
    * Re-reads the workload, applies the rule, and stores the result with its audit event in one
    * transaction guarded by the ETag; on a concurrent change, re-reads and re-applies.
-   * Undefined when the workload does not exist.
+   * Undefined when the workload does not exist. `known`, the workload as this turn read it, spares the first read.
    */
-  change(workloadId: string, rule: (current: Workload) => RuleResult): Promise<RuleResult | undefined>;
+  change(workloadId: string, rule: (current: Workload) => RuleResult, known?: Workload): Promise<RuleResult | undefined>;
   listByScope(tenantId: string, scopeId: string): Promise<WorkloadSummary[]>;
   /** Every workload of the tenant with this slug, whatever team or chat it belongs to (names repeat across them). */
   findBySlug(tenantId: string, slug: string): Promise<Workload[]>;
-  /** The latest audit events, newest first. */
   /** The audit trail newest first: `limit` events after skipping the `skip` newest. */
   history(workloadId: string, limit: number, skip?: number): Promise<AuditEvent[]>;
   /** How many audit events the workload has. */

@@ -108,14 +108,15 @@ export class ReleaseService {
     return { events, total };
   }
 
-  decideGate(workloadId: string, request: Omit<GateDecisionRequest, 'now'>): Promise<RuleResult | undefined> {
+  /** Decides a gate of the workload this turn read (the first try applies the rule to it, a lost race reads again). */
+  decideGate(workload: Workload, request: Omit<GateDecisionRequest, 'now'>): Promise<RuleResult | undefined> {
     const now = this.now();
-    return this.workloads.change(workloadId, (current) => decideGate(current, { ...request, now }));
+    return this.workloads.change(workload.workloadId, (current) => decideGate(current, { ...request, now }), workload);
   }
 
-  assignRoles(workloadId: string, request: { roles: Partial<Record<Role, Person[]>>; rolesRev: number; actor: Person }): Promise<RuleResult | undefined> {
+  assignRoles(workload: Workload, request: { roles: Partial<Record<Role, Person[]>>; rolesRev: number; actor: Person }): Promise<RuleResult | undefined> {
     const now = this.now();
-    return this.workloads.change(workloadId, (current) => assignRoles(current, { ...request, now }));
+    return this.workloads.change(workload.workloadId, (current) => assignRoles(current, { ...request, now }), workload);
   }
 
   /** Passes a gate because another capability's rule was met; idempotent. */

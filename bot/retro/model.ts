@@ -175,3 +175,30 @@ export interface EntryGroup {
   merged: RetroEntry[];
   votes?: number;
 }
+
+/** The latest retro as the workload's checklist shows it (bot/release/model.ts WorkloadSummaries). */
+export type RetroSummary = Pick<Retro, 'retroId' | 'number' | 'phase' | 'facilitator' | 'deadline' | 'gateNote'>;
+
+export const retroSummaryOf = (retro: Retro): RetroSummary => ({
+  retroId: retro.retroId,
+  number: retro.number,
+  phase: retro.phase,
+  facilitator: retro.facilitator,
+  deadline: retro.deadline,
+  ...(retro.gateNote !== undefined ? { gateNote: retro.gateNote } : {}),
+});
+
+/** The open action items of every retro of one team (or chat), kept in step with the action items themselves. */
+export interface TeamActions {
+  /** `open-actions`; its partition is the team's, `teamActionsPartition(tenantId, scopeId)`. */
+  id: string;
+  workloadId: string;
+  type: 'teamActions';
+  tenantId: string;
+  scopeId: string;
+  actions: RetroAction[];
+  _etag?: string;
+}
+
+/** The partition of a team's open action items: one per team or chat, beside the partitions of its workloads. */
+export const teamActionsPartition = (tenantId: string, scopeId: string): string => `team:${tenantId}:${scopeId}`;

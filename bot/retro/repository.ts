@@ -34,6 +34,6 @@ export interface RetroRepository {
   getAction(workloadId: string, actionId: string): Promise<RetroAction | undefined>;
   actionsOf(workloadId: string, retroId: string): Promise<RetroAction[]>;
   changeAction(workloadId: string, actionId: string, rule: (current: RetroAction) => Decided<RetroAction>): Promise<Decided<RetroAction> | undefined>;
-  /** Open action items of every retro of a team (or chat): a cross-partition query. */
+  /** Open action items of every retro of a team (or chat): one point read of the team's list, kept in step with them. */
   openActionsOf(tenantId: string, scopeId: string): Promise<RetroAction[]>;
 }

@@ -83,6 +83,11 @@ export interface SignoffCycle {
   _etag?: string;
 }
 
+/** A cycle as the workload's checklist shows it (bot/release/model.ts WorkloadSummaries): without the testers and the card. */
+export type CycleSummary = Omit<SignoffCycle, 'testers' | 'card' | '_etag'> & { testerCount: number };
+
+export const cycleSummaryOf = ({ testers, card, _etag, ...rest }: SignoffCycle): CycleSummary => ({ ...rest, testerCount: testers.length });
+
 export type Decision = 'approve' | 'reject';
 
 /** A tester's decision. Its id is `<cycleId>:<voter's AAD object id>`: one per tester, ever. */

@@ -1,9 +1,13 @@
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
-import type { Ack, Delivery, DeliveryStatus, Notice } from '../broadcast/model';
+import { Ack, Delivery, DeliveryStatus, Notice, noticeSummaryOf } from '../broadcast/model';
+import type { Workload } from '../release/model';
 import type { NoticeRepository, OutboxEntry } from '../broadcast/repository';
 import type { NoticeResult } from '../broadcast/rules';
 import { answer, changeWithRetry, checkBatch, orStale, STALE, StoreWriteError, statusOf, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
+import { noticesWith, summaryReplace } from './summaries';
+
+const summaryLine = (notice: Notice) => ({ ...noticeSummaryOf(notice), draft: notice.status === 'draft' });
 
 /** Transactional batches hold at most 100 operations. */
 const BATCH = 100;
@@ -51,20 +55,28 @@ export class CosmosNoticeRepository implements NoticeRepository {
       apply: (current) => {
         if (!current) return answer(undefined);
         const result = rule(current);
-        return result.kind === 'changed' ? { etag: current._etag, notice: result.notice } : answer(result);
+        return result.kind === 'changed' ? { etag: current._etag, notice: result.notice, before: current } : answer(result);
       },
-      write: async ({ etag, notice }) => {
+      write: async ({ etag, notice, before }) => {
         const { _etag, ...body } = notice;
-        const written = await orStale(this.container.item(noticeId, workloadId).replace<Notice>(body as Notice, { accessCondition: { type: 'IfMatch', condition: etag ?? '' } }));
-        if (written === STALE) return STALE;
-        return { kind: 'changed' as const, notice: written.resource ? toDomain(written.resource) : notice };
+        if (JSON.stringify(summaryLine(before)) === JSON.stringify(summaryLine(notice))) {
+          const written = await orStale(this.container.item(noticeId, workloadId).replace<Notice>(body as Notice, { accessCondition: { type: 'IfMatch', condition: etag ?? '' } }));
+          if (written === STALE) return STALE;
+          return { kind: 'changed' as const, notice: written.resource ? toDomain(written.resource) : notice };
+        }
+        // What the checklist shows of this notice changes: the workload's summary changes in the same batch.
+        const { resource: workload } = await this.container.item(workloadId, workloadId).read<Workload>();
+        const summary = workload && summaryReplace(toDomain(workload), 'notices', noticesWith(workload, summaryLine(notice)));
+        const operations: OperationInput[] = [
+          ...(summary ? [summary] : []),
+          { operationType: 'Replace', id: noticeId, partitionKey: workloadId, ifMatch: etag ?? '', resourceBody: body as unknown as JSONObject },
+        ];
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (checkBatch(results, `changing notice ${noticeId} of ${workloadId}`) === STALE) return STALE;
+        const stored = results?.[operations.length - 1]?.resourceBody as unknown as Notice | undefined;
+        return { kind: 'changed' as const, notice: stored ? toDomain(stored) : notice };
       },
     });
-  }
-
-  async latest(workloadId: string, limit: number): Promise<Notice[]> {
-    const query = 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "notice" ORDER BY c.createdAt DESC';
-    return (await queryPartition<Notice>(this.container, workloadId, query, { limit })).map(toDomain);
   }
 
   async unsettled(): Promise<OutboxEntry[]> {

@@ -1,11 +1,15 @@
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
-import type { Retro, RetroAction, RetroBallot, RetroEntry } from '../retro/model';
+import type { Workload } from '../release/model';
+import { Retro, RetroAction, RetroBallot, RetroEntry, retroSummaryOf, TeamActions, teamActionsPartition } from '../retro/model';
 import type { RetroRepository } from '../retro/repository';
 import type { Decided } from '../retro/rules';
 import { answer, changeWithRetry, checkBatch, orStale, PRECONDITION_FAILED, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
+import { retroWith, summaryReplace } from './summaries';
 
 type Doc = { id: string; workloadId: string; _etag?: string };
+
+const TEAM_ACTIONS_ID = 'open-actions';
 
 /** Retros, entries, ballots and action items in the `workloads` container, in the partition of their workload. */
 export class CosmosRetroRepository implements RetroRepository {
@@ -61,8 +65,25 @@ export class CosmosRetroRepository implements RetroRepository {
     });
   }
 
-  createRetro(retro: Retro): Promise<'created' | 'exists'> {
-    return this.create(retro);
+  async createRetro(retro: Retro): Promise<'created' | 'exists'> {
+    const { workloadId } = retro;
+    const what = `starting ${retro.retroId}`;
+    const created = await changeWithRetry<Workload | undefined, { summary: OperationInput | undefined }, never, 'created' | 'exists'>({
+      ...this.budget,
+      what,
+      read: () => this.read<Workload>(workloadId, workloadId),
+      apply: (workload) => ({ summary: workload && summaryReplace(workload, 'retro', retroWith(workload, retroSummaryOf(retro))) }),
+      write: async ({ summary }) => {
+        const { _etag, ...doc } = retro;
+        const operations: OperationInput[] = [...(summary ? [summary] : []), { operationType: 'Create', partitionKey: workloadId, resourceBody: doc as unknown as JSONObject }];
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (results?.[operations.length - 1]?.statusCode === 409) return 'exists' as const;
+        return checkBatch(results, what) === STALE ? STALE : ('created' as const);
+      },
+    });
+    // Taken by another start: the summary says what is stored (a server that applies a batch in part may have taken ours).
+    if (created === 'exists') await this.changeRetro(workloadId, retro.retroId, (current) => ({ kind: 'unchanged', value: current }));
+    return created;
   }
 
   getRetro(workloadId: string, retroId: string): Promise<Retro | undefined> {
@@ -75,7 +96,32 @@ export class CosmosRetroRepository implements RetroRepository {
   }
 
   changeRetro(workloadId: string, retroId: string, rule: (current: Retro) => Decided<Retro>): Promise<Decided<Retro> | undefined> {
-    return this.change<Retro>(workloadId, retroId, (current) => (current?.type === 'retro' ? rule(current) : undefined));
+    const what = `changing ${retroId}`;
+    return changeWithRetry({
+      ...this.budget,
+      what,
+      read: () => Promise.all([this.read<Retro>(workloadId, retroId), this.read<Workload>(workloadId, workloadId)]),
+      apply: ([current, workload]) => {
+        if (current?.type !== 'retro') return answer(undefined);
+        const result = rule(current);
+        const summary = workload && summaryReplace(workload, 'retro', retroWith(workload, retroSummaryOf(result.kind === 'changed' ? result.value : current)));
+        // A rule that changes nothing still brings a summary that fell behind in step.
+        if (result.kind !== 'changed') return summary ? { current, result, summary } : answer(result);
+        return { current, result, summary };
+      },
+      write: async ({ current, result, summary }) => {
+        const operations: OperationInput[] = summary ? [summary] : [];
+        if (result.kind === 'changed') {
+          const { _etag, ...doc } = result.value;
+          operations.push({ operationType: 'Replace', id: retroId, partitionKey: workloadId, ifMatch: current._etag ?? '', resourceBody: doc as unknown as JSONObject });
+        }
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (checkBatch(results, what, [PRECONDITION_FAILED, 404]) === STALE) return STALE;
+        if (result.kind !== 'changed') return result;
+        const stored = results?.[operations.length - 1]?.resourceBody as unknown as Retro | undefined;
+        return { kind: 'changed' as const, value: stored ? toDomain<Retro & Doc>(stored) : result.value };
+      },
+    });
   }
 
   async addEntry(entry: RetroEntry): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry }> {
@@ -152,8 +198,11 @@ export class CosmosRetroRepository implements RetroRepository {
     return this.query<RetroBallot>(workloadId, 'ballot', retroId);
   }
 
-  addAction(action: RetroAction): Promise<'created' | 'exists'> {
-    return this.create(action);
+  async addAction(action: RetroAction): Promise<'created' | 'exists'> {
+    const created = await this.create(action);
+    // A retried add heals a team list that an interrupted first try left behind.
+    await this.keepTeamInStep(created === 'created' ? action : ((await this.getAction(action.workloadId, action.id)) ?? action));
+    return created;
   }
 
   getAction(workloadId: string, actionId: string): Promise<RetroAction | undefined> {
@@ -164,21 +213,43 @@ export class CosmosRetroRepository implements RetroRepository {
     return (await this.query<RetroAction>(workloadId, 'action', retroId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
-  changeAction(workloadId: string, actionId: string, rule: (current: RetroAction) => Decided<RetroAction>): Promise<Decided<RetroAction> | undefined> {
-    return this.change<RetroAction>(workloadId, actionId, (current) => (current?.type === 'action' ? rule(current) : undefined));
+  async changeAction(workloadId: string, actionId: string, rule: (current: RetroAction) => Decided<RetroAction>): Promise<Decided<RetroAction> | undefined> {
+    const result = await this.change<RetroAction>(workloadId, actionId, (current) => (current?.type === 'action' ? rule(current) : undefined));
+    if (result && result.kind !== 'refused') await this.keepTeamInStep(result.value);
+    return result;
+  }
+
+  /**
+   * The team's list of open action items, brought in step with one of them: in its own partition (one per team or chat), so
+   * written after the action item itself, on its own ETag; every later change or retry of that item brings it in step again.
+   */
+  private async keepTeamInStep(action: RetroAction): Promise<void> {
+    const partition = teamActionsPartition(action.tenantId, action.scopeId);
+    await changeWithRetry({
+      ...this.budget,
+      what: `keeping the open action items of ${partition} in step`,
+      read: () => this.read<TeamActions>(partition, TEAM_ACTIONS_ID),
+      apply: (current) => {
+        const others = (current?.actions ?? []).filter((a) => a.id !== action.id);
+        const { _etag, ...item } = action;
+        const actions = item.status === 'open' ? [...others, item] : others;
+        if (JSON.stringify(actions) === JSON.stringify(current?.actions ?? [])) return answer(undefined);
+        return { current, actions };
+      },
+      write: async ({ current, actions }) => {
+        const doc: TeamActions = { id: TEAM_ACTIONS_ID, workloadId: partition, type: 'teamActions', tenantId: action.tenantId, scopeId: action.scopeId, actions };
+        const written = await orStale(
+          current ? this.container.item(TEAM_ACTIONS_ID, partition).replace(doc, { accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }) : this.container.items.create(doc),
+          [PRECONDITION_FAILED, 409, 404],
+        );
+        return written === STALE ? STALE : undefined;
+      },
+    });
   }
 
   async openActionsOf(tenantId: string, scopeId: string): Promise<RetroAction[]> {
-    // Cross-partition by nature: a team's retros live in the partitions of its workloads. Read for a checklist, not a hot path.
-    const { resources } = await this.container.items
-      .query<RetroAction>({
-        query: 'SELECT * FROM c WHERE c.type = "action" AND c.status = "open" AND c.tenantId = @tenantId AND c.scopeId = @scopeId',
-        parameters: [
-          { name: '@tenantId', value: tenantId },
-          { name: '@scopeId', value: scopeId },
-        ],
-      })
-      .fetchAll();
-    return resources.map((r) => toDomain(r)).sort((a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt));
+    // One point read: the team's list, kept in step with its action items in the partitions of its workloads.
+    const team = await this.read<TeamActions>(teamActionsPartition(tenantId, scopeId), TEAM_ACTIONS_ID);
+    return (team?.actions ?? []).sort((a, b) => a.due.localeCompare(b.due) || a.createdAt.localeCompare(b.createdAt));
   }
 }

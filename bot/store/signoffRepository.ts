@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
-import type { SignoffCycle, Vote, VoteSeal } from '../signoff/model';
+import { cycleSummaryOf, SignoffCycle, Vote, VoteSeal } from '../signoff/model';
 import type { CycleSnapshot, FinalChange, SignoffRepository } from '../signoff/repository';
 import type { CycleChange } from '../signoff/rules';
 import { answer, checkBatch, changeWithRetry, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { CosmosSystem, queryPartition, toDomain } from './documents';
+import { cyclesWith, summaryReplace, workloadReplace } from './summaries';
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
 const withId = (event: Omit<AuditEvent, 'id'>): JSONObject => body({ ...event, id: randomUUID() });
@@ -50,14 +51,27 @@ export class CosmosSignoffRepository implements SignoffRepository {
   }
 
   async createCycle(cycle: SignoffCycle, event: Omit<AuditEvent, 'id'>): Promise<'created' | 'exists'> {
-    const operations: OperationInput[] = [
-      { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: body(cycle) },
-      { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: withId(event) },
-    ];
-    const results = (await this.container.items.batch(operations, cycle.workloadId)).result;
-    if (results?.[0]?.statusCode === 409) return 'exists';
-    checkBatch(results, `opening cycle ${cycle.id} of ${cycle.workloadId}`);
-    return 'created';
+    const what = `opening cycle ${cycle.id} of ${cycle.workloadId}`;
+    return changeWithRetry({
+      ...this.budget,
+      what,
+      read: () => this.readWithEtag<Workload>(cycle.workloadId, cycle.workloadId),
+      apply: (workload) => ({ summary: workload && summaryReplace(workload, 'signoff', cyclesWith(workload, cycleSummaryOf(cycle))) }),
+      write: async ({ summary }) => {
+        const operations: OperationInput[] = [
+          ...(summary ? [summary] : []),
+          { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: body(cycle) },
+          { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: withId(event) },
+        ];
+        const results = (await this.container.items.batch(operations, cycle.workloadId)).result;
+        if (results?.[summary ? 1 : 0]?.statusCode === 409) {
+          // Taken by another open: the summary says what is stored (a server that applies a batch in part may have taken ours).
+          await this.syncSummary(cycle.workloadId, cycle.id);
+          return 'exists' as const;
+        }
+        return checkBatch(results, what) === STALE ? STALE : ('created' as const);
+      },
+    });
   }
 
   async castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'taken'> {
@@ -91,18 +105,25 @@ export class CosmosSignoffRepository implements SignoffRepository {
     return changeWithRetry({
       ...this.budget,
       what,
-      read: () => this.readWithEtag<SignoffCycle>(cycleId, workloadId),
-      apply: (current) => {
+      read: () => Promise.all([this.readWithEtag<SignoffCycle>(cycleId, workloadId), this.readWithEtag<Workload>(workloadId, workloadId)]),
+      apply: ([current, workload]) => {
         if (!current || current.type !== 'cycle') return answer(undefined);
         const result = rule(current);
-        return result.kind === 'changed' ? { etag: current._etag, result } : answer(result);
+        const summary = workload && summaryReplace(workload, 'signoff', cyclesWith(workload, cycleSummaryOf(result.cycle)));
+        // A rule that changes nothing still brings a summary that fell behind in step.
+        if (result.kind !== 'changed') return summary ? { result, summary } : answer(result);
+        return { etag: current._etag, result, summary };
       },
-      write: async ({ etag, result }) => {
-        const operations: OperationInput[] = [this.replace(result.cycle, etag)];
-        if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
+      write: async ({ etag, result, summary }) => {
+        const operations: OperationInput[] = summary ? [summary] : [];
+        if (result.kind === 'changed') {
+          operations.push(this.replace(result.cycle, etag));
+          if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
+        }
         const results = (await this.container.items.batch(operations, workloadId)).result;
         if (checkBatch(results, what) === STALE) return STALE;
-        const stored = results?.[0]?.resourceBody as unknown as SignoffCycle | undefined;
+        if (result.kind !== 'changed') return result;
+        const stored = results?.[summary ? 1 : 0]?.resourceBody as unknown as SignoffCycle | undefined;
         return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
       },
     });
@@ -117,25 +138,27 @@ export class CosmosSignoffRepository implements SignoffRepository {
       apply: ([cycle, workload]) => {
         if (!cycle || cycle.type !== 'cycle' || !workload) return answer(undefined);
         const result = rule(cycle, workload);
-        return result.kind === 'changed' ? { cycleEtag: cycle._etag, workloadEtag: workload._etag, result } : answer(result);
+        return result.kind === 'changed' ? { cycleEtag: cycle._etag, workload, result } : answer(result);
       },
-      write: async ({ cycleEtag, workloadEtag, result }) => {
-        // Both replaces are guarded; a 412 on either means the cycle or the workload moved: read both again.
-        const operations: OperationInput[] = [this.replace(result.cycle, cycleEtag)];
+      write: async ({ cycleEtag, workload, result }) => {
+        // The workload (its gate and its summary) is replaced first, both replaces guarded: a 412 on either means read both again.
+        const changed = { ...(result.gate?.workload ?? workload), _etag: workload._etag };
+        const cycles = cyclesWith(changed, cycleSummaryOf(result.cycle));
+        const summary = result.gate ? workloadReplace(changed, 'signoff', cycles) : summaryReplace(changed, 'signoff', cycles);
+        const operations: OperationInput[] = [...(summary ? [summary] : []), this.replace(result.cycle, cycleEtag)];
         if (result.event) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.event) });
-        if (result.gate) {
-          const { _etag, ...gateBody } = result.gate.workload;
-          operations.push(
-            { operationType: 'Replace', id: workloadId, partitionKey: workloadId, ifMatch: workloadEtag, resourceBody: body(gateBody) },
-            { operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.gate.event) },
-          );
-        }
+        if (result.gate) operations.push({ operationType: 'Create', partitionKey: workloadId, resourceBody: withId(result.gate.event) });
         const results = (await this.container.items.batch(operations, workloadId)).result;
         if (checkBatch(results, what) === STALE) return STALE;
-        const stored = results?.[0]?.resourceBody as unknown as SignoffCycle | undefined;
+        const stored = results?.[summary ? 1 : 0]?.resourceBody as unknown as SignoffCycle | undefined;
         return { ...result, cycle: stored ? toDomain(stored) : result.cycle };
       },
     });
+  }
+
+  /** Brings the workload's summary of this cycle in step with the stored cycle. */
+  private async syncSummary(workloadId: string, cycleId: string): Promise<void> {
+    await this.changeCycle(workloadId, cycleId, (cycle) => ({ kind: 'unchanged', cycle }));
   }
 
   async dueCycles(now: string, limit: number): Promise<Array<{ workloadId: string; cycleId: string }>> {

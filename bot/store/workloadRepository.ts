@@ -29,12 +29,18 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
     return 'created';
   }
 
-  async change(workloadId: string, rule: (current: Workload) => RuleResult): Promise<RuleResult | undefined> {
+  async change(workloadId: string, rule: (current: Workload) => RuleResult, known?: Workload): Promise<RuleResult | undefined> {
     const what = `changing workload ${workloadId}`;
+    // The first try applies the rule to the workload the turn already read; a lost race reads it again.
+    let first = known?.workloadId === workloadId ? known : undefined;
     return changeWithRetry({
       ...this.budget,
       what,
-      read: () => this.get(workloadId),
+      read: () => {
+        const given = first;
+        first = undefined;
+        return given ? Promise.resolve(given) : this.get(workloadId);
+      },
       apply: (current) => {
         if (!current) return answer(undefined);
         const result = rule(current);

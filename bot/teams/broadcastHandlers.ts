@@ -52,12 +52,13 @@ export class BroadcastHandlers {
 
   /** The change communication section of the checklist card. */
   readonly checklistSection = async (_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> => {
-    const notices = (await this.broadcast.latest(workload.workloadId, 3)).filter((n) => n.status !== 'draft');
+    // The latest notices come with the workload (its summary, kept in step with every notice change).
+    const notices = workload.summaries?.notices ?? [];
     const ids = { workloadId: workload.workloadId };
     return [
       {
         title: 'Change communication',
-        lines: notices.length ? notices.map((n) => `${n.content.title} (${n.id}): ${n.recalled ? 'recalled' : n.status}`) : ['No notice sent yet.'],
+        lines: notices.length ? notices.map((n) => `${n.title} (${n.id}): ${n.recalled ? 'recalled' : n.status}`) : ['No notice sent yet.'],
         actions: [
           { title: 'Compose a notice', verb: 'notice.compose', data: ids },
           ...notices.slice(0, 1).map((n) => ({ title: 'Latest notice', verb: 'notice.progress', data: { ...ids, noticeId: n.id } })),

@@ -93,7 +93,7 @@ export class ReleaseHandlers implements WorkloadAccess {
     if (rev === undefined) {
       return { card: await this.checklist(turn, workload, attention('That gate is not open on this card. Here is the current checklist.')) };
     }
-    const result = await this.release.decideGate(workload.workloadId, {
+    const result = await this.release.decideGate(workload, {
       gateId: data.gateId,
       decision: data.decision,
       rev,
@@ -124,7 +124,7 @@ export class ReleaseHandlers implements WorkloadAccess {
     if (people.some((p) => p === undefined)) {
       return { card: renderRoles(workload, roster, attention('Pick people who are members of this conversation.')) };
     }
-    const result = await this.release.assignRoles(workload.workloadId, {
+    const result = await this.release.assignRoles(workload, {
       roles: { [data.role]: people as Person[] },
       rolesRev: data.rolesRev,
       actor: turn.actor,

@@ -366,7 +366,9 @@ export class RetroHandlers {
 /** What the retrospective adds to every checklist: the retro of this workload, and open action items of the team. */
 export function retroChecklistSections(retros: RetroService): ChecklistContributor {
   return async (_turn, workload) => {
-    const [latest, open] = await Promise.all([retros.latest(workload.workloadId), retros.openActions(workload.scope.tenantId, workload.scope.scopeId)]);
+    // The latest retro comes with the workload (its summary); the team's open action items are one point read.
+    const latest = workload.summaries?.retro;
+    const open = await retros.openActions(workload.scope.tenantId, workload.scope.scopeId);
     const sections: ChecklistSection[] = [];
     const ref = { workloadId: workload.workloadId };
     const passed = (gateId: string) => isClosed(workload.gates.find((g) => g.id === gateId)?.status ?? 'pending');

@@ -404,10 +404,12 @@ export class SignoffHandlers {
 
   /** The checklist's business-testing section: every cycle and its outcome, and the buttons that fit. */
   async checklistSections(_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> {
-    const cycles = await this.deps.signoff.cycles(workload.workloadId);
+    // The cycles come with the workload (its summary); only an open cycle's running tally is read from its decisions.
+    const cycles = workload.summaries?.signoff ?? [];
     const active = cycles.filter((c) => isActive(c.state)).pop();
-    const activeView = active ? await this.deps.signoff.view(workload.workloadId, active.id) : undefined;
-    const lines = cycles.map((c) => cycleLine(c, c.id === active?.id ? activeView?.tally : undefined));
+    const activeView = active?.state === 'open' ? await this.deps.signoff.view(workload.workloadId, active.id) : undefined;
+    // A line without a tally names no tester, so the summary's count stands in for the list.
+    const lines = cycles.map((c) => (c.id === activeView?.cycle.id ? cycleLine(activeView.cycle, activeView.tally) : cycleLine({ ...c, testers: [] })));
     const ref = { workloadId: workload.workloadId };
     const actions = [];
     if (active) {

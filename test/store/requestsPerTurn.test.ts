@@ -1,0 +1,129 @@
+import { strict as assert } from 'node:assert';
+import type { Person } from '../../bot/release/model';
+import { ReleaseService } from '../../bot/release/service';
+import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
+import { addHistory, gateDecision, press, retroEntry, retroStart, rosterOf, uatApproval, uatOpen, workloadReady } from '../support/actions';
+import { person } from '../support/builders';
+import { countedStore, CountingProxy, difference, RequestCounts } from '../support/cosmosRequests';
+import { cardText, Harness, startHarness } from '../support/liftoff';
+import { teamChannel } from '../support/teams';
+
+/**
+ * What one turn costs in Cosmos requests, counted by a proxy in front of the embedded server (counts, not times).
+ * Each path is measured on a fresh workload and on one whose partition holds 2,000 more audit events.
+ */
+describe('Cosmos requests per turn', function () {
+  this.timeout(60_000);
+  let h: Harness;
+  let proxy: CountingProxy;
+  let closeStore: () => Promise<void>;
+  const pm = person('Priya Costs');
+  const testers: Person[] = [person('Tom Costs'), person('Tina Costs')];
+  let places = 0;
+
+  before(async () => {
+    const counted = await countedStore();
+    proxy = counted.proxy;
+    closeStore = counted.close;
+    // No periodic sweep: what is counted is the turn's own requests.
+    h = await startHarness({ RETRO_PSEUDONYM_SECRET: 'retro-costs-secret-that-is-long-enough-0123456789', SIGNOFF_SWEEP_SECONDS: '0' }, { store: counted.store });
+    // Start-up recovery reads, once, across partitions: the shared cards left marked and the notices left unsettled. No turn's cost.
+    while (proxy.counts().crossPartitionQuery < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+  after(async () => {
+    await h.close();
+    await closeStore();
+  });
+
+  /** A team of its own for each spec, with the project manager and two testers on its roster. */
+  const place = () => {
+    places += 1;
+    const team = teamChannel(`costs-${places}`);
+    rosterOf(h, team, [pm, ...testers]);
+    return team;
+  };
+
+  /** The requests one turn makes, background work after the answer included. */
+  async function cost(turn: () => Promise<unknown>): Promise<RequestCounts> {
+    await h.app.background.drain();
+    const before = proxy.counts();
+    await turn();
+    await h.app.background.drain();
+    return difference(proxy.counts(), before);
+  }
+
+  const noQueries = (counts: RequestCounts, what: string) => {
+    assert.equal(counts.crossPartitionQuery, 0, `${what}: no cross-partition query`);
+    assert.equal(counts.queryPlan, 0, `${what}: no query plan`);
+    assert.equal(counts.query, 0, `${what}: no query`);
+  };
+
+  it('answers help without a request to Cosmos', async () => {
+    const team = place();
+    // The first message from a team is where Liftoff learns of the conversation; every later help costs nothing.
+    await h.say(h.activities.message(pm, 'help', team));
+    assert.equal((await cost(() => h.say(h.activities.message(pm, 'help', team)))).total, 0);
+  });
+
+  it('draws status with two point reads (the workload, the team’s open action items), as many after 2,000 audit events', async () => {
+    const team = place();
+    const fresh = await workloadReady(h, pm, team, 'Status Fresh');
+    const long = await workloadReady(h, pm, team, 'Status Long');
+    await addHistory(h.app.cosmos.workloads, long, 2000);
+    const first = await cost(() => h.say(h.activities.message(pm, 'status Status Fresh', team)));
+    const later = await cost(() => h.say(h.activities.message(pm, 'status Status Long', team)));
+    assert.equal(first.read, 2);
+    assert.equal(first.total, 2);
+    noQueries(first, 'status');
+    assert.deepEqual(later, first);
+    assert.ok(fresh);
+  });
+
+  it('records a gate decision with a read, a batch and the read of the team’s action items, as many after 2,000 audit events', async () => {
+    const team = place();
+    const fresh = await workloadReady(h, pm, team, 'Gate Fresh');
+    const long = await workloadReady(h, pm, team, 'Gate Long');
+    await addHistory(h.app.cosmos.workloads, long, 2000);
+    let text = '';
+    const first = await cost(async () => (text = await press(h, gateDecision(h, pm, team, fresh, 1))));
+    assert.match(text, /failed "Retrospective held/);
+    const later = await cost(() => press(h, gateDecision(h, pm, team, long, 1)));
+    assert.deepEqual({ read: first.read, batch: first.batch, total: first.total }, { read: 2, batch: 1, total: 3 });
+    noQueries(first, 'a gate decision');
+    assert.deepEqual(later, first);
+  });
+
+  it('pages the history with the same requests whatever the length of the audit trail', async () => {
+    const team = place();
+    const long = await workloadReady(h, pm, team, 'History Long');
+    await addHistory(h.app.cosmos.workloads, long, 2000);
+    const counts = await cost(() => h.say(h.activities.message(pm, 'history History Long', team)));
+    const history = new ReleaseService(new CosmosWorkloadRepository(h.app.cosmos.workloads));
+    // The page and the count of events, each one single-partition query.
+    assert.deepEqual({ read: counts.read, queryPlan: counts.queryPlan, query: counts.query, total: counts.total }, { read: 1, queryPlan: 2, query: 2, total: 5 });
+    const first = await history.history(long, 0);
+    const second = await history.history(long, 1);
+    assert.equal(first.events.length, 15);
+    assert.equal(second.events.length, 15);
+    assert.ok(second.events[0]!.at < first.events[14]!.at, 'the second page starts below the first');
+  });
+
+  it('opens a UAT cycle, takes an approval and adds a retro entry without crossing partitions, as many after 2,000 audit events', async () => {
+    const team = place();
+    const measured: Record<string, RequestCounts[]> = { open: [], approval: [], entry: [] };
+    for (const name of ['Acts Fresh', 'Acts Long']) {
+      const workloadId = await workloadReady(h, pm, team, name, { promoted: true });
+      if (name === 'Acts Long') await addHistory(h.app.cosmos.workloads, workloadId, 2000);
+      measured.open!.push(await cost(async () => assert.match(await press(h, uatOpen(h, pm, team, workloadId, testers)), /opened UAT cycle 1/)));
+      measured.approval!.push(await cost(async () => assert.match(await press(h, uatApproval(h, testers[0]!, team, workloadId)), /You approved UAT cycle 1/)));
+      assert.match(cardText(await h.post(retroStart(h, pm, team, workloadId)).then((r) => (r.body as { value: unknown }).value)), /Retrospective|retro/i);
+      measured.entry!.push(await cost(() => press(h, retroEntry(h, testers[1]!, team, workloadId, 'The cutover went well'))));
+    }
+    for (const [what, [fresh, long]] of Object.entries(measured)) {
+      assert.equal(fresh!.crossPartitionQuery + long!.crossPartitionQuery, 0, `${what}: no cross-partition query`);
+      // The shared card redrawn after the answer coalesces its reads with the turn's, so reads may differ by one; queries may not.
+      const queries = (c: RequestCounts) => ({ queryPlan: c.queryPlan, query: c.query, batch: c.batch, write: c.write });
+      assert.deepEqual(queries(long!), queries(fresh!), `${what}: as many queries and writes after 2,000 audit events`);
+    }
+  });
+});
