@@ -41,6 +41,14 @@ import { mergeRoutes, Router } from './teams/router';
 import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
 import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
+import { CutoverService } from './cutover/service';
+import { CosmosCutoverRepository } from './store/cutoverRepository';
+import { CosmosWaveRepository } from './store/waveRepository';
+import { CutoverHandlers } from './teams/cutoverHandlers';
+import { cutoverRoutes } from './teams/cutoverRoutes';
+import { WaveHandlers } from './teams/wavesHandlers';
+import { wavesRoutes } from './teams/wavesRoutes';
+import { WaveService } from './waves/service';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -135,8 +143,16 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations);
   contributors.push(broadcastHandlers.checklistSection);
 
+  // Waves live in each team's partition; release windows in the workload's.
+  const waveHandlers = new WaveHandlers(new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock));
+  const cutoverHandlers = new CutoverHandlers(new CutoverService(new CosmosCutoverRepository(cosmos.workloads), release, clock));
+  contributors.push(cutoverHandlers.checklistSection);
+
   const bot = new LiftoffBot({
-    router: new Router(mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers)), handlers),
+    router: new Router(
+      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers)),
+      handlers,
+    ),
     installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,
