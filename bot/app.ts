@@ -108,7 +108,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     log,
   });
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
-  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock);
+  // Waves live in each team's partition; retro action items target them by id.
+  const waves = new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock);
+  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock, waves);
   const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
   const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
 
@@ -143,8 +145,8 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations);
   contributors.push(broadcastHandlers.checklistSection);
 
-  // Waves live in each team's partition; release windows in the workload's.
-  const waveHandlers = new WaveHandlers(new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock));
+  // Release windows live in the workload's partition.
+  const waveHandlers = new WaveHandlers(waves);
   const cutoverHandlers = new CutoverHandlers(new CutoverService(new CosmosCutoverRepository(cosmos.workloads), release, clock));
   contributors.push(cutoverHandlers.checklistSection);
 

@@ -71,7 +71,8 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
         workloadId: workload.workloadId,
         windowId: window.windowId,
         icon: late.has(s.id) ? '⏰' : STEP_ICON[s.status],
-        title: s.title,
+        // Routing and rollback step titles quote the DNS records typed by the planner.
+        title: personText(s.title, 300),
         detail: `${ROLE_TITLES[s.ownerRole]} · ${s.plannedMinutes} min, planned by ${clockIn(ends.get(s.id) ?? window.start.at, window.start.timeZone)} ${window.start.timeZone}${late.has(s.id) ? ' · running late' : ''}${s.by ? ` · ${s.status} by ${s.by.name}` : ''}${s.note ? `: ${personText(s.note, 200)}` : ''}`,
         canTick: s.status === 'pending' && (s.phase === 'forward' ? running : rollingBack),
       })),

@@ -30,6 +30,12 @@ export class CosmosWaveRepository implements WaveRepository {
     if (results?.[0]?.statusCode === 409) return { kind: 'exists', wave: await this.wave(wave.workloadId, wave.waveId) };
     const taken = results?.findIndex((r) => r.statusCode === 409) ?? -1;
     if (taken > 0) {
+      // Azure Cosmos DB rolls a failed batch back (the others answer 424); the embedded server keeps what it
+      // created before the 409, so what this batch created is deleted again.
+      const docs = [wave, ...claims];
+      for (const [i, r] of (results ?? []).entries()) {
+        if (r.statusCode === 201) await this.container.item(docs[i]!.id, wave.workloadId).delete();
+      }
       const claim = claims[taken - 1]!;
       const { resource } = await this.container.item(claim.id, wave.workloadId).read<WaveClaim>();
       return { kind: 'claimed', workloadId: claim.claimedWorkloadId, waveId: resource?.waveId ?? '' };

@@ -113,7 +113,7 @@ export function targetsWave(target: { kind: string; waveId?: string; name: strin
   return waveIdOf(target.name) === wave.waveId;
 }
 
-/** The waves whose open action items a wave carries forward: the team's closed waves that ended before it starts. */
+/** The waves whose open action items a wave carries forward: the team's closed waves that started before it. */
 export function carriedFrom(waves: Wave[], wave: Wave): Wave[] {
-  return waves.filter((w) => w.waveId !== wave.waveId && w.status === 'closed' && w.end < wave.start);
+  return waves.filter((w) => w.waveId !== wave.waveId && w.status === 'closed' && w.start < wave.start);
 }

@@ -5,7 +5,7 @@ import type { RetroAction } from '../retro/model';
 import { dateIn } from '../shared/zonedTime';
 import type { Wave } from './model';
 import type { WaveRepository } from './repository';
-import { WaveDecision, atRisk, carriedFrom, checkWavePlan, closeWave, currentWave, newWave, targetsWave } from './rules';
+import { WaveDecision, atRisk, carriedFrom, checkWavePlan, closeWave, currentWave, newWave, targetsWave, waveIdOf } from './rules';
 import { teamPartitionOf } from '../release/rules';
 
 /** One workload as the wave card shows it: where it is, what blocks it, who moves it next, and whether its dates are at risk. */
@@ -31,8 +31,13 @@ export interface OpenActionSource {
 
 export type WaveOutcome = WaveDecision;
 
+/** How another capability finds a team's wave by what a person typed. */
+export interface WaveLookup {
+  findInTeam(team: { tenantId: string; scopeId: string }, name: string): Promise<Wave | undefined>;
+}
+
 /** The wave use cases: a team plans waves, looks at the current one, and closes it. */
-export class WaveService {
+export class WaveService implements WaveLookup {
   constructor(
     private readonly waves: WaveRepository,
     private readonly release: ReleaseService,
@@ -108,10 +113,10 @@ export class WaveService {
     return wave ? this.view(viewer, waves, wave, this.today(timeZone)) : undefined;
   }
 
-  /** The team's wave ids by name, for retro action items that target a wave. */
-  async findByName(viewer: Viewer, name: string): Promise<Wave | undefined> {
-    const wanted = name.trim().toLowerCase();
-    return (await this.all(viewer)).find((w) => w.name.toLowerCase() === wanted || w.waveId === name.trim());
+  /** A wave of a team by its name or id, for retro action items that target a wave: one single-partition query. */
+  async findInTeam(team: { tenantId: string; scopeId: string }, name: string): Promise<Wave | undefined> {
+    const wanted = name.trim();
+    return (await this.waves.waves(teamPartitionOf(team))).find((w) => w.waveId === wanted || w.waveId === waveIdOf(wanted));
   }
 
   private async workloadsOf(viewer: Viewer, wave: Wave): Promise<Workload[]> {

@@ -3,7 +3,8 @@ import type { CutoverWindow, GoNoGoAnswer } from '../../bot/cutover/model';
 import type { AuditEvent, Workload } from '../../bot/release/model';
 import { person } from '../support/builders';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
-import { Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
+import { partitionDocs, readyForPromotion, storedWorkload, teamOfOwn } from '../support/release';
+import { Place, workloadIdIn } from '../support/teams';
 
 /** A date some days from now (UTC), as a planner picks it on the card. */
 const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -32,20 +33,11 @@ describe('The release window over HTTP, end to end', () => {
   beforeEach(async () => {
     scenes += 1;
     const tenantId = `c0f0e000-0000-4000-8000-${String(scenes).padStart(12, '0')}`;
-    team = { ...teamChannel(`window-${scenes}`), tenantId };
-    h.fake.setRoster(
-      team.teamId!,
-      everyone.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId })),
-    );
+    team = teamOfOwn(h, tenantId, `window-${scenes}`, everyone);
     payroll = workloadIdIn(team, 'payroll-api');
     await say(priya, 'new Payroll API');
     // The release up to promotion is specified in release.test.ts: here every gate before it is closed and the roles are held.
-    const current = await stored();
-    const promotedAt = current.gates.findIndex((g) => g.id === 'traffic-rerouted');
-    const gates = current.gates.map((g, i) => (i < promotedAt ? { ...g, status: 'passed' as const, rev: g.rev + 1 } : g));
-    const holder = (p: typeof priya) => [{ aadObjectId: p.aadObjectId, name: p.name }];
-    const roles = { ...current.roles, migrationEngineer: holder(miguel), cloudOperations: holder(olga), businessOwner: holder(bea), workloadArchitect: holder(wes), changeManager: holder(priya) };
-    await h.app.cosmos.workloads.item(payroll, payroll).replace({ ...current, roles, rolesRev: current.rolesRev + 1, gates });
+    await readyForPromotion(h, payroll, { migrationEngineer: [miguel], cloudOperations: [olga], businessOwner: [bea], workloadArchitect: [wes], changeManager: [priya] });
   });
 
   const say = (who: typeof priya, text: string): Promise<any> => h.say(h.activities.message(who, text, team));
@@ -57,27 +49,8 @@ describe('The release window over HTTP, end to end', () => {
     return res.body.value;
   }
 
-  async function stored(): Promise<Workload> {
-    const { resource } = await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>();
-    assert.ok(resource);
-    return resource;
-  }
-
-  async function docs<T>(type: string): Promise<T[]> {
-    const { resources } = await h.app.cosmos.workloads.items
-      .query<T>(
-        {
-          query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = @type',
-          parameters: [
-            { name: '@w', value: payroll },
-            { name: '@type', value: type },
-          ],
-        },
-        { partitionKey: payroll },
-      )
-      .fetchAll();
-    return resources;
-  }
+  const stored = (): Promise<Workload> => storedWorkload(h, payroll);
+  const docs = <T>(type: string): Promise<T[]> => partitionDocs<T>(h, payroll, type);
 
   const windowData = (overrides: Record<string, unknown> = {}) => ({
     workloadId: payroll,
