@@ -3,7 +3,9 @@ import type { CutoverWindow, GoNoGoAnswer } from '../../bot/cutover/model';
 import type { AuditEvent, Workload } from '../../bot/release/model';
 import { person } from '../support/builders';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
-import { partitionDocs, readyForPromotion, storedWorkload, teamOfOwn } from '../support/release';
+import { embeddedStore } from '../support/cosmos';
+import { startFakeConnector } from '../support/fakeConnector';
+import { partitionDocs, readyForPromotion, storedWorkload, teamOfOwn, teamOfOwnIn } from '../support/release';
 import { Place, workloadIdIn } from '../support/teams';
 
 /** A date some days from now (UTC), as a planner picks it on the card. */
@@ -219,5 +221,52 @@ describe('The release window over HTTP, end to end', () => {
     const [window] = await docs<CutoverWindow>('window');
     assert.equal(window?.state, 'rolledBack');
     assert.ok((await docs<AuditEvent>('event')).some((e) => e.action === 'window.rolledBack' && /Smoke test found 500s/.test(e.summary)));
+  });
+});
+
+describe('a release window across a restart', () => {
+  const priya = person('Priya PM');
+  const miguel = person('Miguel Migrator');
+  const bea = person('Bea Owner');
+
+  it('loses nothing: answers and ticked steps stay, and the run goes on after the restart', async () => {
+    const store = await embeddedStore();
+    const fake = await startFakeConnector();
+    try {
+      const team = teamOfOwnIn(fake, 'c0f0e000-0000-4000-8000-0000000000ff', 'restart', [priya, miguel, bea]);
+      const payroll = workloadIdIn(team, 'payroll-api');
+      let h = await startHarness({}, { store, fake });
+      const press = async (who: typeof priya, verb: string, data: Record<string, unknown>) => (await h.post(h.activities.execute(who, verb, data, team, 'window-card'))).body.value;
+      await h.say(h.activities.message(priya, 'new Payroll API', team));
+      const everyRole = [miguel];
+      await readyForPromotion(h, payroll, { migrationEngineer: everyRole, cloudOperations: everyRole, workloadArchitect: everyRole, businessOwner: [bea] });
+      await press(priya, 'cutover.plan', {
+        workloadId: payroll,
+        startDate: inDays(2),
+        startTime: '20:00',
+        endDate: inDays(2),
+        endTime: '23:00',
+        timeZone: 'UTC',
+        oldRecord: 'old',
+        newRecord: 'new',
+        ttlSeconds: '60',
+      });
+      await press(bea, 'cutover.answer', { workloadId: payroll, windowId: 'window-1', answer: 'go' });
+      await press(miguel, 'cutover.answer', { workloadId: payroll, windowId: 'window-1', answer: 'go' });
+      await press(miguel, 'cutover.step', { workloadId: payroll, windowId: 'window-1', stepId: 'final-sync', outcome: 'done' });
+      await h.close();
+
+      h = await startHarness({}, { store, fake });
+      const text = cardText(await h.say(h.activities.message(priya, 'cutover Payroll API', team)));
+      assert.match(text, /Bea Owner \(Business owner\): ✅ Go/);
+      assert.match(text, /done by Miguel Migrator/);
+      for (const stepId of ['freeze-writes', 'switch', 'smoke-test']) await press(miguel, 'cutover.step', { workloadId: payroll, windowId: 'window-1', stepId, outcome: 'done' });
+      await press(bea, 'cutover.step', { workloadId: payroll, windowId: 'window-1', stepId: 'business-verification', outcome: 'done' });
+      assert.match(cardText(await press(priya, 'cutover.step', { workloadId: payroll, windowId: 'window-1', stepId: 'go-live', outcome: 'done' })), /traffic rerouted is passed/);
+      await h.close();
+    } finally {
+      await fake.close();
+      await store.close();
+    }
   });
 });

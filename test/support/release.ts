@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { CutoverWindow, GoNoGoAnswer } from '../../bot/cutover/model';
 import type { Person, Role, Workload } from '../../bot/release/model';
+import type { FakeConnector } from './fakeConnector';
 import type { Harness } from './liftoff';
 import { Place, teamChannel, teamsUserId } from './teams';
 
@@ -56,8 +57,13 @@ export function everyoneGo(window: CutoverWindow, at: string): GoNoGoAnswer[] {
 
 /** A team channel in a tenant of its own (one per spec, so no spec reads what another left), its roster these people. */
 export function teamOfOwn(h: Harness, tenantId: string, name: string, people: Person[]): Place {
+  return teamOfOwnIn(h.fake, tenantId, name, people);
+}
+
+/** The same, on a fake connector shared across a restart. */
+export function teamOfOwnIn(fake: FakeConnector, tenantId: string, name: string, people: Person[]): Place {
   const team = { ...teamChannel(name), tenantId };
-  h.fake.setRoster(
+  fake.setRoster(
     team.teamId!,
     people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId })),
   );
