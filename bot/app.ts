@@ -43,6 +43,14 @@ import { ChecklistMessages } from './teams/checklistMessages';
 import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
 import { Telemetry } from './telemetry';
+import { CutoverService } from './cutover/service';
+import { CosmosCutoverRepository } from './store/cutoverRepository';
+import { CosmosWaveRepository } from './store/waveRepository';
+import { CutoverHandlers } from './teams/cutoverHandlers';
+import { cutoverRoutes } from './teams/cutoverRoutes';
+import { WaveHandlers } from './teams/wavesHandlers';
+import { wavesRoutes } from './teams/wavesRoutes';
+import { WaveService } from './waves/service';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -114,7 +122,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     log,
   });
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
-  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock);
+  // Waves live in each team's partition; retro action items target them by id.
+  const waves = new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock);
+  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock, waves);
   const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
   const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
 
@@ -153,8 +163,16 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const broadcastHandlers = new BroadcastHandlers(broadcast, handlers, conversations, checklists);
   contributors.push(broadcastHandlers.checklistSection);
 
+  // Release windows live in the workload's partition.
+  const waveHandlers = new WaveHandlers(waves);
+  const cutoverHandlers = new CutoverHandlers(new CutoverService(new CosmosCutoverRepository(cosmos.workloads), release, clock));
+  contributors.push(cutoverHandlers.checklistSection);
+
   const bot = new LiftoffBot({
-    router: new Router(mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers)), handlers),
+    router: new Router(
+      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers)),
+      handlers,
+    ),
     installs: new InstallRecorder(conversations, log, clock),
     background,
     messenger,

@@ -146,9 +146,16 @@ export interface AuditEvent {
     | 'cycle.passed'
     | 'cycle.failed'
     | 'cycle.expired'
-    | 'cycle.cancelled';
+    | 'cycle.cancelled'
+    | 'window.planned'
+    | 'window.answered'
+    | 'window.step'
+    | 'window.finished'
+    | 'window.rolledBack';
   gateId?: string;
   /** For business-testing events: the UAT cycle they belong to. */
   cycleId?: string;
+  /** For release window events: the window they belong to. */
+  windowId?: string;
   summary: string;
 }

@@ -30,16 +30,21 @@ export function checkWorkloadName(raw: string): NameCheck {
       message: 'A workload name starts with a letter or digit and may hold letters, digits, spaces, dots, dashes and underscores.',
     };
   }
-  const slug = name
+  const slug = slugOf(name);
+  if (slug.length < 2) return { ok: false, message: 'A workload name needs at least two letters or digits.' };
+  // Letters such as Hangul syllables spell out to several in the slug.
+  if (slug.length > MAX_SLUG_LENGTH) return { ok: false, message: 'This name spells out too long for a workload id; use a shorter one.' };
+  return { ok: true, name, slug };
+}
+
+/** A name as an id part: lower case, accents dropped, every run of other characters one dash. */
+export function slugOf(name: string): string {
+  return name
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}/gu, '')
     .replace(/[^\p{L}\p{N}]+/gu, '-')
     .replace(/^-+|-+$/g, '');
-  if (slug.length < 2) return { ok: false, message: 'A workload name needs at least two letters or digits.' };
-  // Letters such as Hangul syllables spell out to several in the slug.
-  if (slug.length > MAX_SLUG_LENGTH) return { ok: false, message: 'This name spells out too long for a workload id; use a shorter one.' };
-  return { ok: true, name, slug };
 }
 
 /**
@@ -54,6 +59,14 @@ export function workloadIdOf(scope: Pick<WorkloadScope, 'tenantId' | 'scopeId'>,
 /** The slug part of a workload id. */
 export function slugOfWorkloadId(workloadId: string): string {
   return workloadId.slice(workloadId.lastIndexOf(':') + 1);
+}
+
+/**
+ * The partition of what belongs to a team (or chat) rather than to one workload: its waves and blackout
+ * periods, in the `workloads` container. Workload ids start with the tenant id, so this key never names one.
+ */
+export function teamPartitionOf(scope: Pick<WorkloadScope, 'tenantId' | 'scopeId'>): string {
+  return `team:${scope.tenantId}:${scopeKeyOf(scope.scopeId)}`;
 }
 
 function scopeKeyOf(scopeId: string): string {

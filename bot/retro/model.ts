@@ -144,8 +144,11 @@ export interface RetroBallot {
   _etag?: string;
 }
 
-/** What an action item targets: the next wave by name, or a workload. */
-export type ActionTarget = { kind: 'wave'; name: string } | { kind: 'workload'; workloadId: string; name: string };
+/**
+ * What an action item targets: a wave of the team (by its id; items recorded before waves had ids carry
+ * only the name, and are matched by it), or a workload.
+ */
+export type ActionTarget = { kind: 'wave'; name: string; waveId?: string } | { kind: 'workload'; workloadId: string; name: string };
 
 export interface RetroAction {
   id: string;

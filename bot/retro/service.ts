@@ -212,7 +212,7 @@ export class RetroService {
 
   async addAction(retro: Retro, actor: Person, input: { text: string; owner: Person | undefined; due: string; target: ActionTarget | undefined }): Promise<Decided<RetroAction>> {
     const may = await this.facilitates(retro, actor.aadObjectId);
-    const targetKey = input.target ? (input.target.kind === 'wave' ? `wave:${input.target.name}` : `workload:${input.target.workloadId}`) : '';
+    const targetKey = input.target ? (input.target.kind === 'wave' ? `wave:${input.target.waveId ?? input.target.name}` : `workload:${input.target.workloadId}`) : '';
     const actionId = `${retro.retroId}:action:${digestOf(input.text.trim(), input.owner?.aadObjectId ?? '', input.due, targetKey)}`;
     const decided = recordAction(retro, { ...input, facilitates: may, actionId, now: this.now() });
     if (decided.kind !== 'changed') return decided;

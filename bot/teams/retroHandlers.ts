@@ -13,10 +13,11 @@ import type { RetroService } from '../retro/service';
 import { formatWallClock } from '../shared/dates';
 import type { BackgroundWork } from '../shared/background';
 import type { ChecklistContributor } from './handlers';
-import { attention, good, Loader, VerbOutcome } from './router';
+import { attention, echo, good, Loader, VerbOutcome } from './router';
 import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
 import { typedEntries } from './retroPayloads';
 import type { Member, Turn } from './turn';
+import type { WaveLookup } from '../waves/service';
 
 /** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
 const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
@@ -37,6 +38,7 @@ export class RetroHandlers {
     private readonly cards: SharedCardSync,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
+    private readonly waves?: WaveLookup,
   ) {}
 
   private today(): string {
@@ -208,7 +210,13 @@ export class RetroHandlers {
     if (data.wave.trim() && data.targetWorkload.trim()) {
       return { card: await this.view(turn, retro, attention('Pick a workload or name a wave, not both.')) };
     } else if (data.wave.trim()) {
-      target = { kind: 'wave', name: data.wave.trim().replace(/\s+/g, ' ') };
+      const typed = data.wave.trim().replace(/\s+/g, ' ');
+      // An action item targets a wave of the retro's own team, by its id.
+      const wave = await this.waves?.findInTeam({ tenantId: retro.tenantId, scopeId: retro.scopeId }, typed);
+      if (!wave) {
+        return { card: await this.view(turn, retro, attention(`This team has no wave named "${echo(typed)}". Plan it first (wave plan), or pick a workload.`)) };
+      }
+      target = { kind: 'wave', waveId: wave.waveId, name: wave.name };
     } else if (data.targetWorkload.trim()) {
       const workload = await this.retros.actionTarget(retro, data.targetWorkload.trim());
       if (!workload) {

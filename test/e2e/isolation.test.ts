@@ -1,20 +1,12 @@
 import { strict as assert } from 'node:assert';
 import type { Workload } from '../../bot/release/model';
-import type { BroadcastHandlers } from '../../bot/teams/broadcastHandlers';
-import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
-import type { ReleaseHandlers } from '../../bot/teams/handlers';
-import type { RetroHandlers } from '../../bot/teams/retroHandlers';
-import { retroRoutes } from '../../bot/teams/retroRoutes';
-import { mergeRoutes } from '../../bot/teams/router';
-import { releaseRoutes } from '../../bot/teams/routes';
-import type { SignoffHandlers } from '../../bot/teams/signoffHandlers';
-import { signoffRoutes } from '../../bot/teams/signoffRoutes';
 import { person, TENANT } from '../support/builders';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { groupChat, personalChat, Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
+import { everyRoute } from '../support/routes';
 
 /** Building the route tables calls no handler. */
-const routes = mergeRoutes(releaseRoutes({} as ReleaseHandlers), signoffRoutes({} as SignoffHandlers), retroRoutes({} as RetroHandlers), broadcastRoutes({} as BroadcastHandlers));
+const routes = everyRoute();
 const workloadVerbs = Object.entries(routes.verbs)
   .filter(([, r]) => r.loadsWorkload)
   .map(([name]) => name);
@@ -76,6 +68,10 @@ function plausibleData(workloadId: string): Record<string, unknown> {
     actionText: 'Do it',
     owner: eve.aadObjectId,
     due: '2026-12-30',
+    windowId: 'window-1',
+    stepId: 'final-sync',
+    outcome: 'done',
+    answer: 'go',
   };
 }
 

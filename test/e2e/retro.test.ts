@@ -209,9 +209,15 @@ describe('Retrospectives over HTTP, end to end', () => {
     return press(priya, 'retro.phase', { ...ref(), from: 'vote' });
   }
 
+  /** Priya plans Wave 3 with Payroll API (waves are specified in waves.test.ts); planning it again is a retry. */
+  async function planWave3(): Promise<void> {
+    assert.match(cardText(await press(priya, 'wave.plan', { name: 'Wave 3', start: inDays(0), end: inDays(14), workloads: s.payroll })), /Wave 3 is planned|Wave 3: /);
+  }
+
   /** Priya records two action items: one for Miguel in Wave 3, one for Ana on Billing. */
   async function recordActions(): Promise<[any, any]> {
     await addBilling();
+    await planWave3();
     const first = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Add the firewall step to the cutover runbook', owner: miguel.aadObjectId, due: inDays(14), wave: 'Wave 3' });
     const second = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Brief the help desk a week before cutover', owner: ana.aadObjectId, due: inDays(10), targetWorkload: s.billing });
     return [first, second];
@@ -517,6 +523,9 @@ describe('Retrospectives over HTTP, end to end', () => {
       const view = await press(priya, 'retro.view', ref());
       assert.match(JSON.stringify(view), new RegExp(miguel.aadObjectId), 'owners come from the roster');
       assert.equal(findAction(view, 'retro.action.add').verb, 'retro.action.add');
+      const unplanned = await press(priya, 'retro.action.add', { ...ref(), actionText: 'x', owner: miguel.aadObjectId, due: inDays(10), wave: 'Wave 9' });
+      assert.match(cardText(unplanned), /This team has no wave named "Wave 9"\. Plan it first/);
+      await planWave3();
       const byOthers = await press(ana, 'retro.action.add', { ...ref(), actionText: 'x', owner: ana.aadObjectId, due: inDays(10), wave: 'Wave 3' });
       assert.match(cardText(byOthers), /Only the facilitator/);
       const stranger = await press(priya, 'retro.action.add', { ...ref(), actionText: 'Fix it', owner: 'someone-else', due: inDays(10), wave: 'Wave 3' });
@@ -530,7 +539,7 @@ describe('Retrospectives over HTTP, end to end', () => {
       assert.deepEqual(
         actions.map((a) => a.target).sort((a, b) => a.kind.localeCompare(b.kind)),
         [
-          { kind: 'wave', name: 'Wave 3' },
+          { kind: 'wave', waveId: 'wave-wave-3', name: 'Wave 3' },
           { kind: 'workload', workloadId: s.billing, name: 'Billing' },
         ].sort((a, b) => a.kind.localeCompare(b.kind)),
       );
