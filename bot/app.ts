@@ -41,6 +41,11 @@ import { mergeRoutes, Router } from './teams/router';
 import { SignoffCardPublisher, SignoffHandlers } from './teams/signoffHandlers';
 import { signoffRoutes } from './teams/signoffRoutes';
 import { createServer } from './server';
+import { CosmosReleaseWorkQueries } from './store/releaseWorkRepository';
+import { ReleaseBoard } from './tab/board';
+import { TabIdentity } from './tab/identity';
+import { registerTabRoutes } from './tab/routes';
+import { TeamsRoster } from './teams/tabRoster';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -142,7 +147,23 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     messenger,
     log,
   });
-  const { server, inFlight } = createServer({ processActivity: activityProcessor(adapter, bot), healthy: () => cosmos.ping(), log });
+  // The Teams tab reads through the same use cases; Teams answers who is in which team or chat.
+  const board = new ReleaseBoard({
+    release,
+    signoff,
+    broadcast,
+    retro,
+    work: new CosmosReleaseWorkQueries(cosmos.workloads),
+    membership: new TeamsRoster(conversations, teamsClient, log),
+    clock,
+  });
+  const identity = new TabIdentity(config.tab, config.allowedTenants, clock, log);
+  const { server, inFlight } = createServer({
+    processActivity: activityProcessor(adapter, bot),
+    healthy: () => cosmos.ping(),
+    log,
+    routes: (s) => registerTabRoutes(s, { identity, board, log }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

@@ -46,6 +46,7 @@ describe('readConfig', () => {
         allowedTenants: [],
         signoffSweepSeconds: 30,
         broadcast: { ratePerSecond: 40, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
+        tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },
       });
     });
 

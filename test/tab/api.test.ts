@@ -1,0 +1,139 @@
+import { strict as assert } from 'node:assert';
+import { SignJWT } from 'jose';
+import { person, TENANT } from '../support/builders';
+import { findAction, Harness, startHarness } from '../support/liftoff';
+import { startTokenIssuer, TAB_APP_ID_URI, TokenIssuer } from '../support/tabTokens';
+import { Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
+
+const priya = person('Priya PM');
+const bea = person('Bea Owner');
+const tom = person('Tom Engineer');
+const eve = person('Eve Elsewhere');
+
+const alpha = teamChannel('alpha');
+const beta = teamChannel('beta');
+const payroll = workloadIdIn(alpha, 'payroll-api');
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+describe('the release board API (/api/tab/...)', () => {
+  let h: Harness;
+  let issuer: TokenIssuer;
+
+  const get = async (path: string, token?: string): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${h.app.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+    return { status: response.status, body: await response.json() };
+  };
+  const board = (place: Place, token?: string) => get(`/api/tab/board?scope=${encodeURIComponent(place.teamId!)}`, token);
+  const members = (...people: Array<typeof priya>) => people.map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT }));
+
+  before(async () => {
+    issuer = await startTokenIssuer();
+    h = await startHarness(issuer.env);
+    h.fake.setRoster(alpha.teamId!, members(priya, bea, tom));
+    h.fake.setRoster(beta.teamId!, members(eve));
+    // Installing Liftoff in a team stores where Teams can be asked about its roster.
+    await h.post(h.activities.installation(priya, 'add', alpha));
+    await h.post(h.activities.installation(eve, 'add', beta));
+    await h.say(h.activities.message(priya, 'new Payroll API', alpha));
+    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
+    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+  });
+  after(async () => {
+    await h.close();
+    await issuer.close();
+  });
+
+  it('answers a member of the team with its board: each workload, the stage it is in and what blocks it', async () => {
+    const { status, body } = await board(alpha, await issuer.token(bea));
+    assert.equal(status, 200);
+    assert.deepEqual(
+      body.stages.map((s: any) => s.title),
+      ['Staged', 'Change plan', 'Communication', 'Business testing', 'Benchmark', 'Ready for production', 'Promoted', 'Decommissioned', 'Retrospective'],
+    );
+    assert.equal(body.workloads.length, 1);
+    const [row] = body.workloads;
+    assert.equal(row.name, 'Payroll API');
+    assert.equal(row.stageTitle, 'Staged');
+    assert.deepEqual([row.closedGates, row.totalGates], [0, 15]);
+    assert.deepEqual(row.next, { gate: 'Assets replicated and staged', owners: ['Tom Engineer'] });
+    assert.deepEqual(row.cells[0], { stage: 'staged', title: 'Staged', state: 'current', closed: 0, gates: 1, blockers: ['Assets replicated and staged'] });
+    assert.equal(row.cells[1].state, 'waiting');
+  });
+
+  it('shows the selected workload: its gates with owners, and the audit timeline', async () => {
+    const { status, body } = await get(`/api/tab/workloads/${encodeURIComponent(payroll)}`, await issuer.token(tom));
+    assert.equal(status, 200);
+    assert.equal(body.name, 'Payroll API');
+    const staged = body.gates.find((g: any) => g.id === 'assets-staged');
+    assert.deepEqual(staged, { id: 'assets-staged', title: 'Assets replicated and staged', stageTitle: 'Staged', ownerRole: 'Migration engineer', owners: ['Tom Engineer'], status: 'pending' });
+    assert.equal(body.timeline.length, 2);
+    assert.ok(body.timeline.every((e: any) => e.actor === 'Priya PM'));
+    assert.deepEqual([body.cycles, body.notices, body.actions], [[], [], []]);
+  });
+
+  it('lists in "My release work" the gates the person may decide now, each with a deep link to its channel', async () => {
+    const { status, body } = await get('/api/tab/mywork', await issuer.token(tom));
+    assert.equal(status, 200);
+    const link = `https://teams.microsoft.com/l/channel/${encodeURIComponent(alpha.conversationId)}/Payroll%20API?tenantId=${TENANT}`;
+    // Readiness gates do not wait for earlier stages (the release rule), so user routing is Tom's to decide too.
+    assert.deepEqual(
+      body.items,
+      ['Assets replicated and staged', 'User routing'].map((title) => ({ kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title, link })),
+    );
+    assert.deepEqual((await get('/api/tab/mywork', await issuer.token(bea))).body.items, [], 'a member who owns no open gate has nothing waiting');
+  });
+
+  describe('refuses with 401, and says how to open the tab, a request without a valid Teams token', () => {
+    const cases: Array<[string, () => Promise<string | undefined>]> = [
+      ['no token', async () => undefined],
+      ['an expired token', () => issuer.token(priya, {}, { now: new Date(Date.now() - 3 * 3600_000) })],
+      ['a token for another audience', () => issuer.token(priya, { aud: 'api://elsewhere.example.com/00000000-0000-0000-0000-000000000001' })],
+      ['a token from another issuer', () => issuer.token(priya, { iss: 'https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0' })],
+      ['a token whose issuer names another tenant than its tid', () => issuer.token(priya, { iss: issuer.issuerOf('11111111-2222-4333-8444-555555555555') })],
+      [
+        'an unsigned token (alg none)',
+        async () =>
+          `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ iss: issuer.issuerOf(TENANT), aud: TAB_APP_ID_URI, tid: TENANT, oid: priya.aadObjectId, exp: Math.floor(Date.now() / 1000) + 3600 })}.`,
+      ],
+      [
+        'a token signed with HS256',
+        () =>
+          new SignJWT({ iss: issuer.issuerOf(TENANT), aud: TAB_APP_ID_URI, tid: TENANT, oid: priya.aadObjectId })
+            .setProtectedHeader({ alg: 'HS256', kid: 'test-key' })
+            .setExpirationTime('1h')
+            .sign(new TextEncoder().encode('a shared secret anyone could have guessed, 32+ bytes')),
+      ],
+      ['a token with its signature tampered', async () => `${(await issuer.token(priya)).slice(0, -4)}AAAA`],
+    ];
+    for (const [what, token] of cases) {
+      it(`refuses ${what}`, async () => {
+        const value = await token();
+        for (const answer of [await board(alpha, value), await get(`/api/tab/workloads/${encodeURIComponent(payroll)}`, value), await get('/api/tab/mywork', value)]) {
+          assert.equal(answer.status, 401);
+          assert.equal(answer.body.message, 'Open Liftoff from Microsoft Teams: the tab signs you in with your Teams account.');
+        }
+      });
+    }
+  });
+
+  it("answers a member of another team 404 for that team's board and its workload, exactly as for a missing one", async () => {
+    const token = await issuer.token(eve);
+    const theirs = await board(alpha, token);
+    assert.equal(theirs.status, 404);
+    assert.doesNotMatch(JSON.stringify(theirs.body), /Payroll|Priya|Tom/);
+    const workload = await get(`/api/tab/workloads/${encodeURIComponent(payroll)}`, token);
+    const missing = await get(`/api/tab/workloads/${encodeURIComponent(workloadIdIn(alpha, 'no-such-workload'))}`, token);
+    assert.deepEqual(workload, missing);
+    assert.equal(workload.status, 404);
+    assert.deepEqual((await get('/api/tab/mywork', token)).body.items, []);
+    const own = await board(beta, token);
+    assert.deepEqual([own.status, own.body.workloads], [200, []], 'her own team has a board, with nothing of alpha on it');
+  });
+
+  it('refuses a board request that names no team or chat with a sentence', async () => {
+    const answer = await get('/api/tab/board', await issuer.token(priya));
+    assert.equal(answer.status, 400);
+    assert.match(answer.body.message, /named no team or chat\.$/);
+  });
+});
