@@ -2,7 +2,7 @@
 // `npm start`: runs the compiled build (dist/bot/index.js) in this very process, so SIGTERM and SIGINT
 // reach Liftoff's own handlers. Plain JavaScript, so starting loads no compiler. When dist/ is missing
 // or older than the sources (a fresh clone, an edit since the last build), it runs `npm run build`'s
-// compiler first; production starts `node dist/bot/index.js` itself.
+// compiler and the tab's Vite build first; production starts `node dist/bot/index.js` itself.
 'use strict';
 
 const { spawnSync } = require('node:child_process');
@@ -11,8 +11,10 @@ const { join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
 /** What the build reads: a change to any of these makes dist/ stale. */
-const SOURCES = ['bot', 'cards', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['bot', 'cards', 'tab', 'tsconfig.json', 'tsconfig.build.json'];
 const ENTRY = join('dist', 'bot', 'index.js');
+/** The tab's pages, built by Vite (tab/vite.config.mjs) and served by the bot under /tab/. */
+const TAB_ENTRY = join('dist', 'tab', 'board.html');
 
 /**
  * The newest modification time (ms) of a file, or of any file under a folder; 0 when it does not exist.
@@ -36,14 +38,14 @@ function newestChange(path) {
  * @returns {'missing' | 'stale' | undefined}
  */
 function buildReason(root) {
-  const built = newestChange(join(root, ENTRY));
+  const built = Math.min(newestChange(join(root, ENTRY)), newestChange(join(root, TAB_ENTRY)));
   if (built === 0) return 'missing';
   const sources = Math.max(...SOURCES.map((source) => newestChange(join(root, source))));
   return sources > built ? 'stale' : undefined;
 }
 
 /**
- * Compiles bot/ and cards/ into dist/ with tsconfig.build.json, as `npm run build` does.
+ * Compiles bot/ and cards/ into dist/ with tsconfig.build.json and the tab into dist/tab, as `npm run build` does.
  * @param {string} root the repository
  */
 function build(root) {
@@ -55,6 +57,9 @@ function build(root) {
   }
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('The build failed (the compiler says why above), so Liftoff did not start.');
+  const vite = require.resolve('vite/bin/vite.js', { paths: [root] });
+  const tab = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'tab', 'vite.config.mjs')], { cwd: root, stdio: 'inherit' });
+  if (tab.status !== 0) throw new Error('The build of the tab pages failed (Vite says why above), so Liftoff did not start.');
 }
 
 function start() {
