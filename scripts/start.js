@@ -7,7 +7,7 @@
 
 const { spawnSync } = require('node:child_process');
 const { readdirSync, statSync } = require('node:fs');
-const { join, resolve } = require('node:path');
+const { dirname, join, resolve } = require('node:path');
 
 const ROOT = resolve(__dirname, '..');
 /** What the build reads: a change to any of these makes dist/ stale. */
@@ -57,9 +57,17 @@ function build(root) {
   }
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) throw new Error('The build failed (the compiler says why above), so Liftoff did not start.');
-  const vite = require.resolve('vite/bin/vite.js', { paths: [root] });
-  const tab = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'tab', 'vite.config.mjs')], { cwd: root, stdio: 'inherit' });
-  if (tab.status !== 0) throw new Error('The build of the tab pages failed (Vite says why above), so Liftoff did not start.');
+  buildTab(root);
+}
+
+/**
+ * Builds the tab's pages into dist/tab with Vite (tab/vite.config.mjs), as `npm run build` does.
+ * @param {string} root the repository
+ */
+function buildTab(root) {
+  const vite = join(dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'tab', 'vite.config.mjs')], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('The build of the tab pages failed (Vite says why above), so Liftoff did not start.');
 }
 
 function start() {
@@ -76,6 +84,6 @@ function start() {
   require(join(ROOT, ENTRY));
 }
 
-module.exports = { buildReason, build };
+module.exports = { buildReason, build, buildTab };
 
 if (require.main === module) start();

@@ -1,9 +1,10 @@
-import { Button, makeStyles, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, tokens } from '@fluentui/react-components';
-import { useCallback, useEffect, useState } from 'react';
+import { Link, makeStyles, mergeClasses, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
 import type { BoardCell, BoardView } from '../../bot/tab/view';
+import './board.css';
 import { Notice } from './Notice';
 import { StageProgress } from './StageProgress';
-import { getJson } from './teams';
+import { pending, useApi } from './useApi';
 import { WorkloadPanel } from './WorkloadPanel';
 
 /** How often the board is read again, so a change made in chat shows without a reload. */
@@ -11,8 +12,6 @@ const REFRESH_MS = 15_000;
 
 const useStyles = makeStyles({
   scroller: { overflowX: 'auto' },
-  // On a phone (320 px) the board keeps the workload and its progress; the stages are in the workload's panel.
-  stageColumn: { '@media (max-width: 640px)': { display: 'none' } },
   cell: { verticalAlign: 'top', paddingBlock: '6px' },
   blockers: { margin: 0, paddingInlineStart: '1rem', fontSize: tokens.fontSizeBase200 },
 });
@@ -49,34 +48,12 @@ function StageCell({ cell }: { cell: BoardCell }) {
 /** The channel tab: the team's workloads against the release stages; selecting one opens its panel. */
 export function Board({ scopeId }: { scopeId: string | undefined }) {
   const styles = useStyles();
-  const [board, setBoard] = useState<BoardView | undefined>();
-  const [error, setError] = useState<string | undefined>();
+  const state = useApi<BoardView>(scopeId ? `/api/tab/board?scope=${encodeURIComponent(scopeId)}` : undefined, REFRESH_MS);
   const [selected, setSelected] = useState<string | undefined>();
 
-  const load = useCallback(async () => {
-    if (!scopeId) return;
-    try {
-      setBoard(await getJson<BoardView>(`/api/tab/board?scope=${encodeURIComponent(scopeId)}`));
-      setError(undefined);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  }, [scopeId]);
-
-  useEffect(() => {
-    void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [load]);
-
   if (!scopeId) return <Notice title="Add this tab to a team channel or a group chat">The release board shows the workloads of the team or chat it is in.</Notice>;
-  if (error && !board)
-    return (
-      <Notice intent="error" title="The release board could not be shown">
-        {error}
-      </Notice>
-    );
-  if (!board) return <Spinner label="Reading the release board" />;
+  const board = state.data;
+  if (!board) return pending(state, { failed: 'The release board could not be shown', reading: 'Reading the release board' });
   return (
     <section aria-labelledby="board-title">
       <Title2 as="h1" id="board-title">
@@ -92,7 +69,7 @@ export function Board({ scopeId }: { scopeId: string | undefined }) {
                 <TableHeaderCell scope="col">Workload</TableHeaderCell>
                 <TableHeaderCell scope="col">Progress</TableHeaderCell>
                 {board.stages.map((s) => (
-                  <TableHeaderCell scope="col" key={s.id} className={styles.stageColumn}>
+                  <TableHeaderCell scope="col" key={s.id} className="liftoff-stage-column">
                     {s.title}
                   </TableHeaderCell>
                 ))}
@@ -102,14 +79,15 @@ export function Board({ scopeId }: { scopeId: string | undefined }) {
               {board.workloads.map((w) => (
                 <TableRow key={w.workloadId} aria-selected={selected === w.workloadId}>
                   <TableCell className={styles.cell}>
-                    <Button
-                      appearance="transparent"
+                    <Link
+                      as="button"
+                      style={{ fontWeight: 600, textAlign: 'start' }}
                       aria-pressed={selected === w.workloadId}
                       onClick={() => setSelected(w.workloadId)}
                       aria-label={`${w.name}: show its gates, tests, notices and history`}
                     >
                       {w.name}
-                    </Button>
+                    </Link>
                     {w.next && (
                       <Text block size={200}>
                         Next: {w.next.gate}
@@ -121,7 +99,7 @@ export function Board({ scopeId }: { scopeId: string | undefined }) {
                     <StageProgress closed={w.closedGates} total={w.totalGates} stageTitle={w.stageTitle} />
                   </TableCell>
                   {w.cells.map((c) => (
-                    <TableCell key={c.stage} className={`${styles.cell} ${styles.stageColumn}`}>
+                    <TableCell key={c.stage} className={mergeClasses(styles.cell, 'liftoff-stage-column')}>
                       <StageCell cell={c} />
                     </TableCell>
                   ))}

@@ -1,25 +1,16 @@
-import { Link, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2 } from '@fluentui/react-components';
-import { useEffect, useState } from 'react';
+import { Link, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Title2 } from '@fluentui/react-components';
 import type { MyWork as MyWorkView, WorkItem } from '../../bot/tab/view';
 import { Notice } from './Notice';
-import { getJson, openInTeams } from './teams';
+import { openInTeams } from './teams';
+import { pending, useApi } from './useApi';
 
 const KIND_WORDS: Record<WorkItem['kind'], string> = { gate: 'Gate to decide', uat: 'UAT decision', finalSignoff: 'Final sign-off' };
 
 /** The personal tab: what waits on the signed-in person across their teams and chats, each with a way to its chat. */
 export function MyWork() {
-  const [work, setWork] = useState<MyWorkView | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    getJson<MyWorkView>('/api/tab/mywork').then(setWork, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, []);
-  if (error)
-    return (
-      <Notice intent="error" title="Your release work could not be shown">
-        {error}
-      </Notice>
-    );
-  if (!work) return <Spinner label="Reading your release work" />;
+  const state = useApi<MyWorkView>('/api/tab/mywork');
+  const work = state.data;
+  if (!work) return pending(state, { failed: 'Your release work could not be shown', reading: 'Reading your release work' });
   return (
     <section aria-labelledby="mywork-title">
       <Title2 as="h1" id="mywork-title">

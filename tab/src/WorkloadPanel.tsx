@@ -1,8 +1,7 @@
-import { Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title3 } from '@fluentui/react-components';
-import { useEffect, useState, type ReactNode } from 'react';
+import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title3 } from '@fluentui/react-components';
+import type { ReactNode } from 'react';
 import type { WorkloadDetail } from '../../bot/tab/view';
-import { Notice } from './Notice';
-import { getJson } from './teams';
+import { pending, useApi } from './useApi';
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -45,18 +44,9 @@ function Part({ title, empty, children }: { title: string; empty: boolean; child
 
 /** The selected workload: gates with owners and evidence, UAT cycles, notices, retro action items, and the audit trail. */
 export function WorkloadPanel({ workloadId }: { workloadId: string }) {
-  const [detail, setDetail] = useState<WorkloadDetail | undefined>();
-  const [error, setError] = useState<string | undefined>();
-  useEffect(() => {
-    getJson<WorkloadDetail>(`/api/tab/workloads/${encodeURIComponent(workloadId)}`).then(setDetail, (e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, [workloadId]);
-  if (error)
-    return (
-      <Notice intent="error" title="This workload could not be shown">
-        {error}
-      </Notice>
-    );
-  if (!detail) return <Spinner label="Reading the workload" />;
+  const state = useApi<WorkloadDetail>(`/api/tab/workloads/${encodeURIComponent(workloadId)}`);
+  const detail = state.data;
+  if (!detail) return pending(state, { failed: 'This workload could not be shown', reading: 'Reading the workload' });
   return (
     <article aria-labelledby="workload-title" style={{ marginTop: '20px' }}>
       <Title3 as="h2" id="workload-title">
