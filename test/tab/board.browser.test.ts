@@ -89,12 +89,12 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     await issuer?.close();
   });
 
-  /** Opens a tab page inside the host page, as this person, at this width; everything off loopback is refused. */
-  async function openTab(path: string, who: Person, width: number, theme = 'default'): Promise<{ page: Page; tab: FrameLocator }> {
+  /** Opens a tab page inside the host page, as this person, at this width, runs the steps, and closes it; nothing leaves the machine. */
+  async function withTab(path: string, who: Person, width: number, steps: (opened: { page: Page; tab: FrameLocator }) => Promise<void>): Promise<void> {
     const context = await browser.newContext({ viewport: { width, height: 900 } });
     const legacyContext = {
       locale: 'en-us',
-      theme,
+      theme: 'default',
       tid: TENANT,
       userObjectId: who.aadObjectId,
       hostClientType: 'web',
@@ -109,15 +109,18 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       else if (url.startsWith(`${LIFTOFF}/`)) await route.fulfill({ response: await route.fetch({ url: h.app.url + url.slice(LIFTOFF.length) }) });
       else await route.abort();
     });
-    const page = await context.newPage();
-    await page.goto(HOST);
-    return { page, tab: page.frameLocator('iframe') };
+    try {
+      const page = await context.newPage();
+      await page.goto(HOST);
+      await steps({ page, tab: page.frameLocator('iframe') });
+    } finally {
+      await context.close();
+    }
   }
 
   it("shows the team's workload and the stage it is in, and opens its gates with their owners", async function () {
     this.timeout(60_000);
-    const { page, tab } = await openTab('/tab/board', priya, 1280);
-    try {
+    await withTab('/tab/board', priya, 1280, async ({ page, tab }) => {
       const row = tab.getByRole('row', { name: /Payroll API/ });
       await row.waitFor();
       assert.match(await row.innerText(), /Staged[\s\S]*0\/15 gates/);
@@ -129,15 +132,12 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       await gates.waitFor();
       assert.match(await gates.getByRole('row', { name: /Assets replicated and staged/ }).innerText(), /Tom Engineer[\s\S]*pending/);
       await page.screenshot({ path: join(SHOTS, 'board-workload.png'), fullPage: true });
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('fits a phone: at 320 px wide the workload and its stage are on screen, without scrolling sideways', async function () {
     this.timeout(60_000);
-    const { page, tab } = await openTab('/tab/board', priya, 320);
-    try {
+    await withTab('/tab/board', priya, 320, async ({ page, tab }) => {
       const row = tab.getByRole('row', { name: /Payroll API/ });
       await row.waitFor();
       assert.match(await row.innerText(), /Payroll API[\s\S]*Staged[\s\S]*0\/15 gates/);
@@ -148,37 +148,29 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       const box = await row.boundingBox();
       assert.ok(box && box.x >= 0 && box.x + box.width <= 320, `the row spans ${JSON.stringify(box)}`);
       await page.screenshot({ path: join(SHOTS, 'board-320px.png') });
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('follows the Teams theme: dark when Teams switches to dark', async function () {
     this.timeout(60_000);
-    const { page, tab } = await openTab('/tab/board', priya, 1024);
-    try {
+    await withTab('/tab/board', priya, 1024, async ({ page, tab }) => {
       await tab.getByRole('row', { name: /Payroll API/ }).waitFor();
       assert.equal(await tab.locator('[data-theme="dark"]').count(), 0);
       await page.evaluate("window.setTheme('dark')");
       await tab.locator('[data-theme="dark"]').waitFor();
       await page.screenshot({ path: join(SHOTS, 'board-dark.png') });
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('lists in "My release work" the gates the signed-in person may decide, each with a link to its chat', async function () {
     this.timeout(60_000);
-    const { page, tab } = await openTab('/tab/mywork', tom, 800);
-    try {
+    await withTab('/tab/mywork', tom, 800, async ({ page, tab }) => {
       const row = tab.getByRole('row', { name: /Assets replicated and staged/ });
       await row.waitFor();
       const link = row.getByRole('link', { name: 'Open the chat of Payroll API' });
       assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/teams\.microsoft\.com\/l\/channel\/19%3Aalpha%40thread\.tacv2\//);
       await page.screenshot({ path: join(SHOTS, 'mywork.png') });
-    } finally {
-      await page.context().close();
-    }
+    });
   });
 
   it('says how to open it when the page is opened outside Teams', async function () {
