@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import { person, TENANT } from '../support/builders';
 import { findAction, Harness, startHarness } from '../support/liftoff';
 import { startTokenIssuer, TAB_APP_ID_URI, TokenIssuer } from '../support/tabTokens';
+import { SignoffDriver } from '../support/signoff';
 import { Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
 const priya = person('Priya PM');
@@ -38,6 +39,11 @@ describe('the release board API (/api/tab/...)', () => {
     await h.say(h.activities.message(priya, 'new Payroll API', alpha));
     const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
     await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+    // A UAT cycle opened in chat, with Tom as its one tester: his decision waits for him in the tab.
+    const signoff = new SignoffDriver(h, alpha);
+    await signoff.assignBusinessOwner(priya, 'Payroll API', bea);
+    const opened = await signoff.open(priya, 'Payroll API', { testers: [tom], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    assert.ok(opened.cycleId, `the cycle opened: ${JSON.stringify(opened.answer).slice(0, 600)}`);
   });
   after(async () => {
     await h.close();
@@ -67,21 +73,29 @@ describe('the release board API (/api/tab/...)', () => {
     assert.equal(body.name, 'Payroll API');
     const staged = body.gates.find((g: any) => g.id === 'assets-staged');
     assert.deepEqual(staged, { id: 'assets-staged', title: 'Assets replicated and staged', stageTitle: 'Staged', ownerRole: 'Migration engineer', owners: ['Tom Engineer'], status: 'pending' });
-    assert.equal(body.timeline.length, 2);
+    assert.ok(body.timeline.length >= 3, 'created, roles assigned, cycle opened');
     assert.ok(body.timeline.every((e: any) => e.actor === 'Priya PM'));
-    assert.deepEqual([body.cycles, body.notices, body.actions], [[], [], []]);
+    assert.deepEqual(
+      body.cycles.map((c: any) => [c.number, c.state, c.approved, c.rejected, c.pending, c.needed]),
+      [[1, 'open', 0, 0, 1, 1]],
+    );
+    assert.deepEqual([body.notices, body.actions], [[], []]);
   });
 
-  it('lists in "My release work" the gates the person may decide now, each with a deep link to its channel', async () => {
+  it('lists in "My release work" the gates the person may decide now and their pending UAT decision, each with a deep link to its channel', async () => {
     const { status, body } = await get('/api/tab/mywork', await issuer.token(tom));
     assert.equal(status, 200);
     const link = `https://teams.microsoft.com/l/channel/${encodeURIComponent(alpha.conversationId)}/Payroll%20API?tenantId=${TENANT}`;
     // Readiness gates do not wait for earlier stages (the release rule), so user routing is Tom's to decide too.
-    assert.deepEqual(
-      body.items,
-      ['Assets replicated and staged', 'User routing'].map((title) => ({ kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title, link })),
+    assert.deepEqual(body.items, [
+      ...['Assets replicated and staged', 'User routing'].map((title) => ({ kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title, link })),
+      { kind: 'uat', workloadId: payroll, workloadName: 'Payroll API', title: 'UAT cycle 1: your test decision', link },
+    ]);
+    const owner = (await get('/api/tab/mywork', await issuer.token(bea))).body.items;
+    assert.ok(
+      owner.every((item: any) => item.kind === 'gate'),
+      'the final sign-off waits until the testers have decided',
     );
-    assert.deepEqual((await get('/api/tab/mywork', await issuer.token(bea))).body.items, [], 'a member who owns no open gate has nothing waiting');
   });
 
   describe('refuses with 401, and says how to open the tab, a request without a valid Teams token', () => {
@@ -129,6 +143,18 @@ describe('the release board API (/api/tab/...)', () => {
     assert.deepEqual((await get('/api/tab/mywork', token)).body.items, []);
     const own = await board(beta, token);
     assert.deepEqual([own.status, own.body.workloads], [200, []], 'her own team has a board, with nothing of alpha on it');
+  });
+
+  it('serves the tab pages under /tab/ with the frame ancestors Teams needs, and no file outside the build', async () => {
+    const page = await fetch(`${h.app.url}/tab/board`);
+    assert.ok([200, 503].includes(page.status), `GET /tab/board answered ${page.status}`);
+    if (page.status === 200) {
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'self' https:\/\/teams\.microsoft\.com /);
+    } else assert.match(await page.text(), /run npm run build/);
+    for (const path of ['/tab/assets/..%2F..%2Fpackage.json', '/tab/assets/.env', '/tab/assets/main.ts']) {
+      assert.equal((await fetch(`${h.app.url}${path}`)).status, 404, path);
+    }
   });
 
   it('refuses a board request that names no team or chat with a sentence', async () => {
