@@ -66,6 +66,8 @@ export interface StartOptions {
   clock?: () => Date;
   /** A store already connected, used instead of connecting one and left open on close (tests share it across a restart). */
   store?: CosmosStore;
+  /** Where the tab's built pages are (default dist/tab; a browser spec builds its own). */
+  tabBuildDir?: string;
 }
 
 /** Wires Cosmos, repositories, services, the Teams edge and the HTTP server, and starts listening. */
@@ -162,7 +164,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     processActivity: activityProcessor(adapter, bot),
     healthy: () => cosmos.ping(),
     log,
-    routes: (s) => registerTabRoutes(s, { identity, board, log }),
+    routes: (s) => registerTabRoutes(s, { identity, board, log, ...(options.tabBuildDir ? { buildDir: options.tabBuildDir } : {}) }),
   });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);

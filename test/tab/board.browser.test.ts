@@ -8,6 +8,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import type { Person } from '../../bot/release/model';
@@ -61,14 +63,16 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
   let h: Harness;
   let issuer: TokenIssuer;
   let browser: Browser;
+  let pages: string | undefined;
 
   before(async function () {
     if (!existsSync(CHROMIUM)) return this.skip();
     this.timeout(180_000);
-    // The pages as npm run build makes them (a few seconds with Vite).
-    buildTab(ROOT);
+    // The pages as npm run build makes them (a few seconds with Vite), into a folder of this run's own.
+    pages = await mkdtemp(join(tmpdir(), 'liftoff-tab-'));
+    buildTab(ROOT, pages);
     issuer = await startTokenIssuer();
-    h = await startHarness(issuer.env);
+    h = await startHarness(issuer.env, { tabBuildDir: pages });
     h.fake.setRoster(
       alpha.teamId!,
       [priya, tom].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
@@ -87,6 +91,7 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     await browser?.close();
     await h?.close();
     await issuer?.close();
+    if (pages) await rm(pages, { recursive: true, force: true });
   });
 
   /** Opens a tab page inside the host page, as this person, at this width, runs the steps, and closes it; nothing leaves the machine. */
