@@ -51,6 +51,11 @@ import { cutoverRoutes } from './teams/cutoverRoutes';
 import { WaveHandlers } from './teams/wavesHandlers';
 import { wavesRoutes } from './teams/wavesRoutes';
 import { WaveService } from './waves/service';
+import { CosmosReleaseWorkQueries } from './store/releaseWorkRepository';
+import { ReleaseBoard } from './tab/board';
+import { TabIdentity } from './tab/identity';
+import { registerTabRoutes } from './tab/routes';
+import { TeamsRoster } from './teams/tabRoster';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -71,6 +76,8 @@ export interface StartOptions {
   clock?: () => Date;
   /** A store already connected, used instead of connecting one and left open on close (tests share it across a restart). */
   store?: CosmosStore;
+  /** Where the tab's built pages are (default dist/tab; a browser spec builds its own). */
+  tabBuildDir?: string;
 }
 
 /** Wires Cosmos, repositories, services, the Teams edge and the HTTP server, and starts listening. */
@@ -179,7 +186,23 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     log,
     telemetry,
   });
-  const { server, inFlight } = createServer({ processActivity: activityProcessor(adapter, bot), healthy: () => cosmos.ping(), log });
+  // The Teams tab reads through the same use cases; Teams answers who is in which team or chat.
+  const board = new ReleaseBoard({
+    release,
+    signoff,
+    broadcast,
+    retro,
+    work: new CosmosReleaseWorkQueries(cosmos.workloads),
+    membership: new TeamsRoster(conversations, teamsClient, log),
+    clock,
+  });
+  const identity = new TabIdentity(config.tab, config.allowedTenants, clock, log);
+  const { server, inFlight } = createServer({
+    processActivity: activityProcessor(adapter, bot),
+    healthy: () => cosmos.ping(),
+    log,
+    routes: (s) => registerTabRoutes(s, { identity, board, log, ...(options.tabBuildDir ? { buildDir: options.tabBuildDir } : {}) }),
+  });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());

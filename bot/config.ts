@@ -18,12 +18,24 @@ export interface Config {
   signoffSweepSeconds: number;
   broadcast: BroadcastConfig;
   monitor: MonitorConfig;
+  tab: TabConfig;
 }
 
 /** Azure Monitor: spans, metrics and dependencies go to Application Insights only when a connection string is set. */
 export interface MonitorConfig {
   connectionString?: string;
 }
+
+/** The Teams tab's single sign-on: which tokens the tab API accepts. */
+export interface TabConfig {
+  /** The tab's Application ID URI (api://<host>/<client id>): the audience of its tokens; absent means the tab API refuses every request. */
+  appIdUri?: string;
+  /** Where the token issuer publishes its OpenID metadata (issuer and signing keys). */
+  openIdMetadataUrl: string;
+}
+
+/** Microsoft Entra's multi-tenant v2.0 OpenID metadata; its issuer names the tenant as {tenantid}. */
+export const ENTRA_OPENID_METADATA_URL = 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration';
 
 /** Change communication: the sender's pace, the approval rule, and the sender lease. */
 export interface BroadcastConfig {
@@ -184,6 +196,18 @@ function readBroadcast(env: Env): BroadcastConfig {
   };
 }
 
+function readTab(env: Env): TabConfig {
+  const appIdUri = text(env, 'TAB_APP_ID_URI');
+  if (appIdUri !== undefined && !/^api:\/\/[^\s/]+(\/[^\s]*)?$/.test(appIdUri)) {
+    throw new ConfigError(`TAB_APP_ID_URI must be the tab's Application ID URI, such as api://liftoff.example.com/<client id>, not "${appIdUri}".`);
+  }
+  const openIdMetadataUrl = text(env, 'ENTRA_OPENID_METADATA_URL') ?? ENTRA_OPENID_METADATA_URL;
+  if (!z.url({ protocol: /^https?$/ }).safeParse(openIdMetadataUrl).success) {
+    throw new ConfigError(`ENTRA_OPENID_METADATA_URL must be an http(s) URL of OpenID metadata, not "${openIdMetadataUrl}".`);
+  }
+  return { ...(appIdUri ? { appIdUri } : {}), openIdMetadataUrl };
+}
+
 /** Reads and validates the configuration; throws ConfigError with one sentence on the first problem. */
 export function readConfig(env: Env = process.env): Config {
   const allowed = text(env, 'ALLOWED_TENANTS');
@@ -209,5 +233,6 @@ export function readConfig(env: Env = process.env): Config {
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
     broadcast: readBroadcast(env),
     monitor: readMonitorConfig(env),
+    tab: readTab(env),
   };
 }

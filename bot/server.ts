@@ -7,6 +7,8 @@ export interface ServerDeps {
   /** True when the store answers. */
   healthy: () => Promise<boolean>;
   log: Logger;
+  /** Further routes on the same server: the Teams tab's pages and API (bot/tab/routes.ts). */
+  routes?: (server: Server) => void;
 }
 
 /** The largest activity Liftoff reads; Teams activities are far smaller. */
@@ -15,8 +17,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** What a caller is told for each refusal: a sentence of ours, never the library's message. */
 const REFUSALS: Record<number, string> = {
   400: 'The request body must be a Bot Framework activity in JSON.',
-  404: 'Liftoff answers only POST /api/messages and GET /healthz.',
-  405: 'Liftoff answers only POST /api/messages and GET /healthz.',
+  404: 'Liftoff answers only POST /api/messages, GET /healthz, and its tab under /tab/ and /api/tab/.',
+  405: 'Liftoff answers only POST /api/messages, GET /healthz, and its tab under /tab/ and /api/tab/.',
   413: `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`,
   415: 'Liftoff reads only uncompressed JSON (Content-Type application/json, no Content-Encoding).',
 };
@@ -26,7 +28,7 @@ const refusal = (status: number): string => REFUSALS[status] ?? (status >= 500 ?
 
 const isJson = (contentType: string | undefined): boolean => /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType?.trim() ?? '');
 
-/** The HTTP surface: the Bot Framework messaging endpoint and a health probe. Nothing else is exposed. */
+/** The HTTP surface: the Bot Framework messaging endpoint, a health probe, and the routes given (the tab). Nothing else is exposed. */
 export function createServer(deps: ServerDeps): { server: Server; inFlight: () => number } {
   // No domain-based handler: nothing on the request path may throw past its own try, so nothing needs catching globally.
   const server = restify.createServer({ name: 'liftoff', handleUncaughtExceptions: false });
@@ -97,6 +99,8 @@ export function createServer(deps: ServerDeps): { server: Server; inFlight: () =
     }
     res.send(ok ? 200 : 503, { status: ok ? 'ok' : 'cosmos unavailable' });
   });
+
+  deps.routes?.(server);
 
   return { server, inFlight: () => inFlight };
 }

@@ -9,6 +9,8 @@
  *               when BOT_ID is not set)
  *   BOT_DOMAIN  the host name the bot is served from, without scheme or path,
  *               e.g. liftoff.example.com
+ *   TAB_APP_ID_URI  the tab's Application ID URI for Teams single sign-on
+ *               (webApplicationInfo.resource); default api://<BOT_DOMAIN>/<BOT_ID>
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -73,6 +75,16 @@ export function readBotDomain(env: PackageEnv): string {
   const isHost = value.length <= 253 && labels.length >= 2 && labels.every((label) => HOST_LABEL.test(label));
   if (!isHost) {
     throw new PackageError(`BOT_DOMAIN must be a bare host name without scheme, port or path, e.g. liftoff.example.com, not ${quote(value)}.`);
+  }
+  return value;
+}
+
+/** Reads TAB_APP_ID_URI, or makes the one Teams SSO expects for an app on BOT_DOMAIN: api://<domain>/<app id>. */
+export function readTabAppIdUri(env: PackageEnv, botId: string, botDomain: string): string {
+  const value = env.TAB_APP_ID_URI?.trim() || `api://${botDomain}/${botId}`;
+  // Teams requires the resource to sit on one of the app's domains (webApplicationInfo.resource).
+  if (!value.startsWith(`api://${botDomain}/`)) {
+    throw new PackageError(`TAB_APP_ID_URI must be the tab's Application ID URI on BOT_DOMAIN, such as api://${botDomain}/${botId}, not ${quote(value)}.`);
   }
   return value;
 }
@@ -158,12 +170,13 @@ export async function packageApp(env: PackageEnv, options: PackageOptions = {}):
 
   const botId = readBotId(env);
   const botDomain = readBotDomain(env);
+  const tabAppIdUri = readTabAppIdUri(env, botId, botDomain);
 
   const template = (await readInput(manifestDir, 'manifest.json')).toString('utf8');
-  const text = template.replaceAll('${{BOT_ID}}', botId).replaceAll('${{BOT_DOMAIN}}', botDomain);
+  const text = template.replaceAll('${{BOT_ID}}', botId).replaceAll('${{BOT_DOMAIN}}', botDomain).replaceAll('${{TAB_APP_ID_URI}}', tabAppIdUri);
   const leftover = /\$\{\{[^}]*\}\}|\$\{\{/.exec(text);
   if (leftover) {
-    throw new PackageError(`manifest.json still holds the placeholder ${leftover[0]}, which only BOT_ID and BOT_DOMAIN fill.`);
+    throw new PackageError(`manifest.json still holds the placeholder ${leftover[0]}, which only BOT_ID, BOT_DOMAIN and TAB_APP_ID_URI fill.`);
   }
   let manifest: unknown;
   try {

@@ -35,7 +35,7 @@ async function helpThenSigterm(entry: LiftoffEntry): Promise<{ card: unknown; co
 }
 
 describe('the compiled build', () => {
-  // Compiles bot/ and cards/ into dist/ the way npm start does when dist/ is stale (tsc, some seconds).
+  // Compiles bot/ and cards/ into dist/ and the tab into dist/tab the way npm start does when dist/ is stale (some seconds).
   before(function () {
     this.timeout(180_000);
     build(ROOT);
@@ -86,11 +86,25 @@ describe('npm start deciding whether to build first', () => {
 
   it('builds when a source changed after the build, a card template included', async () => {
     await file('dist/bot/index.js', 1);
+    await file('dist/tab/board.html', 1);
+    assert.equal(buildReason(root), 'stale');
+  });
+
+  it('builds when the tab pages (dist/tab) are missing, even with the bot compiled', async () => {
+    await file('dist/bot/index.js', 3);
+    assert.equal(buildReason(root), 'missing');
+  });
+
+  it('builds when a page of the tab changed after the build', async () => {
+    await file('dist/bot/index.js', 3);
+    await file('dist/tab/board.html', 3);
+    await file('tab/src/Board.tsx', 4);
     assert.equal(buildReason(root), 'stale');
   });
 
   it('starts the build as it is when it is newer than every source', async () => {
     await file('dist/bot/index.js', 3);
+    await file('dist/tab/board.html', 3);
     assert.equal(buildReason(root), undefined);
   });
 });

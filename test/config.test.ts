@@ -47,6 +47,7 @@ describe('readConfig', () => {
         signoffSweepSeconds: 30,
         broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
         monitor: {},
+        tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },
       });
     });
 

@@ -97,6 +97,27 @@ describe('Teams app package (scripts/package.ts)', () => {
       assert.deepEqual(manifest.validDomains, [BOT_DOMAIN]);
     });
 
+    it('offers the release board as a channel and group chat tab, and "My release work" as a personal tab, served from BOT_DOMAIN', () => {
+      const tabs = manifest as unknown as {
+        configurableTabs: Array<{ configurationUrl: string; scopes: string[] }>;
+        staticTabs: Array<{ entityId: string; name?: string; contentUrl?: string; scopes: string[] }>;
+      };
+      assert.deepEqual(
+        tabs.configurableTabs.map((t) => [t.configurationUrl, t.scopes]),
+        [[`https://${BOT_DOMAIN}/tab/config`, ['team', 'groupChat']]],
+      );
+      const personal = tabs.staticTabs.find((t) => t.name === 'My release work');
+      assert.equal(personal?.contentUrl, `https://${BOT_DOMAIN}/tab/mywork`);
+      assert.ok(
+        tabs.staticTabs.some((t) => t.entityId === 'conversations'),
+        'the chat with the bot stays next to the personal tab',
+      );
+    });
+
+    it('asks Teams for single sign-on to the tab: webApplicationInfo names the app and its Application ID URI on BOT_DOMAIN', () => {
+      assert.deepEqual((manifest as unknown as { webApplicationInfo: unknown }).webApplicationInfo, { id: BOT_ID, resource: `api://${BOT_DOMAIN}/${BOT_ID}` });
+    });
+
     it('is a v1.30 manifest with the expected names and descriptions', () => {
       assert.equal(manifest.manifestVersion, '1.30');
       assert.equal(manifest.$schema, 'https://developer.microsoft.com/json-schemas/teams/v1.30/MicrosoftTeams.schema.json');
@@ -226,6 +247,15 @@ describe('Teams app package (scripts/package.ts)', () => {
     const zip = await JSZip.loadAsync(await readFile(zipPath));
     const manifest = JSON.parse((await zip.file('manifest.json')?.async('string')) ?? '{}') as Manifest;
     assert.equal(manifest.id, BOT_ID);
+  });
+
+  it('takes the tab Application ID URI from TAB_APP_ID_URI, and refuses one that is not on BOT_DOMAIN', async () => {
+    const uri = `api://${BOT_DOMAIN}/botid-${BOT_ID}`;
+    const zip = await JSZip.loadAsync(await readFile(await packageApp({ BOT_ID, BOT_DOMAIN, TAB_APP_ID_URI: uri }, { outDir })));
+    assert.equal(JSON.parse(await zip.file('manifest.json')!.async('string')).webApplicationInfo.resource, uri);
+    const message = await packagingError(packageApp({ BOT_ID, BOT_DOMAIN, TAB_APP_ID_URI: `api://elsewhere.example.com/${BOT_ID}` }, { outDir }));
+    assertOneSentence(message);
+    assert.match(message, /^TAB_APP_ID_URI must be/);
   });
 
   it('refuses a missing BOT_DOMAIN with one sentence naming BOT_DOMAIN', async () => {

@@ -4,6 +4,8 @@ import type { NoticeResult } from './rules';
 
 /** Notices, their deliveries and acknowledgements, in the workload's partition. Implemented over Cosmos DB in bot/store. */
 export interface NoticeRepository {
+  /** The latest notices of a workload, newest first (a query: for the release board, not a per-action path). */
+  latest(workloadId: string, limit: number): Promise<Notice[]>;
   get(workloadId: string, noticeId: string): Promise<Notice | undefined>;
   /** Stores a new draft, or replaces a draft still in draft state; 'conflict' when the id names a notice past its draft. */
   saveDraft(notice: Notice): Promise<'saved' | 'conflict'>;

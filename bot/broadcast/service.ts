@@ -78,6 +78,10 @@ export class BroadcastService {
     return workloadId ? this.notices.get(workloadId, noticeId.trim().toLowerCase()) : undefined;
   }
 
+  latest(workloadId: string, limit = 3): Promise<Notice[]> {
+    return this.notices.latest(workloadId, limit);
+  }
+
   /** Saves what the author composed as a draft, ready to preview. */
   async saveDraft(input: {
     workload: Workload;

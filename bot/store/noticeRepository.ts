@@ -79,6 +79,12 @@ export class CosmosNoticeRepository implements NoticeRepository {
     });
   }
 
+  async latest(workloadId: string, limit: number): Promise<Notice[]> {
+    // A query: for the release board's detail of one workload, not a per-action path (the checklist reads the summary).
+    const query = 'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "notice" ORDER BY c.createdAt DESC';
+    return (await queryPartition<Notice>(this.container, workloadId, query, { limit })).map(toDomain);
+  }
+
   async unsettled(): Promise<OutboxEntry[]> {
     const { resources } = await this.container.items
       .query<OutboxEntry>({

@@ -94,6 +94,17 @@ export class TeamsDeliveryClient implements DeliveryTransport {
     return response.id ?? '';
   }
 
+  /** Whether Teams lists this person (by AAD object id) in a team's or chat's roster; Teams answers 404 for someone not in it. */
+  async isMember(serviceUrl: string, conversationId: string, aadObjectId: string): Promise<boolean> {
+    try {
+      const member = await this.call(serviceUrl, (c) => c.conversations.getConversationMember(conversationId, aadObjectId, { timeout: this.timeoutMs }));
+      return (member as TeamsChannelAccount).aadObjectId === aadObjectId;
+    } catch (error) {
+      if (error instanceof DeliveryError && error.status === 404) return false;
+      throw error;
+    }
+  }
+
   /** Every member of a team, read a page at a time. */
   async teamMembers(serviceUrl: string, teamId: string): Promise<TeamsChannelAccount[]> {
     const members: TeamsChannelAccount[] = [];

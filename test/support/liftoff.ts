@@ -31,6 +31,8 @@ export interface HarnessOptions {
   store?: CosmosStore;
   /** The logger Liftoff writes to (default: one at TEST_LOG_LEVEL, silent). */
   log?: Logger;
+  /** Where the tab's built pages are (default dist/tab). */
+  tabBuildDir?: string;
 }
 
 /** A logger that keeps every JSON line it writes, parsed, for assertions on what the log says. */
@@ -51,6 +53,7 @@ export async function startHarness(env: Record<string, string> = {}, options: Ha
   const app = await startLiftoff(config, options.log ?? createLogger(config.logLevel), {
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.store ? { store: options.store } : {}),
+    ...(options.tabBuildDir ? { tabBuildDir: options.tabBuildDir } : {}),
   });
   const post = async (activity: Record<string, unknown>, headers: Record<string, string> = {}): Promise<PostResult> => {
     const response = await fetch(`${app.url}/api/messages`, {

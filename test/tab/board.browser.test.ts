@@ -1,0 +1,192 @@
+/**
+ * The release board in a real browser (Debian's Chromium), inside a small host page that plays the Teams
+ * client for teams-js: it answers initialize, getContext and authentication.getAuthToken over postMessage
+ * (the message names are teams-js's own, dist/esm/.../internal/communication.js and public/app/app.js)
+ * and pushes a theme change. The host page is served by Playwright as https://teams.microsoft.com, an
+ * origin teams-js accepts, so the tab needs no test-only switch; the tab itself is served as https://liftoff.test,
+ * forwarded by Playwright to the real server on loopback. Skipped where Chromium is not installed.
+ */
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { Person } from '../../bot/release/model';
+import { buildTab } from '../../scripts/start';
+import { person, TENANT } from '../support/builders';
+import { findAction, Harness, startHarness } from '../support/liftoff';
+import { startTokenIssuer, TokenIssuer } from '../support/tabTokens';
+import { teamChannel, teamsUserId } from '../support/teams';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = resolve(__dirname, '../..');
+const SHOTS = join(ROOT, 'build', 'tab-screenshots');
+const HOST = 'https://teams.microsoft.com/liftoff-test-host';
+/** Where the browser finds Liftoff: an https origin Playwright forwards to the loopback server (Chromium keeps public pages off loopback). */
+const LIFTOFF = 'https://liftoff.test';
+
+const priya = person('Priya PM');
+const tom = person('Tom Engineer');
+const alpha = teamChannel('alpha');
+
+/** The runtime a Teams web client announces on initialize: the capabilities the tab uses. */
+const RUNTIME = {
+  apiVersion: 4,
+  hostVersionsInfo: { adaptiveCardSchemaVersion: { majorVersion: 1, minorVersion: 5 } },
+  isLegacyTeams: false,
+  supports: { app: {}, appEntity: {}, authentication: {}, pages: { config: {}, tabs: {}, appButton: {}, backStack: {} }, teams: { fullTrust: {} } },
+};
+
+/** The host page: one iframe holding the tab, and the Teams side of teams-js's postMessage protocol. */
+function hostPage(tabUrl: string, context: Record<string, unknown>, token: string): string {
+  const script = `
+    const runtime = ${JSON.stringify(JSON.stringify(RUNTIME))};
+    const context = ${JSON.stringify(context)};
+    const token = ${JSON.stringify(token)};
+    const frame = document.querySelector('iframe');
+    window.addEventListener('message', (event) => {
+      const m = event.data;
+      if (!m || typeof m.func !== 'string' || event.source !== frame.contentWindow) return;
+      const reply = (args) => event.source.postMessage({ id: m.id, uuid: m.uuid, args }, event.origin);
+      if (m.func === 'initialize') reply(['content', 'web', runtime, '2.58.0']);
+      else if (m.func === 'getContext') reply([context]);
+      else if (m.func === 'authentication.getAuthToken') reply([true, token]);
+    });
+    window.setTheme = (theme) => frame.contentWindow.postMessage({ func: 'themeChange', args: [theme] }, new URL(frame.src).origin);
+  `;
+  return `<!doctype html><html><head><title>Teams (test host)</title><style>html,body{margin:0;height:100%}iframe{border:0;width:100%;height:100%}</style></head>
+<body><iframe title="Liftoff tab" src="${tabUrl}"></iframe><script>${script}</script></body></html>`;
+}
+
+describe('the release board tab in Chromium, hosted by a page that plays Teams', function () {
+  let h: Harness;
+  let issuer: TokenIssuer;
+  let browser: Browser;
+  let pages: string | undefined;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) return this.skip();
+    this.timeout(180_000);
+    // The pages as npm run build makes them (a few seconds with Vite), into a folder of this run's own.
+    pages = await mkdtemp(join(tmpdir(), 'liftoff-tab-'));
+    buildTab(ROOT, pages);
+    issuer = await startTokenIssuer();
+    h = await startHarness(issuer.env, { tabBuildDir: pages });
+    h.fake.setRoster(
+      alpha.teamId!,
+      [priya, tom].map((p) => ({ id: teamsUserId(p), name: p.name, aadObjectId: p.aadObjectId, tenantId: TENANT })),
+    );
+    await h.post(h.activities.installation(priya, 'add', alpha));
+    await h.say(h.activities.message(priya, 'new Payroll API', alpha));
+    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
+    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+    await issuer?.close();
+    if (pages) await rm(pages, { recursive: true, force: true });
+  });
+
+  /** Opens a tab page inside the host page, as this person, at this width, runs the steps, and closes it; nothing leaves the machine. */
+  async function withTab(path: string, who: Person, width: number, steps: (opened: { page: Page; tab: FrameLocator }) => Promise<void>): Promise<void> {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const legacyContext = {
+      locale: 'en-us',
+      theme: 'default',
+      tid: TENANT,
+      userObjectId: who.aadObjectId,
+      hostClientType: 'web',
+      frameContext: 'content',
+      appSessionId: 'test',
+      ...(path === '/tab/board' ? { teamId: alpha.teamId, teamName: 'Alpha', channelId: alpha.conversationId, channelName: 'General' } : {}),
+    };
+    const html = hostPage(`${LIFTOFF}${path}`, legacyContext, await issuer.token(who));
+    await context.route('**/*', async (route) => {
+      const url = route.request().url();
+      if (url === HOST) await route.fulfill({ status: 200, contentType: 'text/html', body: html });
+      else if (url.startsWith(`${LIFTOFF}/`)) await route.fulfill({ response: await route.fetch({ url: h.app.url + url.slice(LIFTOFF.length) }) });
+      else await route.abort();
+    });
+    try {
+      const page = await context.newPage();
+      await page.goto(HOST);
+      await steps({ page, tab: page.frameLocator('iframe') });
+    } finally {
+      await context.close();
+    }
+  }
+
+  it("shows the team's workload and the stage it is in, and opens its gates with their owners", async function () {
+    this.timeout(60_000);
+    await withTab('/tab/board', priya, 1280, async ({ page, tab }) => {
+      const row = tab.getByRole('row', { name: /Payroll API/ });
+      await row.waitFor();
+      assert.match(await row.innerText(), /Staged[\s\S]*0\/15 gates/);
+      assert.match(await row.innerText(), /Next: Assets replicated and staged \(Tom Engineer\)/);
+      assert.equal(await tab.getByRole('columnheader').count(), 11, 'workload, progress and the nine stages');
+      await page.screenshot({ path: join(SHOTS, 'board.png') });
+      await tab.getByRole('button', { name: /Payroll API/ }).press('Enter');
+      const gates = tab.getByRole('table', { name: 'Gates of Payroll API' });
+      await gates.waitFor();
+      assert.match(await gates.getByRole('row', { name: /Assets replicated and staged/ }).innerText(), /Tom Engineer[\s\S]*pending/);
+      await page.screenshot({ path: join(SHOTS, 'board-workload.png'), fullPage: true });
+    });
+  });
+
+  it('fits a phone: at 320 px wide the workload and its stage are on screen, without scrolling sideways', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/board', priya, 320, async ({ page, tab }) => {
+      const row = tab.getByRole('row', { name: /Payroll API/ });
+      await row.waitFor();
+      assert.match(await row.innerText(), /Payroll API[\s\S]*Staged[\s\S]*0\/15 gates/);
+      assert.doesNotMatch(await row.innerText(), /Not started/, 'the stage columns give way on a phone; the panel lists the gates');
+      const region = tab.getByRole('region', { name: 'Workloads against the release stages' });
+      const widths = await region.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      assert.ok(widths[0]! <= widths[1]!, `the board is ${widths[0]} px wide in ${widths[1]} px`);
+      const box = await row.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 320, `the row spans ${JSON.stringify(box)}`);
+      await page.screenshot({ path: join(SHOTS, 'board-320px.png') });
+    });
+  });
+
+  it('follows the Teams theme: dark when Teams switches to dark', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/board', priya, 1024, async ({ page, tab }) => {
+      await tab.getByRole('row', { name: /Payroll API/ }).waitFor();
+      assert.equal(await tab.locator('[data-theme="dark"]').count(), 0);
+      await page.evaluate("window.setTheme('dark')");
+      await tab.locator('[data-theme="dark"]').waitFor();
+      await page.screenshot({ path: join(SHOTS, 'board-dark.png') });
+    });
+  });
+
+  it('lists in "My release work" the gates the signed-in person may decide, each with a link to its chat', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/mywork', tom, 800, async ({ page, tab }) => {
+      const row = tab.getByRole('row', { name: /Assets replicated and staged/ });
+      await row.waitFor();
+      const link = row.getByRole('link', { name: 'Open the chat of Payroll API' });
+      assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/teams\.microsoft\.com\/l\/channel\/19%3Aalpha%40thread\.tacv2\//);
+      await page.screenshot({ path: join(SHOTS, 'mywork.png') });
+    });
+  });
+
+  it('says how to open it when the page is opened outside Teams', async function () {
+    this.timeout(60_000);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${h.app.url}/tab/board`);
+      await page.getByText('Open this page in Microsoft Teams').waitFor();
+    } finally {
+      await context.close();
+    }
+  });
+});
