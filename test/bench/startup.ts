@@ -64,7 +64,8 @@ function rssMb(pid: number): number {
 
 async function measure({ entry, externalCosmos }: Variant, cosmosEndpoint: string): Promise<Start> {
   // Any key: the embedded server does not check signatures.
-  const env: Record<string, string> = externalCosmos ? { COSMOS_ENDPOINT: cosmosEndpoint, COSMOS_KEY: Buffer.from('bench').toString('base64') } : {};
+  // Without an app id, a real Cosmos endpoint needs the explicit anonymous opt-in (a private test deployment).
+  const env: Record<string, string> = externalCosmos ? { COSMOS_ENDPOINT: cosmosEndpoint, COSMOS_KEY: Buffer.from('bench').toString('base64'), LIFTOFF_ALLOW_ANONYMOUS: 'true' } : {};
   const begun = performance.now();
   const liftoff = startLiftoffProcess(entry, env, () => {});
   try {
