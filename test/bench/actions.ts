@@ -1,3 +1,4 @@
+import { burst, startLoadClient } from './burst';
 /**
  * What each action costs: `npm run bench:actions`.
  *
@@ -9,16 +10,13 @@
  * turn by kind; the last line is one JSON object with the figures.
  */
 import { strict as assert } from 'node:assert';
-import { ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import type { Person } from '../../bot/release/model';
 import { addHistory, gateDecision, retroEntry, retroStart, rosterOf, uatApproval, uatOpen, workloadReady } from '../support/actions';
 import { person } from '../support/builders';
 import { countedStore, difference, RequestCounts } from '../support/cosmosRequests';
 import { cardText, startHarness } from '../support/liftoff';
 import { Place, teamChannel } from '../support/teams';
-import type { Shot } from './loadClient';
 
 const TURNS = Number(process.env.BENCH_TURNS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 50);
@@ -27,17 +25,6 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 2000);
 /** An approval and a retro entry redraw a shared card after the answer and are slow: fewer of them keep the run short. */
 const VOTES = Number(process.env.BENCH_VOTES ?? 200);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200);
-
-function startLoadClient(): ChildProcess {
-  return fork(path.join(__dirname, 'loadClient.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-function burst(client: ChildProcess, url: string, activities: Array<Record<string, unknown>>): Promise<Shot[]> {
-  return new Promise((resolve, reject) => {
-    client.once('message', (reply: { shots?: Shot[]; error?: string }) => (reply.shots ? resolve(reply.shots) : reject(new Error(reply.error))));
-    client.send({ url, bodies: activities.map((a) => JSON.stringify(a)) });
-  });
-}
 
 interface Figure {
   turns: number;

@@ -1,3 +1,4 @@
+import { burst, startLoadClient } from './burst';
 /**
  * Business-test sign-off under load: `npm run bench:signoff`.
  *
@@ -8,9 +9,7 @@
  * The last line printed is one JSON object with the figures.
  */
 import { strict as assert } from 'node:assert';
-import { ChildProcess, fork } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { startLiftoff } from '../../bot/app';
 import { readConfig } from '../../bot/config';
 import { createLogger } from '../../bot/log';
@@ -20,24 +19,10 @@ import { person, TENANT } from '../support/builders';
 import { startFakeConnector } from '../support/fakeConnector';
 import { cardText, findAction } from '../support/liftoff';
 import { ActivityFactory, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
-import type { Shot } from './loadClient';
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 200);
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 50);
 const ECHOES = Number(process.env.BENCH_ECHOES ?? 200);
-
-/** Starts the load generator in its own process (see loadClient.ts). */
-function startLoadClient(): ChildProcess {
-  return fork(path.join(__dirname, 'loadClient.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-}
-
-/** Fires every activity at once from the load generator; answers each one's status, latency and body, in order. */
-function burst(client: ChildProcess, url: string, activities: Array<Record<string, unknown>>): Promise<Shot[]> {
-  return new Promise((resolve, reject) => {
-    client.once('message', (reply: { shots?: Shot[]; error?: string }) => (reply.shots ? resolve(reply.shots) : reject(new Error(reply.error))));
-    client.send({ url, bodies: activities.map((a) => JSON.stringify(a)) });
-  });
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
