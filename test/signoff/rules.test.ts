@@ -20,7 +20,7 @@ import {
   zonedInstant,
 } from '../../bot/signoff/rules';
 import { dateIn } from '../../bot/shared/zonedTime';
-import { NOW, person, scope } from '../support/builders';
+import { cycleRequest, NOW, person, scope } from '../support/builders';
 
 const pm = person('Priya');
 const owner = person('Bea');
@@ -34,22 +34,7 @@ function workload(withOwner = true): Workload {
 }
 
 function request(overrides: Partial<OpenCycleRequest> = {}): OpenCycleRequest {
-  return {
-    workload: workload(),
-    cycles: [],
-    testers: [tom, tina, tess],
-    finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }],
-    rule: 'all',
-    rejection: 'failsCycle',
-    dueDate: '2026-11-25',
-    dueTime: '17:00',
-    timeZone: 'Europe/Paris',
-    testPlanUrl: 'https://contoso.example/plan',
-    scopeNotes: 'Month-end run',
-    actor: pm,
-    now: NOW,
-    ...overrides,
-  };
+  return cycleRequest({ workload: workload(), testers: [tom, tina, tess], finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }], actor: pm }, { scopeNotes: 'Month-end run', ...overrides });
 }
 
 function opened(overrides: Partial<OpenCycleRequest> = {}): SignoffCycle {

@@ -9,7 +9,7 @@ import { CosmosStore } from '../../bot/store/cosmos';
 import { CosmosSignoffRepository } from '../../bot/store/signoffRepository';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { embeddedStore } from '../support/cosmos';
-import { NOW, person, scope } from '../support/builders';
+import { cycleRequest, NOW, person, scope } from '../support/builders';
 
 const pm = person('Priya');
 const owner = person('Bea');
@@ -49,22 +49,12 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
     options: { rule?: 'all' | 'any' | 'atLeast'; atLeast?: number; rejection?: 'failsCycle' | 'countsAgainst'; testers?: Approver[] } = {},
   ): Promise<SignoffCycle> {
     const workload = await workloadNamed(name);
-    const result = openCycle({
-      workload,
-      cycles: [],
-      testers: options.testers ?? [tom, tina, tess],
-      finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }],
-      rule: options.rule ?? 'all',
-      ...(options.atLeast ? { atLeast: options.atLeast } : {}),
-      rejection: options.rejection ?? 'failsCycle',
-      dueDate: '2026-11-25',
-      dueTime: '17:00',
-      timeZone: 'Europe/Paris',
-      testPlanUrl: 'https://contoso.example/plan',
-      scopeNotes: '',
-      actor: pm,
-      now: NOW,
-    });
+    const result = openCycle(
+      cycleRequest(
+        { workload, testers: options.testers ?? [tom, tina, tess], finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }], actor: pm },
+        { rule: options.rule ?? 'all', ...(options.atLeast ? { atLeast: options.atLeast } : {}), rejection: options.rejection ?? 'failsCycle' },
+      ),
+    );
     assert.equal(result.kind, 'opened');
     const { cycle, event } = result;
     assert.equal(await repo.createCycle(cycle, event), 'created');

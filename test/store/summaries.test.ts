@@ -14,7 +14,7 @@ import { CosmosSignoffRepository } from '../../bot/store/signoffRepository';
 import { NOTICES_SHOWN } from '../../bot/store/summaries';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { embeddedStore } from '../support/cosmos';
-import { NOW, person, scope, TENANT } from '../support/builders';
+import { cycleRequest, NOW, person, scope, TENANT } from '../support/builders';
 import { startRequest } from '../support/retro';
 
 const pm = person('Priya');
@@ -46,21 +46,7 @@ describe("The workload's summaries and the team's open action items, in step und
   }
 
   function cycleOf(workload: Workload, cycles: SignoffCycle[] = []) {
-    const result = openCycle({
-      workload,
-      cycles,
-      testers: [tester('Tom'), tester('Tina')],
-      finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }],
-      rule: 'all',
-      rejection: 'failsCycle',
-      dueDate: '2026-11-25',
-      dueTime: '17:00',
-      timeZone: 'Europe/Paris',
-      testPlanUrl: 'https://contoso.example/plan',
-      scopeNotes: '',
-      actor: pm,
-      now: NOW,
-    });
+    const result = openCycle(cycleRequest({ workload, testers: [tester('Tom'), tester('Tina')], finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }], actor: pm }, { cycles }));
     assert.equal(result.kind, 'opened');
     return result;
   }

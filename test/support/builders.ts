@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Person, WorkloadScope } from '../../bot/release/model';
+import type { OpenCycleRequest } from '../../bot/signoff/rules';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -29,3 +30,23 @@ export const downtime = {
   contact: 'payroll-release@contoso.example',
   changePlanUrl: 'https://contoso.example/change-plans/payroll',
 };
+
+/**
+ * A request to open a UAT cycle as the form sends it: every tester must approve, a rejection fails the cycle,
+ * due 25 November 2026 at 17:00 in Paris, with a test plan; who takes part comes from the spec.
+ */
+export function cycleRequest(people: Pick<OpenCycleRequest, 'workload' | 'testers' | 'finalApprovers' | 'actor'>, overrides: Partial<OpenCycleRequest> = {}): OpenCycleRequest {
+  return {
+    cycles: [],
+    rule: 'all',
+    rejection: 'failsCycle',
+    dueDate: '2026-11-25',
+    dueTime: '17:00',
+    timeZone: 'Europe/Paris',
+    testPlanUrl: 'https://contoso.example/plan',
+    scopeNotes: '',
+    now: NOW,
+    ...people,
+    ...overrides,
+  };
+}
