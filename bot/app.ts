@@ -130,7 +130,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   });
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
   // Waves live in each team's partition; retro action items target them by id.
-  const waves = new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock);
+  // The priorities review reads the windows of a wave's workloads, each in its own partition.
+  const cutoverRepository = new CosmosCutoverRepository(cosmos.workloads);
+  const waves = new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock, cutoverRepository);
   const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock, waves);
   const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
   const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
@@ -172,7 +174,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
 
   // Release windows live in the workload's partition.
   const waveHandlers = new WaveHandlers(waves);
-  const cutoverHandlers = new CutoverHandlers(new CutoverService(new CosmosCutoverRepository(cosmos.workloads), release, clock));
+  const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverRepository, release, clock));
   contributors.push(cutoverHandlers.checklistSection);
 
   const bot = new LiftoffBot({

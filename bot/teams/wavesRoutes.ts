@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { documentIdListSchema, documentIdSchema } from './payloads';
+import { documentIdListSchema, documentIdSchema, optionalDocumentIdSchema } from './payloads';
 import { command, Routes, verb } from './router';
 import type { WaveHandlers } from './wavesHandlers';
+
+/** A place typed or carried by a card: a number, or its digits. */
+const placeSchema = z.union([z.number(), z.string().max(6)]).optional().transform((v) => (v === undefined || v === '' ? undefined : Number(v)));
 
 /** Card data of the wave verbs: untrusted, parsed into typed values. A wave id is read only in the turn's own team partition. */
 export const waveVerbData = {
@@ -13,9 +16,26 @@ export const waveVerbData = {
     workloads: documentIdListSchema(20000),
   }),
   waveRef: z.object({ waveId: documentIdSchema }),
+  /** A move in (the workload picked in `moveInId`), a move out, or a new place; with the reason typed, and the review it belongs to. */
+  change: z
+    .object({
+      waveId: documentIdSchema,
+      op: z.enum(['in', 'out', 'place']),
+      workloadId: optionalDocumentIdSchema,
+      moveInId: optionalDocumentIdSchema,
+      place: placeSchema,
+      reason: z.string().max(2000).default(''),
+      reviewOf: optionalDocumentIdSchema,
+    })
+    .transform(({ moveInId, workloadId, reviewOf, place, ...rest }) => ({
+      ...rest,
+      workloadId: rest.op === 'in' ? moveInId || workloadId : workloadId,
+      ...(place !== undefined ? { place } : {}),
+      ...(reviewOf ? { reviewOf } : {}),
+    })),
 } as const;
 
-/** The wave commands and verbs: the current wave, planning and closing. */
+/** The wave commands and verbs: the current wave, planning, changing, closing, and the priorities review. */
 export function wavesRoutes(h: WaveHandlers): Routes {
   return {
     commands: {
@@ -26,6 +46,8 @@ export function wavesRoutes(h: WaveHandlers): Routes {
       'wave.form': verb(waveVerbData.none, async (turn) => ({ card: await h.form(turn) }), 'view'),
       'wave.plan': verb(waveVerbData.plan, (turn, data) => h.plan(turn, data)),
       'wave.close': verb(waveVerbData.waveRef, (turn, data) => h.close(turn, data)),
+      'wave.change': verb(waveVerbData.change, (turn, data) => h.change(turn, data)),
+      'wave.review': verb(waveVerbData.waveRef, (turn, data) => h.review(turn, data)),
     },
   };
 }

@@ -40,3 +40,50 @@ export interface WaveClaim {
 
 /** Most workloads one wave holds: a wave and its claims are written in one transactional batch (at most 100 operations). */
 export const MAX_WAVE_WORKLOADS = 25;
+
+/** What was done to a wave, kept in the team's partition with the change itself (one batch): the wave's audit trail. */
+export interface WaveEvent {
+  id: string;
+  /** The team's partition key. */
+  workloadId: string;
+  type: 'waveEvent';
+  waveId: string;
+  at: string;
+  actor: Person;
+  action: 'wave.planned' | 'wave.movedIn' | 'wave.movedOut' | 'wave.reordered' | 'wave.closed' | 'wave.reviewed';
+  summary: string;
+  reason?: string;
+  /** A decision of the priorities review of this (earlier) wave. */
+  reviewOf?: string;
+  /** The reviewed wave's name, for the next wave's card. */
+  reviewOfName?: string;
+}
+
+/** What a wave delivered, as the priorities review shows it to the business stakeholders. */
+export interface WaveOutcomeSummary {
+  released: string[];
+  notReleased: string[];
+  windowsFinished: number;
+  rolledBack: Array<{ workload: string; window: number; reason: string }>;
+  savings: Array<{ workload: string; text: string }>;
+  openActions: string[];
+}
+
+/**
+ * The business priorities review of a wave: started once (natural id `review:<waveId>`), its outcome frozen
+ * when it starts; decisions on the next wave are wave changes recorded with `reviewOf`.
+ */
+export interface WaveReview {
+  id: string;
+  workloadId: string;
+  type: 'waveReview';
+  waveId: string;
+  waveName: string;
+  /** The wave the decisions change, when the team had one planned. */
+  nextWaveId?: string;
+  /** The business owners of the wave's workloads. */
+  stakeholders: Person[];
+  outcome: WaveOutcomeSummary;
+  startedBy: Person;
+  startedAt: string;
+}

@@ -1,6 +1,6 @@
 import type { Person, Workload, WorkloadScope } from '../release/model';
 import { holdsRole, isClosed, slugOf, teamPartitionOf } from '../release/rules';
-import { MAX_WAVE_WORKLOADS, Wave, WaveClaim } from './model';
+import { MAX_WAVE_WORKLOADS, Wave, WaveClaim, WaveEvent, WaveOutcomeSummary, WaveReview } from './model';
 
 /** Pure wave rules: no I/O, no clock. Callers pass today's date in. */
 
@@ -116,4 +116,187 @@ export function targetsWave(target: { kind: string; waveId?: string; name: strin
 /** The waves whose open action items a wave carries forward: the team's closed waves that started before it. */
 export function carriedFrom(waves: Wave[], wave: Wave): Wave[] {
   return waves.filter((w) => w.waveId !== wave.waveId && w.status === 'closed' && w.start < wave.start);
+}
+
+/** An audit event of a wave, without its id (the repository gives it one). */
+export type WaveEventDraft = Omit<WaveEvent, 'id'>;
+
+export const MAX_REASON = 500;
+
+/** A change of an open wave's workloads: one moved in, one moved out, or one moved to a place (1 is first). */
+export type WaveChange = { op: 'in'; workload: Workload } | { op: 'out'; workloadId: string } | { op: 'place'; workloadId: string; place: number };
+
+export interface WaveChangeRequest {
+  change: WaveChange;
+  reason: string;
+  actor: Person;
+  now: string;
+  /** The wave's workloads as they are now (the one moved in excluded). */
+  workloads: Workload[];
+  /** Set for a decision of the priorities review of an earlier wave: that wave and its workloads. */
+  review?: { wave: Wave; workloads: Workload[] };
+}
+
+export type WaveChangeDecision =
+  | { kind: 'changed'; wave: Wave; event: WaveEventDraft; claim?: { add: string } | { remove: string } }
+  | { kind: 'unchanged'; wave: Wave }
+  | { kind: 'refused'; message: string };
+
+const nameOf = (workloads: Workload[], id: string): string => workloads.find((w) => w.workloadId === id)?.name ?? 'That workload';
+
+/**
+ * Who may change an open wave: its project managers (of a workload in it, or of the one moved in); in a
+ * priorities review, also the business owners of the reviewed wave's workloads (its business stakeholders).
+ */
+export function mayChangeWave(request: Pick<WaveChangeRequest, 'change' | 'actor' | 'workloads' | 'review'>): boolean {
+  const id = request.actor.aadObjectId;
+  const managed = [...request.workloads, ...(request.change.op === 'in' ? [request.change.workload] : [])];
+  if (managed.some((w) => holdsRole(w, 'projectManager', id))) return true;
+  return !!request.review && request.review.workloads.some((w) => holdsRole(w, 'businessOwner', id) || holdsRole(w, 'projectManager', id));
+}
+
+/** Moves a workload in or out of an open wave, or to another place in it, with a reason; a retry changes nothing. */
+export function changeWave(wave: Wave, request: WaveChangeRequest): WaveChangeDecision {
+  const refuse = (message: string): WaveChangeDecision => ({ kind: 'refused', message });
+  if (wave.status !== 'open') return refuse(`${wave.name} is closed; change the next wave instead.`);
+  const { change } = request;
+  const ids = wave.workloadIds;
+  const targetId = change.op === 'in' ? change.workload.workloadId : change.workloadId;
+  // A retried press finds its change made: answered as done, before any check that its own change would now fail.
+  if (change.op === 'in' && ids.includes(targetId)) return { kind: 'unchanged', wave };
+  if (change.op === 'out' && !ids.includes(targetId)) return { kind: 'unchanged', wave };
+  if (change.op === 'place' && ids.indexOf(targetId) === change.place - 1) return { kind: 'unchanged', wave };
+  if (!mayChangeWave(request)) {
+    return refuse(
+      request.review
+        ? `Only a business owner or the project manager of a workload of ${request.review.wave.name} can record the review's decisions.`
+        : `Only the project manager of a workload in ${wave.name} can change it.`,
+    );
+  }
+  const reason = request.reason.normalize('NFKC').trim().replace(/\s+/g, ' ');
+  if (!reason) return refuse('Say why: a change of a wave needs a reason.');
+  if ([...reason].length > MAX_REASON) return refuse(`Keep the reason under ${MAX_REASON} characters.`);
+  let workloadIds: string[];
+  let action: WaveEvent['action'];
+  let what: string;
+  let claim: { add: string } | { remove: string } | undefined;
+  if (change.op === 'in') {
+    if (ids.length >= MAX_WAVE_WORKLOADS) return refuse(`A wave holds at most ${MAX_WAVE_WORKLOADS} workloads.`);
+    workloadIds = [...ids, targetId];
+    action = 'wave.movedIn';
+    what = `moved ${change.workload.name} into ${wave.name}`;
+    claim = { add: targetId };
+  } else if (change.op === 'out') {
+    if (ids.length === 1) return refuse(`${nameOf(request.workloads, targetId)} is the last workload of ${wave.name}; close the wave instead.`);
+    workloadIds = ids.filter((id) => id !== targetId);
+    action = 'wave.movedOut';
+    what = `moved ${nameOf(request.workloads, targetId)} out of ${wave.name}`;
+    claim = { remove: targetId };
+  } else {
+    if (!ids.includes(targetId)) return refuse(`That workload is not in ${wave.name}.`);
+    if (!Number.isInteger(change.place) || change.place < 1 || change.place > ids.length) return refuse(`Pick a place from 1 to ${ids.length}.`);
+    const rest = ids.filter((id) => id !== targetId);
+    workloadIds = [...rest.slice(0, change.place - 1), targetId, ...rest.slice(change.place - 1)];
+    action = 'wave.reordered';
+    what = `moved ${nameOf(request.workloads, targetId)} to place ${change.place} of ${wave.name}`;
+  }
+  const review = request.review ? { reviewOf: request.review.wave.waveId, reviewOfName: request.review.wave.name } : {};
+  return {
+    kind: 'changed',
+    wave: { ...wave, workloadIds },
+    ...(claim ? { claim } : {}),
+    event: {
+      workloadId: wave.workloadId,
+      type: 'waveEvent',
+      waveId: wave.waveId,
+      at: request.now,
+      actor: request.actor,
+      action,
+      summary: `${request.actor.name} ${what}${request.review ? ` (priorities review of ${request.review.wave.name})` : ''}: ${reason}`,
+      reason,
+      ...review,
+    },
+  };
+}
+
+/** The audit event of a wave planned or closed. */
+export function waveEvent(wave: Wave, action: 'wave.planned' | 'wave.closed', actor: Person, now: string): WaveEventDraft {
+  const summary =
+    action === 'wave.planned'
+      ? `${actor.name} planned ${wave.name} (${wave.start} to ${wave.end}) with ${wave.workloadIds.length} workload${wave.workloadIds.length === 1 ? '' : 's'}.`
+      : `${actor.name} closed ${wave.name}.`;
+  return { workloadId: wave.workloadId, type: 'waveEvent', waveId: wave.waveId, at: now, actor, action, summary };
+}
+
+/** A wave is due for its priorities review once its last day is over, or once it is closed. */
+export const reviewDue = (wave: Wave, today: string): boolean => wave.status === 'closed' || today > wave.end;
+
+/** The wave the review's decisions change: the team's next open wave starting after the reviewed one begins. */
+export function nextWaveOf(waves: Wave[], wave: Wave): Wave | undefined {
+  return waves.filter((w) => w.waveId !== wave.waveId && w.status === 'open' && w.start >= wave.start).sort((a, b) => a.start.localeCompare(b.start))[0];
+}
+
+/** The business stakeholders of a wave: the business owners of its workloads, once each. */
+export function businessStakeholders(workloads: Workload[]): Person[] {
+  const byId = new Map<string, Person>();
+  for (const w of workloads) for (const p of w.roles.businessOwner) byId.set(p.aadObjectId, { aadObjectId: p.aadObjectId, name: p.name });
+  return [...byId.values()];
+}
+
+/**
+ * Starts the priorities review of a wave, once: due (its days over, or closed), by a business owner or a
+ * project manager of one of its workloads, its outcome frozen as it stands.
+ */
+export function startReview(input: {
+  wave: Wave;
+  workloads: Workload[];
+  next?: Wave;
+  outcome: WaveOutcomeSummary;
+  actor: Person;
+  today: string;
+  now: string;
+}): { kind: 'started'; review: WaveReview; event: WaveEventDraft } | { kind: 'refused'; message: string } {
+  const { wave, actor } = input;
+  if (!reviewDue(wave, input.today)) return { kind: 'refused', message: `${wave.name} runs until ${wave.end}; its priorities review comes once it ends (or is closed).` };
+  const id = actor.aadObjectId;
+  if (!input.workloads.some((w) => holdsRole(w, 'businessOwner', id) || holdsRole(w, 'projectManager', id))) {
+    return { kind: 'refused', message: `Only a business owner or the project manager of a workload of ${wave.name} can start its priorities review.` };
+  }
+  const review: WaveReview = {
+    id: reviewIdOf(wave.waveId),
+    workloadId: wave.workloadId,
+    type: 'waveReview',
+    waveId: wave.waveId,
+    waveName: wave.name,
+    ...(input.next ? { nextWaveId: input.next.waveId } : {}),
+    stakeholders: businessStakeholders(input.workloads),
+    outcome: input.outcome,
+    startedBy: actor,
+    startedAt: input.now,
+  };
+  const { released, rolledBack } = input.outcome;
+  return {
+    kind: 'started',
+    review,
+    event: {
+      workloadId: wave.workloadId,
+      type: 'waveEvent',
+      waveId: wave.waveId,
+      at: input.now,
+      actor,
+      action: 'wave.reviewed',
+      summary: `${actor.name} started the priorities review of ${wave.name}: ${released.length} released, ${rolledBack.length} rolled back.`,
+    },
+  };
+}
+
+export const reviewIdOf = (waveId: string): string => `review:${waveId}`;
+
+/** The decisions a priorities review recorded on a wave, from its audit trail. */
+export const reviewDecisions = (events: WaveEvent[]): WaveEvent[] => events.filter((e) => e.reviewOf !== undefined);
+
+/** The wave a review's decisions change: the one named when it started while it is open, else the team's next open wave. */
+export function decidesOn(review: WaveReview, waves: Wave[], reviewed: Wave): Wave | undefined {
+  const named = review.nextWaveId ? waves.find((w) => w.waveId === review.nextWaveId && w.status === 'open') : undefined;
+  return named ?? nextWaveOf(waves, reviewed);
 }

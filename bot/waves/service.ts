@@ -3,10 +3,31 @@ import { currentStage, nextStep } from '../release/rules';
 import type { Viewer, ReleaseService } from '../release/service';
 import type { RetroAction } from '../retro/model';
 import { dateIn } from '../shared/zonedTime';
-import type { Wave } from './model';
+import type { CutoverWindow } from '../cutover/model';
+import { PROMOTION_GATE } from '../cutover/rules';
+import type { Wave, WaveEvent, WaveOutcomeSummary, WaveReview } from './model';
 import type { WaveRepository } from './repository';
-import { WaveDecision, atRisk, carriedFrom, checkWavePlan, closeWave, currentWave, newWave, targetsWave, waveIdOf } from './rules';
-import { teamPartitionOf } from '../release/rules';
+import {
+  WaveChange,
+  WaveChangeDecision,
+  WaveDecision,
+  atRisk,
+  carriedFrom,
+  changeWave,
+  checkWavePlan,
+  closeWave,
+  currentWave,
+  newWave,
+  decidesOn,
+  nextWaveOf,
+  reviewDecisions,
+  reviewDue,
+  startReview,
+  targetsWave,
+  waveEvent,
+  waveIdOf,
+} from './rules';
+import { isClosed, teamPartitionOf } from '../release/rules';
 
 /** One workload as the wave card shows it: where it is, what blocks it, who moves it next, and whether its dates are at risk. */
 export interface WaveRow {
@@ -22,14 +43,52 @@ export interface WaveView {
   rows: WaveRow[];
   /** Open retro action items aimed at this wave, and those carried from the team's earlier closed waves. */
   actions: Array<{ action: RetroAction; carriedFrom?: string }>;
+  /** The wave's audit trail, oldest first. */
+  trail: WaveEvent[];
+  /** The priorities review decisions recorded on this wave (moves and reorders, with their reasons). */
+  decisions: WaveEvent[];
+  /** Whether its priorities review is due, and the review once started. */
+  reviewDue: boolean;
+  review?: WaveReview;
+  /** For an open wave, the team's workloads in no open wave: what may be moved in. */
+  candidates: Workload[];
 }
+
+/** The priorities review card: the reviewed wave's outcome, and the next wave its decisions change. */
+export interface ReviewView {
+  review: WaveReview;
+  wave: Wave;
+  next?: WaveView;
+}
+
+/** A wave change as a person asked for it on a card. */
+export interface WaveChangeInput {
+  waveId: string;
+  op: 'in' | 'out' | 'place';
+  workloadId: string;
+  place?: number;
+  reason: string;
+  /** The wave whose priorities review this decision belongs to. */
+  reviewOf?: string;
+}
+
+export type ReviewOutcome = { kind: 'changed' | 'unchanged'; review: WaveReview } | { kind: 'refused'; message: string };
 
 /** Where retro action items come from; the retro capability answers. */
 export interface OpenActionSource {
   openActions(tenantId: string, scopeId: string): Promise<RetroAction[]>;
 }
 
+/** Where a workload's release windows come from; the cutover capability's repository answers (one partition). */
+export interface WindowSource {
+  record(workloadId: string): Promise<{ windows: CutoverWindow[] }>;
+}
+
 export type WaveOutcome = WaveDecision;
+export type WaveOutcomeOf = WaveChangeDecision;
+
+/** The gate whose evidence notes the savings of switching the source off. */
+const SAVINGS_GATE = 'assets-retired';
 
 /** How another capability finds a team's wave by what a person typed. */
 export interface WaveLookup {
@@ -43,6 +102,7 @@ export class WaveService implements WaveLookup {
     private readonly release: ReleaseService,
     private readonly retro: OpenActionSource,
     private readonly clock: () => Date = () => new Date(),
+    private readonly windows: WindowSource = { record: () => Promise.resolve({ windows: [] }) },
   ) {}
 
   /** Today in the person's time zone (the wave's days are calendar days where the team works). */
@@ -60,6 +120,14 @@ export class WaveService implements WaveLookup {
     const today = this.today(timeZone);
     const wave = currentWave(waves, today);
     return wave ? this.view(viewer, waves, wave, today) : undefined;
+  }
+
+  /** The wave whose priorities review is due: the latest to have ended or been closed. */
+  async dueForReview(viewer: Viewer, timeZone?: string): Promise<Wave | undefined> {
+    const today = this.today(timeZone);
+    return (await this.all(viewer))
+      .filter((w) => reviewDue(w, today))
+      .sort((a, b) => b.end.localeCompare(a.end))[0];
   }
 
   /** The workloads of this team a wave may hold. */
@@ -81,7 +149,7 @@ export class WaveService implements WaveLookup {
     const checked = checkWavePlan({ ...input, workloads, actor: viewer.actor, today: this.today(timeZone) });
     if (!checked.ok) return { kind: 'refused', message: checked.message };
     const { wave, claims } = newWave({ ...input, waveId: checked.waveId, name: checked.name, scope: viewer.scope, workloads, actor: viewer.actor, now: this.clock().toISOString() });
-    const result = await this.waves.plan(wave, claims);
+    const result = await this.waves.plan(wave, claims, waveEvent(wave, 'wave.planned', viewer.actor, wave.createdAt));
     if (result.kind === 'created') return { kind: 'changed', wave: result.wave };
     if (result.kind === 'exists') {
       const same = result.wave && result.wave.createdBy.aadObjectId === viewer.actor.aadObjectId && result.wave.start === wave.start && result.wave.end === wave.end;
@@ -104,7 +172,12 @@ export class WaveService implements WaveLookup {
     // A wave's workloads are fixed when it is planned: who may close it is read once.
     const workloads = await this.workloadsOf(viewer, wave);
     const now = this.clock().toISOString();
-    return this.waves.close(partition, waveId, (current) => closeWave(current, workloads, viewer.actor, now));
+    return this.waves.close(
+      partition,
+      waveId,
+      (current) => closeWave(current, workloads, viewer.actor, now),
+      (closed) => waveEvent(closed, 'wave.closed', viewer.actor, now),
+    );
   }
 
   async show(viewer: Viewer, waveId: string, timeZone?: string): Promise<WaveView | undefined> {
@@ -123,8 +196,105 @@ export class WaveService implements WaveLookup {
     return (await Promise.all(wave.workloadIds.map((id) => this.release.open(id, viewer)))).filter((w): w is Workload => !!w);
   }
 
+  /**
+   * Moves a workload in or out of an open wave, or to another place, with a reason; audited with the change.
+   * With reviewOf, it is a decision of that wave's priorities review on the wave after it.
+   */
+  async change(viewer: Viewer, input: WaveChangeInput): Promise<WaveOutcomeOf | undefined> {
+    const partition = teamPartitionOf(viewer.scope);
+    const wave = await this.waves.wave(partition, input.waveId);
+    if (!wave) return undefined;
+    const workloads = await this.workloadsOf(viewer, wave);
+    let change: WaveChange;
+    if (input.op === 'in') {
+      const workload = await this.release.open(input.workloadId, viewer);
+      if (!workload || workload.scope.scopeId !== viewer.scope.scopeId || workload.scope.tenantId !== viewer.tenantId) {
+        return { kind: 'refused', message: 'Pick a workload of this team; that one is not here.' };
+      }
+      const claim = await this.waves.claimOf(partition, workload.workloadId);
+      if (claim && claim.waveId !== wave.waveId) return this.claimedRefusal(partition, workload.name, claim.waveId);
+      change = { op: 'in', workload };
+    } else if (input.op === 'out') change = { op: 'out', workloadId: input.workloadId };
+    else change = { op: 'place', workloadId: input.workloadId, place: input.place ?? Number.NaN };
+    let review: { wave: Wave; workloads: Workload[] } | undefined;
+    if (input.reviewOf) {
+      const started = await this.waves.review(partition, input.reviewOf);
+      const reviewed = started ? await this.waves.wave(partition, input.reviewOf) : undefined;
+      if (!started || !reviewed) return { kind: 'refused', message: 'That priorities review has not been started; type "wave review" first.' };
+      const decided = decidesOn(started, await this.all(viewer), reviewed);
+      if (decided?.waveId !== wave.waveId) return { kind: 'refused', message: `The priorities review of ${reviewed.name} decides on ${decided?.name ?? 'the next wave'}, not ${wave.name}.` };
+      review = { wave: reviewed, workloads: await this.workloadsOf(viewer, reviewed) };
+    }
+    const now = this.clock().toISOString();
+    const result = await this.waves.change(partition, wave.waveId, (current) => changeWave(current, { change, reason: input.reason, actor: viewer.actor, now, workloads, ...(review ? { review } : {}) }));
+    if (result?.kind === 'claimed') return this.claimedRefusal(partition, change.op === 'in' ? change.workload.name : 'That workload', result.waveId);
+    return result;
+  }
+
+  private async claimedRefusal(partition: string, name: string, waveId: string): Promise<{ kind: 'refused'; message: string }> {
+    const other = await this.waves.wave(partition, waveId);
+    return { kind: 'refused', message: `${name} is already in the open wave ${other?.name ?? waveId}; a workload is in one open wave at a time. Move it out of that wave first.` };
+  }
+
+  /**
+   * Starts the business priorities review of a wave once it ended (or was closed): its outcome is read and
+   * frozen, and the review names the next wave its decisions change. Starting it again answers the same review.
+   */
+  async startReview(viewer: Viewer, waveId: string, timeZone?: string): Promise<ReviewOutcome | undefined> {
+    const partition = teamPartitionOf(viewer.scope);
+    const [waves, existing] = await Promise.all([this.all(viewer), this.waves.review(partition, waveId)]);
+    const wave = waves.find((w) => w.waveId === waveId);
+    if (!wave) return undefined;
+    if (existing) return { kind: 'unchanged', review: existing };
+    const workloads = await this.workloadsOf(viewer, wave);
+    const now = this.clock().toISOString();
+    const next = nextWaveOf(waves, wave);
+    const started = startReview({ wave, workloads, ...(next ? { next } : {}), outcome: await this.outcomeOf(viewer, wave, workloads), actor: viewer.actor, today: this.today(timeZone), now });
+    if (started.kind === 'refused') return started;
+    if ((await this.waves.startReview(started.review, started.event)) === 'created') return { kind: 'changed', review: started.review };
+    const stored = await this.waves.review(partition, waveId);
+    return stored ? { kind: 'unchanged', review: stored } : { kind: 'refused', message: 'The review could not be read back; try again.' };
+  }
+
+  /** The priorities review of a wave as its card draws it; undefined when it was not started. */
+  async reviewView(viewer: Viewer, waveId: string, timeZone?: string): Promise<ReviewView | undefined> {
+    const partition = teamPartitionOf(viewer.scope);
+    const [waves, review] = await Promise.all([this.all(viewer), this.waves.review(partition, waveId)]);
+    const wave = waves.find((w) => w.waveId === waveId);
+    if (!review || !wave) return undefined;
+    const nextWave = decidesOn(review, waves, wave);
+    const next = nextWave ? await this.view(viewer, waves, nextWave, this.today(timeZone)) : undefined;
+    return { review, wave, ...(next ? { next } : {}) };
+  }
+
+  /** What a wave delivered: released workloads, windows finished and rolled back, savings noted, open action items. */
+  private async outcomeOf(viewer: Viewer, wave: Wave, workloads: Workload[]): Promise<WaveOutcomeSummary> {
+    const [records, open] = await Promise.all([Promise.all(workloads.map((w) => this.windows.record(w.workloadId))), this.retro.openActions(viewer.tenantId, viewer.scope.scopeId)]);
+    const promoted = (w: Workload): boolean => isClosed(w.gates.find((g) => g.id === PROMOTION_GATE)?.status ?? 'pending');
+    const windows = records.flatMap((r) => r.windows);
+    return {
+      released: workloads.filter(promoted).map((w) => w.name),
+      notReleased: workloads.filter((w) => !promoted(w)).map((w) => w.name),
+      windowsFinished: windows.filter((w) => w.state === 'finished').length,
+      rolledBack: windows.filter((w) => w.state === 'rolledBack').map((w) => ({ workload: w.workloadName, window: w.number, reason: w.rollbackReason ?? '' })),
+      savings: workloads.flatMap((w) => {
+        const retired = w.gates.find((g) => g.id === SAVINGS_GATE);
+        return retired && isClosed(retired.status) && retired.evidence ? [{ workload: w.name, text: retired.evidence }] : [];
+      }),
+      openActions: open.filter((a) => targetsWave(a.target, wave)).map((a) => `${a.text}: ${a.owner.name}, due ${a.due}`),
+    };
+  }
+
   private async view(viewer: Viewer, waves: Wave[], wave: Wave, today: string): Promise<WaveView> {
-    const [workloads, open] = await Promise.all([this.workloadsOf(viewer, wave), this.retro.openActions(viewer.tenantId, viewer.scope.scopeId)]);
+    const partition = teamPartitionOf(viewer.scope);
+    const [workloads, open, trail, review, team] = await Promise.all([
+      this.workloadsOf(viewer, wave),
+      this.retro.openActions(viewer.tenantId, viewer.scope.scopeId),
+      this.waves.events(partition, wave.waveId),
+      this.waves.review(partition, wave.waveId),
+      wave.status === 'open' ? this.teamWorkloads(viewer) : Promise.resolve([]),
+    ]);
+    const claimed = new Set(waves.filter((w) => w.status === 'open').flatMap((w) => w.workloadIds));
     const earlier = carriedFrom(waves, wave);
     const actions: WaveView['actions'] = [];
     for (const action of open) {
@@ -139,6 +309,11 @@ export class WaveService implements WaveLookup {
       today,
       rows: workloads.map((workload) => ({ workload, stage: currentStage(workload), next: nextStep(workload), risk: atRisk(workload, today, wave.end) })),
       actions,
+      trail,
+      decisions: reviewDecisions(trail),
+      reviewDue: reviewDue(wave, today),
+      ...(review ? { review } : {}),
+      candidates: team.filter((w) => !claimed.has(w.workloadId)),
     };
   }
 }

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { renderCutover } from '../../cards/cutover';
-import { renderWave, renderWavePlan } from '../../cards/waves';
+import { renderReview, renderWave, renderWavePlan } from '../../cards/waves';
+import type { WaveReview } from '../../bot/waves/model';
 import type { CutoverWindow } from '../../bot/cutover/model';
 import { goNoGoState, planWindow, rollBack } from '../../bot/cutover/rules';
 import type { WindowView } from '../../bot/cutover/service';
@@ -38,10 +39,35 @@ describe('wave and release window cards expanded with real data', () => {
       today: '2026-11-22',
       rows: [{ workload: ready, stage: currentStage(ready), next: nextStep(ready), risk: atRisk(ready, '2026-11-22', wave.end) }],
       actions: [{ action, carriedFrom: 'Wave 2' }],
+      trail: [{ id: 'e1', workloadId: wave.workloadId, type: 'waveEvent', waveId: wave.waveId, at: NOW, actor: pm, action: 'wave.movedIn', summary: `Priya moved ${DISGUISED_LINK} in`, reason: 'x' }],
+      decisions: [],
+      reviewDue: true,
+      candidates: [ready],
     });
     expectWellFormedCard('wave', card, routed);
     expectRealTarget('wave', card, cardText);
     assert.match(cardText(card), /carried from Wave 2/);
+  });
+
+  it('priorities review, with and without a next wave', () => {
+    const { wave } = newWave({ waveId: 'wave-wave-4', name: 'Wave 4', start: '2026-11-28', end: '2026-12-05', scope: scope(), workloads: [ready], actor: pm, now: NOW });
+    const review: WaveReview = {
+      id: 'review:wave-wave-3',
+      workloadId: wave.workloadId,
+      type: 'waveReview',
+      waveId: 'wave-wave-3',
+      waveName: 'Wave 3',
+      stakeholders: [pm],
+      outcome: { released: ['Payroll API'], notReleased: [], windowsFinished: 1, rolledBack: [{ workload: 'Billing', window: 1, reason: DISGUISED_LINK }], savings: [], openActions: [] },
+      startedBy: pm,
+      startedAt: NOW,
+    };
+    const next = { wave, today: '2026-11-28', rows: [], actions: [], trail: [], decisions: [], reviewDue: false, candidates: [ready] };
+    const card = renderReview({ review, wave, next });
+    expectWellFormedCard('review', card, routed);
+    expectRealTarget('review', card, cardText);
+    assert.match(cardText(card), /Business priorities review of Wave 3/);
+    expectWellFormedCard('review without a next wave', renderReview({ review, wave }), routed);
   });
 
   it('wave plan form', () => expectWellFormedCard('wave plan', renderWavePlan([ready]), routed));
