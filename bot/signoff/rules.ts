@@ -86,7 +86,9 @@ export function cannotOpen(workload: Workload, cycles: SignoffCycle[], actor: Pe
     return `${workload.name} has no business owner yet, and the business owner gives the final sign-off. The project manager can assign one with "roles ${workload.name}".`;
   }
   const gate = workload.gates.find((g) => g.id === BUSINESS_TESTING_GATE);
-  if (gate && isClosed(gate.status)) {
+  // Once traffic is rerouted, a short cycle verifies the workload in production: the post-cutover business verification.
+  const promoted = isClosed(workload.gates.find((g) => g.id === 'traffic-rerouted')?.status ?? 'pending');
+  if (gate && isClosed(gate.status) && !promoted) {
     return `Business testing of ${workload.name} is already ${gate.status}; no new UAT cycle is needed.`;
   }
   const active = cycles.find((c) => isActive(c.state) && !isPastDue(c, now));
