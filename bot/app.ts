@@ -174,7 +174,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
 
   // Release windows live in the workload's partition.
   const waveHandlers = new WaveHandlers(waves);
-  const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverRepository, release, clock));
+  const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverRepository, release, clock, signoff));
   contributors.push(cutoverHandlers.checklistSection);
 
   const bot = new LiftoffBot({

@@ -1,9 +1,9 @@
 import cutoverTemplate from './templates/cutover.json';
-import { ROLE_TITLES } from '../bot/release/model';
+import { ROLE_TITLES, ROLES } from '../bot/release/model';
 import type { CutoverWindow, RunbookStep } from '../bot/cutover/model';
-import { lateSteps, modelText, plannedEnds } from '../bot/cutover/rules';
+import { lateSteps, modelText, plannedEnds, runbookEditable } from '../bot/cutover/rules';
 import type { WindowView } from '../bot/cutover/service';
-import { TIME_ZONES, wallClockMs } from '../bot/shared/zonedTime';
+import { dateIn, TIME_ZONES, wallClockMs } from '../bot/shared/zonedTime';
 import { Card, expand, Notice, noticeFields } from './render';
 import { personText } from './text';
 
@@ -25,7 +25,19 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
   const { workload, window } = view;
   const blackouts = view.blackouts.filter((b) => b.end.at > view.now).map((b) => ({ line: `${personText(b.name, 80)}: ${b.start.local} to ${b.end.local} ${b.end.timeZone}, set by ${b.setBy.name}` }));
   const zone = TIME_ZONES.includes(timeZone as (typeof TIME_ZONES)[number]) ? timeZone : 'UTC';
-  const base = { ...noticeFields(notice), workloadId: workload.workloadId, blackouts, timeZone: zone, timeZones: TIME_ZONES.map((name) => ({ name })) };
+  const base = {
+    ...noticeFields(notice),
+    workloadId: workload.workloadId,
+    blackouts,
+    timeZone: zone,
+    timeZones: TIME_ZONES.map((name) => ({ name })),
+    canEdit: false,
+    canVerify: false,
+    rev: 0,
+    editChoices: [],
+    roleChoices: [],
+    ...verifyFields(view, zone),
+  };
   const replannable = !window || window.state === 'rolledBack' || view.state?.kind === 'held';
   if (!window) {
     return expand(cutoverTemplate, {
@@ -46,6 +58,7 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
   const late = new Set(lateSteps(window, view.now));
   const ends = plannedEnds(window);
   const answers = new Map(view.answers.map((a) => [a.voter.aadObjectId, a]));
+  const canEdit = !!view.state && runbookEditable(window, view.state, view.now);
   return expand(cutoverTemplate, {
     ...base,
     title: `Release window ${window.number} for ${workload.name}`,
@@ -64,8 +77,12 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
     canRun: running || rollingBack,
     canRollBack: window.state === 'planned' && view.state?.kind === 'go',
     canPlan: replannable,
+    canEdit,
+    rev: window.rev,
+    editChoices: canEdit ? window.steps.map((s) => ({ id: s.id, title: personText(s.title, 100) })) : [],
+    roleChoices: canEdit ? ROLES.map((role) => ({ role, title: ROLE_TITLES[role] })) : [],
     steps: window.steps
-      .filter((s) => s.phase === 'forward' || rollingBack)
+      .filter((s) => s.phase === 'forward' || rollingBack || canEdit)
       .map((s) => ({
         id: s.id,
         workloadId: workload.workloadId,
@@ -77,4 +94,21 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
         canTick: s.status === 'pending' && (s.phase === 'forward' ? running : rollingBack),
       })),
   });
+}
+
+/** Once the window finished: the button that opens the post-cutover verification, a short UAT cycle with the last cycle's testers. */
+function verifyFields(view: WindowView, zone: string): object {
+  const window = view.window;
+  const testers = view.verifyTesters ?? [];
+  if (window?.state !== 'finished') return { verifyText: '', verifyTesterIds: '', verifyDueDate: '', verifyZone: zone, verifyNotes: '' };
+  return {
+    canVerify: true,
+    verifyText: testers.length
+      ? `Traffic is rerouted. Ask the business to verify it in production: a short UAT cycle with the testers of the last cycle (${testers.map((t) => t.name).join(', ')}), due tomorrow 17:00.`
+      : 'Traffic is rerouted. Ask the business to verify it in production with a short UAT cycle; pick its testers.',
+    verifyTesterIds: testers.map((t) => t.aadObjectId).join(','),
+    verifyDueDate: dateIn(zone, view.now, 1),
+    verifyZone: zone,
+    verifyNotes: `Post-cutover business verification of release window ${window.number}: check the workload in production after the switch.`,
+  };
 }

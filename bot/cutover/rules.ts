@@ -1,5 +1,5 @@
 import type { AuditEvent, Person, Role, Workload } from '../release/model';
-import { ROLE_TITLES } from '../release/model';
+import { ROLE_TITLES, ROLES } from '../release/model';
 import { holdsRole, isClosed, openEarlierGates, rolesOf } from '../release/rules';
 import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { Blackout, CutoverWindow, GoNoGoAnswer, PromotionModel, RecordChange, RunbookStep, Stakeholder, ZonedMoment } from './model';
@@ -334,4 +334,104 @@ export function checkBlackout(request: { name: string; start: ZonedMoment; end: 
 export function windowDue(workload: Workload): boolean {
   const gate = workload.gates.find((g) => g.id === PROMOTION_GATE);
   return !!gate && !isClosed(gate.status) && openEarlierGates(workload, PROMOTION_GATE).length === 0;
+}
+
+/** A change of a planned window's runbook, as typed on the card: an empty field of an edit keeps what the step had. */
+export type RunbookEdit =
+  | { op: 'edit'; stepId: string; title: string; ownerRole: string; minutes: string }
+  | { op: 'add'; afterStepId: string; phase: RunbookStep['phase']; title: string; ownerRole: string; minutes: string }
+  | { op: 'remove'; stepId: string };
+
+export const MAX_STEP_TITLE = 200;
+export const MAX_STEP_MINUTES = 720;
+
+/** The id a step added on the card drawn at this revision gets: a retried press finds it there. */
+export const addedStepId = (rev: number): string => `added-${rev}`;
+
+const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+/** Whether the runbook may still be edited: planned, not yet open (go/no-go still awaited) and not started. */
+export function runbookEditable(window: CutoverWindow, state: GoNoGoState, now: string): boolean {
+  return window.state === 'planned' && state.kind === 'awaiting' && now < window.start.at;
+}
+
+/**
+ * Edits a planned window's runbook before it opens: a step's title, owner role or planned minutes changed, a
+ * step added after another (or at the end of its phase), or one removed. Only its planners may; the card's
+ * revision guards against an edit drawn on an older runbook; a retried edit changes nothing.
+ */
+export function editRunbook(
+  window: CutoverWindow,
+  state: GoNoGoState,
+  workload: Workload,
+  request: { edit: RunbookEdit; rev: number; actor: Person; now: string },
+): WindowDecision {
+  const { edit } = request;
+  const steps = window.steps;
+  const find = (id: string): RunbookStep | undefined => steps.find((s) => s.id === id);
+  // A retry of what is already done is answered first, whatever changed since.
+  if (edit.op === 'remove' && !find(edit.stepId)) return { kind: 'unchanged', window };
+  if (edit.op === 'add' && find(addedStepId(request.rev))?.title === edit.title.trim()) return { kind: 'unchanged', window };
+  if (!PLANNER_ROLES.some((r) => holdsRole(workload, r, request.actor.aadObjectId))) {
+    return refuse('Only the project manager or the migration engineer of this workload can edit the runbook.', window);
+  }
+  if (!runbookEditable(window, state, request.now)) {
+    return refuse(`The runbook of window ${window.number} is fixed: it can be edited only before the window opens (go from everyone) and before it starts.`, window);
+  }
+  if (request.rev !== window.rev) return refuse(`The runbook of window ${window.number} changed since this card was drawn; here it is now. Check it and edit again.`, window);
+  const title = (text: string): string => text.normalize('NFKC').trim().replace(/\s+/g, ' ');
+  const minutesOf = (text: string): number | undefined => {
+    const n = Number(text.trim());
+    return text.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= MAX_STEP_MINUTES ? n : undefined;
+  };
+  const checkFields = (fields: { title: string; ownerRole: string; minutes: string }, current?: RunbookStep): { ok: true; step: Pick<RunbookStep, 'title' | 'ownerRole' | 'plannedMinutes'> } | { ok: false; message: string } => {
+    const t = title(fields.title) || current?.title || '';
+    if (!t) return { ok: false, message: 'Give the step a title.' };
+    if ([...t].length > MAX_STEP_TITLE) return { ok: false, message: `Keep a step title under ${MAX_STEP_TITLE} characters.` };
+    const role = fields.ownerRole.trim() || current?.ownerRole || '';
+    if (!isRole(role)) return { ok: false, message: 'Pick the role that owns the step.' };
+    const minutes = fields.minutes.trim() === '' && current ? current.plannedMinutes : minutesOf(fields.minutes);
+    if (minutes === undefined) return { ok: false, message: `Give the planned time in whole minutes, 1 to ${MAX_STEP_MINUTES}.` };
+    return { ok: true, step: { title: t, ownerRole: role, plannedMinutes: minutes } };
+  };
+  let updated: RunbookStep[];
+  let what: string;
+  if (edit.op === 'edit') {
+    const target = find(edit.stepId);
+    if (!target) return refuse('That step is not part of this runbook.', window);
+    const checked = checkFields(edit, target);
+    if (!checked.ok) return refuse(checked.message, window);
+    const next = { ...target, ...checked.step };
+    if (next.title === target.title && next.ownerRole === target.ownerRole && next.plannedMinutes === target.plannedMinutes) return { kind: 'unchanged', window };
+    updated = steps.map((s) => (s.id === target.id ? next : s));
+    what = `edited step "${next.title}" (${ROLE_TITLES[next.ownerRole]}, ${next.plannedMinutes} min)`;
+  } else if (edit.op === 'add') {
+    const after = edit.afterStepId ? find(edit.afterStepId) : undefined;
+    if (edit.afterStepId && !after) return refuse('That step is not part of this runbook.', window);
+    const checked = checkFields(edit);
+    if (!checked.ok) return refuse(checked.message, window);
+    const phase = after?.phase ?? edit.phase;
+    const added: RunbookStep = { id: addedStepId(window.rev), ...checked.step, phase, status: 'pending' };
+    const at = after ? steps.indexOf(after) + 1 : steps.reduce((last, s, i) => (s.phase === phase ? i + 1 : last), phase === 'forward' ? 0 : steps.length);
+    updated = [...steps.slice(0, at), added, ...steps.slice(at)];
+    what = `added step "${added.title}" (${ROLE_TITLES[added.ownerRole]}, ${added.plannedMinutes} min)${after ? ` after "${after.title}"` : ''}`;
+  } else {
+    const target = find(edit.stepId)!;
+    if (target.phase === 'forward' && steps.filter((s) => s.phase === 'forward').length === 1) return refuse('A runbook keeps at least one step that releases.', window);
+    updated = steps.filter((s) => s.id !== target.id);
+    what = `removed step "${target.title}"`;
+  }
+  return {
+    kind: 'changed',
+    window: { ...window, steps: updated, rev: window.rev + 1 },
+    event: {
+      workloadId: window.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'window.runbookEdited',
+      windowId: window.windowId,
+      summary: `${request.actor.name} ${what} in the runbook of window ${window.number}.`,
+    },
+  };
 }

@@ -4,7 +4,22 @@ import { teamPartitionOf } from '../release/rules';
 import type { ReleaseService, Viewer } from '../release/service';
 import type { Blackout, CutoverWindow, GoNoGoAnswer, PromotionModel } from './model';
 import type { CutoverRepository } from './repository';
-import { checkAnswer, checkBlackout, evidenceOf, GoNoGoState, goNoGoState, momentOf, planWindow, PROMOTION_GATE, rollBack, sharesOf, tickStep, WindowDecision } from './rules';
+import {
+  checkAnswer,
+  checkBlackout,
+  editRunbook,
+  evidenceOf,
+  GoNoGoState,
+  goNoGoState,
+  momentOf,
+  planWindow,
+  PROMOTION_GATE,
+  rollBack,
+  RunbookEdit,
+  sharesOf,
+  tickStep,
+  WindowDecision,
+} from './rules';
 
 /** What the window card draws: the workload's latest window, its answers and go/no-go state, and the team's blackouts. */
 export interface WindowView {
@@ -14,6 +29,13 @@ export interface WindowView {
   state?: GoNoGoState;
   blackouts: Blackout[];
   now: string;
+  /** Once the window finished: the testers of the workload's latest UAT cycle, whom the post-cutover verification asks again. */
+  verifyTesters?: Person[];
+}
+
+/** Where the workload's UAT cycles come from (the sign-off capability answers), for the post-cutover verification. */
+export interface TesterSource {
+  cycles(workloadId: string): Promise<Array<{ number: number; testers: Person[] }>>;
 }
 
 /** The plan as typed on the card: dates, times and zone, the promotion model, and the DNS or IP change. */
@@ -39,6 +61,7 @@ export class CutoverService {
     private readonly windows: CutoverRepository,
     private readonly release: ReleaseService,
     private readonly clock: () => Date = () => new Date(),
+    private readonly testers: TesterSource = { cycles: () => Promise.resolve([]) },
   ) {}
 
   private now(): string {
@@ -49,7 +72,10 @@ export class CutoverService {
     const [{ windows, answers }, blackouts] = await Promise.all([this.windows.record(workload.workloadId), this.windows.blackouts(teamPartitionOf(workload.scope))]);
     const window = windows[windows.length - 1];
     const mine = window ? answers.filter((a) => a.windowId === window.windowId) : [];
-    return { workload, ...(window ? { window, state: goNoGoState(window, mine) } : {}), answers: mine, blackouts, now: this.now() };
+    const view: WindowView = { workload, ...(window ? { window, state: goNoGoState(window, mine) } : {}), answers: mine, blackouts, now: this.now() };
+    if (window?.state !== 'finished') return view;
+    const latest = (await this.testers.cycles(workload.workloadId)).sort((a, b) => b.number - a.number)[0];
+    return { ...view, verifyTesters: latest?.testers.map((t) => ({ aadObjectId: t.aadObjectId, name: t.name })) ?? [] };
   }
 
   async plan(workload: Workload, actor: Person, input: WindowPlanInput): Promise<Done<CutoverWindow>> {
@@ -113,6 +139,12 @@ export class CutoverService {
       await this.release.passGateOnBehalf(workload.workloadId, { gateId: PROMOTION_GATE, actor: request.actor, evidence: evidenceOf(decided.window) });
     }
     return decided;
+  }
+
+  /** Edits the runbook of a planned window before it opens; guarded by the card's revision and the window's ETag, audited. */
+  async editRunbook(workload: Workload, windowId: string, request: { edit: RunbookEdit; rev: number; actor: Person }): Promise<WindowDecision | undefined> {
+    const now = this.now();
+    return this.windows.changeWindow(workload.workloadId, windowId, (window, answers) => editRunbook(window, goNoGoState(window, answers), workload, { ...request, now }));
   }
 
   async rollBack(workload: Workload, windowId: string, actor: Person, reason: string): Promise<WindowDecision | undefined> {

@@ -1,6 +1,6 @@
 import { renderCutover } from '../../cards/cutover';
 import type { Card, ChecklistSection, Notice } from '../../cards/render';
-import type { WindowDecision } from '../cutover/rules';
+import type { RunbookEdit, WindowDecision } from '../cutover/rules';
 import { windowDue } from '../cutover/rules';
 import type { CutoverService, Done, WindowPlanInput } from '../cutover/service';
 import type { Workload } from '../release/model';
@@ -30,6 +30,23 @@ export class CutoverHandlers {
     return this.decided(turn, workload, decided, (d) =>
       d.window.state === 'finished' ? `The runbook is complete: traffic rerouted is passed with window ${d.window.number} as its evidence.` : `${turn.actor.name} marked a step ${data.outcome}.`,
     );
+  }
+
+  async runbook(
+    turn: Turn,
+    data: { windowId: string; rev: number; op: 'edit' | 'add' | 'remove'; editStepId: string; stepTitle: string; stepOwner: string; stepMinutes: string; stepPhase: 'forward' | 'rollback' },
+    workload: Workload,
+  ): Promise<VerbOutcome> {
+    const fields = { title: data.stepTitle, ownerRole: data.stepOwner, minutes: data.stepMinutes };
+    const edit: RunbookEdit =
+      data.op === 'remove'
+        ? { op: 'remove', stepId: data.editStepId }
+        : data.op === 'add'
+          ? { op: 'add', afterStepId: data.editStepId, phase: data.stepPhase, ...fields }
+          : { op: 'edit', stepId: data.editStepId, ...fields };
+    if (edit.op !== 'add' && !data.editStepId) return { card: await this.card(turn, workload, attention('Pick the step to change.')) };
+    const decided = await this.cutover.editRunbook(workload, data.windowId, { edit, rev: data.rev, actor: turn.actor });
+    return this.decided(turn, workload, decided, (d) => (d.kind === 'changed' ? d.event.summary : 'The runbook already reads that way.'));
   }
 
   async rollBack(turn: Turn, data: { windowId: string; reason: string }, workload: Workload): Promise<VerbOutcome> {
@@ -74,7 +91,7 @@ export class CutoverHandlers {
     turn: Turn,
     workload: Workload,
     decided: WindowDecision | undefined,
-    sentence: (d: Extract<WindowDecision, { window: unknown; kind: 'changed' | 'unchanged' }>) => string,
+    sentence: (d: Exclude<WindowDecision, { kind: 'refused' }>) => string,
   ): Promise<VerbOutcome> {
     if (!decided) return { card: await this.card(turn, workload, attention('That release window no longer exists.')) };
     if (decided.kind === 'refused') return { card: await this.card(turn, workload, attention(decided.message)) };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CutoverHandlers } from './cutoverHandlers';
-import { documentIdSchema, workloadIdSchema } from './payloads';
+import { documentIdSchema, optionalDocumentIdSchema, workloadIdSchema } from './payloads';
 import { Routes, workloadCommand, workloadVerb } from './router';
 
 const typed = (max: number) => z.string().max(max).default('');
@@ -28,6 +28,17 @@ export const cutoverVerbData = {
   }),
   answer: z.object({ workloadId: workloadIdSchema, windowId: documentIdSchema, answer: z.enum(['go', 'noGo']), comment: typed(2000) }),
   step: z.object({ workloadId: workloadIdSchema, windowId: documentIdSchema, stepId: documentIdSchema, outcome: z.enum(['done', 'failed']), note: typed(2000) }),
+  runbook: z.object({
+    workloadId: workloadIdSchema,
+    windowId: documentIdSchema,
+    rev: z.union([z.number().int(), z.string().regex(/^\d{1,9}$/).transform(Number)]),
+    op: z.enum(['edit', 'add', 'remove']),
+    editStepId: optionalDocumentIdSchema,
+    stepTitle: typed(1000),
+    stepOwner: typed(40),
+    stepMinutes: numberText,
+    stepPhase: z.enum(['forward', 'rollback']).default('forward'),
+  }),
   rollBack: z.object({ workloadId: workloadIdSchema, windowId: documentIdSchema, reason: typed(2000) }),
   blackout: z.object({
     workloadId: workloadIdSchema,
@@ -51,6 +62,7 @@ export function cutoverRoutes(h: CutoverHandlers): Routes {
       'cutover.plan': workloadVerb(cutoverVerbData.plan, (turn, data, w) => h.plan(turn, data, w)),
       'cutover.answer': workloadVerb(cutoverVerbData.answer, (turn, data, w) => h.answer(turn, data, w)),
       'cutover.step': workloadVerb(cutoverVerbData.step, (turn, data, w) => h.step(turn, data, w)),
+      'cutover.runbook': workloadVerb(cutoverVerbData.runbook, (turn, data, w) => h.runbook(turn, data, w)),
       'cutover.rollback': workloadVerb(cutoverVerbData.rollBack, (turn, data, w) => h.rollBack(turn, data, w)),
       'blackout.add': workloadVerb(cutoverVerbData.blackout, (turn, data, w) => h.blackout(turn, data, w)),
     },
