@@ -1,6 +1,21 @@
 import { strict as assert } from 'node:assert';
 import type { Blackout, CutoverWindow, GoNoGoAnswer, ZonedMoment } from '../../bot/cutover/model';
-import { checkAnswer, checkBlackout, evidenceOf, goNoGoState, lateSteps, momentOf, planWindow, rollBack, runbookFor, sharesOf, tickStep, WindowPlanRequest } from '../../bot/cutover/rules';
+import {
+  checkAnswer,
+  checkBlackout,
+  editRunbook,
+  evidenceOf,
+  goNoGoState,
+  lateSteps,
+  momentOf,
+  planWindow,
+  rollBack,
+  runbookFor,
+  RunbookEdit,
+  sharesOf,
+  tickStep,
+  WindowPlanRequest,
+} from '../../bot/cutover/rules';
 import type { Workload } from '../../bot/release/model';
 import { assignRoles, newWorkload } from '../../bot/release/rules';
 import { NOW, person, scope } from '../support/builders';
@@ -203,5 +218,59 @@ describe('release window rules', () => {
     assert.ok(checkBlackout({ ...input, actor: pm }).ok);
     assert.ok(!checkBlackout({ ...input, actor: miguel }).ok);
     assert.ok(!checkBlackout({ ...input, actor: pm, end: input.start }).ok);
+  });
+
+  describe('editing the runbook', () => {
+    const edit = (window: CutoverWindow, change: RunbookEdit, overrides: { actor?: typeof pm; rev?: number; now?: string; answers?: GoNoGoAnswer[] } = {}) =>
+      editRunbook(window, goNoGoState(window, overrides.answers ?? []), ready, { edit: change, rev: overrides.rev ?? window.rev, actor: overrides.actor ?? pm, now: overrides.now ?? NOW });
+    const changed = (d: ReturnType<typeof editRunbook>): CutoverWindow => {
+      assert.equal(d.kind, 'changed', JSON.stringify(d).slice(0, 200));
+      return (d as { window: CutoverWindow }).window;
+    };
+    const refusal = (d: ReturnType<typeof editRunbook>): string => (d.kind === 'refused' ? d.message : `not refused: ${d.kind}`);
+
+    it("edits a step's title, owner role or minutes (empty fields keep them), adds one after another, removes one, each a new revision and an event", () => {
+      const window = planned();
+      const longer = changed(edit(window, { op: 'edit', stepId: 'smoke-test', title: '', ownerRole: '', minutes: '45' }));
+      const smoke = longer.steps.find((s) => s.id === 'smoke-test');
+      assert.deepEqual([smoke?.title, smoke?.ownerRole, smoke?.plannedMinutes, longer.rev], ['Smoke test of the new deployment', 'workloadArchitect', 45, 2]);
+      const decided = edit(longer, { op: 'add', afterStepId: 'smoke-test', phase: 'forward', title: 'Warm the cache', ownerRole: 'cloudOperations', minutes: '5' });
+      const added = changed(decided);
+      assert.deepEqual(
+        added.steps.map((s) => s.id).slice(3, 6),
+        ['smoke-test', 'added-2', 'business-verification'],
+      );
+      assert.match((decided as { event: { summary: string } }).event.summary, /Priya added step "Warm the cache" \(Cloud operations, 5 min\) after "Smoke test of the new deployment"/);
+      const atEnd = changed(edit(added, { op: 'add', afterStepId: '', phase: 'rollback', title: 'Tell the service desk', ownerRole: 'projectManager', minutes: '5' }));
+      assert.equal(atEnd.steps[atEnd.steps.length - 1]?.title, 'Tell the service desk');
+      const removed = changed(edit(atEnd, { op: 'remove', stepId: 'freeze-writes' }));
+      assert.ok(!removed.steps.some((s) => s.id === 'freeze-writes'));
+    });
+
+    it('answers a retried edit, add or remove as done, and refuses an edit drawn on an older runbook', () => {
+      const window = planned();
+      const add: RunbookEdit = { op: 'add', afterStepId: '', phase: 'forward', title: 'Warm the cache', ownerRole: 'cloudOperations', minutes: '5' };
+      const added = changed(edit(window, add));
+      assert.equal(edit(added, add, { rev: 1 }).kind, 'unchanged');
+      const removed = changed(edit(added, { op: 'remove', stepId: 'added-1' }));
+      assert.equal(edit(removed, { op: 'remove', stepId: 'added-1' }, { rev: 2 }).kind, 'unchanged');
+      assert.equal(edit(removed, { op: 'edit', stepId: 'go-live', title: 'Go-live: announce that the workload runs in the cloud', ownerRole: '', minutes: '' }).kind, 'unchanged');
+      assert.match(refusal(edit(removed, { op: 'edit', stepId: 'go-live', title: 'Go live', ownerRole: '', minutes: '' }, { rev: 1 })), /changed since this card was drawn/);
+    });
+
+    it('lets only the planners edit, and only before the window opens and starts, with valid fields', () => {
+      const window = planned();
+      const rename: RunbookEdit = { op: 'edit', stepId: 'go-live', title: 'Go live', ownerRole: '', minutes: '' };
+      assert.match(refusal(edit(window, rename, { actor: tom })), /Only the project manager or the migration engineer/);
+      assert.equal(edit(window, rename, { actor: miguel }).kind, 'changed');
+      assert.match(refusal(edit(window, rename, { answers: go(window) })), /can be edited only before the window opens/);
+      assert.match(refusal(edit(window, rename, { now: window.start.at })), /can be edited only before/);
+      assert.match(refusal(edit(window, { ...rename, minutes: '0' })), /whole minutes, 1 to 720/);
+      assert.match(refusal(edit(window, { ...rename, ownerRole: 'janitor' })), /Pick the role/);
+      assert.match(refusal(edit(window, { op: 'add', afterStepId: '', phase: 'forward', title: ' ', ownerRole: 'cloudOperations', minutes: '5' })), /Give the step a title/);
+      let one = window;
+      for (const s of window.steps.filter((x) => x.phase === 'forward').slice(1)) one = changed(edit(one, { op: 'remove', stepId: s.id }));
+      assert.match(refusal(edit(one, { op: 'remove', stepId: 'final-sync' })), /at least one step that releases/);
+    });
   });
 });
