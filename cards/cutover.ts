@@ -100,7 +100,7 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
 function verifyFields(view: WindowView, zone: string): object {
   const window = view.window;
   const testers = view.verifyTesters ?? [];
-  if (window?.state !== 'finished') return { verifyText: '', verifyTesterIds: '', verifyDueDate: '', verifyZone: zone, verifyNotes: '' };
+  if (window?.state !== 'finished') return { verifyText: '', verifyTesterIds: '', verifyDueDate: '', verifyZone: zone, verifyNotes: '', verifyPlanUrl: '' };
   return {
     canVerify: true,
     verifyText: testers.length
@@ -109,6 +109,7 @@ function verifyFields(view: WindowView, zone: string): object {
     verifyTesterIds: testers.map((t) => t.aadObjectId).join(','),
     verifyDueDate: dateIn(zone, view.now, 1),
     verifyZone: zone,
+    verifyPlanUrl: view.verifyPlanUrl ?? '',
     verifyNotes: `Post-cutover business verification of release window ${window.number}: check the workload in production after the switch.`,
   };
 }

@@ -31,11 +31,13 @@ export interface WindowView {
   now: string;
   /** Once the window finished: the testers of the workload's latest UAT cycle, whom the post-cutover verification asks again. */
   verifyTesters?: Person[];
+  /** The test plan of that cycle, asked again. */
+  verifyPlanUrl?: string;
 }
 
 /** Where the workload's UAT cycles come from (the sign-off capability answers), for the post-cutover verification. */
 export interface TesterSource {
-  cycles(workloadId: string): Promise<Array<{ number: number; testers: Person[] }>>;
+  cycles(workloadId: string): Promise<Array<{ number: number; testers: Person[]; testPlanUrl: string }>>;
 }
 
 /** The plan as typed on the card: dates, times and zone, the promotion model, and the DNS or IP change. */
@@ -75,7 +77,8 @@ export class CutoverService {
     const view: WindowView = { workload, ...(window ? { window, state: goNoGoState(window, mine) } : {}), answers: mine, blackouts, now: this.now() };
     if (window?.state !== 'finished') return view;
     const latest = (await this.testers.cycles(workload.workloadId)).sort((a, b) => b.number - a.number)[0];
-    return { ...view, verifyTesters: latest?.testers.map((t) => ({ aadObjectId: t.aadObjectId, name: t.name })) ?? [] };
+    if (!latest) return { ...view, verifyTesters: [] };
+    return { ...view, verifyTesters: latest.testers.map((t) => ({ aadObjectId: t.aadObjectId, name: t.name })), verifyPlanUrl: latest.testPlanUrl };
   }
 
   async plan(workload: Workload, actor: Person, input: WindowPlanInput): Promise<Done<CutoverWindow>> {

@@ -136,4 +136,55 @@ describe('Waves over HTTP, end to end', () => {
     assert.match(refused, /Pick workloads of this team/);
     assert.equal((await teamDocs<Wave>('wave'))[0]?.status, 'open');
   });
+
+  it('moves a workload between open waves only once it is out of the other, each move with a reason and on the audit trail', async () => {
+    await planWave('Wave 3', [payroll]);
+    await planWave('Wave 4', [billing], inDays(7), inDays(20));
+    const change = (fields: Record<string, unknown>) => press(priya, 'wave.change', { waveId: 'wave-wave-4', ...fields });
+    assert.match(cardText(await change({ op: 'in', moveInId: payroll, reason: 'Payroll slipped' })), /Payroll API is already in the open wave Wave 3; a workload is in one open wave at a time/);
+    assert.match(cardText(await press(priya, 'wave.change', { waveId: 'wave-wave-3', op: 'out', workloadId: payroll, reason: 'x' })), /last workload of Wave 3; close the wave instead/);
+    await press(priya, 'wave.close', { waveId: 'wave-wave-3' });
+    assert.match(cardText(await change({ op: 'in', moveInId: payroll, reason: '' })), /needs a reason/);
+    assert.match(cardText(await change({ op: 'in', moveInId: payroll, reason: 'Payroll slipped' })), /Priya PM moved Payroll API into Wave 4: Payroll slipped/);
+    assert.match(cardText(await press(miguel, 'wave.change', { waveId: 'wave-wave-4', op: 'out', workloadId: payroll, reason: 'mine' })), /Only the project manager of a workload in Wave 4/);
+    const moved = cardText(await change({ op: 'place', workloadId: payroll, place: '1', reason: 'Payroll first' }));
+    assert.match(moved, /▶️ 1\. Payroll API[\s\S]*2\. Billing/);
+    assert.match(moved, /Audit trail\n.*Priya PM planned Wave 4 .*\n.*Priya PM moved Payroll API into Wave 4: Payroll slipped\n.*Priya PM moved Payroll API to place 1 of Wave 4: Payroll first/);
+    const claims = await teamDocs<{ id: string; waveId: string }>('waveClaim');
+    assert.deepEqual(
+      claims.map((c) => `${c.id}:${c.waveId}`).sort(),
+      [`claim:${billing}:wave-wave-4`, `claim:${payroll}:wave-wave-4`],
+    );
+  });
+
+  it("changes and reviews only this team's waves, with this team's workloads", async () => {
+    await planWave('Wave 3', [payroll, billing]);
+    await say(eve, 'new Secret', other);
+    assert.match(cardText(await press(eve, 'wave.change', { waveId: 'wave-wave-3', op: 'out', workloadId: payroll, reason: 'x' }, other)), /That wave is not one of this team/);
+    assert.match(cardText(await press(eve, 'wave.review', { waveId: 'wave-wave-3' }, other)), /That wave is not one of this team/);
+    const foreign = workloadIdIn(other, 'secret');
+    assert.match(cardText(await press(priya, 'wave.change', { waveId: 'wave-wave-3', op: 'in', moveInId: foreign, reason: 'x' })), /Pick a workload of this team/);
+    assert.match(cardText(await press(priya, 'wave.review', { waveId: 'wave-wave-3' })), /Wave 3 runs until .*; its priorities review comes once it ends/);
+    assert.match(cardText(await say(priya, 'wave review')), /No wave of this team has ended yet/);
+    assert.deepEqual((await teamDocs<Wave>('wave'))[0]?.workloadIds, [payroll, billing]);
+    assert.deepEqual(await teamDocs('waveReview'), []);
+  });
+
+  it('puts a workload moved into two open waves at the same moment in exactly one of them', async () => {
+    await say(priya, 'new HR Portal');
+    const hr = workloadIdIn(team, 'hr-portal');
+    await planWave('Wave 3', [payroll]);
+    await planWave('Wave 4', [billing], inDays(7), inDays(20));
+    const answers = await Promise.all(
+      ['wave-wave-3', 'wave-wave-4'].map(async (waveId) => cardText(await press(priya, 'wave.change', { waveId, op: 'in', moveInId: hr, reason: 'HR is ready' }))),
+    );
+    assert.equal(answers.filter((a) => /moved HR Portal into/.test(a)).length, 1, answers.join('\n---\n'));
+    assert.equal(answers.filter((a) => /HR Portal is already in the open wave/.test(a)).length, 1, answers.join('\n---\n'));
+    const holding = (await teamDocs<Wave>('wave')).filter((w) => w.workloadIds.includes(hr));
+    assert.equal(holding.length, 1);
+    const claims = await teamDocs<{ id: string; waveId: string }>('waveClaim');
+    assert.equal(claims.find((c) => c.id === `claim:${hr}`)?.waveId, holding[0]?.waveId);
+    const moves = (await teamDocs<{ action: string }>('waveEvent')).filter((e) => e.action === 'wave.movedIn');
+    assert.equal(moves.length, 1);
+  });
 });
