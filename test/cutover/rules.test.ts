@@ -17,6 +17,7 @@ import {
   WindowPlanRequest,
 } from '../../bot/cutover/rules';
 import type { Workload } from '../../bot/release/model';
+import { cannotOpen } from '../../bot/signoff/rules';
 import { assignRoles, newWorkload } from '../../bot/release/rules';
 import { NOW, person, scope } from '../support/builders';
 import { everyoneGo } from '../support/release';
@@ -272,5 +273,12 @@ describe('release window rules', () => {
       for (const s of window.steps.filter((x) => x.phase === 'forward').slice(1)) one = changed(edit(one, { op: 'remove', stepId: s.id }));
       assert.match(refusal(edit(one, { op: 'remove', stepId: 'final-sync' })), /at least one step that releases/);
     });
+  });
+
+  it('lets a UAT cycle open again once traffic is rerouted: the post-cutover business verification', () => {
+    const tested = { ...ready, roles: { ...ready.roles, projectManager: [pm] } };
+    assert.match(cannotOpen(tested, [], pm, NOW) ?? '', /Business testing of Payroll API is already passed/);
+    const promoted = { ...tested, gates: tested.gates.map((g) => (g.id === 'traffic-rerouted' ? { ...g, status: 'passed' as const } : g)) };
+    assert.equal(cannotOpen(promoted, [], pm, NOW), undefined);
   });
 });

@@ -72,6 +72,9 @@ function plausibleData(workloadId: string): Record<string, unknown> {
     stepId: 'final-sync',
     outcome: 'done',
     answer: 'go',
+    op: 'edit',
+    editStepId: 'final-sync',
+    stepMinutes: '20',
   };
 }
 
