@@ -360,12 +360,7 @@ export function runbookEditable(window: CutoverWindow, state: GoNoGoState, now: 
  * step added after another (or at the end of its phase), or one removed. Only its planners may; the card's
  * revision guards against an edit drawn on an older runbook; a retried edit changes nothing.
  */
-export function editRunbook(
-  window: CutoverWindow,
-  state: GoNoGoState,
-  workload: Workload,
-  request: { edit: RunbookEdit; rev: number; actor: Person; now: string },
-): WindowDecision {
+export function editRunbook(window: CutoverWindow, state: GoNoGoState, workload: Workload, request: { edit: RunbookEdit; rev: number; actor: Person; now: string }): WindowDecision {
   const { edit } = request;
   const steps = window.steps;
   const find = (id: string): RunbookStep | undefined => steps.find((s) => s.id === id);
@@ -384,7 +379,10 @@ export function editRunbook(
     const n = Number(text.trim());
     return text.trim() !== '' && Number.isInteger(n) && n >= 1 && n <= MAX_STEP_MINUTES ? n : undefined;
   };
-  const checkFields = (fields: { title: string; ownerRole: string; minutes: string }, current?: RunbookStep): { ok: true; step: Pick<RunbookStep, 'title' | 'ownerRole' | 'plannedMinutes'> } | { ok: false; message: string } => {
+  const checkFields = (
+    fields: { title: string; ownerRole: string; minutes: string },
+    current?: RunbookStep,
+  ): { ok: true; step: Pick<RunbookStep, 'title' | 'ownerRole' | 'plannedMinutes'> } | { ok: false; message: string } => {
     const t = title(fields.title) || current?.title || '';
     if (!t) return { ok: false, message: 'Give the step a title.' };
     if ([...t].length > MAX_STEP_TITLE) return { ok: false, message: `Keep a step title under ${MAX_STEP_TITLE} characters.` };

@@ -131,8 +131,9 @@ export class CosmosWaveRepository implements WaveRepository {
   }
 
   async startReview(review: WaveReview, event: WaveEventDraft): Promise<'created' | 'exists'> {
-    const results = (await this.container.items.batch([create(review.workloadId, review), { operationType: 'Create', partitionKey: review.workloadId, resourceBody: withId(event) }], review.workloadId))
-      .result;
+    const results = (
+      await this.container.items.batch([create(review.workloadId, review), { operationType: 'Create', partitionKey: review.workloadId, resourceBody: withId(event) }], review.workloadId)
+    ).result;
     if (results?.[0]?.statusCode === 409) return 'exists';
     checkBatch(results, `starting the review of ${review.waveId}`);
     return 'created';

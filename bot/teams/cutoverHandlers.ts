@@ -87,12 +87,7 @@ export class CutoverHandlers {
     return { card: await this.card(turn, workload, good(sentence(done.value))), shareWithEveryone: done.kind === 'changed' };
   }
 
-  private async decided(
-    turn: Turn,
-    workload: Workload,
-    decided: WindowDecision | undefined,
-    sentence: (d: Exclude<WindowDecision, { kind: 'refused' }>) => string,
-  ): Promise<VerbOutcome> {
+  private async decided(turn: Turn, workload: Workload, decided: WindowDecision | undefined, sentence: (d: Exclude<WindowDecision, { kind: 'refused' }>) => string): Promise<VerbOutcome> {
     if (!decided) return { card: await this.card(turn, workload, attention('That release window no longer exists.')) };
     if (decided.kind === 'refused') return { card: await this.card(turn, workload, attention(decided.message)) };
     return { card: await this.card(turn, workload, good(sentence(decided))), shareWithEveryone: decided.kind === 'changed' };

@@ -31,7 +31,13 @@ export const cutoverVerbData = {
   runbook: z.object({
     workloadId: workloadIdSchema,
     windowId: documentIdSchema,
-    rev: z.union([z.number().int(), z.string().regex(/^\d{1,9}$/).transform(Number)]),
+    rev: z.union([
+      z.number().int(),
+      z
+        .string()
+        .regex(/^\d{1,9}$/)
+        .transform(Number),
+    ]),
     op: z.enum(['edit', 'add', 'remove']),
     editStepId: optionalDocumentIdSchema,
     stepTitle: typed(1000),

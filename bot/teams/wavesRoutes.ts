@@ -4,7 +4,10 @@ import { command, Routes, verb } from './router';
 import type { WaveHandlers } from './wavesHandlers';
 
 /** A place typed or carried by a card: a number, or its digits. */
-const placeSchema = z.union([z.number(), z.string().max(6)]).optional().transform((v) => (v === undefined || v === '' ? undefined : Number(v)));
+const placeSchema = z
+  .union([z.number(), z.string().max(6)])
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : Number(v)));
 
 /** Card data of the wave verbs: untrusted, parsed into typed values. A wave id is read only in the turn's own team partition. */
 export const waveVerbData = {

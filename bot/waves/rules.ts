@@ -138,9 +138,7 @@ export interface WaveChangeRequest {
 }
 
 export type WaveChangeDecision =
-  | { kind: 'changed'; wave: Wave; event: WaveEventDraft; claim?: { add: string } | { remove: string } }
-  | { kind: 'unchanged'; wave: Wave }
-  | { kind: 'refused'; message: string };
+  { kind: 'changed'; wave: Wave; event: WaveEventDraft; claim?: { add: string } | { remove: string } } | { kind: 'unchanged'; wave: Wave } | { kind: 'refused'; message: string };
 
 const nameOf = (workloads: Workload[], id: string): string => workloads.find((w) => w.workloadId === id)?.name ?? 'That workload';
 

@@ -125,9 +125,7 @@ export class WaveService implements WaveLookup {
   /** The wave whose priorities review is due: the latest to have ended or been closed. */
   async dueForReview(viewer: Viewer, timeZone?: string): Promise<Wave | undefined> {
     const today = this.today(timeZone);
-    return (await this.all(viewer))
-      .filter((w) => reviewDue(w, today))
-      .sort((a, b) => b.end.localeCompare(a.end))[0];
+    return (await this.all(viewer)).filter((w) => reviewDue(w, today)).sort((a, b) => b.end.localeCompare(a.end))[0];
   }
 
   /** The workloads of this team a wave may hold. */
@@ -226,7 +224,9 @@ export class WaveService implements WaveLookup {
       review = { wave: reviewed, workloads: await this.workloadsOf(viewer, reviewed) };
     }
     const now = this.clock().toISOString();
-    const result = await this.waves.change(partition, wave.waveId, (current) => changeWave(current, { change, reason: input.reason, actor: viewer.actor, now, workloads, ...(review ? { review } : {}) }));
+    const result = await this.waves.change(partition, wave.waveId, (current) =>
+      changeWave(current, { change, reason: input.reason, actor: viewer.actor, now, workloads, ...(review ? { review } : {}) }),
+    );
     if (result?.kind === 'claimed') return this.claimedRefusal(partition, change.op === 'in' ? change.workload.name : 'That workload', result.waveId);
     return result;
   }

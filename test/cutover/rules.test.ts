@@ -237,10 +237,7 @@ describe('release window rules', () => {
       assert.deepEqual([smoke?.title, smoke?.ownerRole, smoke?.plannedMinutes, longer.rev], ['Smoke test of the new deployment', 'workloadArchitect', 45, 2]);
       const decided = edit(longer, { op: 'add', afterStepId: 'smoke-test', phase: 'forward', title: 'Warm the cache', ownerRole: 'cloudOperations', minutes: '5' });
       const added = changed(decided);
-      assert.deepEqual(
-        added.steps.map((s) => s.id).slice(3, 6),
-        ['smoke-test', 'added-2', 'business-verification'],
-      );
+      assert.deepEqual(added.steps.map((s) => s.id).slice(3, 6), ['smoke-test', 'added-2', 'business-verification']);
       assert.match((decided as { event: { summary: string } }).event.summary, /Priya added step "Warm the cache" \(Cloud operations, 5 min\) after "Smoke test of the new deployment"/);
       const atEnd = changed(edit(added, { op: 'add', afterStepId: '', phase: 'rollback', title: 'Tell the service desk', ownerRole: 'projectManager', minutes: '5' }));
       assert.equal(atEnd.steps[atEnd.steps.length - 1]?.title, 'Tell the service desk');

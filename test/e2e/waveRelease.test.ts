@@ -155,7 +155,10 @@ describe('a wave of three workloads released through their windows, over HTTP', 
       assert.match(cardText(finished), /The runbook is complete: traffic rerouted is passed with window 1 as its evidence/);
       const gate = (await storedWorkload(h, payroll)).gates.find((g) => g.id === 'traffic-rerouted');
       assert.equal(gate?.status, 'passed');
-      assert.match(gate?.evidence ?? '', /Release window 1, .* UTC, single-step promotion\. DNS\/IP .* CNAME onprem-lb.contoso.com → .* CNAME cloud.azurefd.net \(TTL 300 s\)\. Final replication and data synchronization by Miguel Migrator/);
+      assert.match(
+        gate?.evidence ?? '',
+        /Release window 1, .* UTC, single-step promotion\. DNS\/IP .* CNAME onprem-lb.contoso.com → .* CNAME cloud.azurefd.net \(TTL 300 s\)\. Final replication and data synchronization by Miguel Migrator/,
+      );
 
       // Finishing offers the post-cutover business verification: a UAT cycle with the last cycle's testers.
       assert.match(cardText(finished), /the testers of the last cycle \(Tom Tester, Bea Owner\)/);
@@ -169,7 +172,10 @@ describe('a wave of three workloads released through their windows, over HTTP', 
       // Billing: window 2 starts, then is aborted and rolled back; the gate stays open.
       nowMs = Date.parse(`${day(2)}T13:10:00.000Z`);
       await tick(miguel, billing, 'final-sync');
-      assert.match(await text(priya, 'cutover.rollback', { workloadId: billing, windowId: 'window-2', reason: 'Smoke test found 500s on /invoices' }), /Rolled back by Priya PM: Smoke test found 500s/);
+      assert.match(
+        await text(priya, 'cutover.rollback', { workloadId: billing, windowId: 'window-2', reason: 'Smoke test found 500s on /invoices' }),
+        /Rolled back by Priya PM: Smoke test found 500s/,
+      );
       assert.match(await tick(miguel, billing, 'rollback-route'), /marked a step done/);
       assert.equal((await storedWorkload(h, billing)).gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending');
 
@@ -198,7 +204,10 @@ describe('a wave of three workloads released through their windows, over HTTP', 
       const next = cardText(await say(miguel, 'wave'));
       assert.match(next, /Wave 4: /);
       assert.match(next, /▶️ 1\. Billing/);
-      assert.match(next, /Decisions of the priorities review\n• .*Bea Owner moved Billing into Wave 4 \(priorities review of Wave 3\): Retry after the fix\n• .*Bea Owner moved Billing to place 1 of Wave 4 \(priorities review of Wave 3\): Invoices matter most/);
+      assert.match(
+        next,
+        /Decisions of the priorities review\n• .*Bea Owner moved Billing into Wave 4 \(priorities review of Wave 3\): Retry after the fix\n• .*Bea Owner moved Billing to place 1 of Wave 4 \(priorities review of Wave 3\): Invoices matter most/,
+      );
       assert.match(next, /Audit trail\n.*Priya PM planned Wave 4/);
       const trail = (await partitionDocs<WaveEvent>(h, teamPartition, 'waveEvent')).filter((e) => e.waveId === 'wave-wave-4').map((e) => e.action);
       assert.deepEqual(trail.sort(), ['wave.movedIn', 'wave.planned', 'wave.reordered']);

@@ -151,10 +151,7 @@ describe('Waves over HTTP, end to end', () => {
     assert.match(moved, /▶️ 1\. Payroll API[\s\S]*2\. Billing/);
     assert.match(moved, /Audit trail\n.*Priya PM planned Wave 4 .*\n.*Priya PM moved Payroll API into Wave 4: Payroll slipped\n.*Priya PM moved Payroll API to place 1 of Wave 4: Payroll first/);
     const claims = await teamDocs<{ id: string; waveId: string }>('waveClaim');
-    assert.deepEqual(
-      claims.map((c) => `${c.id}:${c.waveId}`).sort(),
-      [`claim:${billing}:wave-wave-4`, `claim:${payroll}:wave-wave-4`],
-    );
+    assert.deepEqual(claims.map((c) => `${c.id}:${c.waveId}`).sort(), [`claim:${billing}:wave-wave-4`, `claim:${payroll}:wave-wave-4`]);
   });
 
   it("changes and reviews only this team's waves, with this team's workloads", async () => {
@@ -175,9 +172,7 @@ describe('Waves over HTTP, end to end', () => {
     const hr = workloadIdIn(team, 'hr-portal');
     await planWave('Wave 3', [payroll]);
     await planWave('Wave 4', [billing], inDays(7), inDays(20));
-    const answers = await Promise.all(
-      ['wave-wave-3', 'wave-wave-4'].map(async (waveId) => cardText(await press(priya, 'wave.change', { waveId, op: 'in', moveInId: hr, reason: 'HR is ready' }))),
-    );
+    const answers = await Promise.all(['wave-wave-3', 'wave-wave-4'].map(async (waveId) => cardText(await press(priya, 'wave.change', { waveId, op: 'in', moveInId: hr, reason: 'HR is ready' }))));
     assert.equal(answers.filter((a) => /moved HR Portal into/.test(a)).length, 1, answers.join('\n---\n'));
     assert.equal(answers.filter((a) => /HR Portal is already in the open wave/.test(a)).length, 1, answers.join('\n---\n'));
     const holding = (await teamDocs<Wave>('wave')).filter((w) => w.workloadIds.includes(hr));
