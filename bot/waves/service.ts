@@ -202,6 +202,7 @@ export class WaveService implements WaveLookup {
     const partition = teamPartitionOf(viewer.scope);
     const wave = await this.waves.wave(partition, input.waveId);
     if (!wave) return undefined;
+    if (!input.workloadId) return { kind: 'refused', message: input.op === 'in' ? 'Pick the workload to move in.' : 'Pick the workload to move.' };
     const workloads = await this.workloadsOf(viewer, wave);
     let change: WaveChange;
     if (input.op === 'in') {

@@ -193,8 +193,12 @@ describe('The release window over HTTP, end to end', () => {
     await tick(wes, 'window-1', 'smoke-test', 'done', 'p95 210 ms');
     await tick(bea, 'window-1', 'business-verification');
     assert.equal((await stored()).gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending', 'not before the last step');
-    const finished = cardText(await tick(priya, 'window-1', 'go-live'));
+    const finishedCard = await tick(priya, 'window-1', 'go-live');
+    const finished = cardText(finishedCard);
     assert.match(finished, /The runbook is complete: traffic rerouted is passed/);
+    // No UAT cycle ran in Liftoff before: the post-cutover verification opens the UAT form to pick testers.
+    assert.match(finished, /Post-cutover business verification\nTraffic is rerouted\. .* pick its testers/);
+    assert.match(cardText(await press(priya, 'signoff.form', findAction(finishedCard, 'signoff.form').data)), /Open a UAT cycle for Payroll API/);
     const gate = (await stored()).gates.find((g) => g.id === 'traffic-rerouted');
     assert.equal(gate?.status, 'passed');
     assert.match(

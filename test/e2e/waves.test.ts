@@ -145,6 +145,7 @@ describe('Waves over HTTP, end to end', () => {
     assert.match(cardText(await press(priya, 'wave.change', { waveId: 'wave-wave-3', op: 'out', workloadId: payroll, reason: 'x' })), /last workload of Wave 3; close the wave instead/);
     await press(priya, 'wave.close', { waveId: 'wave-wave-3' });
     assert.match(cardText(await change({ op: 'in', moveInId: payroll, reason: '' })), /needs a reason/);
+    assert.match(cardText(await change({ op: 'in', reason: 'x' })), /Pick the workload to move in/);
     assert.match(cardText(await change({ op: 'in', moveInId: payroll, reason: 'Payroll slipped' })), /Priya PM moved Payroll API into Wave 4: Payroll slipped/);
     assert.match(cardText(await press(miguel, 'wave.change', { waveId: 'wave-wave-4', op: 'out', workloadId: payroll, reason: 'mine' })), /Only the project manager of a workload in Wave 4/);
     const moved = cardText(await change({ op: 'place', workloadId: payroll, place: '1', reason: 'Payroll first' }));
