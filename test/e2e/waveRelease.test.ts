@@ -182,7 +182,11 @@ describe('a wave of three workloads released through their windows, over HTTP', 
       // Wave 3 ends and is closed: its business priorities review opens once, for the business owners, with the outcome.
       nowMs = Date.parse(`${day(4)}T09:00:00.000Z`);
       assert.match(await text(priya, 'wave.close', { waveId: 'wave-wave-3' }, 'wave-card'), /Wave 3 is closed/);
-      const review = cardText(await say(bea, 'wave review'));
+      const reviewCard = await say(bea, 'wave review');
+      const review = cardText(reviewCard);
+      // Its buttons change the next wave, as decisions of this review.
+      const moveIn = findAction(reviewCard, 'wave.change', { op: 'in' });
+      assert.deepEqual([moveIn.data.waveId, moveIn.data.reviewOf], ['wave-wave-4', 'wave-wave-3']);
       assert.match(review, /The priorities review of Wave 3 is open for Bea Owner/);
       assert.match(review, /Business priorities review of Wave 3/);
       assert.match(review, /Released\nPayroll API\nNot released\nBilling; HR Portal\nWindows run\n1 finished, 1 rolled back\nRolled back\nBilling, window 2: Smoke test found 500s on \/invoices/);
@@ -191,7 +195,7 @@ describe('a wave of three workloads released through their windows, over HTTP', 
       assert.equal((await partitionDocs<WaveReview>(h, teamPartition, 'waveReview')).length, 1);
 
       // The stakeholders decide on Wave 4: Billing moves in and goes first; someone without a role cannot.
-      const decide = (who: typeof priya, fields: Record<string, unknown>) => text(who, 'wave.change', { waveId: 'wave-wave-4', reviewOf: 'wave-wave-3', ...fields }, 'review-card');
+      const decide = (who: typeof priya, fields: Record<string, unknown>) => text(who, 'wave.change', { ...moveIn.data, ...fields }, 'review-card');
       assert.match(await decide(tom, { op: 'in', moveInId: billing, reason: 'me too' }), /Only a business owner or the project manager of a workload of Wave 3/);
       assert.match(await decide(bea, { op: 'in', moveInId: billing, reason: '' }), /needs a reason/);
       assert.match(await decide(bea, { op: 'in', moveInId: billing, reason: 'Retry after the fix' }), /Bea Owner moved Billing into Wave 4 \(priorities review of Wave 3\): Retry after the fix/);

@@ -148,7 +148,11 @@ describe('Waves over HTTP, end to end', () => {
     assert.match(cardText(await change({ op: 'in', reason: 'x' })), /Pick the workload to move in/);
     assert.match(cardText(await change({ op: 'in', moveInId: payroll, reason: 'Payroll slipped' })), /Priya PM moved Payroll API into Wave 4: Payroll slipped/);
     assert.match(cardText(await press(miguel, 'wave.change', { waveId: 'wave-wave-4', op: 'out', workloadId: payroll, reason: 'mine' })), /Only the project manager of a workload in Wave 4/);
-    const moved = cardText(await change({ op: 'place', workloadId: payroll, place: '1', reason: 'Payroll first' }));
+    const movedCard = await change({ op: 'place', workloadId: payroll, place: '1', reason: 'Payroll first' });
+    const moved = cardText(movedCard);
+    // The card's own Move up button carries the place above.
+    const up = findAction(movedCard, 'wave.change', { op: 'place' });
+    assert.deepEqual([up.data.workloadId, up.data.place], [billing, 1]);
     assert.match(moved, /▶️ 1\. Payroll API[\s\S]*2\. Billing/);
     assert.match(moved, /Audit trail\n.*Priya PM planned Wave 4 .*\n.*Priya PM moved Payroll API into Wave 4: Payroll slipped\n.*Priya PM moved Payroll API to place 1 of Wave 4: Payroll first/);
     const claims = await teamDocs<{ id: string; waveId: string }>('waveClaim');
