@@ -107,7 +107,15 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
 
   const events = async (action: AuditEvent['action']): Promise<AuditEvent[]> => (await partitionDocs<AuditEvent>(h, payroll, 'event')).filter((e) => e.action === action);
 
-  const BENCHMARK = { p95Ms: '180', throughputRps: '450', targetP95Ms: '200', targetRps: '400', sizing: 'app-vm01: D4s_v5 -> D2s_v5\nsql01: GP_Gen5_8 -> GP_Gen5_4', costBefore: '1200', costAfter: '800' };
+  const BENCHMARK = {
+    p95Ms: '180',
+    throughputRps: '450',
+    targetP95Ms: '200',
+    targetRps: '400',
+    sizing: 'app-vm01: D4s_v5 -> D2s_v5\nsql01: GP_Gen5_8 -> GP_Gen5_4',
+    costBefore: '1200',
+    costAfter: '800',
+  };
   const CHECK = { checked: 'sign-in of every user group', how: 'identity test suite', link: 'https://dev.azure.com/contoso/_build/results?buildId=42' };
 
   it('records benchmark evidence from its form and shows it on the checklist and in the history', async () => {
@@ -216,7 +224,10 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
     const pass = findAction(flagged, 'gate.decide', { decision: 'pass' });
     const promote = await press(miguel, 'gate.decide', { ...pass.data, gateId: 'traffic-rerouted', note: 'DNS switched' });
     assert.equal(bannerStyle(promote), 'attention');
-    assert.match(cardText(promote), /Readiness evidence is older than 30 days: "Identity alignment" \(31 days\)\. Its owners confirm it again with Confirm evidence on the checklist before promotion\./);
+    assert.match(
+      cardText(promote),
+      /Readiness evidence is older than 30 days: "Identity alignment" \(31 days\)\. Its owners confirm it again with Confirm evidence on the checklist before promotion\./,
+    );
     const cutover = findAction(await h.say(h.activities.message(priya, 'cutover Payroll API', team)), 'cutover.plan');
     const plan = await press(priya, 'cutover.plan', {
       ...cutover.data,
@@ -318,7 +329,10 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
     assert.equal(lines[0], 'workload,stage,gate,title,status,decidedBy,decidedAt,note,reason,waiverRequestedBy,evidenceKind,evidenceRecordedAt,evidenceConfirmedAt,evidenceConfirmedBy,evidence');
     assert.equal(lines.length, GATE_CATALOGUE.length + 1);
     const bench = lines.find((l) => l.includes(',performance-benchmarked,'))!;
-    assert.match(bench, /^Payroll API,benchmark,performance-benchmarked,"Performance measured, sizing decided",passed,Ana Architect,[^,]+,"load test, ""run 7""",,,benchmark,[^,]+,,,"p95 180 ms \(target 200\), 450 rps/);
+    assert.match(
+      bench,
+      /^Payroll API,benchmark,performance-benchmarked,"Performance measured, sizing decided",passed,Ana Architect,[^,]+,"load test, ""run 7""",,,benchmark,[^,]+,,,"p95 180 ms \(target 200\), 450 rps/,
+    );
     const unknown = await run(['--import', 'tsx', 'scripts/liftoff.ts', 'evidence', `${payroll}-gone`], env);
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /there is no workload/);

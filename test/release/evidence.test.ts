@@ -61,8 +61,8 @@ function problem(w: Workload, gateId: string, fields: Record<string, unknown>): 
 }
 
 function changed(result: RuleResult): Extract<RuleResult, { kind: 'changed' }> {
-  assert.equal(result.kind, 'changed', result.kind === 'refused' ? result.message : result.kind);
-  return result as Extract<RuleResult, { kind: 'changed' }>;
+  if (result.kind !== 'changed') assert.fail(result.kind === 'refused' ? result.message : result.kind);
+  return result;
 }
 
 function refused(result: RuleResult): string {
@@ -73,7 +73,15 @@ function refused(result: RuleResult): string {
 const decide = (w: Workload, request: Partial<GateDecisionRequest> & Pick<GateDecisionRequest, 'gateId' | 'decision' | 'actor'>): RuleResult =>
   decideGate(w, { rev: revOf(w, request.gateId), now: NOW, evidenceRequired: true, ...request });
 
-const BENCHMARK = { p95Ms: '180', throughputRps: '450', targetP95Ms: '200', targetRps: '400', sizing: 'app-vm01: D4s_v5 -> D2s_v5\nsql01: GP_Gen5_8 → GP_Gen5_4', costBefore: '1200', costAfter: '800' };
+const BENCHMARK = {
+  p95Ms: '180',
+  throughputRps: '450',
+  targetP95Ms: '200',
+  targetRps: '400',
+  sizing: 'app-vm01: D4s_v5 -> D2s_v5\nsql01: GP_Gen5_8 → GP_Gen5_4',
+  costBefore: '1200',
+  costAfter: '800',
+};
 const BCDR_MET = { restoreTestOn: '2026-11-20', rpoMinutes: '10', targetRpoMinutes: '15', rtoMinutes: '50', targetRtoMinutes: '60' };
 const CHECK = { checked: 'sign-in of every user group', how: 'identity test suite', link: 'https://dev.azure.com/contoso/run/42' };
 
@@ -95,14 +103,20 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
         ],
         recordedAt: NOW,
       });
-      assert.match(evidenceSummary(evidence), /^p95 180 ms \(target 200\), 450 rps \(target 400\); sizing app-vm01 D4s_v5 → D2s_v5, sql01 GP_Gen5_8 → GP_Gen5_4; monthly cost 1,200 → 800; dated Sun 22 Nov 2026$/);
+      assert.match(
+        evidenceSummary(evidence),
+        /^p95 180 ms \(target 200\), 450 rps \(target 400\); sizing app-vm01 D4s_v5 → D2s_v5, sql01 GP_Gen5_8 → GP_Gen5_4; monthly cost 1,200 → 800; dated Sun 22 Nov 2026$/,
+      );
     });
 
     it('says in one sentence what is missing or malformed on a form', () => {
       const w = staffed();
       assert.equal(problem(w, 'performance-benchmarked', { ...BENCHMARK, p95Ms: '' }), 'Give the measured p95 latency in milliseconds, for example 180.');
       assert.equal(problem(w, 'performance-benchmarked', { ...BENCHMARK, costAfter: 'cheap' }), 'The monthly cost after must be a number, for example 800.');
-      assert.match(problem(w, 'performance-benchmarked', { ...BENCHMARK, sizing: 'just smaller' }), /"just smaller" is not a sizing line: write one asset a line, such as: app-vm01: D4s_v5 -> D2s_v5\./);
+      assert.match(
+        problem(w, 'performance-benchmarked', { ...BENCHMARK, sizing: 'just smaller' }),
+        /"just smaller" is not a sizing line: write one asset a line, such as: app-vm01: D4s_v5 -> D2s_v5\./,
+      );
       assert.match(problem(w, 'bcdr-validated', { ...BCDR_MET, restoreTestOn: 'last week' }), /Give the date of the restore test as YYYY-MM-DD\./);
       assert.match(problem(w, 'bcdr-validated', { ...BCDR_MET, restoreTestOn: '2026-12-24' }), /in the future/);
       assert.match(problem(w, 'data-classification', { classification: 'secret', protections: 'labels' }), /Pick the classification: public, general, confidential or highly confidential\./);
@@ -118,7 +132,14 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
     });
 
     it("keeps the benchmark's figures beside performance validation's", () => {
-      const bench = changed(decide(passedBefore(staffed(), 'performance-benchmarked'), { gateId: 'performance-benchmarked', decision: 'pass', actor: ana, typedEvidence: parsed(staffed(), 'performance-benchmarked', BENCHMARK) })).workload;
+      const bench = changed(
+        decide(passedBefore(staffed(), 'performance-benchmarked'), {
+          gateId: 'performance-benchmarked',
+          decision: 'pass',
+          actor: ana,
+          typedEvidence: parsed(staffed(), 'performance-benchmarked', BENCHMARK),
+        }),
+      ).workload;
       const evidence = parsed(bench, 'performance-validated', { p95Ms: '190', throughputRps: '420', targetP95Ms: '200', targetRps: '400' });
       assert.equal(evidence.kind === 'validation' && evidence.benchmarkP95Ms, 180);
       assert.match(evidenceSummary(evidence), /final p95 190 ms \(target 200\), 420 rps \(target 400\) \(benchmark p95 180 ms, 450 rps\)/);
@@ -158,7 +179,10 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
 
     it('passes final performance worse than its target only with a reason', () => {
       const worse = parsed(staffed(), 'performance-validated', { p95Ms: '260', throughputRps: '380', targetP95Ms: '200', targetRps: '400' });
-      assert.match(evidenceRefusal('Performance validated', worse, 'pass', '')!, /worse than the target \(p95 260 ms against a target of 200 ms; 380 rps against a target of 400 rps\): say in the note why/);
+      assert.match(
+        evidenceRefusal('Performance validated', worse, 'pass', '')!,
+        /worse than the target \(p95 260 ms against a target of 200 ms; 380 rps against a target of 400 rps\): say in the note why/,
+      );
       assert.equal(evidenceRefusal('Performance validated', worse, 'pass', 'Accepted by the business for the first month'), undefined);
       const better = parsed(staffed(), 'performance-validated', { p95Ms: '150', throughputRps: '500', targetP95Ms: '200', targetRps: '400' });
       assert.equal(evidenceRefusal('Performance validated', better, 'pass', ''), undefined);
@@ -171,14 +195,23 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
       assert.equal(gate.status, 'passed');
       assert.equal(gate.typedEvidence?.kind, 'bcdr');
       assert.equal(gate.evidence, 'tested from the paired region');
-      assert.match(result.event.summary, /^Omar passed "[^"]+": restore tested 2026-11-20: RPO 10 min \(target 15\), RTO 50 min \(target 60\); dated Sun 22 Nov 2026\. Note: tested from the paired region$/);
+      assert.match(
+        result.event.summary,
+        /^Omar passed "[^"]+": restore tested 2026-11-20: RPO 10 min \(target 15\), RTO 50 min \(target 60\); dated Sun 22 Nov 2026\. Note: tested from the paired region$/,
+      );
     });
 
     it('refuses a pass on a note alone where the gate has an evidence form, and changes nothing', () => {
       const w = passedBefore(staffed(), 'performance-benchmarked');
-      assert.match(refused(decide(w, { gateId: 'performance-benchmarked', decision: 'pass', actor: ana, note: 'fast enough' })), /passes with its evidence: pick it in Record a decision and press Evidence form/);
+      assert.match(
+        refused(decide(w, { gateId: 'performance-benchmarked', decision: 'pass', actor: ana, note: 'fast enough' })),
+        /passes with its evidence: pick it in Record a decision and press Evidence form/,
+      );
       // A failure or a waiver needs only its reason.
-      assert.equal(changed(decide(w, { gateId: 'performance-benchmarked', decision: 'fail', actor: ana, note: 'too slow' })).workload.gates.find((g) => g.id === 'performance-benchmarked')?.status, 'failed');
+      assert.equal(
+        changed(decide(w, { gateId: 'performance-benchmarked', decision: 'fail', actor: ana, note: 'too slow' })).workload.gates.find((g) => g.id === 'performance-benchmarked')?.status,
+        'failed',
+      );
     });
 
     it('lets only the business owner classify the data', () => {
@@ -217,7 +250,10 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
       const at = later(40);
       const promote = (x: Workload) => decideGate(x, { gateId: 'traffic-rerouted', decision: 'pass', rev: revOf(x, 'traffic-rerouted'), actor: eli, now: at, evidenceMaxAgeDays: 30 });
       assert.match(refused(promote(w)), /older than 30 days: "Identity alignment" \(40 days\)/);
-      assert.match(refused(confirmEvidence(w, { gateId: 'identity-alignment', rev: revOf(w, 'identity-alignment'), actor: eli, now: at })), /Only someone holding the Workload architect role can confirm/);
+      assert.match(
+        refused(confirmEvidence(w, { gateId: 'identity-alignment', rev: revOf(w, 'identity-alignment'), actor: eli, now: at })),
+        /Only someone holding the Workload architect role can confirm/,
+      );
       const confirmed = changed(confirmEvidence(w, { gateId: 'identity-alignment', rev: revOf(w, 'identity-alignment'), actor: ana, now: at }));
       assert.equal(confirmed.event.action, 'gate.evidenceConfirmed');
       assert.match(confirmed.event.summary, /^Ana confirmed the evidence of "Identity alignment" again \(recorded Sun 22 Nov 2026, 09:00 UTC\): .*dated Fri 1 Jan 2027 \(confirmed again\)$/);
@@ -256,7 +292,10 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
       assert.deepEqual(gate.pendingWaiver, { by: priya, reason: 'pen test booked for January', at: NOW });
       assert.equal(asked.event.action, 'gate.waiverRequested');
       // Its retry changes nothing; a second ask is refused.
-      assert.equal(decideGate(asked.workload, { gateId: 'ciso-verification', decision: 'waive', rev: gate.rev - 1, actor: priya, note: 'pen test booked for January', requestId: 'a1', now: NOW }).kind, 'unchanged');
+      assert.equal(
+        decideGate(asked.workload, { gateId: 'ciso-verification', decision: 'waive', rev: gate.rev - 1, actor: priya, note: 'pen test booked for January', requestId: 'a1', now: NOW }).kind,
+        'unchanged',
+      );
       assert.match(refused(decide(asked.workload, { gateId: 'ciso-verification', decision: 'waive', actor: bea, note: 'me too' })), /Priya already asked to waive "CISO verification"/);
       const confirm = (who: Person) => confirmWaiver(asked.workload, { gateId: 'ciso-verification', rev: gate.rev, actor: who, now: NOW });
       assert.match(refused(confirm(priya)), /You asked for this waiver; a second approver, not you, confirms it/);
@@ -277,14 +316,19 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
       const plain = passedBefore(staffed(), 'traffic-rerouted');
       const byPlanner = decideGate(plain, { gateId: 'traffic-rerouted', decision: 'waive', rev: revOf(plain, 'traffic-rerouted'), actor: paul, note: 'moved', promoters: [paul], now: NOW });
       assert.match(refused(byPlanner), /or whoever recorded the cutover/);
-      assert.equal(changed(decideGate(plain, { gateId: 'traffic-rerouted', decision: 'waive', rev: revOf(plain, 'traffic-rerouted'), actor: priya, note: 'moved', promoters: [paul], now: NOW })).kind, 'changed');
+      assert.equal(
+        changed(decideGate(plain, { gateId: 'traffic-rerouted', decision: 'waive', rev: revOf(plain, 'traffic-rerouted'), actor: priya, note: 'moved', promoters: [paul], now: NOW })).kind,
+        'changed',
+      );
     });
   });
 
   describe('the export for auditors', () => {
     it('gives one row a gate in checklist order, with the decision, the note and the typed evidence with its dates', () => {
       const w = passedBefore(staffed(), 'performance-benchmarked');
-      const done = changed(decide(w, { gateId: 'performance-benchmarked', decision: 'pass', actor: ana, note: 'load test run 7', typedEvidence: parsed(w, 'performance-benchmarked', BENCHMARK) })).workload;
+      const done = changed(
+        decide(w, { gateId: 'performance-benchmarked', decision: 'pass', actor: ana, note: 'load test run 7', typedEvidence: parsed(w, 'performance-benchmarked', BENCHMARK) }),
+      ).workload;
       const rows = evidenceRows(done);
       assert.equal(rows.length, GATE_CATALOGUE.length);
       assert.ok(rows.every((r) => r.length === EVIDENCE_CSV_HEADER.length));
