@@ -1,30 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import type { AuditEvent, Gate, Person, Role } from '../../bot/release/model';
 import { GATE_CATALOGUE } from '../../bot/release/model';
 import { person } from '../support/builders';
 import { bannerStyle, cardText, findAction, Harness, startHarness } from '../support/liftoff';
+import { runNode as run } from '../support/process';
 import { partitionDocs, storedWorkload, teamOfOwn } from '../support/release';
 import { Place, workloadIdIn } from '../support/teams';
 
-const ROOT = resolve(__dirname, '../..');
 const DAY_MS = 86_400_000;
 
 /** A date some days from the real now (UTC), as a planner picks it on the cutover card. */
 const inDays = (days: number): string => new Date(Date.now() + days * DAY_MS).toISOString().slice(0, 10);
-
-/** Runs the operator CLI without blocking this process, which serves the embedded Cosmos DB it reads. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
-}
 
 describe('Typed evidence per gate over HTTP, end to end', () => {
   let h: Harness;
