@@ -93,6 +93,20 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
 
   const events = async (action: AuditEvent['action']): Promise<AuditEvent[]> => (await partitionDocs<AuditEvent>(h, payroll, 'event')).filter((e) => e.action === action);
 
+  /** The plan of a release window some days from the real now, as a planner types it. */
+  const windowAt = (days: number) => ({
+    startDate: inDays(days),
+    startTime: '20:00',
+    endDate: inDays(days),
+    endTime: '23:00',
+    timeZone: 'UTC',
+    model: 'single',
+    shares: '',
+    oldRecord: 'payroll CNAME onprem',
+    newRecord: 'payroll CNAME azurefd',
+    ttlSeconds: 300,
+  });
+
   const BENCHMARK = {
     p95Ms: '180',
     throughputRps: '450',
@@ -215,19 +229,7 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
       /Readiness evidence is older than 30 days: "Identity alignment" \(31 days\)\. Its owners confirm it again with Confirm evidence on the checklist before promotion\./,
     );
     const cutover = findAction(await h.say(h.activities.message(priya, 'cutover Payroll API', team)), 'cutover.plan');
-    const plan = await press(priya, 'cutover.plan', {
-      ...cutover.data,
-      startDate: inDays(40),
-      startTime: '20:00',
-      endDate: inDays(40),
-      endTime: '23:00',
-      timeZone: 'UTC',
-      model: 'single',
-      shares: '',
-      oldRecord: 'payroll CNAME onprem',
-      newRecord: 'payroll CNAME azurefd',
-      ttlSeconds: 300,
-    });
+    const plan = await press(priya, 'cutover.plan', { ...cutover.data, ...windowAt(40) });
     assert.match(cardText(plan), /Readiness evidence is older than 30 days/);
     assert.deepEqual((await stored()).gates, before.gates, 'nothing changed');
     assert.equal((await partitionDocs(h, payroll, 'window')).length, 0, 'no window was planned');
@@ -243,6 +245,29 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
 
     const again = findAction(await checklist(miguel), 'gate.decide', { decision: 'pass' });
     assert.match(cardText(await press(miguel, 'gate.decide', { ...again.data, gateId: 'traffic-rerouted', note: 'DNS switched' })), /Miguel Migrator passed "Traffic rerouted/);
+  });
+
+  it('does not let a release window planned on fresh evidence finish on evidence gone stale until it is confirmed again', async () => {
+    await closeBefore('identity-alignment');
+    await record(ana, 'identity-alignment', 'pass', CHECK);
+    await closeBefore('traffic-rerouted');
+    const cutover = findAction(await h.say(h.activities.message(priya, 'cutover Payroll API', team)), 'cutover.plan');
+    await press(priya, 'cutover.plan', { ...cutover.data, ...windowAt(3) });
+    const [window] = await partitionDocs<{ windowId: string; steps: Array<{ id: string; status: string }> }>(h, payroll, 'window');
+    assert.ok(window, 'the window is planned on fresh evidence');
+    for (const who of [bea, miguel, ana, olga]) await press(who, 'cutover.answer', { workloadId: payroll, windowId: window.windowId, answer: 'go', comment: 'ready' });
+
+    ahead = 35 * DAY_MS;
+    const step = { workloadId: payroll, windowId: window.windowId, stepId: 'final-sync', outcome: 'done', note: '' };
+    assert.match(cardText(await press(miguel, 'cutover.step', step)), /Readiness evidence is older than 30 days: "Identity alignment" \(35 days\)/);
+    const [unchanged] = await partitionDocs<typeof window>(h, payroll, 'window');
+    assert.equal(unchanged?.steps.find((s) => s.id === 'final-sync')?.status, 'pending');
+
+    const confirm = findAction(await checklist(ana), 'evidence.confirm');
+    await press(ana, 'evidence.confirm', { ...confirm.data, confirmGateId: 'identity-alignment' });
+    assert.doesNotMatch(cardText(await press(miguel, 'cutover.step', step)), /Readiness evidence is older/);
+    const [ticked] = await partitionDocs<typeof window>(h, payroll, 'window');
+    assert.equal(ticked?.steps.find((s) => s.id === 'final-sync')?.status, 'done');
   });
 
   it('lets only the CISO waive the CISO verification, or with the CISO’s second-approver rule, a project manager asking and the business owner confirming', async () => {
@@ -281,19 +306,7 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
   it('never lets whoever recorded the cutover waive promotion; another project manager can', async () => {
     await closeBefore('traffic-rerouted');
     const cutover = findAction(await h.say(h.activities.message(priya, 'cutover Payroll API', team)), 'cutover.plan');
-    const planned = await press(priya, 'cutover.plan', {
-      ...cutover.data,
-      startDate: inDays(3),
-      startTime: '20:00',
-      endDate: inDays(3),
-      endTime: '23:00',
-      timeZone: 'UTC',
-      model: 'single',
-      shares: '',
-      oldRecord: 'payroll CNAME onprem',
-      newRecord: 'payroll CNAME azurefd',
-      ttlSeconds: 300,
-    });
+    const planned = await press(priya, 'cutover.plan', { ...cutover.data, ...windowAt(3) });
     assert.match(cardText(planned), /Window 1/);
     const checklistCard = await checklist();
     assert.match(cardText(checklistCard), /Not waived by the Migration engineer who promotes, nor by whoever recorded the cutover\./);
