@@ -182,12 +182,12 @@ export class ReleaseHandlers implements WorkloadAccess {
     return { card, shareWithEveryone: result.kind === 'changed' };
   }
 
+  /** The checklist after a decision: what it did, or why not; a failure is a setback, shown in the attention style. */
   private async decided(turn: Turn, result: RuleResult | undefined, gateId: string, decision: GateDecideData['decision']): Promise<VerbOutcome> {
-    const data = { gateId, decision };
     if (!result) return { card: missingWorkload() };
     // 'unchanged' is this very request made again (a client retry): it answers as its first delivery did.
-    const sentence = result.kind === 'refused' ? result.message : decisionSentence(result.workload, data.gateId);
-    const banner = outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(sentence), data.decision === 'fail');
+    const sentence = result.kind === 'refused' ? result.message : decisionSentence(result.workload, gateId);
+    const banner = outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(sentence), decision === 'fail');
     const card = await this.checklist(turn, result.workload, banner);
     return { card, shareWithEveryone: result.kind === 'changed' };
   }
