@@ -86,7 +86,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const telemetry = new Telemetry();
   const cosmos = options.store ?? (await connectCosmos(config.cosmos, log, telemetry));
   const clock = options.clock ?? (() => new Date());
-  const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock);
+  const release = new ReleaseService(new CosmosWorkloadRepository(cosmos.workloads), clock, { evidenceMaxAgeDays: config.evidenceMaxAgeDays });
   const background = new BackgroundWork(log);
   const authentication = createBotAuthentication(config.auth);
   const adapter = createAdapter(config.auth, log, authentication);
@@ -115,7 +115,10 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const publisher = new SignoffCardPublisher(signoff, messenger, sharedCards);
   // The checklist shows each capability's section; the sign-off section is drawn by the sign-off handlers.
   const contributors: ChecklistContributor[] = [(turn, workload) => signoffHandlers.checklistSections(turn, workload), retroChecklistSections(retro)];
-  const handlers: ReleaseHandlers = new ReleaseHandlers(release, contributors);
+  const cutoverRepository = new CosmosCutoverRepository(cosmos.workloads);
+  // Whoever planned a release window recorded the cutover: they promote, so they never waive promotion.
+  const promoters = async (workloadId: string) => (await cutoverRepository.record(workloadId)).windows.map((w) => w.plannedBy);
+  const handlers: ReleaseHandlers = new ReleaseHandlers(release, contributors, promoters);
   // Checklist messages in chats, redrawn after a gate changed elsewhere (a final sign-off, a notice sent).
   const checklists = new ChecklistMessages(handlers.sharedChecklist, messenger, new LatestWins(background, log));
   const signoffHandlers: SignoffHandlers = new SignoffHandlers({
@@ -131,7 +134,6 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const sweeper = new ExpirySweeper(signoff, (ref) => publisher.refresh(ref.workloadId, ref.cycleId, { trigger: 'sweep' }), config.signoffSweepSeconds * 1000, log);
   // Waves live in each team's partition; retro action items target them by id.
   // The priorities review reads the windows of a wave's workloads, each in its own partition.
-  const cutoverRepository = new CosmosCutoverRepository(cosmos.workloads);
   const waves = new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock, cutoverRepository);
   const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock, waves);
   const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));

@@ -19,6 +19,8 @@ export interface Config {
   broadcast: BroadcastConfig;
   monitor: MonitorConfig;
   tab: TabConfig;
+  /** How many days readiness evidence stays good for promotion (READINESS_EVIDENCE_MAX_AGE_DAYS, default 30). */
+  evidenceMaxAgeDays: number;
 }
 
 /** Azure Monitor: spans, metrics and dependencies go to Application Insights only when a connection string is set. */
@@ -234,5 +236,6 @@ export function readConfig(env: Env = process.env): Config {
     broadcast: readBroadcast(env),
     monitor: readMonitorConfig(env),
     tab: readTab(env),
+    evidenceMaxAgeDays: Math.round(number(env, 'READINESS_EVIDENCE_MAX_AGE_DAYS', 30, 1, 3650, 'a whole number of days')),
   };
 }

@@ -9,6 +9,7 @@ import { formatDay, formatWhen } from '../bot/shared/dates';
 import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
 import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
+import { evidenceSummary, type StaleEvidence } from '../bot/release/evidence';
 import { personText } from './text';
 
 /** An Adaptive Card as plain JSON, ready to attach. */
@@ -78,6 +79,9 @@ export function renderList(place: 'team' | 'chat', workloads: Array<WorkloadSumm
   return expand(listTemplate, { place, workloads });
 }
 
+/** How much of a gate's typed evidence the checklist shows; the rest is in History and the export. */
+const EVIDENCE_LINE_MAX = 200;
+
 const STATUS_ICON: Record<GateStatus, string> = { pending: '⬜', passed: '✅', failed: '❌', waived: '➖' };
 
 function gateDetail(workload: Workload, gateId: string, timeZone?: string): { icon: string; detail: string; status: GateStatus; rev: number } {
@@ -86,11 +90,14 @@ function gateDetail(workload: Workload, gateId: string, timeZone?: string): { ic
   const owners = names(workload.roles[def.ownerRole]);
   const ownerText = `${ROLE_TITLES[def.ownerRole]}${owners ? ` (${owners})` : ': nobody assigned'}`;
   const decided = gate.decidedBy && gate.decidedAt ? ` by ${gate.decidedBy.name}, ${formatWhen(gate.decidedAt, timeZone)}` : '';
-  const note = gate.evidence ? ` Evidence: ${personText(gate.evidence)}` : gate.reason ? ` Reason: ${personText(gate.reason)}` : '';
+  const typed = gate.typedEvidence ? ` Evidence: ${personText(evidenceSummary(gate.typedEvidence, timeZone), EVIDENCE_LINE_MAX)}.` : '';
+  const note = gate.evidence ? ` ${typed ? 'Note' : 'Evidence'}: ${personText(gate.evidence)}` : gate.reason ? ` Reason: ${personText(gate.reason)}` : '';
+  const asked = gate.pendingWaiver ? ` Waiver asked by ${gate.pendingWaiver.by.name}: ${personText(gate.pendingWaiver.reason)}; waits for a second approver.` : '';
+  const seconded = gate.waiverRequestedBy ? ` Asked by ${gate.waiverRequestedBy.name}.` : '';
   const flow = GATE_FLOWS[gateId];
   const how = flow && !isClosed(gate.status) ? ` Passed by ${flow} below.` : '';
-  const rule = isClosed(gate.status) ? '' : waiverRule(def);
-  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}.${note}${how}${rule ? ` ${rule}` : ''}`, status: gate.status, rev: gate.rev };
+  const rule = isClosed(gate.status) ? '' : waiverRule(def, workload.waiverPolicy);
+  return { icon: STATUS_ICON[gate.status], detail: `${ownerText} · ${gate.status}${decided}.${typed}${note}${seconded}${asked}${how}${rule ? ` ${rule}` : ''}`, status: gate.status, rev: gate.rev };
 }
 
 /** A button that runs a card verb. */
@@ -110,6 +117,8 @@ export interface ChecklistSection {
 /** Who the card is drawn for: their time zone, when Teams gave it. */
 export interface Reader {
   timeZone?: string;
+  /** Readiness evidence too old to promote on (bot/release/evidence.ts staleEvidence), flagged while promotion is next. */
+  stale?: StaleEvidence[];
 }
 
 /** How a gate is named where stages are not shown: "Communication: Change notice sent…". */
@@ -158,7 +167,23 @@ export function renderChecklist(workload: Workload, notice?: Notice, sections: C
     // Section lines carry what people typed: notice titles, cycle reasons, action items.
     sections: sections.map((section) => ({ ...section, lines: section.lines.map((line) => personText(line)) })),
     revs: Object.fromEntries(decidable.map((def) => [def.id, workload.gates.find((g) => g.id === def.id)?.rev ?? 1])),
+    ...evidenceFlags(workload, current === 'promoted' ? (reader.stale ?? []) : []),
   });
+}
+
+/** The checklist's evidence to confirm again before promotion, and the waivers waiting for a second approver. */
+function evidenceFlags(workload: Workload, stale: StaleEvidence[]) {
+  const revOf = (id: string): number => workload.gates.find((g) => g.id === id)?.rev ?? 1;
+  const asked = GATE_CATALOGUE.filter((def) => workload.gates.find((g) => g.id === def.id)?.pendingWaiver);
+  return {
+    stale: stale.map((s) => ({ id: s.gate.id, title: `${s.gate.title} (${s.days} days old)` })),
+    staleText: stale.length
+      ? `⚠️ Evidence older than allowed for promotion: ${stale.map((s) => `${s.gate.title} (${s.days} days)`).join(', ')}. Its owner confirms it again with Confirm evidence.`
+      : '',
+    staleRevs: Object.fromEntries(stale.map((s) => [s.gate.id, revOf(s.gate.id)])),
+    askedWaivers: asked.map((def) => ({ id: def.id, title: def.title })),
+    askedRevs: Object.fromEntries(asked.map((def) => [def.id, revOf(def.id)])),
+  };
 }
 
 /** Most members a roles card offers; a larger roster is cut here to keep the card within Teams' size limit. */

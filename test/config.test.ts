@@ -48,7 +48,14 @@ describe('readConfig', () => {
         broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
         monitor: {},
         tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },
+        evidenceMaxAgeDays: 30,
       });
+    });
+
+    it('reads how many days readiness evidence stays good for promotion, and refuses what is not a number of days', () => {
+      assert.equal(readConfig({ READINESS_EVIDENCE_MAX_AGE_DAYS: '14' }).evidenceMaxAgeDays, 14);
+      assert.throws(() => readConfig({ READINESS_EVIDENCE_MAX_AGE_DAYS: 'soon' }), /READINESS_EVIDENCE_MAX_AGE_DAYS must be a whole number of days from 1 to 3650, not "soon"/);
+      assert.throws(() => readConfig({ READINESS_EVIDENCE_MAX_AGE_DAYS: '0' }), /READINESS_EVIDENCE_MAX_AGE_DAYS/);
     });
 
     it('treats blank variables as unset', () => {

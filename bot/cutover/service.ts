@@ -82,6 +82,9 @@ export class CutoverService {
   }
 
   async plan(workload: Workload, actor: Person, input: WindowPlanInput): Promise<Done<CutoverWindow>> {
+    // Promotion is attempted here: readiness evidence too old is confirmed again first.
+    const stale = this.release.promotionRefusal(workload);
+    if (stale) return { kind: 'refused', message: stale };
     const start = momentOf('start', input.startDate, input.startTime, input.timeZone);
     if (!start.ok) return { kind: 'refused', message: start.message };
     const end = momentOf('end', input.endDate, input.endTime, input.timeZone);
@@ -136,7 +139,13 @@ export class CutoverService {
   /** Marks a step; when it completes the runbook, passes the traffic-rerouted gate with the window record as evidence. */
   async tick(workload: Workload, windowId: string, request: { stepId: string; outcome: 'done' | 'failed'; note: string; actor: Person }): Promise<WindowDecision | undefined> {
     const now = this.now();
-    const decided = await this.windows.changeWindow(workload.workloadId, windowId, (window, answers) => tickStep(window, goNoGoState(window, answers), workload, { ...request, now }));
+    // Finishing the runbook promotes: not on readiness evidence too old (rolling back always goes on).
+    const stale = request.outcome === 'done' ? this.release.promotionRefusal(workload) : undefined;
+    const decided = await this.windows.changeWindow(workload.workloadId, windowId, (window, answers) =>
+      stale && window.steps.find((s) => s.id === request.stepId)?.phase === 'forward'
+        ? { kind: 'refused', message: stale, window }
+        : tickStep(window, goNoGoState(window, answers), workload, { ...request, now }),
+    );
     // Also on a retry ('unchanged'): a crash between the window and the gate is mended by pressing again.
     if (decided && decided.kind !== 'refused' && decided.window.state === 'finished') {
       await this.release.passGateOnBehalf(workload.workloadId, { gateId: PROMOTION_GATE, actor: request.actor, evidence: evidenceOf(decided.window) });

@@ -80,13 +80,80 @@ export interface Gate {
   status: GateStatus;
   /** Increases with every decision; a card names the revision it was drawn from. */
   rev: number;
+  /** The free-text note given with a pass (a link or a sentence). */
   evidence?: string;
+  /** The typed evidence of a gate with an evidence form (bot/release/evidence.ts), kept with its date. */
+  typedEvidence?: GateEvidence;
+  /** A waiver asked for by someone who may not waive alone, waiting for a second approver. */
+  pendingWaiver?: PendingWaiver;
+  /** Who asked for the waiver a second approver confirmed. */
+  waiverRequestedBy?: Person;
   reason?: string;
   decidedBy?: Person;
   decidedAt?: string;
   /** The request that made the last decision, so a retry of it is told apart from a press on an older card. */
   requestId?: string;
 }
+
+export type WaiverPolicy = 'cisoOnly' | 'secondApprover';
+
+/** A waiver waiting for its second approver. */
+export interface PendingWaiver {
+  by: Person;
+  reason: string;
+  at: string;
+}
+
+/** The classifications of the Microsoft data classification framework, lowest to highest. */
+export const CLASSIFICATIONS = ['public', 'general', 'confidential', 'highlyConfidential'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];
+export const CLASSIFICATION_TITLES: Record<Classification, string> = {
+  public: 'Public',
+  general: 'General',
+  confidential: 'Confidential',
+  highlyConfidential: 'Highly confidential',
+};
+
+/** One asset's size before and after the benchmark's optimization. */
+export interface Sizing {
+  asset: string;
+  before: string;
+  after: string;
+}
+
+/** A risk the CISO reviewed and how it is treated. */
+export interface ReviewedRisk {
+  risk: string;
+  treatment: 'accepted' | 'mitigated';
+  note: string;
+}
+
+/** What every typed evidence carries: when it was recorded, and when it was last confirmed as still true. */
+interface EvidenceDates {
+  recordedAt: string;
+  confirmedAt?: string;
+  confirmedBy?: Person;
+}
+
+/** Load figures: p95 latency in milliseconds, throughput in requests per second. */
+export interface LoadFigures {
+  p95Ms: number;
+  throughputRps: number;
+  targetP95Ms: number;
+  targetRps: number;
+}
+
+/** The typed evidence of a gate, by the kind of its evidence form. */
+export type GateEvidence = EvidenceDates &
+  (
+    | ({ kind: 'benchmark'; sizing: Sizing[]; costBefore: number; costAfter: number } & LoadFigures)
+    | ({ kind: 'validation'; benchmarkP95Ms?: number; benchmarkRps?: number } & LoadFigures)
+    | { kind: 'bcdr'; restoreTestOn: string; rpoMinutes: number; rtoMinutes: number; targetRpoMinutes: number; targetRtoMinutes: number }
+    | { kind: 'classification'; classification: Classification; protections: string }
+    | { kind: 'check'; checked: string; how: string; link: string }
+    | { kind: 'ciso'; risks: ReviewedRisk[] }
+  );
+export type EvidenceKind = GateEvidence['kind'];
 
 /** Where a workload was created: its team, or the chat when there is no team. */
 export interface WorkloadScope {
@@ -107,6 +174,11 @@ export interface Workload {
   roles: Record<Role, Person[]>;
   rolesRev: number;
   gates: Gate[];
+  /**
+   * Who may waive a gate the CISO owns: the CISO only (the default), or also two role holders, one asking
+   * and another confirming. Only the CISO changes it.
+   */
+  waiverPolicy?: WaiverPolicy;
   /** What the checklist shows of the other capabilities; absent until the first of them changes. */
   summaries?: WorkloadSummaries;
   _etag?: string;
@@ -139,6 +211,9 @@ export interface AuditEvent {
     | 'gate.passed'
     | 'gate.failed'
     | 'gate.waived'
+    | 'gate.waiverRequested'
+    | 'gate.evidenceConfirmed'
+    | 'waiver.policySet'
     | 'cycle.opened'
     | 'vote.approved'
     | 'vote.rejected'

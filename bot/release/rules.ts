@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { formatWhen } from '../shared/dates';
-import { AuditEvent, Decision, GATE_CATALOGUE, Gate, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, Role, STAGES, Stage, Workload, WorkloadScope } from './model';
+import { evidenceRefusal, evidenceSummary, formNeeded, staleEvidence, staleRefusal } from './evidence';
+import { AuditEvent, Decision, GATE_CATALOGUE, Gate, GateDefinition, GateEvidence, GateStatus, Person, ROLES, ROLE_TITLES, Role, STAGES, Stage, WaiverPolicy, Workload, WorkloadScope } from './model';
 
 /** Pure release rules: no I/O, no clock, no randomness. Callers pass time and ids in. */
 
@@ -161,6 +162,14 @@ export interface GateDecisionRequest {
   now: string;
   /** The id of the request that carried the decision (the Teams activity): a client's retry carries the same one. */
   requestId?: string;
+  /** The gate's evidence form, read (bot/release/evidence.ts parseEvidence). */
+  typedEvidence?: GateEvidence;
+  /** A pass of a gate that has an evidence form needs it (what the bot asks; older callers may pass on a note). */
+  evidenceRequired?: boolean;
+  /** Who recorded the cutover (planned a release window): they promote, so they never waive promotion. */
+  promoters?: Person[];
+  /** How old readiness evidence may be when promotion is decided, in days. */
+  evidenceMaxAgeDays?: number;
 }
 
 /** Applies a pass, fail or waiver to a gate, or says why it cannot. */
@@ -178,13 +187,22 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
   if (request.rev === gate.rev - 1 && gate.status === wanted && sameActor && sameRequest) {
     return { kind: 'unchanged', workload };
   }
+  const asked = gate.pendingWaiver;
+  if (request.decision === 'waive' && asked?.by.aadObjectId === request.actor.aadObjectId && request.rev === gate.rev - 1 && (!request.requestId || gate.requestId === request.requestId)) {
+    return { kind: 'unchanged', workload };
+  }
   if (request.rev !== gate.rev || isClosed(gate.status)) {
     return refuse(`${gateTruth(def, gate)}; yours was not recorded. Here is the current checklist.`);
   }
 
+  let waiver: Waiver = 'alone';
   if (request.decision === 'waive') {
-    const refusal = waiverRefusal(workload, def, request.actor.aadObjectId);
-    if (refusal) return refuse(refusal);
+    const verdict = waiverVerdict(workload, def, request.actor.aadObjectId, request.promoters ?? []);
+    if (verdict.kind === 'refused') return refuse(verdict.message);
+    waiver = verdict.kind;
+    if (waiver === 'ask' && gate.pendingWaiver) {
+      return refuse(`${gate.pendingWaiver.by.name} already asked to waive "${def.title}"; it waits for a second approver to confirm it.`);
+    }
   } else if (!holdsRole(workload, def.ownerRole, request.actor.aadObjectId)) {
     const owners = workload.roles[def.ownerRole].map((p) => p.name);
     const ownerText = owners.length ? owners.join(', ') : `nobody yet; the project manager can assign one with "roles ${workload.name}"`;
@@ -196,6 +214,14 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
   if (request.decision !== 'pass' && !note) {
     return refuse(`Say why: a ${request.decision === 'waive' ? 'waiver' : 'failed gate'} needs a reason.`);
   }
+  const typed = request.typedEvidence;
+  const evidenceProblem = typed ? evidenceRefusal(def.title, typed, request.decision, note) : request.evidenceRequired ? formNeeded(def, request.decision) : undefined;
+  if (evidenceProblem) return refuse(evidenceProblem);
+  if (def.id === PROMOTION_GATE && request.decision === 'pass' && request.evidenceMaxAgeDays !== undefined) {
+    const stale = staleRefusal(staleEvidence(workload, request.now, request.evidenceMaxAgeDays), request.evidenceMaxAgeDays);
+    if (stale) return refuse(stale);
+  }
+  if (waiver === 'ask') return askWaiver(workload, def, gate, { actor: request.actor, reason: note, now: request.now, requestId: request.requestId });
   if (request.decision !== 'fail' && def.requiresEarlierGates) {
     const open = openEarlierGates(workload, def.id);
     if (open.length) {
@@ -217,9 +243,10 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
     ...(request.requestId ? { requestId: request.requestId } : {}),
     ...(request.decision === 'pass' && note ? { evidence: note } : {}),
     ...(request.decision !== 'pass' ? { reason: note } : {}),
+    ...(typed ? { typedEvidence: typed } : {}),
   };
   const updated: Workload = { ...workload, gates: workload.gates.map((g) => (g.id === gate.id ? decided : g)) };
-  const detail = note ? `: ${note}` : '';
+  const detail = typed ? `: ${evidenceSummary(typed)}${note ? `. Note: ${note}` : ''}` : note ? `: ${note}` : '';
   return {
     kind: 'changed',
     workload: updated,
@@ -237,31 +264,153 @@ export function decideGate(workload: Workload, request: GateDecisionRequest): Ru
 
 /** The gate whose waiver the person who promotes may never give. */
 const PROMOTION_GATE = 'traffic-rerouted';
+/** Who may confirm a waiver someone else asked for on a gate the CISO owns (with the second-approver policy). */
+const SECOND_APPROVER_ROLES: readonly Role[] = ['projectManager', 'businessOwner', 'ciso'];
+
+/** A waiver given alone, one asked for that waits for a second approver, or a refusal. */
+type Waiver = 'alone' | 'ask';
+type WaiverVerdict = { kind: Waiver } | { kind: 'refused'; message: string };
+
+const isAmong = (people: Person[], aadObjectId: string): boolean => people.some((p) => p.aadObjectId === aadObjectId);
 
 /**
- * Separation of duties for waivers: a gate the CISO owns is waived by the CISO only; promotion is never
- * waived by the one who promotes (its owner role); every other gate by the project manager or the business owner.
+ * Separation of duties for waivers: a gate the CISO owns is waived by the CISO, or (when the workload's CISO
+ * chose the second-approver policy) asked for by the project manager or the business owner and confirmed by
+ * another role holder; promotion is never waived by the one who promotes (its owner role, or whoever recorded
+ * the cutover); every other gate by the project manager or the business owner.
  */
-function waiverRefusal(workload: Workload, def: GateDefinition, aadObjectId: string): string | undefined {
+function waiverVerdict(workload: Workload, def: GateDefinition, aadObjectId: string, promoters: Person[]): WaiverVerdict {
   if (def.ownerRole === 'ciso') {
-    return holdsRole(workload, 'ciso', aadObjectId) ? undefined : `Only the CISO can waive "${def.title}": a security gate is not waived by the project manager or the business owner.`;
+    if (holdsRole(workload, 'ciso', aadObjectId)) return { kind: 'alone' };
+    if (workload.waiverPolicy === 'secondApprover' && WAIVER_ROLES.some((r) => holdsRole(workload, r, aadObjectId))) return { kind: 'ask' };
+    const how = workload.waiverPolicy === 'secondApprover' ? 'the CISO, or the project manager or the business owner with a second approver' : 'the CISO';
+    return { kind: 'refused', message: `Only ${how} can waive "${def.title}": a security gate is not waived by one person alone.` };
   }
-  if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, aadObjectId))) return 'Only the project manager or the business owner can waive a gate.';
-  if (def.id === PROMOTION_GATE && holdsRole(workload, def.ownerRole, aadObjectId)) {
-    return `"${def.title}" is not waived by the one who promotes (${ROLE_TITLES[def.ownerRole]}): another project manager or the business owner can.`;
+  if (!WAIVER_ROLES.some((r) => holdsRole(workload, r, aadObjectId))) return { kind: 'refused', message: 'Only the project manager or the business owner can waive a gate.' };
+  if (def.id === PROMOTION_GATE && (holdsRole(workload, def.ownerRole, aadObjectId) || isAmong(promoters, aadObjectId))) {
+    return {
+      kind: 'refused',
+      message: `"${def.title}" is not waived by the one who promotes (the ${ROLE_TITLES[def.ownerRole]}, or whoever recorded the cutover): another project manager or the business owner can.`,
+    };
   }
-  return undefined;
+  return { kind: 'alone' };
+}
+
+/** A waiver asked for, waiting for its second approver: the gate stays pending, its revision moves. */
+function askWaiver(workload: Workload, def: GateDefinition, gate: Gate, request: { actor: Person; reason: string; now: string; requestId?: string | undefined }): RuleResult {
+  const asked: Gate = { ...gate, rev: gate.rev + 1, pendingWaiver: { by: request.actor, reason: request.reason, at: request.now }, ...(request.requestId ? { requestId: request.requestId } : {}) };
+  return {
+    kind: 'changed',
+    workload: { ...workload, gates: workload.gates.map((g) => (g.id === gate.id ? asked : g)) },
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'gate.waiverRequested',
+      gateId: gate.id,
+      summary: `${request.actor.name} asked to waive "${def.title}": ${request.reason}. It waits for a second approver.`,
+    },
+  };
+}
+
+/** A second approver confirms a waiver someone else asked for: the gate is waived, both names kept. */
+export function confirmWaiver(workload: Workload, request: { gateId: string; rev: number; actor: Person; now: string }): RuleResult {
+  const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
+  const def = gateDefinition(request.gateId);
+  const gate = workload.gates.find((g) => g.id === request.gateId);
+  if (!def || !gate) return refuse('That gate is not part of this release checklist.');
+  if (gate.status === 'waived' && gate.waiverRequestedBy && gate.decidedBy?.aadObjectId === request.actor.aadObjectId && request.rev === gate.rev - 1) return { kind: 'unchanged', workload };
+  const pending = gate.pendingWaiver;
+  if (!pending || request.rev !== gate.rev) {
+    const truth = isClosed(gate.status) || gate.status === 'failed' ? gateTruth(def, gate) : `"${def.title}" has no waiver waiting for a second approver`;
+    return refuse(`${truth}; yours was not recorded. Here is the current checklist.`);
+  }
+  if (pending.by.aadObjectId === request.actor.aadObjectId) return refuse(`You asked for this waiver; a second approver, not you, confirms it.`);
+  if (!SECOND_APPROVER_ROLES.some((r) => holdsRole(workload, r, request.actor.aadObjectId))) {
+    return refuse('Only a project manager, the business owner or the CISO can confirm a waiver as its second approver.');
+  }
+  const { pendingWaiver: _asked, ...rest } = gate;
+  const waived: Gate = { ...rest, status: 'waived', rev: gate.rev + 1, reason: pending.reason, decidedBy: request.actor, decidedAt: request.now, waiverRequestedBy: pending.by };
+  return {
+    kind: 'changed',
+    workload: { ...workload, gates: workload.gates.map((g) => (g.id === gate.id ? waived : g)) },
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'gate.waived',
+      gateId: gate.id,
+      summary: `${request.actor.name} confirmed, as second approver, the waiver of "${def.title}" ${pending.by.name} asked for: ${pending.reason}`,
+    },
+  };
+}
+
+const POLICY_WORDS: Record<WaiverPolicy, string> = {
+  cisoOnly: 'only the CISO waives the CISO verification',
+  secondApprover: 'the CISO verification may also be waived by the project manager or the business owner with a second approver',
+};
+
+/** The CISO chooses who may waive the gates the CISO owns on this workload. */
+export function setWaiverPolicy(workload: Workload, request: { policy: WaiverPolicy; actor: Person; now: string }): RuleResult {
+  if ((workload.waiverPolicy ?? 'cisoOnly') === request.policy) return { kind: 'unchanged', workload };
+  if (!holdsRole(workload, 'ciso', request.actor.aadObjectId)) return { kind: 'refused', message: 'Only the CISO of this workload can change who may waive the CISO verification.', workload };
+  return {
+    kind: 'changed',
+    workload: { ...workload, waiverPolicy: request.policy },
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'waiver.policySet',
+      summary: `${request.actor.name} set the waiver rule: ${POLICY_WORDS[request.policy]}.`,
+    },
+  };
+}
+
+/** The gate's owner says its evidence is still true: it is dated again, for promotion to go on. */
+export function confirmEvidence(workload: Workload, request: { gateId: string; rev: number; actor: Person; now: string }): RuleResult {
+  const refuse = (message: string): RuleResult => ({ kind: 'refused', message, workload });
+  const def = gateDefinition(request.gateId);
+  const gate = workload.gates.find((g) => g.id === request.gateId);
+  if (!def || !gate) return refuse('That gate is not part of this release checklist.');
+  const typed = gate.typedEvidence;
+  if (typed?.confirmedBy?.aadObjectId === request.actor.aadObjectId && request.rev === gate.rev - 1) return { kind: 'unchanged', workload };
+  if (gate.status !== 'passed' || !typed) return refuse(`"${def.title}" has no evidence to confirm: it is ${gate.status}.`);
+  if (request.rev !== gate.rev) return refuse(`"${def.title}" changed since this card was shown; yours was not recorded. Here is the current checklist.`);
+  if (!holdsRole(workload, def.ownerRole, request.actor.aadObjectId)) {
+    return refuse(`Only someone holding the ${ROLE_TITLES[def.ownerRole]} role can confirm the evidence of "${def.title}".`);
+  }
+  const confirmed: Gate = { ...gate, rev: gate.rev + 1, typedEvidence: { ...typed, confirmedAt: request.now, confirmedBy: request.actor } };
+  return {
+    kind: 'changed',
+    workload: { ...workload, gates: workload.gates.map((g) => (g.id === gate.id ? confirmed : g)) },
+    event: {
+      workloadId: workload.workloadId,
+      type: 'event',
+      at: request.now,
+      actor: request.actor,
+      action: 'gate.evidenceConfirmed',
+      gateId: gate.id,
+      summary: `${request.actor.name} confirmed the evidence of "${def.title}" again (recorded ${formatWhen(typed.recordedAt)}): ${evidenceSummary(confirmed.typedEvidence!)}`,
+    },
+  };
 }
 
 /** Who may waive a gate, in words for the card, where it differs from "the project manager or the business owner". */
-export function waiverRule(def: GateDefinition): string {
-  if (def.ownerRole === 'ciso') return 'Only the CISO can waive it.';
-  if (def.id === PROMOTION_GATE) return `Not waived by the ${ROLE_TITLES[def.ownerRole]} who promotes.`;
+export function waiverRule(def: GateDefinition, policy: WaiverPolicy = 'cisoOnly'): string {
+  if (def.ownerRole === 'ciso') {
+    return policy === 'secondApprover' ? 'Waived by the CISO, or by the project manager or the business owner with a second approver.' : 'Only the CISO can waive it.';
+  }
+  if (def.id === PROMOTION_GATE) return `Not waived by the ${ROLE_TITLES[def.ownerRole]} who promotes, nor by whoever recorded the cutover.`;
   return '';
 }
 
 /** What is true of a gate now, in a sentence: `"Title" is already waived by Alex Wilber on Tue 1 Dec 2026, 20:56 UTC: reason`. */
 export function gateTruth(def: GateDefinition, gate: Gate): string {
+  if (gate.pendingWaiver) return `"${def.title}" changed since this card was shown: ${gate.pendingWaiver.by.name} asked to waive it (${gate.pendingWaiver.reason}), waiting for a second approver`;
   if (gate.status === 'pending' || !gate.decidedBy) return `"${def.title}" changed since this card was shown: it is now ${gate.status}`;
   const when = gate.decidedAt ? ` on ${formatWhen(gate.decidedAt)}` : '';
   const why = gate.evidence ?? gate.reason;

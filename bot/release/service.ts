@@ -1,6 +1,28 @@
-import type { AuditEvent, Person, Role, Workload, WorkloadScope } from './model';
+import { DEFAULT_EVIDENCE_MAX_AGE_DAYS, EvidenceFields, parseEvidence, staleEvidence, StaleEvidence, staleRefusal } from './evidence';
+import type { AuditEvent, Person, Role, WaiverPolicy, Workload, WorkloadScope } from './model';
 import type { WorkloadRepository, WorkloadSummary } from './repository';
-import { assignRoles, checkWorkloadName, decideGate, GateDecisionRequest, newWorkload, passGateOnBehalf, RuleResult, standingOf, workloadIdOf } from './rules';
+import {
+  assignRoles,
+  checkWorkloadName,
+  confirmEvidence,
+  confirmWaiver,
+  decideGate,
+  GateDecisionRequest,
+  newWorkload,
+  passGateOnBehalf,
+  RuleResult,
+  setWaiverPolicy,
+  standingOf,
+  workloadIdOf,
+} from './rules';
+
+/** The release's settings: how old readiness evidence may be when promotion is attempted. */
+export interface ReleaseOptions {
+  evidenceMaxAgeDays: number;
+}
+
+/** A decision as the Teams edge hands it over: the evidence form's fields, when it came from one. */
+export type DecisionInput = Omit<GateDecisionRequest, 'now' | 'typedEvidence' | 'evidenceRequired' | 'evidenceMaxAgeDays'> & { fields?: EvidenceFields };
 
 /** Events on one page of a workload's history. */
 export const HISTORY_PAGE = 15;
@@ -23,6 +45,7 @@ export class ReleaseService {
   constructor(
     private readonly workloads: WorkloadRepository,
     private readonly clock: () => Date = () => new Date(),
+    readonly options: ReleaseOptions = { evidenceMaxAgeDays: DEFAULT_EVIDENCE_MAX_AGE_DAYS },
   ) {}
 
   private now(): string {
@@ -108,10 +131,53 @@ export class ReleaseService {
     return { events, total };
   }
 
-  /** Decides a gate of the workload this turn read (the first try applies the rule to it, a lost race reads again). */
-  decideGate(workload: Workload, request: Omit<GateDecisionRequest, 'now'>): Promise<RuleResult | undefined> {
+  /**
+   * Decides a gate of the workload this turn read (the first try applies the rule to it, a lost race reads
+   * again); with the fields of the gate's evidence form, they are read into typed evidence dated now.
+   */
+  decideGate(workload: Workload, input: DecisionInput): Promise<RuleResult | undefined> {
     const now = this.now();
-    return this.workloads.change(workload.workloadId, (current) => decideGate(current, { ...request, now }), workload);
+    const { fields, ...request } = input;
+    return this.workloads.change(
+      workload.workloadId,
+      (current) => {
+        const parsed = fields ? parseEvidence(current, request.gateId, fields, now) : undefined;
+        if (parsed && !parsed.ok) return { kind: 'refused', message: parsed.message, workload: current };
+        return decideGate(current, {
+          ...request,
+          now,
+          evidenceRequired: true,
+          evidenceMaxAgeDays: this.options.evidenceMaxAgeDays,
+          ...(parsed?.ok ? { typedEvidence: parsed.evidence } : {}),
+        });
+      },
+      workload,
+    );
+  }
+
+  /** The passed readiness gates whose evidence is too old to promote on, now. */
+  staleEvidence(workload: Workload): StaleEvidence[] {
+    return staleEvidence(workload, this.now(), this.options.evidenceMaxAgeDays);
+  }
+
+  /** The sentence that stops promotion (a release window planned) while readiness evidence is too old. */
+  promotionRefusal(workload: Workload): string | undefined {
+    return staleRefusal(this.staleEvidence(workload), this.options.evidenceMaxAgeDays);
+  }
+
+  confirmEvidence(workload: Workload, request: { gateId: string; rev: number; actor: Person }): Promise<RuleResult | undefined> {
+    const now = this.now();
+    return this.workloads.change(workload.workloadId, (current) => confirmEvidence(current, { ...request, now }), workload);
+  }
+
+  confirmWaiver(workload: Workload, request: { gateId: string; rev: number; actor: Person }): Promise<RuleResult | undefined> {
+    const now = this.now();
+    return this.workloads.change(workload.workloadId, (current) => confirmWaiver(current, { ...request, now }), workload);
+  }
+
+  setWaiverPolicy(workload: Workload, request: { policy: WaiverPolicy; actor: Person }): Promise<RuleResult | undefined> {
+    const now = this.now();
+    return this.workloads.change(workload.workloadId, (current) => setWaiverPolicy(current, { ...request, now }), workload);
   }
 
   assignRoles(workload: Workload, request: { roles: Partial<Record<Role, Person[]>>; rolesRev: number; actor: Person }): Promise<RuleResult | undefined> {

@@ -1,9 +1,12 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
+import { renderEvidenceForm } from '../../cards/evidence';
 import { personText } from '../../cards/text';
+import { EVIDENCE_INPUTS, evidenceKindOf } from '../release/evidence';
 import { ROLE_TITLES, type Person, type Workload } from '../release/model';
 import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
 import { gateDefinition, type RuleResult } from '../release/rules';
-import type { GateDecideData, RolesSaveData } from './payloads';
+import { PROMOTION_GATE } from '../cutover/rules';
+import type { EvidenceConfirmData, GateDecideData, GateRecordData, RolesSaveData, WaiverConfirmData, WaiverPolicyData } from './payloads';
 import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, WorkloadAccess } from './router';
 import type { Turn } from './turn';
 
@@ -15,6 +18,8 @@ export class ReleaseHandlers implements WorkloadAccess {
   constructor(
     private readonly release: ReleaseService,
     private readonly contributors: ChecklistContributor[] = [],
+    /** Who recorded the cutover of a workload (planned its release windows): they never waive promotion. */
+    private readonly promoters: (workloadId: string) => Promise<Person[]> = async () => [],
   ) {}
 
   help(notice?: string): Card {
@@ -67,7 +72,7 @@ export class ReleaseHandlers implements WorkloadAccess {
   /** The checklist card with what every capability adds to it; with no turn, the shared copy in a chat (zone named, UTC). */
   async checklist(turn: Turn | undefined, workload: Workload, notice?: Notice): Promise<Card> {
     const sections = (await Promise.all(this.contributors.map((contribute) => contribute(turn, workload)))).flat();
-    return renderChecklist(workload, notice, sections, turn?.timeZone ? { timeZone: turn.timeZone } : {});
+    return renderChecklist(workload, notice, sections, { ...(turn?.timeZone ? { timeZone: turn.timeZone } : {}), stale: this.release.staleEvidence(workload) });
   }
 
   /** The checklist as background work draws it into a message, read afresh; undefined once the workload is gone. */
@@ -100,11 +105,89 @@ export class ReleaseHandlers implements WorkloadAccess {
       note: data.note,
       actor: turn.actor,
       requestId: turn.activityId,
+      ...(await this.promotion(workload, data.gateId)),
     });
+    return this.decided(turn, result, data.gateId, data.decision);
+  }
+
+  /** Who recorded the cutover, read only for a decision on promotion. */
+  private async promotion(workload: Workload, gateId: string): Promise<{ promoters?: Person[] }> {
+    return gateId === PROMOTION_GATE ? { promoters: await this.promoters(workload.workloadId) } : {};
+  }
+
+  /** The evidence form of the gate picked on the decision form; a gate without one, or closed, answers with the checklist. */
+  async evidenceForm(turn: Turn, gateId: string, workload: Workload): Promise<Card> {
+    const def = gateDefinition(gateId);
+    if (!gateId || !def) return this.checklist(turn, workload, attention('Pick the gate whose evidence you are recording, then press Evidence form again.'));
+    if (!evidenceKindOf(gateId)) return this.checklist(turn, workload, attention(`"${def.title}" has no evidence form: record it with Record a decision.`));
+    return renderEvidenceForm(workload, def, turn.timeZone ? { reader: { timeZone: turn.timeZone } } : {});
+  }
+
+  /** A decision sent from an evidence form; a refusal brings the form back with everything that was typed. */
+  async recordEvidence(turn: Turn, data: GateRecordData, workload: Workload): Promise<VerbOutcome> {
+    const def = gateDefinition(data.gateId);
+    if (!def || !evidenceKindOf(data.gateId)) return { card: await this.checklist(turn, workload, attention('That gate has no evidence form. Here is the current checklist.')) };
+    const fields = Object.fromEntries(EVIDENCE_INPUTS.map((name) => [name, data[name]]));
+    const result = await this.release.decideGate(workload, {
+      gateId: data.gateId,
+      decision: data.decision,
+      rev: data.rev,
+      note: data.note,
+      actor: turn.actor,
+      requestId: turn.activityId,
+      fields,
+      ...(await this.promotion(workload, data.gateId)),
+    });
+    if (result?.kind === 'refused' && result.workload.gates.find((g) => g.id === data.gateId)?.rev === data.rev) {
+      // Still the gate this form was drawn for: the person fixes what the sentence says, with what they typed.
+      const reader = turn.timeZone ? { reader: { timeZone: turn.timeZone } } : {};
+      return { card: renderEvidenceForm(result.workload, def, { notice: attention(personText(result.message)), sent: { ...fields, note: data.note }, ...reader }) };
+    }
+    return this.decided(turn, result, data.gateId, data.decision);
+  }
+
+  async confirmEvidence(turn: Turn, data: EvidenceConfirmData, workload: Workload): Promise<VerbOutcome> {
+    const rev = data.revs[data.confirmGateId];
+    if (!data.confirmGateId || rev === undefined) return { card: await this.checklist(turn, workload, attention('Pick the evidence you are confirming, then press the button again.')) };
+    const result = await this.release.confirmEvidence(workload, { gateId: data.confirmGateId, rev, actor: turn.actor });
+    return this.changedChecklist(
+      turn,
+      result,
+      (w) =>
+        `${turn.actor.name} confirmed the evidence of "${gateDefinition(data.confirmGateId)?.title ?? data.confirmGateId}" again, dated today${this.release.staleEvidence(w).length ? '' : ': promotion may go on'}.`,
+    );
+  }
+
+  async confirmWaiver(turn: Turn, data: WaiverConfirmData, workload: Workload): Promise<VerbOutcome> {
+    const rev = data.revs[data.waiverGateId];
+    if (!data.waiverGateId || rev === undefined) return { card: await this.checklist(turn, workload, attention('Pick the waiver you are confirming, then press the button again.')) };
+    const result = await this.release.confirmWaiver(workload, { gateId: data.waiverGateId, rev, actor: turn.actor });
+    return this.changedChecklist(turn, result, (w) => decisionSentence(w, data.waiverGateId));
+  }
+
+  async setWaiverPolicy(turn: Turn, data: WaiverPolicyData, workload: Workload): Promise<VerbOutcome> {
+    const result = await this.release.setWaiverPolicy(workload, { policy: data.policy, actor: turn.actor });
+    const words =
+      data.policy === 'secondApprover'
+        ? 'the project manager or the business owner may now ask to waive the CISO verification, and another role holder confirms it'
+        : 'only the CISO waives the CISO verification';
+    return this.changedChecklist(turn, result, () => `Waiver rule saved: ${words}.`);
+  }
+
+  /** The checklist after a change: the sentence of what happened, or the refusal; everyone's copy is redrawn on a change. */
+  private async changedChecklist(turn: Turn, result: RuleResult | undefined, sentence: (w: Workload) => string): Promise<VerbOutcome> {
+    if (!result) return { card: missingWorkload() };
+    const text = result.kind === 'refused' ? result.message : sentence(result.workload);
+    const card = await this.checklist(turn, result.workload, outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(text)));
+    return { card, shareWithEveryone: result.kind === 'changed' };
+  }
+
+  /** The checklist after a decision: what it did, or why not; a failure is a setback, shown in the attention style. */
+  private async decided(turn: Turn, result: RuleResult | undefined, gateId: string, decision: GateDecideData['decision']): Promise<VerbOutcome> {
     if (!result) return { card: missingWorkload() };
     // 'unchanged' is this very request made again (a client retry): it answers as its first delivery did.
-    const sentence = result.kind === 'refused' ? result.message : decisionSentence(result.workload, data.gateId);
-    const banner = outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(sentence), data.decision === 'fail');
+    const sentence = result.kind === 'refused' ? result.message : decisionSentence(result.workload, gateId);
+    const banner = outcomeBanner(result.kind === 'refused' ? 'refused' : 'changed', personText(sentence), decision === 'fail');
     const card = await this.checklist(turn, result.workload, banner);
     return { card, shareWithEveryone: result.kind === 'changed' };
   }
@@ -149,6 +232,8 @@ function decisionSentence(workload: Workload, gateId: string): string {
   const gate = workload.gates.find((g) => g.id === gateId);
   const def = gateDefinition(gateId);
   if (!gate || !def) return 'Here is the current checklist.';
+  if (gate.pendingWaiver) return `${gate.pendingWaiver.by.name} asked to waive "${def.title}": ${gate.pendingWaiver.reason}. A second approver confirms it with Confirm a waiver.`;
   const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
-  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${reason}.`;
+  const seconded = gate.waiverRequestedBy ? `, as second approver to ${gate.waiverRequestedBy.name}` : '';
+  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${seconded}${reason}.`;
 }

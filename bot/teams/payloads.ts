@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVIDENCE_INPUTS } from '../release/evidence';
 import { ROLES } from '../release/model';
 
 /** Card data is untrusted input: these schemas turn it into typed values, or a refusal. */
@@ -33,6 +34,9 @@ export const workloadIdSchema = documentIdSchema;
 /** A revision number a card carries, to tell a stale card from a current one. */
 export const revisionSchema = z.coerce.number().int().positive();
 
+const evidenceInput = z.union([z.string().max(6000), z.number()]).optional();
+const evidenceInputs = Object.fromEntries(EVIDENCE_INPUTS.map((name) => [name, evidenceInput])) as Record<(typeof EVIDENCE_INPUTS)[number], typeof evidenceInput>;
+
 export const releaseVerbData = {
   none: z.object({}),
   create: z.object({ name: z.string().max(200).default('') }),
@@ -45,6 +49,21 @@ export const releaseVerbData = {
     gateId: optionalDocumentIdSchema,
     note: z.string().max(5000).default(''),
   }),
+  /** The evidence form of one gate, picked on the checklist's decision form. */
+  gateForm: z.object({ workloadId: workloadIdSchema, gateId: optionalDocumentIdSchema }),
+  /** A decision sent from a gate's evidence form, with its inputs (read by bot/release/evidence.ts). */
+  gateRecord: z.object({
+    workloadId: workloadIdSchema,
+    gateId: documentIdSchema,
+    rev: revisionSchema,
+    decision: z.enum(['pass', 'fail', 'waive']),
+    note: z.string().max(5000).default(''),
+    ...evidenceInputs,
+  }),
+  /** Confirming stale evidence again, or a waiver as its second approver: the gate picked, and the revisions the card showed. */
+  evidenceConfirm: z.object({ workloadId: workloadIdSchema, confirmGateId: optionalDocumentIdSchema, revs: z.record(documentIdSchema, revisionSchema).default({}) }),
+  waiverConfirm: z.object({ workloadId: workloadIdSchema, waiverGateId: optionalDocumentIdSchema, revs: z.record(documentIdSchema, revisionSchema).default({}) }),
+  waiverPolicy: z.object({ workloadId: workloadIdSchema, policy: z.enum(['cisoOnly', 'secondApprover']).default('cisoOnly') }),
   rolesSave: z.object({
     workloadId: workloadIdSchema,
     rolesRev: revisionSchema,
@@ -55,6 +74,10 @@ export const releaseVerbData = {
 } as const;
 
 export type GateDecideData = z.infer<typeof releaseVerbData.gateDecide>;
+export type GateRecordData = z.infer<typeof releaseVerbData.gateRecord>;
+export type EvidenceConfirmData = z.infer<typeof releaseVerbData.evidenceConfirm>;
+export type WaiverConfirmData = z.infer<typeof releaseVerbData.waiverConfirm>;
+export type WaiverPolicyData = z.infer<typeof releaseVerbData.waiverPolicy>;
 export type RolesSaveData = z.infer<typeof releaseVerbData.rolesSave>;
 
 /** The invoke value of an Action.Execute, as Teams sends it. */

@@ -21,6 +21,11 @@ export function releaseRoutes(h: ReleaseHandlers): Routes {
       'roles.show': workloadVerb(releaseVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.roles(turn, w) }), { kind: 'view' }),
       'history.show': workloadVerb(releaseVerbData.historyPage, async (turn, data, w) => ({ card: await h.history(turn, w, data.page) }), { kind: 'view' }),
       'gate.decide': workloadVerb(releaseVerbData.gateDecide, (turn, data, w) => h.decideGate(turn, data, w)),
+      'gate.form': workloadVerb(releaseVerbData.gateForm, async (turn, data, w) => ({ card: await h.evidenceForm(turn, data.gateId, w) }), { kind: 'view' }),
+      'gate.record': workloadVerb(releaseVerbData.gateRecord, (turn, data, w) => h.recordEvidence(turn, data, w)),
+      'evidence.confirm': workloadVerb(releaseVerbData.evidenceConfirm, (turn, data, w) => h.confirmEvidence(turn, data, w)),
+      'waiver.confirm': workloadVerb(releaseVerbData.waiverConfirm, (turn, data, w) => h.confirmWaiver(turn, data, w)),
+      'waiver.policy': workloadVerb(releaseVerbData.waiverPolicy, (turn, data, w) => h.setWaiverPolicy(turn, data, w)),
       'roles.save': workloadVerb(releaseVerbData.rolesSave, (turn, data, w) => h.saveRoles(turn, data, w)),
     },
   };

@@ -1,7 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
-import { resolve } from 'node:path';
 import { connectCosmos, CosmosStore, startEmbeddedCosmos } from '../../bot/store/cosmos';
 import { createLogger } from '../../bot/log';
 import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
@@ -11,10 +9,9 @@ import { ReleaseService } from '../../bot/release/service';
 import { BroadcastService } from '../../bot/broadcast/service';
 import type { Notice } from '../../bot/broadcast/model';
 import { FakeConnector, personalConversationId, startFakeConnector } from '../support/fakeConnector';
-import { LiftoffProcess, spawnLiftoff } from '../support/process';
+import { LiftoffProcess, runNode as run, spawnLiftoff } from '../support/process';
 import { person, TENANT } from '../support/builders';
 
-const ROOT = resolve(__dirname, '../..');
 const KEY = Buffer.from('liftoff-test').toString('base64');
 const RECIPIENTS = 40;
 
@@ -22,18 +19,6 @@ type Bot = LiftoffProcess;
 
 function startBot(endpoint: string): Bot {
   return spawnLiftoff(endpoint, KEY, { BROADCAST_RATE_PER_SECOND: '8', BROADCAST_LEASE_SECONDS: '2', BROADCAST_PROGRESS_SECONDS: '0.5' });
-}
-
-/** Runs a command without blocking this process, which serves the embedded Cosmos DB the command reads. */
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('close', (status) => done({ status, stdout, stderr }));
-  });
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {

@@ -147,7 +147,7 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     assert.match(cardText(ciso), /CISO verification: .*Only the CISO can waive it\./, 'the card says so beside the gate');
     await waiveUpTo(workloadId, 'traffic-rerouted');
     const promote = await decide(miguel, workloadId, 'traffic-rerouted', 'waive', 'DNS later');
-    assert.match(cardText(promote), /is not waived by the one who promotes \(Migration engineer\)/);
+    assert.match(cardText(promote), /is not waived by the one who promotes \(the Migration engineer, or whoever recorded the cutover\)/);
     const gates = (await stored(workloadId)).gates;
     assert.equal(gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending');
     assert.equal(gates.find((g) => g.id === 'ciso-verification')?.decidedBy?.aadObjectId, priya.aadObjectId, 'the CISO waived it');

@@ -184,13 +184,18 @@ describe('Liftoff over HTTP, end to end', () => {
   it('has the effect of one when the same invoke is delivered twice', async () => {
     const workload = await stored(await withEngineer('Payroll Retry'));
     const revs = Object.fromEntries(workload.gates.map((g) => [g.id, g.rev]));
-    const invoke = h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'user-routing', note: 'Front Door route live' }, team);
+    const invoke = h.activities.execute(miguel, 'gate.decide', { workloadId: workload.workloadId, decision: 'pass', revs, gateId: 'assets-staged', note: 'replication healthy' }, team);
     const first = await h.post(invoke);
     const second = await h.post(invoke);
     assert.deepEqual(second.body, first.body, 'a retried invoke answers with the same card');
-    const events = await h.app.cosmos.workloads.items.query({ query: 'SELECT * FROM c WHERE c.type = "event" AND c.gateId = "user-routing"' }, { partitionKey: workload.workloadId }).fetchAll();
+    const events = await h.app.cosmos.workloads.items
+      .query(
+        { query: 'SELECT * FROM c WHERE c.type = "event" AND c.gateId = "assets-staged" AND c.workloadId = @w', parameters: [{ name: '@w', value: workload.workloadId }] },
+        { partitionKey: workload.workloadId },
+      )
+      .fetchAll();
     assert.equal(events.resources.length, 1, 'one audit event');
-    const gate = (await stored(workload.workloadId)).gates.find((g) => g.id === 'user-routing');
+    const gate = (await stored(workload.workloadId)).gates.find((g) => g.id === 'assets-staged');
     assert.equal(gate?.rev, 2);
   });
 
@@ -231,12 +236,13 @@ describe('Liftoff over HTTP, end to end', () => {
   });
 
   it('shows the history, newest first', async () => {
-    await passByEngineer(await withEngineer('Payroll History'), 'user-routing', 'Front Door route live');
+    // User routing passes with its evidence form now (test/e2e/evidence.test.ts); staging still passes on a note.
+    await passByEngineer(await withEngineer('Payroll History'), 'assets-staged', 'replication healthy');
     const card = await h.say(h.activities.message(olga, 'history Payroll History', team));
     const text = cardText(card);
     assert.match(text, /History of Payroll History/);
-    assert.match(text, /passed "User routing"/);
-    assert.ok(text.indexOf('passed "User routing"') < text.indexOf('created Payroll History'));
+    assert.match(text, /passed "Assets replicated and staged"/);
+    assert.ok(text.indexOf('passed "Assets replicated and staged"') < text.indexOf('created Payroll History'));
   });
 
   it('creates a workload from the help card button', async () => {

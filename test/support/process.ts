@@ -78,3 +78,15 @@ export async function healthyUrl(liftoff: LiftoffProcess): Promise<string> {
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** Runs a node command from the repository root without blocking this process (which may serve the embedded Cosmos DB it reads). */
+export function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
