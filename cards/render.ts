@@ -5,6 +5,7 @@ import historyTemplate from './templates/history.json';
 import listTemplate from './templates/list.json';
 import messageTemplate from './templates/message.json';
 import rolesTemplate from './templates/roles.json';
+import welcomeTemplate from './templates/welcome.json';
 import { formatDay, formatWhen } from '../bot/shared/dates';
 import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
 import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
@@ -63,6 +64,20 @@ export const COMMANDS = [
 
 export function renderHelp(notice?: string): Card {
   return expand(helpTemplate, { notice: notice ?? '', commands: COMMANDS });
+}
+
+/** Where Liftoff was just added, for the welcome card's sentence about that place. */
+export type WelcomePlace = 'personal' | 'groupChat' | 'team';
+
+const WELCOME_HERE: Record<WelcomePlace, string> = {
+  personal: 'In this chat Liftoff sends you what needs your decision: sign-off requests, reminders and change notices. Workloads you create here are yours alone.',
+  groupChat: "Workloads created in this chat belong to it: everyone here sees their checklists, and each workload's project manager assigns its roles.",
+  team: "Workloads created in this team belong to it: every member sees their checklists in any channel, and each workload's project manager assigns its roles.",
+};
+
+/** The card Liftoff posts once when it is added to a personal chat, a group chat or a team. */
+export function renderWelcome(place: WelcomePlace): Card {
+  return expand(welcomeTemplate, { here: WELCOME_HERE[place] });
 }
 
 export function renderMessage(text: string, tone: Notice['tone'] = 'attention'): Card {
