@@ -7,7 +7,7 @@ import messageTemplate from './templates/message.json';
 import rolesTemplate from './templates/roles.json';
 import welcomeTemplate from './templates/welcome.json';
 import { formatDay, formatWhen } from '../bot/shared/dates';
-import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
+import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, Role, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
 import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
 import { personText } from './text';
@@ -176,8 +176,11 @@ export function renderChecklist(workload: Workload, notice?: Notice, sections: C
   });
 }
 
-/** Most members a roles card offers; a larger roster is cut here to keep the card within Teams' size limit. */
-export const ROSTER_LIMIT = 100;
+/** Most members a roles card offers in each role's picker (eight of them must fit in one card, within Teams' size limit). */
+export const ROSTER_LIMIT = 30;
+
+/** The id of a role's people picker on the roles card: the card sends every role's picks in one submit. */
+export const roleInputId = (role: Role): string => `people_${role}`;
 
 export function renderRoles(workload: Workload, roster: Person[], notice?: Notice): Card {
   const known = new Map<string, Person>();
@@ -188,7 +191,13 @@ export function renderRoles(workload: Workload, roster: Person[], notice?: Notic
     workloadId: workload.workloadId,
     name: workload.name,
     rolesRev: workload.rolesRev,
-    roles: ROLES.map((role) => ({ role, title: ROLE_TITLES[role], holders: names(workload.roles[role]) || 'nobody yet' })),
+    roles: ROLES.map((role) => ({
+      role,
+      title: ROLE_TITLES[role],
+      holders: names(workload.roles[role]) || 'nobody yet',
+      inputId: roleInputId(role),
+      value: workload.roles[role].map((p) => p.aadObjectId).join(','),
+    })),
     roster: [...known.values()].sort((a, b) => a.name.localeCompare(b.name)),
     rosterNote,
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../release/model';
+import { ROLES, type Role } from '../release/model';
 
 /** Card data is untrusted input: these schemas turn it into typed values, or a refusal. */
 
@@ -45,17 +45,40 @@ export const releaseVerbData = {
     gateId: optionalDocumentIdSchema,
     note: z.string().max(5000).default(''),
   }),
-  rolesSave: z.object({
-    workloadId: workloadIdSchema,
-    rolesRev: revisionSchema,
-    role: z.enum(ROLES),
-    /** A multi-select choice set answers with comma-separated values. */
-    people: z.string().max(20000).default(''),
-  }),
+  rolesSave: z
+    .object({
+      workloadId: workloadIdSchema,
+      rolesRev: revisionSchema,
+      /** One role and its people (an older card, or a typed payload)... */
+      role: z.enum(ROLES).optional(),
+      /** A multi-select choice set answers with comma-separated values. */
+      people: z.string().max(20000).default(''),
+    })
+    /** ...or the roles card's one picker per role, `people_<role>`, all saved in one submit. */
+    .extend(Object.fromEntries(ROLES.map((r) => [`people_${r}`, z.string().max(20000).optional()])) as Record<`people_${Role}`, z.ZodOptional<z.ZodString>>),
 } as const;
 
 export type GateDecideData = z.infer<typeof releaseVerbData.gateDecide>;
 export type RolesSaveData = z.infer<typeof releaseVerbData.rolesSave>;
+
+/** The people picked for each role a roles submit names, as ids; roles it does not name keep their holders. */
+export function rolePicks(data: RolesSaveData): Partial<Record<Role, string[]>> {
+  const split = (value: string): string[] => [
+    ...new Set(
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const picks: Partial<Record<Role, string[]>> = {};
+  for (const role of ROLES) {
+    const value = data[`people_${role}`];
+    if (value !== undefined) picks[role] = split(value);
+  }
+  if (data.role) picks[data.role] = split(data.people);
+  return picks;
+}
 
 /** The invoke value of an Action.Execute, as Teams sends it. */
 export const actionInvokeValue = z.object({

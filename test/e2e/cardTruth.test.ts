@@ -163,6 +163,36 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     assert.doesNotMatch(hint, /Payroll API/);
     const workloadId = workloadIdIn(chat, 'ledger-one');
     const saved = await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role: 'ciso', people: priya.aadObjectId }, chat));
-    assert.match(cardText(saved.body.value), /CISO saved: Priya Project now holds it\./);
+    assert.match(cardText(saved.body.value), /Roles saved: CISO → Priya Project\./);
+  });
+
+  it('saves several roles in one submit, names each role that changed, and says so when nothing did', async () => {
+    const workloadId = await create('Truth Roles');
+    const card = (await h.post(h.activities.execute(priya, 'roles.show', { workloadId }, team))).body.value;
+    const pickers = nodesOfType(card, 'Input.ChoiceSet');
+    assert.equal(pickers.length, 8, 'one people picker per role');
+    assert.equal(pickers.find((p) => p.id === 'people_migrationEngineer')?.value, miguel.aadObjectId, 'current holders are picked already');
+    const saves = nodesOfType(card, 'Action.Execute').filter((a) => a.verb === 'roles.save');
+    assert.deepEqual(
+      saves.map((a) => a.title),
+      ['Save roles'],
+    );
+    const data = { ...(saves[0]!.data as Record<string, unknown>), people_businessOwner: priya.aadObjectId, people_uatTester: `${miguel.aadObjectId},${priya.aadObjectId}`, people_ciso: priya.aadObjectId };
+    const saved = (await h.post(h.activities.execute(priya, 'roles.save', data, team))).body.value;
+    assert.match(cardText(saved), /Roles saved: Business owner → Priya Project; UAT tester → Miguel Engineer, Priya Project\./);
+    assert.doesNotMatch(cardText(saved), /Roles saved: .*CISO/, 'an unchanged role is not named');
+    assert.equal(bannerStyle(saved), 'good');
+    const roles = (await stored(workloadId)).roles;
+    assert.deepEqual(
+      roles.uatTester.map((p) => p.name),
+      ['Miguel Engineer', 'Priya Project'],
+    );
+    assert.equal(roles.businessOwner[0]?.name, 'Priya Project');
+    const again = findAction(saved, 'roles.save');
+    const rev = (await stored(workloadId)).rolesRev;
+    const same = (await h.post(h.activities.execute(priya, 'roles.save', { ...again.data, people_businessOwner: priya.aadObjectId }, team))).body.value;
+    assert.match(cardText(same), /Nothing changed: every role already has the people picked\./);
+    assert.equal(bannerStyle(same), 'attention');
+    assert.equal((await stored(workloadId)).rolesRev, rev, 'nothing was stored');
   });
 });
