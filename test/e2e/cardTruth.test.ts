@@ -4,6 +4,8 @@ import { nodesOfType } from '../support/cards';
 import { person, TENANT } from '../support/builders';
 import { groupChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import { GATE_CATALOGUE, type Workload } from '../../bot/release/model';
+import { SignoffDriver } from '../support/signoff';
+import { dueLabel } from '../../bot/signoff/rules';
 
 /** Elements of the finished workload's checklist before the checklist folded its stages (sections excluded). */
 const FINISHED_CHECKLIST_BEFORE = 125;
@@ -194,5 +196,35 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     assert.match(cardText(same), /Nothing changed: every role already has the people picked\./);
     assert.equal(bannerStyle(same), 'attention');
     assert.equal((await stored(workloadId)).rolesRev, rev, 'nothing was stored');
+  });
+
+  it('gives the sign-off card distinct button labels, the due time once, and no old red banner after a later success', async () => {
+    const d = new SignoffDriver(h, teamChannel('truth-signoff'));
+    const bea = person('Bea Truth');
+    const tom = person('Tom Truth');
+    d.roster([priya, bea, tom]);
+    await d.createWorkload(priya, 'Truth Signoff', bea);
+    const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const opened = await d.open(priya, 'Truth Signoff', { testers: [tom], dueDate, dueTime: '17:00', timeZone: 'Europe/Paris' });
+    const due = dueLabel({ date: dueDate, time: '17:00', timeZone: 'Europe/Paris' });
+    const occurrences = (card: unknown): number => cardText(card).split(due).length - 1;
+    assert.equal(occurrences(opened.card), 1, 'the shared card says the due time once');
+    const beaView = (await d.view(bea, 'Truth Signoff', opened.cycleId!, 'manual', opened.messageId)).body.value;
+    assert.equal(occurrences(beaView), 1, "the business owner's view says the due time once");
+    const titles = [...nodesOfType(beaView, 'Action.ShowCard'), ...nodesOfType(beaView, 'Action.Execute')].map((a) => String(a.title));
+    assert.deepEqual(
+      titles.filter((t) => /cancel/i.test(t)),
+      ['Cancel the cycle', 'Confirm: cancel cycle 1'],
+    );
+    assert.equal(new Set(titles).size, titles.length, `every button has its own label: ${titles.join(' | ')}`);
+
+    const early = (await d.final(bea, 'Truth Signoff', opened.cycleId!, 'approve', 'too soon', opened.messageId)).body.value;
+    assert.equal(bannerStyle(early), 'attention');
+    await d.decide(tom, 'Truth Signoff', opened.cycleId!, 'approve', {}, opened.messageId);
+    const signed = (await d.final(bea, 'Truth Signoff', opened.cycleId!, 'approve', 'Ready', opened.messageId)).body.value;
+    assert.equal(bannerStyle(signed), 'good');
+    const banners = nodesOfType(signed, 'Container').filter((c) => c.style === 'attention');
+    assert.equal(banners.length, 0, 'the red banner of the early press is gone');
+    assert.doesNotMatch(cardText(signed), /Bea Truth can give the final sign-off once|before the testers/);
   });
 });
