@@ -18,7 +18,8 @@ export type Card = Record<string, unknown>;
 /** A sentence shown at the top of a card: what just happened, or why nothing did. */
 export interface Notice {
   text: string;
-  tone: 'good' | 'attention';
+  /** good: a change that happened; attention: a refusal or a setback; info: a plain pointer to the next step, nothing changed or refused. */
+  tone: 'good' | 'attention' | 'info';
 }
 
 /** Expands a template with data; user text in the data stays as typed, never a template expression. */
@@ -36,7 +37,7 @@ export function expand(template: object, data: object): Card {
 
 export const noticeFields = (notice?: Notice) => ({
   notice: notice?.text ?? '',
-  noticeStyle: notice?.tone === 'good' ? 'good' : 'attention',
+  noticeStyle: notice?.tone === 'good' ? 'good' : notice?.tone === 'info' ? 'emphasis' : 'attention',
 });
 
 /** Card date functions want RFC 3339 without fractions of a second. */
@@ -81,7 +82,7 @@ export function renderWelcome(place: WelcomePlace): Card {
 }
 
 export function renderMessage(text: string, tone: Notice['tone'] = 'attention'): Card {
-  return expand(messageTemplate, { text, color: tone === 'good' ? 'good' : 'attention' });
+  return expand(messageTemplate, { text, color: tone === 'good' ? 'good' : tone === 'info' ? 'default' : 'attention' });
 }
 
 export function stageLabel(workload: Workload): string {

@@ -79,7 +79,7 @@ describe('retro card templates expanded with real data', () => {
     expectWellFormed('start', renderRetroStart(workload, [], { today: '2026-11-22' }));
     const card = renderRetroStart(workload, [action(1), action(2)], { today: '2026-11-22', notice: { text: 'Pick a date.', tone: 'attention' } });
     expectWellFormed('start with actions', card);
-    assert.match(cardText(card), /Automate step 1 of the cutover: Ana, due 2026-12-01, for wave Wave 3/);
+    assert.match(cardText(card), /Automate step 1 of the cutover: Ana, due 2026-12-01, for Wave 3/);
     assert.match(JSON.stringify(card), /"value":"2026-11-25"/, 'the deadline defaults to three days ahead');
   });
 
