@@ -8,7 +8,8 @@ import retroViewTemplate from './templates/retroView.json';
 import { Card, CardAction, expand, Notice, noticeFields } from './render';
 import { formatWallClock } from '../bot/shared/dates';
 import { personText } from './text';
-import type { Person, Workload } from '../bot/release/model';
+import { GATE_CATALOGUE, type Person, type Workload } from '../bot/release/model';
+import { isClosed } from '../bot/release/rules';
 import { EntryGroup, PHASE_TITLES, RETRO_TEMPLATE_IDS, RETRO_TEMPLATES, Retro, RetroAction, RetroBallot, RetroEntry } from '../bot/retro/model';
 import { groupEntries, nextPhase } from '../bot/retro/rules';
 
@@ -77,6 +78,17 @@ export interface RetroCardData {
   actions: RetroAction[];
   /** Open action items from earlier retros of the team, shown while collecting. */
   openActions: RetroAction[];
+  /** The workload, when read with the retro: what its retrospective gate waits for. */
+  workload?: Workload;
+}
+
+/** The gates still open before the retrospective gate, by title: what the gate waits for. */
+export function gatesBeforeRetro(workload: Workload | undefined): string[] {
+  if (!workload) return [];
+  const upTo = GATE_CATALOGUE.findIndex((g) => g.id === 'retro-held');
+  return GATE_CATALOGUE.slice(0, upTo)
+    .filter((def) => !isClosed(workload.gates.find((g) => g.id === def.id)?.status ?? 'pending'))
+    .map((def) => def.title);
 }
 
 /** The shared card in the channel: counts only, never an entry before the reveal. Each viewer's client refreshes it into their own view. */
@@ -241,7 +253,8 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
       owners: act ? data.roster.slice(0, 100) : [],
       targets: act ? data.targets.slice(0, 50) : [],
       defaultDue: data.today,
-      gateNote: retro.phase === 'closed' ? (retro.gateNote ?? '') : '',
+      // What the gate waits for, plainly; the rule's own sentence stays in the store.
+      gateNote: retro.phase === 'closed' && retro.gateNote ? gateNext(false, gatesBeforeRetro(data.workload)) : '',
       facilitatorActions: data.facilitates ? facilitatorActions(retro) : [],
       privacy: privacyText(retro),
     }),

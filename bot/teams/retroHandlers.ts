@@ -1,12 +1,12 @@
 import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
-import { actionLine, gateNext, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
+import { actionLine, gateNext, gatesBeforeRetro, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
 import type { Messenger } from '../conversations/messenger';
 import type { Reminders } from '../conversations/reminders';
 import type { SharedCard, SharedCardSync } from '../conversations/sharedCards';
 import type { Logger } from '../log';
 import { isClosed } from '../release/rules';
 import type { ReleaseService } from '../release/service';
-import { GATE_CATALOGUE, type Person, type Workload } from '../release/model';
+import type { Person, Workload } from '../release/model';
 import { ActionTarget, PHASE_TITLES, Retro } from '../retro/model';
 import { Decided } from '../retro/rules';
 import type { RetroService } from '../retro/service';
@@ -353,12 +353,7 @@ export class RetroHandlers {
 
   /** The gates still open before the retrospective gate, by title: what it waits for. */
   private async gatesBefore(workloadId: string): Promise<string[]> {
-    const workload = await this.release.get(workloadId);
-    if (!workload) return [];
-    const upTo = GATE_CATALOGUE.findIndex((g) => g.id === 'retro-held');
-    return GATE_CATALOGUE.slice(0, upTo)
-      .filter((def) => !isClosed(workload.gates.find((g) => g.id === def.id)?.status ?? 'pending'))
-      .map((def) => def.title);
+    return gatesBeforeRetro(await this.release.get(workloadId));
   }
 
   /** Open action items of earlier retros of the team, carried into a new one. */

@@ -154,6 +154,18 @@ describe('change communication over HTTP, end to end', () => {
     assert.doesNotMatch(lastText, /Pending/, 'no state nobody is in');
   });
 
+  it('shows the progress of a notice to one person in a few lines, with Remind to acknowledge as a button', async () => {
+    const composed = await compose(chloe, { ...downtime, title: 'One recipient', people: alice.aadObjectId });
+    await sendNow(chloe, composed, 'one-recipient-msg');
+    await settled(composed.noticeId);
+    const progress = (await h.post(h.activities.execute(chloe, 'notice.progress', { workloadId, noticeId: composed.noticeId }, team, 'one-recipient-msg'))).body.value;
+    const text = cardText(progress);
+    assert.match(text, /Recipients\n1\nSent\n1\nAcknowledged\n0/);
+    for (const state of ['Pending', 'Blocked', 'Not found', 'Failed']) assert.ok(!text.includes(`${state}\n`), `no ${state} line when nobody is in it`);
+    assert.equal(findAction(progress, 'notice.remind').data.noticeId, composed.noticeId, 'Remind to acknowledge is a button');
+    assert.doesNotMatch(text, /remind-ack/);
+  });
+
   it('shows recipients a card with Acknowledge, and records one acknowledgement per person whatever the clicks', async () => {
     const main = await sentMain('ack-msg');
     const received = noticeSendsTo(`a:personal-${alice.aadObjectId}`, main.noticeId)[0]!;

@@ -227,4 +227,68 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     assert.equal(banners.length, 0, 'the red banner of the early press is gone');
     assert.doesNotMatch(cardText(signed), /Bea Truth can give the final sign-off once|before the testers/);
   });
+
+  it('runs a retro from the checklist: a pointer for an empty first press, lines kept, voted items only, the next step plainly, and the checklist message drawn again', async () => {
+    const workloadId = await create('Truth Retro');
+    await waiveUpTo(workloadId, 'assets-retired');
+    const press = async (who: typeof priya, verb: string, data: Record<string, unknown>, message: string) => (await h.post(h.activities.execute(who, verb, data, team, message))).body.value as Record<string, unknown>;
+    const checklist = await h.say(h.activities.message(priya, 'status Truth Retro', team));
+    const startCard = await press(priya, 'retro.new', findAction(checklist, 'retro.new').data, 'truth-checklist');
+    const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const view = await press(
+      priya,
+      'retro.start',
+      { ...findAction(startCard, 'retro.start').data, template: 'caf', anonymous: 'true', deadlineDate: inDays(7), deadlineTime: '17:00', timeZone: 'UTC', votes: '3' },
+      'truth-checklist',
+    );
+    const ref = { workloadId, retroId: String(findAction(view, 'retro.entry.add').data.retroId) };
+
+    const empty = await press(priya, 'retro.entry.add', ref, 'truth-view');
+    assert.notEqual(bannerStyle(empty), 'attention', 'pressing Add my entries before typing is not an error');
+    assert.match(cardText(empty), /Write your entries in the boxes under the questions/);
+
+    const twoLines = await press(priya, 'retro.entry.add', { ...ref, q_well: 'Rehearsal went well\nThe DNS TTL was lowered in time' }, 'truth-view');
+    assert.match(cardText(twoLines), /Rehearsal went well\n\nThe DNS TTL was lowered in time/, 'each line of the entry stays a line');
+    await press(miguel, 'retro.entry.add', { ...ref, q_well: 'Replication finished early' }, 'miguel-view');
+
+    const before = h.fake.updates('truth-checklist').length;
+    await press(priya, 'retro.phase', { ...ref, from: 'collect' }, 'truth-view');
+    await h.app.background.drain();
+    const redrawn = h.fake.updates('truth-checklist').slice(before).at(-1)?.activity?.attachments?.[0]?.content;
+    assert.ok(redrawn, 'the checklist message is drawn again after the reveal');
+    assert.match(cardText(redrawn), /Retrospective 1 moved on: grouping similar entries/);
+    assert.match(cardText(redrawn), /Retrospective 1: grouping similar entries/);
+
+    await press(priya, 'retro.phase', { ...ref, from: 'group' }, 'truth-view');
+    const { resources: entries } = await h.app.cosmos.workloads.items
+      .query<{ id: string; text: string }>({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "entry"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+      .fetchAll();
+    const rehearsal = entries.find((e) => e.text.startsWith('Rehearsal'))!;
+    await press(miguel, 'retro.vote', { ...ref, entryId: rehearsal.id, vote: 'add' }, 'miguel-view');
+    await press(priya, 'retro.phase', { ...ref, from: 'vote' }, 'truth-view');
+    const mark = h.fake.lastSeq;
+    const closed = await press(priya, 'retro.close', { ...ref, noActions: true }, 'truth-view');
+    assert.equal(bannerStyle(closed), 'good', 'closing happened; what the gate waits for is the next step');
+    assert.match(cardText(closed), /Next: the retrospective gate passes once these gates are closed: Retired assets listed and switched off, savings noted\./);
+    assert.doesNotMatch(cardText(closed), /can't be passed|could not pass yet/, 'the view says it plainly too');
+    await h.app.background.drain();
+    const summary = h.fake.activities.find((r) => r.seq > mark && (r.kind === 'send' || r.kind === 'reply') && /summary/.test(JSON.stringify((r as { activity?: unknown }).activity)));
+    const summaryCard = (summary as { activity?: { attachments?: Array<{ content: unknown }> } }).activity?.attachments?.[0]?.content;
+    const summaryText = cardText(summaryCard);
+    assert.match(summaryText, /Rehearsal went well\n\nThe DNS TTL was lowered in time \(1 vote\)/);
+    assert.doesNotMatch(summaryText, /Replication finished early/, 'an entry nobody voted for is not a top item');
+    assert.match(summaryText, /1 other entry with no votes\./);
+    assert.doesNotMatch(summaryText, /could not pass yet|can't be passed/, 'no raw rule sentence');
+    const gateLine = nodesOfType(summaryCard, 'TextBlock').find((t) => String(t.text).startsWith('Next:'));
+    assert.ok(gateLine, 'the summary says what is next');
+    assert.notEqual(gateLine.color, 'attention');
+
+    const afterClose = h.fake.updates('truth-checklist').at(-1)?.activity?.attachments?.[0]?.content;
+    assert.match(cardText(afterClose), /Retrospective 1 closed; its summary is posted in the channel\. Next: the retrospective gate passes once/);
+    assert.equal(bannerStyle(afterClose), 'good');
+    const { resources: markers } = await h.app.cosmos.workloads.items
+      .query({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "cardSync"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+      .fetchAll();
+    assert.equal(markers.length, 0, 'every marker went once its message was drawn');
+  });
 });
