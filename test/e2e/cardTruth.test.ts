@@ -96,6 +96,9 @@ describe('Every card tells the current truth, briefly, with the next step', () =
 
   it('folds finished stages into one line each, opened with a tap, and keeps the finished checklist under half its former size', async () => {
     const workloadId = await create('Truth Fold');
+    const fresh = await h.say(h.activities.message(priya, 'status Truth Fold', team));
+    // Today 39 elements fresh and 40 finished: a fresh checklist is no taller than a finished one.
+    assert.ok(elementCount(fresh) <= FINISHED_CHECKLIST_BEFORE / 2, `the fresh checklist has ${elementCount(fresh)} elements`);
     await waiveUpTo(workloadId, 'traffic-rerouted');
     const midway = await h.say(h.activities.message(priya, 'status Truth Fold', team));
     const toggles = nodesOfType(midway, 'Action.ToggleVisibility');
