@@ -182,7 +182,12 @@ describe('Every card tells the current truth, briefly, with the next step', () =
       saves.map((a) => a.title),
       ['Save roles'],
     );
-    const data = { ...(saves[0]!.data as Record<string, unknown>), people_businessOwner: priya.aadObjectId, people_uatTester: `${miguel.aadObjectId},${priya.aadObjectId}`, people_ciso: priya.aadObjectId };
+    const data = {
+      ...(saves[0]!.data as Record<string, unknown>),
+      people_businessOwner: priya.aadObjectId,
+      people_uatTester: `${miguel.aadObjectId},${priya.aadObjectId}`,
+      people_ciso: priya.aadObjectId,
+    };
     const saved = (await h.post(h.activities.execute(priya, 'roles.save', data, team))).body.value;
     assert.match(cardText(saved), /Roles saved: Business owner → Priya Project; UAT tester → Miguel Engineer, Priya Project\./);
     assert.doesNotMatch(cardText(saved), /Roles saved: .*CISO/, 'an unchanged role is not named');
@@ -234,7 +239,8 @@ describe('Every card tells the current truth, briefly, with the next step', () =
   it('runs a retro from the checklist: a pointer for an empty first press, lines kept, voted items only, the next step plainly, and the checklist message drawn again', async () => {
     const workloadId = await create('Truth Retro');
     await waiveUpTo(workloadId, 'assets-retired');
-    const press = async (who: typeof priya, verb: string, data: Record<string, unknown>, message: string) => (await h.post(h.activities.execute(who, verb, data, team, message))).body.value as Record<string, unknown>;
+    const press = async (who: typeof priya, verb: string, data: Record<string, unknown>, message: string) =>
+      (await h.post(h.activities.execute(who, verb, data, team, message))).body.value as Record<string, unknown>;
     const checklist = await h.say(h.activities.message(priya, 'status Truth Retro', team));
     const startCard = await press(priya, 'retro.new', findAction(checklist, 'retro.new').data, 'truth-checklist');
     const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
