@@ -144,6 +144,7 @@ async function main(): Promise<void> {
     await older.locator('textarea').last().fill('reason B');
     await older.getByText('Waive', { exact: true }).click();
     await cardSays(page, /already waived by .+: reason A; yours was not recorded/);
+    await older.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, '3-stale-card.png') });
     console.log('acted on an older checklist card: it says what stands and that the action was not recorded');
 
