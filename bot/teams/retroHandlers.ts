@@ -279,7 +279,9 @@ export class RetroHandlers {
     const gate = await this.retros.recordGateAsked(retro, turn.actor);
     if (gate.kind === 'refused') return { card: await this.view(turn, retro, attention(gate.message)) };
     if (gate.passed) await this.redrawChecklist(turn, gate.retro, good(`${turn.actor.name} recorded the retrospective gate: ${gate.message}`));
-    return { card: await this.view(turn, gate.retro, gate.passed ? good(gate.message) : attention(gate.message)) };
+    if (gate.passed) return { card: await this.view(turn, gate.retro, good(gate.message)) };
+    // Nothing changed: the gate still waits, said plainly with what it waits for.
+    return { card: await this.view(turn, gate.retro, attention(gateNext(false, await this.gatesBefore(retro.workloadId)))) };
   }
 
   /**
@@ -416,7 +418,7 @@ export function retroChecklistSections(retros: RetroService): ChecklistContribut
     } else if (latest?.gateNote && !passed('retro-held')) {
       sections.push({
         title: 'Retrospective',
-        lines: [`Retrospective ${latest.number} is closed. ${latest.gateNote}`],
+        lines: [`Retrospective ${latest.number} is closed. ${gateNext(false, gatesBeforeRetro(workload))}`],
         actions: [{ title: 'Record the retrospective gate', verb: 'retro.gate', data: { ...ref, retroId: latest.retroId } }],
       });
     } else if (!latest && (passed('traffic-rerouted') || passed('assets-retired'))) {
