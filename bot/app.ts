@@ -120,7 +120,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const promoters = async (workloadId: string) => (await cutoverRepository.record(workloadId)).windows.map((w) => w.plannedBy);
   const handlers: ReleaseHandlers = new ReleaseHandlers(release, contributors, promoters);
   // Checklist messages in chats, redrawn after a gate changed elsewhere (a final sign-off, a notice sent).
-  const checklists = new ChecklistMessages(handlers.sharedChecklist, messenger, new LatestWins(background, log));
+  const checklists = new ChecklistMessages(handlers.sharedChecklist, messenger, sharedCards);
   const signoffHandlers: SignoffHandlers = new SignoffHandlers({
     signoff,
     workloads: handlers,
@@ -135,8 +135,12 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   // Waves live in each team's partition; retro action items target them by id.
   // The priorities review reads the windows of a wave's workloads, each in its own partition.
   const waves = new WaveService(new CosmosWaveRepository(cosmos.workloads), release, retro, clock, cutoverRepository);
-  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock, waves);
-  const resumeCard = ({ card }: CardSyncMarker): void => (card.kind === 'signoff' ? publisher.resume(card) : retroHandlers.resumeChannelCard(card));
+  const retroHandlers = new RetroHandlers(retro, release, messenger, reminders, background, sharedCards, log, clock, waves, checklists);
+  const resumeCard = ({ card }: CardSyncMarker): void => {
+    if (card.kind === 'signoff') publisher.resume(card);
+    else if (card.kind === 'retro') retroHandlers.resumeChannelCard(card);
+    else checklists.resume(card);
+  };
   const cardSweeper = new PeriodicSweep('cardsync.sweep_failed', () => resumeMarkedCards(cardSync, resumeCard, log), config.signoffSweepSeconds * 1000, log);
 
   // Change communication: the service answers people; the sender drains deliveries under the tenant's lease.
@@ -165,7 +169,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
       },
       onSent: async (n, p) => {
         // The message it was sent from becomes the checklist again when the notice passed its gate.
-        if (await broadcast.noticeSent(n, p)) broadcastHandlers.noticeSent(n, p);
+        if (await broadcast.noticeSent(n, p)) await broadcastHandlers.noticeSent(n, p);
       },
       log,
       telemetry,

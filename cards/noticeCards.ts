@@ -186,16 +186,20 @@ const STATUS_HEADING: Record<Notice['status'], string> = {
 export function renderNoticeProgress(notice: Notice, progress: Progress, banner?: Banner): Card {
   const ids = { workloadId: notice.workloadId, noticeId: notice.id };
   const heading = notice.recalled ? 'Notice recalled' : STATUS_HEADING[notice.status];
+  // Only the states some recipient is in: one recipient's card reads in three lines, not a column of zeros.
+  const states: Array<[string, number]> = [
+    ['Sent', progress.sent],
+    ['Pending', progress.pending],
+    ['Blocked', progress.blocked],
+    ['Not found', progress.notFound],
+    ['Failed', progress.failed],
+    ['Uncertain', progress.uncertain],
+    ['Cancelled', progress.cancelled],
+    ['Recalled', progress.recalled],
+  ];
   const facts = [
     { title: 'Recipients', value: String(progress.total || notice.total) },
-    { title: 'Sent', value: String(progress.sent) },
-    { title: 'Pending', value: String(progress.pending) },
-    { title: 'Blocked', value: String(progress.blocked) },
-    { title: 'Not found', value: String(progress.notFound) },
-    { title: 'Failed', value: String(progress.failed) },
-    ...(progress.uncertain ? [{ title: 'Uncertain', value: String(progress.uncertain) }] : []),
-    ...(progress.cancelled ? [{ title: 'Cancelled', value: String(progress.cancelled) }] : []),
-    ...(progress.recalled ? [{ title: 'Recalled', value: String(progress.recalled) }] : []),
+    ...states.filter(([, n]) => n > 0).map(([title, n]) => ({ title, value: String(n) })),
     { title: 'Acknowledged', value: String(progress.acknowledged) },
   ];
   // Teams shows at most five actions: Refresh only while the counts move; the checklist is always one tap away.

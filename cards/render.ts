@@ -5,8 +5,9 @@ import historyTemplate from './templates/history.json';
 import listTemplate from './templates/list.json';
 import messageTemplate from './templates/message.json';
 import rolesTemplate from './templates/roles.json';
+import welcomeTemplate from './templates/welcome.json';
 import { formatDay, formatWhen } from '../bot/shared/dates';
-import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
+import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, Role, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
 import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
 import { evidenceSummary, type StaleEvidence } from '../bot/release/evidence';
@@ -18,7 +19,8 @@ export type Card = Record<string, unknown>;
 /** A sentence shown at the top of a card: what just happened, or why nothing did. */
 export interface Notice {
   text: string;
-  tone: 'good' | 'attention';
+  /** good: a change that happened; attention: a refusal or a setback; info: a plain pointer to the next step, nothing changed or refused. */
+  tone: 'good' | 'attention' | 'info';
 }
 
 /** Expands a template with data; user text in the data stays as typed, never a template expression. */
@@ -36,7 +38,7 @@ export function expand(template: object, data: object): Card {
 
 export const noticeFields = (notice?: Notice) => ({
   notice: notice?.text ?? '',
-  noticeStyle: notice?.tone === 'good' ? 'good' : 'attention',
+  noticeStyle: notice?.tone === 'good' ? 'good' : notice?.tone === 'info' ? 'emphasis' : 'attention',
 });
 
 /** Card date functions want RFC 3339 without fractions of a second. */
@@ -66,8 +68,22 @@ export function renderHelp(notice?: string): Card {
   return expand(helpTemplate, { notice: notice ?? '', commands: COMMANDS });
 }
 
+/** Where Liftoff was just added, for the welcome card's sentence about that place. */
+export type WelcomePlace = 'personal' | 'groupChat' | 'team';
+
+const WELCOME_HERE: Record<WelcomePlace, string> = {
+  personal: 'In this chat Liftoff sends you what needs your decision: sign-off requests, reminders and change notices. Workloads you create here are yours alone.',
+  groupChat: "Workloads created in this chat belong to it: everyone here sees their checklists, and each workload's project manager assigns its roles.",
+  team: "Workloads created in this team belong to it: every member sees their checklists in any channel, and each workload's project manager assigns its roles.",
+};
+
+/** The card Liftoff posts once when it is added to a personal chat, a group chat or a team. */
+export function renderWelcome(place: WelcomePlace): Card {
+  return expand(welcomeTemplate, { here: WELCOME_HERE[place] });
+}
+
 export function renderMessage(text: string, tone: Notice['tone'] = 'attention'): Card {
-  return expand(messageTemplate, { text, color: tone === 'good' ? 'good' : 'attention' });
+  return expand(messageTemplate, { text, color: tone === 'good' ? 'good' : tone === 'info' ? 'default' : 'attention' });
 }
 
 export function stageLabel(workload: Workload): string {
@@ -186,8 +202,11 @@ function evidenceFlags(workload: Workload, stale: StaleEvidence[]) {
   };
 }
 
-/** Most members a roles card offers; a larger roster is cut here to keep the card within Teams' size limit. */
-export const ROSTER_LIMIT = 100;
+/** Most members a roles card offers in each role's picker (eight of them must fit in one card, within Teams' size limit). */
+export const ROSTER_LIMIT = 30;
+
+/** The id of a role's people picker on the roles card: the card sends every role's picks in one submit. */
+export const roleInputId = (role: Role): string => `people_${role}`;
 
 export function renderRoles(workload: Workload, roster: Person[], notice?: Notice): Card {
   const known = new Map<string, Person>();
@@ -198,7 +217,13 @@ export function renderRoles(workload: Workload, roster: Person[], notice?: Notic
     workloadId: workload.workloadId,
     name: workload.name,
     rolesRev: workload.rolesRev,
-    roles: ROLES.map((role) => ({ role, title: ROLE_TITLES[role], holders: names(workload.roles[role]) || 'nobody yet' })),
+    roles: ROLES.map((role) => ({
+      role,
+      title: ROLE_TITLES[role],
+      holders: names(workload.roles[role]) || 'nobody yet',
+      inputId: roleInputId(role),
+      value: workload.roles[role].map((p) => p.aadObjectId).join(','),
+    })),
     roster: [...known.values()].sort((a, b) => a.name.localeCompare(b.name)),
     rosterNote,
   });

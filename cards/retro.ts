@@ -8,7 +8,8 @@ import retroViewTemplate from './templates/retroView.json';
 import { Card, CardAction, expand, Notice, noticeFields } from './render';
 import { formatWallClock } from '../bot/shared/dates';
 import { personText } from './text';
-import type { Person, Workload } from '../bot/release/model';
+import { GATE_CATALOGUE, type Person, type Workload } from '../bot/release/model';
+import { isClosed } from '../bot/release/rules';
 import { EntryGroup, PHASE_TITLES, RETRO_TEMPLATE_IDS, RETRO_TEMPLATES, Retro, RetroAction, RetroBallot, RetroEntry } from '../bot/retro/model';
 import { groupEntries, nextPhase } from '../bot/retro/rules';
 
@@ -32,9 +33,21 @@ const privacyText = (retro: Retro): string =>
     ? 'Anonymous retro: Liftoff keeps no author for an entry or a vote, only a pseudonym that lets its writer change it. Nobody, the facilitator included, can see who wrote what.'
     : 'Named retro: once revealed, entries show who wrote them. Votes are never shown per person.';
 
+/** What an action item is for, as it reads: "for Wave 3", "for wave Autumn", "for Payroll API". */
+const targetName = (target: RetroAction['target']): string => (target.kind === 'wave' && !/^wave\b/i.test(target.name.trim()) ? `wave ${target.name}` : target.name);
+
+/** An entry as typed, its lines kept: a card's Markdown joins single line breaks, so each line becomes its own paragraph. */
+export function entryText(text: string, max: number): string {
+  return personText(text, max)
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('\n\n');
+}
+
 /** One line about an action item, as the checklist, the start card and the summary show it. */
 export function actionLine(action: RetroAction): string {
-  const target = action.target.kind === 'wave' ? `wave ${action.target.name}` : action.target.name;
+  const target = targetName(action.target);
   const done = action.status === 'done' ? ` ✅ done${action.closedBy ? ` by ${action.closedBy.name}` : ''}` : '';
   return `${personText(action.text, 200)}: ${action.owner.name}, due ${action.due}, for ${target} (retro of ${action.workloadName})${done}`;
 }
@@ -65,6 +78,17 @@ export interface RetroCardData {
   actions: RetroAction[];
   /** Open action items from earlier retros of the team, shown while collecting. */
   openActions: RetroAction[];
+  /** The workload, when read with the retro: what its retrospective gate waits for. */
+  workload?: Workload;
+}
+
+/** The gates still open before the retrospective gate, by title: what the gate waits for. */
+export function gatesBeforeRetro(workload: Workload | undefined): string[] {
+  if (!workload) return [];
+  const upTo = GATE_CATALOGUE.findIndex((g) => g.id === 'retro-held');
+  return GATE_CATALOGUE.slice(0, upTo)
+    .filter((def) => !isClosed(workload.gates.find((g) => g.id === def.id)?.status ?? 'pending'))
+    .map((def) => def.title);
 }
 
 /** The shared card in the channel: counts only, never an entry before the reveal. Each viewer's client refreshes it into their own view. */
@@ -129,7 +153,7 @@ function groupLines(data: RetroViewData, groups: EntryGroup[], cap: number, leng
     const voting = retro.phase === 'vote';
     return {
       entryId: g.entry.id,
-      text: personText(g.entry.text, length),
+      text: entryText(g.entry.text, length),
       detail: details.join(' · '),
       voteTitle: voting ? (mine.has(g.entry.id) ? 'Take back' : 'Vote') : '',
       vote: mine.has(g.entry.id) ? 'remove' : 'add',
@@ -206,7 +230,7 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
               text: q.text,
               inputId: `q_${q.id}`,
               total: `${plural(all, 'entry', 'entries')} in total; ${own.length ? `${own.length} of them yours` : 'none of them yours yet'}.`,
-              mine: [...own.slice(0, cap).map((e) => `• ${personText(e.text, length)}`), ...hidden],
+              mine: [...own.slice(0, cap).map((e) => `• ${entryText(e.text, length)}`), ...hidden],
             };
           })
         : [],
@@ -229,7 +253,8 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
       owners: act ? data.roster.slice(0, 100) : [],
       targets: act ? data.targets.slice(0, 50) : [],
       defaultDue: data.today,
-      gateNote: retro.phase === 'closed' ? (retro.gateNote ?? '') : '',
+      // What the gate waits for, plainly; the rule's own sentence stays in the store.
+      gateNote: retro.phase === 'closed' && retro.gateNote ? gateNext(false, gatesBeforeRetro(data.workload)) : '',
       facilitatorActions: data.facilitates ? facilitatorActions(retro) : [],
       privacy: privacyText(retro),
     }),
@@ -238,7 +263,7 @@ function retroView(data: RetroViewData, cap: number, length: number): Card {
 }
 
 /** The summary posted in the channel when the retro closes: counts, the top entries of each question, the action items, the gate. */
-export function renderRetroSummary(data: RetroCardData & { gate: { passed: boolean; message: string } }): Card {
+export function renderRetroSummary(data: RetroCardData & { gate: { passed: boolean; message: string; waitingFor?: string[] } }): Card {
   const { retro, entries } = data;
   const grouped = groupEntries(retro, entries);
   return expand(retroSummaryTemplate, {
@@ -250,13 +275,25 @@ export function renderRetroSummary(data: RetroCardData & { gate: { passed: boole
     contributorCount: String(contributors(entries)),
     actionCount: data.actions.length ? String(data.actions.length) : 'None: the team decided no action was needed',
     questions: retro.questions.map((q) => {
-      const top = (grouped.get(q.id) ?? []).slice(0, 3).map((g) => `${personText(g.entry.text, 200)} (${plural(g.votes ?? 0, 'vote')})`);
-      return { text: q.text, top: top.length ? top : ['No entries.'] };
+      const groups = grouped.get(q.id) ?? [];
+      // Top items are what people voted for; entries nobody voted for are counted, not listed as if they mattered most.
+      const voted = groups.filter((g) => (g.votes ?? 0) > 0);
+      const top = voted.slice(0, 3).map((g) => `${entryText(g.entry.text, 200)} (${plural(g.votes ?? 0, 'vote')})`);
+      const unvoted = groups.length - voted.length;
+      const rest = unvoted > 0 ? [`${plural(unvoted, 'other entry', 'other entries')} with no votes.`] : [];
+      return { text: q.text, top: groups.length === 0 ? ['No entries.'] : [...top, ...rest] };
     }),
     actions: data.actions.length ? data.actions.map(actionLine) : ['None, by decision of the team.'],
-    gate: data.gate.message,
-    gateColor: data.gate.passed ? 'good' : 'attention',
+    gate: gateNext(data.gate.passed, data.gate.waitingFor),
+    gateColor: data.gate.passed ? 'good' : 'default',
   });
+}
+
+/** What the summary says about the retrospective gate: passed, or plainly what comes next. */
+export function gateNext(passed: boolean, waitingFor: string[] = []): string {
+  if (passed) return 'The retrospective gate of the release checklist passed.';
+  const which = waitingFor.length ? `these gates are closed: ${waitingFor.join(', ')}` : 'the earlier gates of the checklist are closed';
+  return `Next: the retrospective gate passes once ${which}. Then press Record the retrospective gate on the checklist.`;
 }
 
 /** A 1:1 reminder: the retro, its deadline, and a button; never what anyone else wrote. */
@@ -284,7 +321,7 @@ export function renderRetroActions(actions: RetroAction[], notice?: Notice): Car
       workloadId: a.workloadId,
       actionId: a.id,
       text: personText(a.text, 300),
-      detail: `${a.owner.name}, due ${a.due}, for ${a.target.kind === 'wave' ? `wave ${a.target.name}` : a.target.name} (retro of ${a.workloadName})`,
+      detail: `${a.owner.name}, due ${a.due}, for ${targetName(a.target)} (retro of ${a.workloadName})`,
     })),
     more: actions.length > shown.length ? `and ${actions.length - shown.length} more, due later` : '',
   });

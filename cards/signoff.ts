@@ -57,7 +57,7 @@ export interface SignoffCardInput {
 function stateOf(cycle: SignoffCycle, t: Tally): { text: string; style: string } {
   switch (cycle.state) {
     case 'open':
-      return { text: `Open: waiting for the testers until ${dueLabel(cycle.due)}.`, style: 'emphasis' };
+      return { text: 'Open: waiting for the testers.', style: 'emphasis' };
     case 'awaitingFinal':
       return { text: `The testers' rule is met. Waiting for the final sign-off by ${names(cycle.finalApprovers)}.`, style: 'warning' };
     case 'passed':
@@ -168,7 +168,8 @@ function expandSignoff(input: SignoffCardInput, rows: number, commentChars: numb
       facts: [
         { title: 'Rule', value: ruleText(cycle.rule, cycle.testers.length) },
         { title: 'A rejection', value: REJECTION_TEXT[cycle.rejection] },
-        { title: 'Due', value: dueLabel(cycle.due) },
+        // The due time is said once: here, or in the state of an expired cycle.
+        ...(cycle.state === 'expired' ? [] : [{ title: 'Due', value: dueLabel(cycle.due) }]),
         { title: 'Final sign-off', value: names(cycle.finalApprovers) },
         { title: 'Opened by', value: cycle.openedBy.name },
       ],

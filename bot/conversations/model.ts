@@ -29,6 +29,13 @@ export interface ConversationRepository {
   channelsOf(teamId: string): Promise<ConversationRecord[]>;
   /** Every conversation of one kind in a tenant: personal chats are everyone who has Liftoff installed. */
   inTenant(tenantId: string, kind: ConversationRecord['kind']): Promise<ConversationRecord[]>;
+  /**
+   * Claims the welcome of one install (a personal chat, a group chat or a team, by its key): true for the
+   * first claim only, so a retried or doubled install event posts one welcome. The claim lasts until released.
+   */
+  claimWelcome(key: string, at: string): Promise<boolean>;
+  /** Releases the claim: after an uninstall, or when the welcome could not be posted. */
+  releaseWelcome(key: string): Promise<void>;
 }
 
 /** The key of the personal chat with a person. */

@@ -1,9 +1,17 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../log';
 import type { LatestWins } from '../shared/coalesce';
-import { DeliveryError } from './messenger';
+import { ConversationTarget, DeliveryError } from './messenger';
 
-/** A message everyone in a conversation sees and Liftoff keeps in step with the store. */
-export type SharedCard = { kind: 'signoff'; workloadId: string; cycleId: string } | { kind: 'retro'; workloadId: string; tenantId: string; retroId: string };
+/**
+ * A message everyone in a conversation sees and Liftoff keeps in step with the store: a cycle's sign-off
+ * card, a retro's channel card, or a workload's checklist in the message a person acted from (drawn
+ * again, with a sentence on top, after a gate changed elsewhere).
+ */
+export type SharedCard =
+  | { kind: 'signoff'; workloadId: string; cycleId: string }
+  | { kind: 'retro'; workloadId: string; tenantId: string; retroId: string }
+  | { kind: 'checklist'; workloadId: string; target: ConversationTarget; activityId: string; banner?: { text: string; tone: 'good' | 'attention' | 'info' } };
 
 /**
  * The durable note that a shared card shows less than the store holds. Written once the change is
@@ -22,7 +30,13 @@ export interface CardSyncMarker {
   sequence: number;
 }
 
-export const cardSyncId = (card: SharedCard): string => (card.kind === 'signoff' ? `cardsync:signoff:${card.cycleId}` : `cardsync:retro:${card.retroId}`);
+export function cardSyncId(card: SharedCard): string {
+  if (card.kind === 'signoff') return `cardsync:signoff:${card.cycleId}`;
+  if (card.kind === 'retro') return `cardsync:retro:${card.retroId}`;
+  // Conversation and message ids carry characters a document id may not; their digest names the message.
+  const digest = createHash('sha256').update(`${card.target.conversationId}\n${card.activityId}`).digest('base64url').slice(0, 32);
+  return `cardsync:checklist:${digest}`;
+}
 
 /** Where markers are kept: in the workloads container, in the workload's partition. Implemented over Cosmos DB in bot/store. */
 export interface CardSyncRepository {

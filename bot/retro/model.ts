@@ -99,6 +99,8 @@ export interface Retro {
   /** Where the retro card lives, and its message, once posted. */
   channel: ConversationTarget;
   messageId?: string;
+  /** The message the retro was started from, showing the workload's checklist to the others there; drawn again when the retro moves on or closes. */
+  checklist?: { target: ConversationTarget; activityId: string };
   /** Teams user ids (29:...) whose clients refresh the card into their own view; at most 60. */
   viewers: string[];
   /** Votes per entry, frozen when voting closes; absent before. */

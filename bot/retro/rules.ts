@@ -56,6 +56,8 @@ export interface StartRequest {
   actor: Person;
   channel: Retro['channel'];
   viewers: string[];
+  /** The checklist message it was started from, when there is one. */
+  checklist?: Retro['checklist'];
   /** Retros of this workload so far. */
   existing: Retro[];
   now: string;
@@ -95,6 +97,7 @@ export function startRetro(request: StartRequest): Decided<Retro> {
       phase: 'collect',
       rev: 1,
       channel: request.channel,
+      ...(request.checklist ? { checklist: request.checklist } : {}),
       viewers: [...new Set(request.viewers)].slice(0, MAX_VIEWERS),
       createdAt: request.now,
     },

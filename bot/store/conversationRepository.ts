@@ -8,6 +8,9 @@ function toRecord(doc: Stored & { _rid?: string; _self?: string; _etag?: string;
   return record;
 }
 
+/** The document that says an install was welcomed; not a conversation, so no conversation query reads it. */
+const welcomeId = (key: string): string => `welcome:${key}`;
+
 /** Conversation references in the `conversations` container, one document per conversation (partition key /id). */
 export class CosmosConversationRepository implements ConversationRepository {
   constructor(private readonly container: Container) {}
@@ -56,6 +59,22 @@ export class CosmosConversationRepository implements ConversationRepository {
       })
       .fetchAll();
     return resources.map(toRecord);
+  }
+
+  async claimWelcome(key: string, at: string): Promise<boolean> {
+    const id = welcomeId(key);
+    try {
+      // A create, not an upsert: Cosmos refuses a second one (409), whichever instance or retry asks.
+      await this.container.items.create({ id, type: 'welcome', at });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 409) return false;
+      throw error;
+    }
+  }
+
+  releaseWelcome(key: string): Promise<void> {
+    return this.remove(welcomeId(key));
   }
 
   async removeTeam(teamId: string): Promise<number> {

@@ -41,13 +41,13 @@ export class BroadcastHandlers {
    * A sent notice passed the communication gate: the message it was sent from (the checklist the author
    * composed it from) becomes the checklist again, with the gate passed and the next step.
    */
-  noticeSent(notice: Notice, progress: Progress): void {
+  async noticeSent(notice: Notice, progress: Progress): Promise<void> {
     if (!notice.progress || !this.checklists) return;
     const { conversationId, serviceUrl, activityId } = notice.progress;
     const of = `${progress.sent} of ${progress.total || notice.total}`;
     const banner = good(`The notice "${personText(notice.content.title)}" was sent to ${of} recipients: the communication gate is passed.`);
     // An update names the message; the conversation reference is only needed to start a conversation.
-    this.checklists.redraw({ target: { conversationId, serviceUrl, tenantId: notice.tenantId, reference: {} }, activityId }, notice.workloadId, banner);
+    await this.checklists.redraw({ target: { conversationId, serviceUrl, tenantId: notice.tenantId, reference: {} }, activityId }, notice.workloadId, banner);
   }
 
   /** The change communication section of the checklist card. */

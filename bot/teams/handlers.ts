@@ -2,11 +2,11 @@ import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHist
 import { renderEvidenceForm } from '../../cards/evidence';
 import { personText } from '../../cards/text';
 import { EVIDENCE_INPUTS, evidenceKindOf } from '../release/evidence';
-import { ROLE_TITLES, type Person, type Workload } from '../release/model';
+import { ROLE_TITLES, ROLES, type Person, type Role, type Workload } from '../release/model';
 import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
 import { gateDefinition, type RuleResult } from '../release/rules';
 import { PROMOTION_GATE } from '../cutover/rules';
-import type { EvidenceConfirmData, GateDecideData, GateRecordData, RolesSaveData, WaiverConfirmData, WaiverPolicyData } from './payloads';
+import { rolePicks, type EvidenceConfirmData, type GateDecideData, type GateRecordData, type RolesSaveData, type WaiverConfirmData, type WaiverPolicyData } from './payloads';
 import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, WorkloadAccess } from './router';
 import type { Turn } from './turn';
 
@@ -192,40 +192,37 @@ export class ReleaseHandlers implements WorkloadAccess {
     return { card, shareWithEveryone: result.kind === 'changed' };
   }
 
+  /** Saves every role the roles card names in one change; the answer names the roles that changed and who holds them now. */
   async saveRoles(turn: Turn, data: RolesSaveData, workload: Workload): Promise<VerbOutcome> {
     const roster = await turn.roster();
-    const picked = [
-      ...new Set(
-        data.people
-          .split(',')
-          .map((id) => id.trim())
-          .filter(Boolean),
-      ),
-    ];
-    const known = new Map<string, Person>([...workload.roles[data.role], ...roster].map((p) => [p.aadObjectId, p]));
-    const people = picked.map((id) => known.get(id));
-    if (people.some((p) => p === undefined)) {
-      return { card: renderRoles(workload, roster, attention('Pick people who are members of this conversation.')) };
+    const picks = Object.entries(rolePicks(data)) as Array<[Role, string[]]>;
+    if (picks.length === 0) return { card: renderRoles(workload, roster, attention('Pick people under a role, then press Save roles.')) };
+    const known = new Map<string, Person>([...ROLES.flatMap((r) => workload.roles[r]), ...roster].map((p) => [p.aadObjectId, p]));
+    const roles: Partial<Record<Role, Person[]>> = {};
+    for (const [role, ids] of picks) {
+      const people = ids.map((id) => known.get(id));
+      if (people.some((p) => p === undefined)) return { card: renderRoles(workload, roster, attention('Pick people who are members of this conversation.')) };
+      roles[role] = people as Person[];
     }
-    const result = await this.release.assignRoles(workload, {
-      roles: { [data.role]: people as Person[] },
-      rolesRev: data.rolesRev,
-      actor: turn.actor,
-    });
-    return this.outcome(
-      result,
-      (w) =>
-        renderRoles(w, roster, good(`${ROLE_TITLES[data.role]} saved: ${w.roles[data.role].map((p) => p.name).join(', ') || 'nobody'} now ${w.roles[data.role].length === 1 ? 'holds' : 'hold'} it.`)),
-      (w, notice) => renderRoles(w, roster, notice),
-    );
-  }
-
-  private async outcome(result: RuleResult | undefined, success: (w: Workload) => Card | Promise<Card>, refused: (w: Workload, notice: Notice) => Card | Promise<Card>): Promise<VerbOutcome> {
+    const result = await this.release.assignRoles(workload, { roles, rolesRev: data.rolesRev, actor: turn.actor });
     if (!result) return { card: missingWorkload() };
-    if (result.kind === 'refused') return { card: await refused(result.workload, attention(result.message)) };
-    return { card: await success(result.workload), shareWithEveryone: result.kind === 'changed' };
+    if (result.kind === 'refused') return { card: renderRoles(result.workload, roster, attention(result.message)) };
+    const after = result.workload;
+    const same = (role: Role) => sameHolders(workload.roles[role], after.roles[role]);
+    const line = (role: Role) => `${ROLE_TITLES[role]} → ${names(after.roles[role]) || 'nobody'}`;
+    const changed = ROLES.filter((r) => !same(r));
+    if (result.kind === 'changed') {
+      const named = changed.length ? changed : picks.map(([role]) => role);
+      return { card: renderRoles(after, roster, good(`Roles saved: ${named.map(line).join('; ')}.`)), shareWithEveryone: true };
+    }
+    // The same submit delivered again after it was saved (the card's revision is the one before): answered as it was.
+    if (data.rolesRev < after.rolesRev) return { card: renderRoles(after, roster, good(`Roles saved: ${picks.map(([role]) => line(role)).join('; ')}.`)) };
+    return { card: renderRoles(after, roster, attention('Nothing changed: every role already has the people picked.')) };
   }
 }
+
+const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
+const sameHolders = (a: Person[], b: Person[]): boolean => a.length === b.length && a.every((p) => b.some((q) => q.aadObjectId === p.aadObjectId));
 
 /** What the decision did; a failure names its reason. */
 function decisionSentence(workload: Workload, gateId: string): string {

@@ -1,4 +1,5 @@
-import { ConversationReference, TeamsInfo, TurnContext } from 'botbuilder';
+import { CardFactory, ConversationReference, MessageFactory, TeamsInfo, TurnContext } from 'botbuilder';
+import { renderWelcome, WelcomePlace } from '../../cards/render';
 import { ConversationRecord, ConversationRepository, personalKey } from '../conversations/model';
 import type { Logger } from '../log';
 import { teamIdOf, tenantOf } from './turn';
@@ -60,6 +61,25 @@ export class InstallRecorder {
     this.log.info({ event: 'install.recorded', tenantId, conversationType: type, teamId, activityId: activity.id }, 'installation recorded');
   }
 
+  /**
+   * Posts the welcome card where Liftoff was just added, once per install: the first install event claims it
+   * in Cosmos, so a retried activity or the second event of the same install (Teams sends both
+   * installationUpdate and conversationUpdate) posts nothing more. A welcome Teams did not take is released,
+   * so the retry Teams makes of a failed turn posts it.
+   */
+  async welcome(context: TurnContext): Promise<void> {
+    const install = installOf(context);
+    if (!install) return;
+    if (!(await this.conversations.claimWelcome(install.key, this.clock().toISOString()))) return;
+    try {
+      await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(renderWelcome(install.place))));
+    } catch (error) {
+      await this.conversations.releaseWelcome(install.key);
+      throw error;
+    }
+    this.log.info({ event: 'install.welcomed', place: install.place, activityId: context.activity.id }, 'welcome card posted');
+  }
+
   /** Forgets the conversations of this activity: the person's chat, the group chat, or the whole team. */
   async uninstalled(context: TurnContext): Promise<void> {
     const activity = context.activity;
@@ -68,6 +88,9 @@ export class InstallRecorder {
     if (type === 'personal' && activity.from?.aadObjectId) await this.conversations.remove(personalKey(activity.from.aadObjectId));
     else if (teamId) await this.conversations.removeTeam(teamId);
     else await this.conversations.remove(activity.conversation.id.split(';')[0] ?? activity.conversation.id);
+    // A later install is a new one, welcomed again.
+    const install = installOf(context);
+    if (install) await this.conversations.releaseWelcome(install.key);
     this.log.info({ event: 'uninstall.recorded', conversationType: type, teamId, activityId: activity.id }, 'installation removed');
   }
 
@@ -81,4 +104,18 @@ export class InstallRecorder {
     }
     return [{ id: fallbackId }];
   }
+}
+
+/** Which install an activity belongs to: the person's chat, the group chat, or the whole team (one welcome for all its channels). */
+function installOf(context: TurnContext): { key: string; place: WelcomePlace } | undefined {
+  const activity = context.activity;
+  if (!tenantOf(context)) return undefined;
+  const teamId = teamIdOf(context);
+  if (activity.conversation?.conversationType === 'personal') {
+    const aadObjectId = activity.from?.aadObjectId;
+    return aadObjectId ? { key: personalKey(aadObjectId), place: 'personal' } : undefined;
+  }
+  if (teamId) return { key: `team:${teamId}`, place: 'team' };
+  const conversationId = activity.conversation?.id?.split(';')[0];
+  return conversationId ? { key: conversationId, place: 'groupChat' } : undefined;
 }

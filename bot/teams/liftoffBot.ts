@@ -99,6 +99,7 @@ export class LiftoffBot extends TeamsActivityHandler {
     });
     this.onInstallationUpdateAdd(async (context, next) => {
       await this.deps.installs.installed(context);
+      await this.deps.installs.welcome(context);
       await next();
     });
     this.onInstallationUpdateRemove(async (context, next) => {
@@ -108,7 +109,10 @@ export class LiftoffBot extends TeamsActivityHandler {
     this.onMembersAdded(async (context, next) => {
       // Older clients announce an install only as the bot joining the conversation.
       const botId = context.activity.recipient?.id;
-      if (context.activity.membersAdded?.some((m) => m.id === botId)) await this.deps.installs.installed(context);
+      if (context.activity.membersAdded?.some((m) => m.id === botId)) {
+        await this.deps.installs.installed(context);
+        await this.deps.installs.welcome(context);
+      }
       await next();
     });
   }

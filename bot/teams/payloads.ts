@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EVIDENCE_INPUTS } from '../release/evidence';
-import { ROLES } from '../release/model';
+import { ROLES, type Role } from '../release/model';
 
 /** Card data is untrusted input: these schemas turn it into typed values, or a refusal. */
 
@@ -64,13 +64,17 @@ export const releaseVerbData = {
   evidenceConfirm: z.object({ workloadId: workloadIdSchema, confirmGateId: optionalDocumentIdSchema, revs: z.record(documentIdSchema, revisionSchema).default({}) }),
   waiverConfirm: z.object({ workloadId: workloadIdSchema, waiverGateId: optionalDocumentIdSchema, revs: z.record(documentIdSchema, revisionSchema).default({}) }),
   waiverPolicy: z.object({ workloadId: workloadIdSchema, policy: z.enum(['cisoOnly', 'secondApprover']).default('cisoOnly') }),
-  rolesSave: z.object({
-    workloadId: workloadIdSchema,
-    rolesRev: revisionSchema,
-    role: z.enum(ROLES),
-    /** A multi-select choice set answers with comma-separated values. */
-    people: z.string().max(20000).default(''),
-  }),
+  rolesSave: z
+    .object({
+      workloadId: workloadIdSchema,
+      rolesRev: revisionSchema,
+      /** One role and its people (an older card, or a typed payload)... */
+      role: z.enum(ROLES).optional(),
+      /** A multi-select choice set answers with comma-separated values. */
+      people: z.string().max(20000).default(''),
+    })
+    /** ...or the roles card's one picker per role, `people_<role>`, all saved in one submit. */
+    .extend(Object.fromEntries(ROLES.map((r) => [`people_${r}`, z.string().max(20000).optional()])) as Record<`people_${Role}`, z.ZodOptional<z.ZodString>>),
 } as const;
 
 export type GateDecideData = z.infer<typeof releaseVerbData.gateDecide>;
@@ -79,6 +83,25 @@ export type EvidenceConfirmData = z.infer<typeof releaseVerbData.evidenceConfirm
 export type WaiverConfirmData = z.infer<typeof releaseVerbData.waiverConfirm>;
 export type WaiverPolicyData = z.infer<typeof releaseVerbData.waiverPolicy>;
 export type RolesSaveData = z.infer<typeof releaseVerbData.rolesSave>;
+
+/** The people picked for each role a roles submit names, as ids; roles it does not name keep their holders. */
+export function rolePicks(data: RolesSaveData): Partial<Record<Role, string[]>> {
+  const split = (value: string): string[] => [
+    ...new Set(
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const picks: Partial<Record<Role, string[]>> = {};
+  for (const role of ROLES) {
+    const value = data[`people_${role}`];
+    if (value !== undefined) picks[role] = split(value);
+  }
+  if (data.role) picks[data.role] = split(data.people);
+  return picks;
+}
 
 /** The invoke value of an Action.Execute, as Teams sends it. */
 export const actionInvokeValue = z.object({

@@ -1,5 +1,5 @@
 import { Card, ChecklistSection, Notice, renderMessage } from '../../cards/render';
-import { actionLine, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
+import { actionLine, gateNext, gatesBeforeRetro, renderRetroActions, renderRetroCard, renderRetroReminder, renderRetroStart, renderRetroSummary, renderRetroView } from '../../cards/retro';
 import type { Messenger } from '../conversations/messenger';
 import type { Reminders } from '../conversations/reminders';
 import type { SharedCard, SharedCardSync } from '../conversations/sharedCards';
@@ -13,11 +13,12 @@ import type { RetroService } from '../retro/service';
 import { formatWallClock } from '../shared/dates';
 import type { BackgroundWork } from '../shared/background';
 import type { ChecklistContributor } from './handlers';
-import { attention, echo, good, Loader, VerbOutcome } from './router';
+import { attention, echo, good, info, Loader, VerbOutcome } from './router';
 import type { RetroActionAddData, RetroRef, RetroStartData } from './retroPayloads';
 import { typedEntries } from './retroPayloads';
 import type { Member, Turn } from './turn';
 import type { WaveLookup } from '../waves/service';
+import type { ChecklistMessages } from './checklistMessages';
 
 /** Where the retro card goes: the channel itself (or the chat), not the reply chain the button was pressed in. */
 const channelOf = (turn: Turn): Retro['channel'] => ({ ...turn.target, conversationId: turn.scope.conversationId });
@@ -39,6 +40,8 @@ export class RetroHandlers {
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
     private readonly waves?: WaveLookup,
+    /** The checklist message a retro was started from, drawn again when the retro moves on, closes or passes its gate. */
+    private readonly checklists?: ChecklistMessages,
   ) {}
 
   private today(): string {
@@ -78,6 +81,10 @@ export class RetroHandlers {
       actor: turn.actor,
       channel: channelOf(turn),
       viewers: members.map((m) => m.teamsUserId),
+      // The start card was opened from a checklist (or typed): everyone else there still sees that message.
+      ...(turn.messageId && turn.trigger === 'manual'
+        ? { checklist: { target: { conversationId: turn.target.conversationId, serviceUrl: turn.target.serviceUrl, tenantId: turn.target.tenantId, reference: {} }, activityId: turn.messageId } }
+        : {}),
     });
     if (outcome.kind === 'refused') {
       if (outcome.retro) return { card: await this.view(turn, outcome.retro, attention(outcome.message)) };
@@ -132,13 +139,29 @@ export class RetroHandlers {
     const current = (await this.retros.byId(retro.tenantId, retro.workloadId, retro.retroId)) ?? retro;
     if (!result) return { card: await this.view(turn, current, attention('That is no longer there; here is the retrospective as it is now.')) };
     if (result.kind === 'refused') return { card: await this.view(turn, current, attention(result.message)) };
-    if (result.kind === 'changed') await this.updateChannelCard(turn, current);
+    if (result.kind === 'changed') {
+      await this.updateChannelCard(turn, current);
+      if (current.phase !== retro.phase) await this.redrawChecklist(turn, current, good(`Retrospective ${current.number} moved on: ${PHASE_TITLES[current.phase].toLowerCase()}.`));
+    }
     return { card: await this.view(turn, current, good(said(result.value))) };
+  }
+
+  /**
+   * Draws the checklist message the retro was started from again (marked in Cosmos first, so a restart
+   * draws it too). A phase change pressed in that very message leaves it to the facilitator's view the
+   * answer draws there; closing always brings the checklist back, with what comes next.
+   */
+  private async redrawChecklist(turn: Turn, retro: Retro, banner: Notice): Promise<void> {
+    const message = retro.checklist;
+    if (!message || !this.checklists || turn.trigger === 'automatic') return;
+    if (retro.phase !== 'closed' && turn.messageId === message.activityId) return;
+    await this.checklists.redraw(message, retro.workloadId, banner);
   }
 
   async addEntries(turn: Turn, data: RetroRef & Record<string, unknown>, retro: Retro): Promise<VerbOutcome> {
     const items = typedEntries(data);
-    if (items.length === 0) return { card: await this.view(turn, retro, attention('Write an entry under a question first, then press Add my entries.')) };
+    // Pressed before anything was typed (often the first press, to start): a pointer, not a refusal.
+    if (items.length === 0) return { card: await this.view(turn, retro, info('Write your entries in the boxes under the questions, one thought per box, then press Add my entries.')) };
     const outcome = await this.retros.addEntries(retro, turn.actor, items);
     // No actor here: in an anonymous retro the log must not tie an entry to a person.
     this.log.info({ event: 'retro.entries_added', workloadId: retro.workloadId, retroId: retro.retroId, added: outcome.added }, 'entries added');
@@ -238,20 +261,16 @@ export class RetroHandlers {
     if (outcome.kind === 'refused') return { card: await this.view(turn, retro, attention(outcome.message)) };
     const closed = outcome.value;
     if (outcome.kind === 'changed' && outcome.gate) {
-      const gate = outcome.gate;
+      const gate = { ...outcome.gate, waitingFor: outcome.gate.passed ? [] : await this.gatesBefore(retro.workloadId) };
       this.log.info({ event: 'retro.closed', workloadId: retro.workloadId, retroId: retro.retroId, gatePassed: gate.passed, activityId: turn.activityId }, 'retro closed');
       this.background.run('retro.summary', { workloadId: retro.workloadId, retroId: retro.retroId }, async () => {
         const snapshot = await this.retros.snapshot(closed);
         await this.messenger.post(closed.channel, renderRetroSummary({ ...snapshot, openActions: [], gate }), `Retrospective of ${closed.workloadName}: summary`);
       });
       await this.updateChannelCard(turn, closed);
-      return {
-        card: await this.view(
-          turn,
-          closed,
-          gate.passed ? good(`Closed. The summary is posted in the channel. ${gate.message}`) : attention(`Closed. The summary is posted in the channel. ${gate.message}`),
-        ),
-      };
+      await this.redrawChecklist(turn, closed, good(`Retrospective ${closed.number} closed; its summary is posted in the channel. ${gateNext(gate.passed, gate.waitingFor)}`));
+      // Closing is a change that happened; what the gate still waits for is the next step, not a failure.
+      return { card: await this.view(turn, closed, good(`Closed. The summary is posted in the channel. ${gateNext(gate.passed, gate.waitingFor)}`)) };
     }
     return { card: await this.view(turn, closed, good('This retrospective is closed.')) };
   }
@@ -259,7 +278,10 @@ export class RetroHandlers {
   async recordGate(turn: Turn, retro: Retro): Promise<VerbOutcome> {
     const gate = await this.retros.recordGateAsked(retro, turn.actor);
     if (gate.kind === 'refused') return { card: await this.view(turn, retro, attention(gate.message)) };
-    return { card: await this.view(turn, gate.retro, gate.passed ? good(gate.message) : attention(gate.message)) };
+    if (gate.passed) await this.redrawChecklist(turn, gate.retro, good(`${turn.actor.name} recorded the retrospective gate: ${gate.message}`));
+    if (gate.passed) return { card: await this.view(turn, gate.retro, good(gate.message)) };
+    // Nothing changed: the gate still waits, said plainly with what it waits for.
+    return { card: await this.view(turn, gate.retro, attention(gateNext(false, await this.gatesBefore(retro.workloadId)))) };
   }
 
   /**
@@ -331,6 +353,11 @@ export class RetroHandlers {
     return { card: await this.actions(turn, good(`Done: ${result.value.text}`)) };
   }
 
+  /** The gates still open before the retrospective gate, by title: what it waits for. */
+  private async gatesBefore(workloadId: string): Promise<string[]> {
+    return gatesBeforeRetro(await this.release.get(workloadId));
+  }
+
   /** Open action items of earlier retros of the team, carried into a new one. */
   private async carried(retro: Retro) {
     return (await this.retros.openActions(retro.tenantId, retro.scopeId)).filter((a) => a.retroId !== retro.retroId);
@@ -391,7 +418,7 @@ export function retroChecklistSections(retros: RetroService): ChecklistContribut
     } else if (latest?.gateNote && !passed('retro-held')) {
       sections.push({
         title: 'Retrospective',
-        lines: [`Retrospective ${latest.number} is closed. ${latest.gateNote}`],
+        lines: [`Retrospective ${latest.number} is closed. ${gateNext(false, gatesBeforeRetro(workload))}`],
         actions: [{ title: 'Record the retrospective gate', verb: 'retro.gate', data: { ...ref, retroId: latest.retroId } }],
       });
     } else if (!latest && (passed('traffic-rerouted') || passed('assets-retired'))) {

@@ -22,6 +22,8 @@ export interface CommandOutcome {
 /** A banner on top of a card: what just happened, good news or something to look at. */
 export const good = (text: string): Notice => ({ text, tone: 'good' });
 export const attention = (text: string): Notice => ({ text, tone: 'attention' });
+/** A plain pointer to the next step: nothing changed, and nothing was wrong. */
+export const info = (text: string): Notice => ({ text, tone: 'info' });
 
 /**
  * The banner for what a person's action did: good news only for a change that happened and moved things

@@ -281,7 +281,7 @@ export class SignoffHandlers {
       const banner = passed
         ? good(`${by} gave the final sign-off of UAT cycle ${cycle.number}: business testing is passed.`)
         : attention(`${by} refused the final sign-off of UAT cycle ${cycle.number}: the cycle has failed.`);
-      this.deps.checklists.redraw(checklist, data.workloadId, banner);
+      await this.deps.checklists.redraw(checklist, data.workloadId, banner);
     }
     return { card: this.personal(turn, outcome.view, notice) };
   }

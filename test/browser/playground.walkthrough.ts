@@ -1,8 +1,9 @@
 /**
  * `npm run test:playground`: a person's first session with Liftoff, in a real browser.
  * Starts `npm run playground` (Liftoff + the Microsoft 365 Agents Playground), then drives Debian's
- * Chromium through playwright-core: create a workload, assign a role from the roles card, pass a gate
- * from the checklist card, then run a UAT cycle to its final sign-off (the playground has one person,
+ * Chromium through playwright-core: see the welcome card, create a workload, assign a role from the roles
+ * card (several at once later), pass a gate from the checklist card and open its folded stage, act on an
+ * older checklist card (it says the action was not recorded), then run a UAT cycle to its final sign-off (the playground has one person,
  * who is tester and business owner), then send a change notice to this conversation and acknowledge it
  * (the progress card counts the acknowledgement), and start an anonymous retrospective, add an entry and
  * reveal the entries. Asserts what the person reads on each card; screenshots go to
@@ -44,20 +45,27 @@ async function send(page: Page, text: string): Promise<void> {
 /** The newest card in the chat. */
 const lastCard = (page: Page) => page.locator('.ac-adaptiveCard').last();
 
-/** Gives a role to the first member of the roster, from a fresh roles card. */
-async function giveRole(page: Page, role: string): Promise<void> {
+/** On a roles card: picks the first member of the roster under each of these roles (one picker per role). */
+async function pickRoles(page: Page, card: ReturnType<typeof lastCard>, roles: string[]): Promise<void> {
+  for (const role of roles) {
+    await card.getByRole('combobox', { name: new RegExp(`^${role}`) }).click();
+    await page.getByRole('menuitemcheckbox').first().click();
+    await page.keyboard.press('Escape');
+  }
+}
+
+/** Gives roles to the first member of the roster, from a fresh roles card, in one save. */
+async function giveRoles(page: Page, roles: string[]): Promise<void> {
   await send(page, 'roles Payroll API');
   await cardSays(page, 'Roles for Payroll API');
   const card = lastCard(page);
-  const inputs = card.locator('input[type=text]');
-  await inputs.nth(0).click();
-  await page.getByRole('option', { name: role }).click();
-  await inputs.nth(1).click();
-  await page.getByRole('menuitemcheckbox').first().click();
-  await page.keyboard.press('Escape');
-  await card.getByText('Save role').click();
-  await cardSays(page, /saved: .+ now holds it\./);
+  await pickRoles(page, card, roles);
+  await card.getByText('Save roles').click();
+  await cardSays(page, new RegExp(`Roles saved: ${roles.map((r) => `${r} → .+`).join('; ')}\\.`));
 }
+
+/** Cards that are messages, not the cards an Action.ShowCard opens inside them. */
+const messageCards = (page: Page) => page.locator('.ac-adaptiveCard:not(.ac-adaptiveCard .ac-adaptiveCard)');
 
 /** Waits until the newest card shows this text. */
 async function cardSays(page: Page, text: string | RegExp): Promise<void> {
@@ -93,16 +101,14 @@ async function main(): Promise<void> {
     await page.screenshot({ path: join(SHOTS, '1-created.png') });
     console.log('created a workload: the checklist card says so');
 
+    await cardSays(page, 'Welcome to Liftoff');
+    console.log('the welcome card was posted once when Liftoff was added');
+
     await page.getByText('Roles', { exact: true }).last().click();
     await cardSays(page, 'Roles for Payroll API');
-    const inputs = page.locator('input[type=text]');
-    await inputs.nth(0).click();
-    await page.getByRole('option', { name: 'Migration engineer' }).click();
-    await inputs.nth(1).click();
-    await page.getByRole('menuitemcheckbox').first().click();
-    await page.keyboard.press('Escape');
-    await page.getByText('Save role').last().click();
-    await cardSays(page, /saved: .+ now holds it\./);
+    await pickRoles(page, lastCard(page), ['Migration engineer']);
+    await page.getByText('Save roles').last().click();
+    await cardSays(page, /Roles saved: Migration engineer → .+\./);
     await page.screenshot({ path: join(SHOTS, '2-roles.png') });
     console.log('assigned the migration engineer from the roster');
 
@@ -114,16 +120,35 @@ async function main(): Promise<void> {
     await page.locator('textarea').last().fill('https://contoso.example/runbooks/42');
     await page.getByText('Pass', { exact: true }).last().click();
     await cardSays(page, /passed "Assets replicated and staged"/);
-    // A finished stage is folded into one line; opening it shows its gates.
+    // A finished stage is folded into one line; opening it with its toggle shows its gates.
+    const evidence = lastCard(page).getByText('Evidence: https://contoso.example/runbooks/42');
+    assert.equal(await evidence.isVisible(), false, 'the finished stage is folded');
+    await page.screenshot({ path: join(SHOTS, '3-stage-folded.png') });
     await lastCard(page)
       .getByText(/Staging · 1 of 1 closed/)
       .click();
     await cardSays(page, 'Evidence: https://contoso.example/runbooks/42');
-    await page.screenshot({ path: join(SHOTS, '3-gate-passed.png') });
-    console.log('passed the first gate from the checklist card, with evidence');
+    await page.screenshot({ path: join(SHOTS, '3-stage-expanded.png') });
+    console.log('passed the first gate from the checklist card, with evidence; its stage folded, then opened with its toggle');
 
-    await giveRole(page, 'Business owner');
-    await giveRole(page, 'UAT tester');
+    // Two checklist cards of the same workload: a waiver on the newer, then the same gate from the older.
+    await send(page, 'status Payroll API');
+    const older = messageCards(page).nth((await messageCards(page).count()) - 1);
+    await send(page, 'status Payroll API');
+    const newer = messageCards(page).nth((await messageCards(page).count()) - 1);
+    await newer.getByText('Record a decision', { exact: true }).click();
+    await newer.locator('textarea').last().fill('reason A');
+    await newer.getByText('Waive', { exact: true }).click();
+    await cardSays(page, /waived "/);
+    await older.getByText('Record a decision', { exact: true }).click();
+    await older.locator('textarea').last().fill('reason B');
+    await older.getByText('Waive', { exact: true }).click();
+    await cardSays(page, /already waived by .+: reason A; yours was not recorded/);
+    await older.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, '3-stale-card.png') });
+    console.log('acted on an older checklist card: it says what stands and that the action was not recorded');
+
+    await giveRoles(page, ['Business owner', 'UAT tester']);
     await send(page, 'uat Payroll API');
     await cardSays(page, 'Open a UAT cycle for Payroll API');
     let card = lastCard(page);
@@ -159,7 +184,7 @@ async function main(): Promise<void> {
     await page.screenshot({ path: join(SHOTS, '5-checklist.png') });
     console.log('signed off as the business owner: the business-testing gate is green on the checklist');
 
-    await giveRole(page, 'Change manager');
+    await giveRoles(page, ['Change manager']);
     await send(page, 'notify Payroll API');
     await cardSays(page, 'Compose a notice for Payroll API');
     card = lastCard(page);

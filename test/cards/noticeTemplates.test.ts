@@ -6,7 +6,7 @@ import { countProgress } from '../../bot/broadcast/rules';
 import type { BroadcastHandlers } from '../../bot/teams/broadcastHandlers';
 import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
 import { NOW, person } from '../support/builders';
-import { DISGUISED_LINK, expectRealTarget, expectWellFormedCard } from '../support/cards';
+import { DISGUISED_LINK, expectRealTarget, expectWellFormedCard, verbsOf } from '../support/cards';
 import { cardText } from '../support/liftoff';
 import { releaseRoutes } from '../../bot/teams/routes';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
@@ -129,5 +129,14 @@ describe('notice card templates expanded with real data', () => {
     assert.match(cardText(sent), /Re-send to 1 failed/);
     expectWellFormed('cancelled', renderNoticeProgress({ ...notice, status: 'cancelled' }, { ...progress, cancelled: 900, pending: 0 }, { text: 'Cancelled.', tone: 'good' }));
     expectWellFormed('recalled', renderNoticeProgress({ ...notice, status: 'sent', recalled: true }, { ...progress, recalled: 9000, sent: 0 }));
+  });
+
+  it('the progress card for one recipient: only the states someone is in, and Remind to acknowledge as a button', () => {
+    const one = countProgress(['sent'], 0);
+    const card = renderNoticeProgress({ ...notice, status: 'sent', total: 1 }, one);
+    expectWellFormed('one recipient', card);
+    const facts = JSON.stringify(card).match(/"title":"[A-Za-z ]+","value":"\d+"/g) ?? [];
+    assert.deepEqual(facts, ['"title":"Recipients","value":"1"', '"title":"Sent","value":"1"', '"title":"Acknowledged","value":"0"']);
+    assert.ok(verbsOf(card).includes('notice.remind'));
   });
 });

@@ -79,7 +79,7 @@ describe('retro card templates expanded with real data', () => {
     expectWellFormed('start', renderRetroStart(workload, [], { today: '2026-11-22' }));
     const card = renderRetroStart(workload, [action(1), action(2)], { today: '2026-11-22', notice: { text: 'Pick a date.', tone: 'attention' } });
     expectWellFormed('start with actions', card);
-    assert.match(cardText(card), /Automate step 1 of the cutover: Ana, due 2026-12-01, for wave Wave 3/);
+    assert.match(cardText(card), /Automate step 1 of the cutover: Ana, due 2026-12-01, for Wave 3/);
     assert.match(JSON.stringify(card), /"value":"2026-11-25"/, 'the deadline defaults to three days ahead');
   });
 
@@ -167,6 +167,14 @@ describe('retro card templates expanded with real data', () => {
     });
     expectWellFormed('summary', summary);
     assert.match(cardText(summary), /Fast cutover \(3 votes\)/);
+    assert.doesNotMatch(cardText(summary), /Slow sign-off/, 'an entry without votes is not a top item');
+    assert.match(cardText(summary), /1 other entry with no votes\./);
+    const waiting = renderRetroSummary({ retro: closed, entries, ballots: [], actions: [], openActions: [], gate: { passed: false, message: 'raw rule sentence', waitingFor: ['Assets retired'] } });
+    assert.match(cardText(waiting), /Next: the retrospective gate passes once these gates are closed: Assets retired\. Then press Record the retrospective gate/);
+    assert.doesNotMatch(cardText(waiting), /raw rule sentence/);
+    assert.ok(!JSON.stringify(waiting).includes('"color":"attention"'), 'nothing in red');
+    const twoLines = renderRetroSummary({ retro: closed, entries: [entry(1, 'well', 'First line\nSecond line')], ballots: [], actions: [], openActions: [], gate: { passed: true, message: '' } });
+    assert.match(cardText(twoLines), /First line\n\nSecond line \(3 votes\)/);
     expectWellFormed(
       'summary, no actions',
       renderRetroSummary({

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, ROSTER_LIMIT } from '../../cards/render';
+import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, renderWelcome, ROSTER_LIMIT } from '../../cards/render';
 import { AuditEvent, GATE_CATALOGUE, Workload } from '../../bot/release/model';
 import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
@@ -96,6 +96,29 @@ describe('card templates expanded with real data', () => {
       pageSize: 15,
     });
     expectRealTarget('history', history, cardText);
+  });
+
+  it('welcome, for a personal chat, a group chat and a team, with New workload and Workloads here', () => {
+    for (const place of ['personal', 'groupChat', 'team'] as const) {
+      const card = renderWelcome(place);
+      expectWellFormed(`welcome in ${place}`, card);
+      assert.match(cardText(card), /Welcome to Liftoff/);
+      assert.ok(verbsOf(card).includes('workload.create') && verbsOf(card).includes('workload.list'), 'New workload and Workloads here');
+    }
+    assert.notEqual(cardText(renderWelcome('team')), cardText(renderWelcome('personal')), 'each place has its own sentence');
+  });
+
+  it('roles: one picker per role with its holders picked, and one Save roles', () => {
+    const card = renderRoles(busy, [pm, engineer]);
+    const pickers = JSON.stringify(card).match(/"id":"people_[a-zA-Z]+"/g) ?? [];
+    assert.equal(pickers.length, 8);
+    assert.match(JSON.stringify(card), new RegExp(`"id":"people_migrationEngineer","label":"Migration engineer","isMultiSelect":true,"style":"filtered","value":"${engineer.aadObjectId}"`));
+    assert.deepEqual(
+      actionsOf(card)
+        .filter((a) => a.verb === 'roles.save')
+        .map((a) => a.title),
+      ['Save roles'],
+    );
   });
 
   it('roles, including a roster larger than a card can hold', () => {

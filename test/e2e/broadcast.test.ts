@@ -151,7 +151,19 @@ describe('change communication over HTTP, end to end', () => {
     const lastText = cardText(last.activity?.attachments?.[0]?.content);
     assert.match(lastText, /Notice sent/);
     assert.match(lastText, /Sent\n4/);
-    assert.match(lastText, /Pending\n0/);
+    assert.doesNotMatch(lastText, /Pending/, 'no state nobody is in');
+  });
+
+  it('shows the progress of a notice to one person in a few lines, with Remind to acknowledge as a button', async () => {
+    const composed = await compose(chloe, { ...downtime, title: 'One recipient', people: alice.aadObjectId });
+    await sendNow(chloe, composed, 'one-recipient-msg');
+    await settled(composed.noticeId);
+    const progress = (await h.post(h.activities.execute(chloe, 'notice.progress', { workloadId, noticeId: composed.noticeId }, team, 'one-recipient-msg'))).body.value;
+    const text = cardText(progress);
+    assert.match(text, /Recipients\n1\nSent\n1\nAcknowledged\n0/);
+    for (const state of ['Pending', 'Blocked', 'Not found', 'Failed']) assert.ok(!text.includes(`${state}\n`), `no ${state} line when nobody is in it`);
+    assert.equal(findAction(progress, 'notice.remind').data.noticeId, composed.noticeId, 'Remind to acknowledge is a button');
+    assert.doesNotMatch(text, /remind-ack/);
   });
 
   it('shows recipients a card with Acknowledge, and records one acknowledgement per person whatever the clicks', async () => {
@@ -455,7 +467,8 @@ describe('change communication with a second approver', () => {
     const byOutsider = (await h.post(h.activities.execute(alice, 'notice.approve', approveAction.data, team, 'approval-msg'))).body.value;
     assert.match(cardText(byOutsider), /Only a change manager of this workload can approve/);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(h.fake.sentTo(`a:personal-${alice.aadObjectId}`).length, 0, 'nothing sent before approval');
+    const notices = h.fake.sentTo(`a:personal-${alice.aadObjectId}`).filter((r) => !JSON.stringify(r.activity).includes('Welcome to Liftoff'));
+    assert.equal(notices.length, 0, 'nothing sent before approval (the welcome of her install aside)');
     const approved = (await h.post(h.activities.execute(chloe, 'notice.approve', approveAction.data, team, 'approval-msg'))).body.value;
     assert.match(cardText(approved), /Approved by Chloe Change; sending/);
     await h.fake.waitFor((r) => r.kind === 'send' && r.conversationId === `a:personal-${alice.aadObjectId}`, 4000);

@@ -133,6 +133,42 @@ describe('Shared cards across a restart, end to end', () => {
     });
   });
 
+  describe('the checklist message', () => {
+    const team = teamChannel('cardsync-checklist');
+
+    it('is drawn at the next start when a final sign-off changed its gate and the update never reached Teams, once', async () => {
+      const first = await start();
+      const d = new SignoffDriver(first, team);
+      d.roster([priya, bea, tom]);
+      await d.createWorkload(priya, 'Ledger', bea);
+      // The form is pressed in 'form-message', which its answer turns back into the checklist: that message is kept.
+      const { cycleId, messageId } = await d.open(bea, 'Ledger', { testers: [tom], dueDate: inDays(3), timeZone: 'UTC' });
+      await d.decide(tom, 'Ledger', cycleId!, 'approve', {}, messageId);
+      const refusal = refuseUpdates(fake, 'form-message');
+      await d.final(bea, 'Ledger', cycleId!, 'approve', 'Ready', messageId);
+      await first.app.background.drain();
+      const workloadId = d.workloadId('Ledger');
+      const { resources: markers } = await store.workloads.items
+        .query<CardSyncMarker>({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "cardSync"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+        .fetchAll();
+      const marker = markers.find((m) => m.card.kind === 'checklist');
+      assert.ok(marker, 'the checklist message is marked in Cosmos while Teams refuses its update');
+      assert.match(marker.id, /^cardsync:checklist:[A-Za-z0-9_-]+$/);
+      await stop(first);
+
+      refusal.stop();
+      const before = fake.lastSeq;
+      const second = await start();
+      await second.app.background.drain();
+      const redrawn = fake.updates('form-message').filter((r) => r.seq > before);
+      assert.equal(redrawn.length, 1, 'the new process draws the checklist message once');
+      const text = cardText(shownIn(fake, 'form-message'));
+      assert.match(text, /Bea Owner gave the final sign-off of UAT cycle 1: business testing is passed/);
+      assert.match(text, /✅ Business testing · 1 of 1 closed/);
+      assert.equal(await markerOf(store, workloadId, marker.id), undefined, 'nothing is left to draw');
+    });
+  });
+
   describe('the retro channel card', () => {
     const team = teamChannel('cardsync-retro');
     const workloadId = workloadIdIn(team, 'payroll-api');

@@ -4,6 +4,8 @@ import { nodesOfType } from '../support/cards';
 import { person, TENANT } from '../support/builders';
 import { groupChat, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import { GATE_CATALOGUE, type Workload } from '../../bot/release/model';
+import { SignoffDriver } from '../support/signoff';
+import { dueLabel } from '../../bot/signoff/rules';
 
 /** Elements of the finished workload's checklist before the checklist folded its stages (sections excluded). */
 const FINISHED_CHECKLIST_BEFORE = 125;
@@ -94,6 +96,9 @@ describe('Every card tells the current truth, briefly, with the next step', () =
 
   it('folds finished stages into one line each, opened with a tap, and keeps the finished checklist under half its former size', async () => {
     const workloadId = await create('Truth Fold');
+    const fresh = await h.say(h.activities.message(priya, 'status Truth Fold', team));
+    // Today 39 elements fresh and 40 finished: a fresh checklist is no taller than a finished one.
+    assert.ok(elementCount(fresh) <= FINISHED_CHECKLIST_BEFORE / 2, `the fresh checklist has ${elementCount(fresh)} elements`);
     await waiveUpTo(workloadId, 'traffic-rerouted');
     const midway = await h.say(h.activities.message(priya, 'status Truth Fold', team));
     const toggles = nodesOfType(midway, 'Action.ToggleVisibility');
@@ -163,6 +168,136 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     assert.doesNotMatch(hint, /Payroll API/);
     const workloadId = workloadIdIn(chat, 'ledger-one');
     const saved = await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev: (await stored(workloadId)).rolesRev, role: 'ciso', people: priya.aadObjectId }, chat));
-    assert.match(cardText(saved.body.value), /CISO saved: Priya Project now holds it\./);
+    assert.match(cardText(saved.body.value), /Roles saved: CISO → Priya Project\./);
+  });
+
+  it('saves several roles in one submit, names each role that changed, and says so when nothing did', async () => {
+    const workloadId = await create('Truth Roles');
+    const card = (await h.post(h.activities.execute(priya, 'roles.show', { workloadId }, team))).body.value;
+    const pickers = nodesOfType(card, 'Input.ChoiceSet');
+    assert.equal(pickers.length, 8, 'one people picker per role');
+    assert.equal(pickers.find((p) => p.id === 'people_migrationEngineer')?.value, miguel.aadObjectId, 'current holders are picked already');
+    const saves = nodesOfType(card, 'Action.Execute').filter((a) => a.verb === 'roles.save');
+    assert.deepEqual(
+      saves.map((a) => a.title),
+      ['Save roles'],
+    );
+    const data = {
+      ...(saves[0]!.data as Record<string, unknown>),
+      people_businessOwner: priya.aadObjectId,
+      people_uatTester: `${miguel.aadObjectId},${priya.aadObjectId}`,
+      people_ciso: priya.aadObjectId,
+    };
+    const saved = (await h.post(h.activities.execute(priya, 'roles.save', data, team))).body.value;
+    assert.match(cardText(saved), /Roles saved: Business owner → Priya Project; UAT tester → Miguel Engineer, Priya Project\./);
+    assert.doesNotMatch(cardText(saved), /Roles saved: .*CISO/, 'an unchanged role is not named');
+    assert.equal(bannerStyle(saved), 'good');
+    const roles = (await stored(workloadId)).roles;
+    assert.deepEqual(
+      roles.uatTester.map((p) => p.name),
+      ['Miguel Engineer', 'Priya Project'],
+    );
+    assert.equal(roles.businessOwner[0]?.name, 'Priya Project');
+    const again = findAction(saved, 'roles.save');
+    const rev = (await stored(workloadId)).rolesRev;
+    const same = (await h.post(h.activities.execute(priya, 'roles.save', { ...again.data, people_businessOwner: priya.aadObjectId }, team))).body.value;
+    assert.match(cardText(same), /Nothing changed: every role already has the people picked\./);
+    assert.equal(bannerStyle(same), 'attention');
+    assert.equal((await stored(workloadId)).rolesRev, rev, 'nothing was stored');
+  });
+
+  it('gives the sign-off card distinct button labels, the due time once, and no old red banner after a later success', async () => {
+    const d = new SignoffDriver(h, teamChannel('truth-signoff'));
+    const bea = person('Bea Truth');
+    const tom = person('Tom Truth');
+    d.roster([priya, bea, tom]);
+    await d.createWorkload(priya, 'Truth Signoff', bea);
+    const dueDate = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    const opened = await d.open(priya, 'Truth Signoff', { testers: [tom], dueDate, dueTime: '17:00', timeZone: 'Europe/Paris' });
+    const due = dueLabel({ date: dueDate, time: '17:00', timeZone: 'Europe/Paris' });
+    const occurrences = (card: unknown): number => cardText(card).split(due).length - 1;
+    assert.equal(occurrences(opened.card), 1, 'the shared card says the due time once');
+    const beaView = (await d.view(bea, 'Truth Signoff', opened.cycleId!, 'manual', opened.messageId)).body.value;
+    assert.equal(occurrences(beaView), 1, "the business owner's view says the due time once");
+    const titles = [...nodesOfType(beaView, 'Action.ShowCard'), ...nodesOfType(beaView, 'Action.Execute')].map((a) => String(a.title));
+    assert.deepEqual(
+      titles.filter((t) => /cancel/i.test(t)),
+      ['Cancel the cycle', 'Confirm: cancel cycle 1'],
+    );
+    assert.equal(new Set(titles).size, titles.length, `every button has its own label: ${titles.join(' | ')}`);
+
+    const early = (await d.final(bea, 'Truth Signoff', opened.cycleId!, 'approve', 'too soon', opened.messageId)).body.value;
+    assert.equal(bannerStyle(early), 'attention');
+    await d.decide(tom, 'Truth Signoff', opened.cycleId!, 'approve', {}, opened.messageId);
+    const signed = (await d.final(bea, 'Truth Signoff', opened.cycleId!, 'approve', 'Ready', opened.messageId)).body.value;
+    assert.equal(bannerStyle(signed), 'good');
+    const banners = nodesOfType(signed, 'Container').filter((c) => c.style === 'attention');
+    assert.equal(banners.length, 0, 'the red banner of the early press is gone');
+    assert.doesNotMatch(cardText(signed), /Bea Truth can give the final sign-off once|before the testers/);
+  });
+
+  it('runs a retro from the checklist: a pointer for an empty first press, lines kept, voted items only, the next step plainly, and the checklist message drawn again', async () => {
+    const workloadId = await create('Truth Retro');
+    await waiveUpTo(workloadId, 'assets-retired');
+    const press = async (who: typeof priya, verb: string, data: Record<string, unknown>, message: string) =>
+      (await h.post(h.activities.execute(who, verb, data, team, message))).body.value as Record<string, unknown>;
+    const checklist = await h.say(h.activities.message(priya, 'status Truth Retro', team));
+    const startCard = await press(priya, 'retro.new', findAction(checklist, 'retro.new').data, 'truth-checklist');
+    const inDays = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+    const view = await press(
+      priya,
+      'retro.start',
+      { ...findAction(startCard, 'retro.start').data, template: 'caf', anonymous: 'true', deadlineDate: inDays(7), deadlineTime: '17:00', timeZone: 'UTC', votes: '3' },
+      'truth-checklist',
+    );
+    const ref = { workloadId, retroId: String(findAction(view, 'retro.entry.add').data.retroId) };
+
+    const empty = await press(priya, 'retro.entry.add', ref, 'truth-view');
+    assert.notEqual(bannerStyle(empty), 'attention', 'pressing Add my entries before typing is not an error');
+    assert.match(cardText(empty), /Write your entries in the boxes under the questions/);
+
+    const twoLines = await press(priya, 'retro.entry.add', { ...ref, q_well: 'Rehearsal went well\nThe DNS TTL was lowered in time' }, 'truth-view');
+    assert.match(cardText(twoLines), /Rehearsal went well\n\nThe DNS TTL was lowered in time/, 'each line of the entry stays a line');
+    await press(miguel, 'retro.entry.add', { ...ref, q_well: 'Replication finished early' }, 'miguel-view');
+
+    const before = h.fake.updates('truth-checklist').length;
+    await press(priya, 'retro.phase', { ...ref, from: 'collect' }, 'truth-view');
+    await h.app.background.drain();
+    const redrawn = h.fake.updates('truth-checklist').slice(before).at(-1)?.activity?.attachments?.[0]?.content;
+    assert.ok(redrawn, 'the checklist message is drawn again after the reveal');
+    assert.match(cardText(redrawn), /Retrospective 1 moved on: grouping similar entries/);
+    assert.match(cardText(redrawn), /Retrospective 1: grouping similar entries/);
+
+    await press(priya, 'retro.phase', { ...ref, from: 'group' }, 'truth-view');
+    const { resources: entries } = await h.app.cosmos.workloads.items
+      .query<{ id: string; text: string }>({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "entry"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+      .fetchAll();
+    const rehearsal = entries.find((e) => e.text.startsWith('Rehearsal'))!;
+    await press(miguel, 'retro.vote', { ...ref, entryId: rehearsal.id, vote: 'add' }, 'miguel-view');
+    await press(priya, 'retro.phase', { ...ref, from: 'vote' }, 'truth-view');
+    const mark = h.fake.lastSeq;
+    const closed = await press(priya, 'retro.close', { ...ref, noActions: true }, 'truth-view');
+    assert.equal(bannerStyle(closed), 'good', 'closing happened; what the gate waits for is the next step');
+    assert.match(cardText(closed), /Next: the retrospective gate passes once these gates are closed: Retired assets listed and switched off, savings noted\./);
+    assert.doesNotMatch(cardText(closed), /can't be passed|could not pass yet/, 'the view says it plainly too');
+    await h.app.background.drain();
+    const summary = h.fake.activities.find((r) => r.seq > mark && (r.kind === 'send' || r.kind === 'reply') && /summary/.test(JSON.stringify((r as { activity?: unknown }).activity)));
+    const summaryCard = (summary as { activity?: { attachments?: Array<{ content: unknown }> } }).activity?.attachments?.[0]?.content;
+    const summaryText = cardText(summaryCard);
+    assert.match(summaryText, /Rehearsal went well\n\nThe DNS TTL was lowered in time \(1 vote\)/);
+    assert.doesNotMatch(summaryText, /Replication finished early/, 'an entry nobody voted for is not a top item');
+    assert.match(summaryText, /1 other entry with no votes\./);
+    assert.doesNotMatch(summaryText, /could not pass yet|can't be passed/, 'no raw rule sentence');
+    const gateLine = nodesOfType(summaryCard, 'TextBlock').find((t) => String(t.text).startsWith('Next:'));
+    assert.ok(gateLine, 'the summary says what is next');
+    assert.notEqual(gateLine.color, 'attention');
+
+    const afterClose = h.fake.updates('truth-checklist').at(-1)?.activity?.attachments?.[0]?.content;
+    assert.match(cardText(afterClose), /Retrospective 1 closed; its summary is posted in the channel\. Next: the retrospective gate passes once/);
+    assert.equal(bannerStyle(afterClose), 'good');
+    const { resources: markers } = await h.app.cosmos.workloads.items
+      .query({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "cardSync"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+      .fetchAll();
+    assert.equal(markers.length, 0, 'every marker went once its message was drawn');
   });
 });

@@ -36,7 +36,7 @@ describe('Liftoff over HTTP, end to end', () => {
     const workloadId = await create(name);
     const { rolesRev } = await stored(workloadId);
     const res = await h.post(h.activities.execute(priya, 'roles.save', { workloadId, rolesRev, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
-    assert.match(cardText(res.body.value), /Migration engineer saved/);
+    assert.match(cardText(res.body.value), /Roles saved: Migration engineer → /);
     return workloadId;
   };
   const passByEngineer = async (workloadId: string, gateId: string, note: string): Promise<void> => {
@@ -109,7 +109,7 @@ describe('Liftoff over HTTP, end to end', () => {
     const res = await h.post(h.activities.execute(priya, 'roles.save', { ...save.data, role: 'migrationEngineer', people: miguel.aadObjectId }, team));
     assert.equal(res.status, 200);
     assert.equal(res.body.statusCode, 200);
-    assert.match(cardText(res.body.value), /Migration engineer saved: Miguel Engineer now holds it/);
+    assert.match(cardText(res.body.value), /Roles saved: Migration engineer → Miguel Engineer\./);
     const workload = await stored(workloadId);
     assert.deepEqual(
       workload.roles.migrationEngineer.map((p) => p.aadObjectId),

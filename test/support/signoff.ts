@@ -34,7 +34,7 @@ export class SignoffDriver {
     const res = await this.h.post(
       this.h.activities.execute(pm, 'roles.save', { workloadId: workload.workloadId, rolesRev: workload.rolesRev, role: 'businessOwner', people: businessOwner.aadObjectId }, this.place),
     );
-    assert.match(cardText(res.body.value), /Business owner saved/);
+    assert.match(cardText(res.body.value), /Roles saved: Business owner → /);
   }
 
   async workload(name: string): Promise<Workload> {

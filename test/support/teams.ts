@@ -66,6 +66,11 @@ export class ActivityFactory {
   installation(who: Person, action: 'add' | 'remove', place: Place): Record<string, unknown> {
     return { ...this.base('installationUpdate', who, place), action };
   }
+
+  /** A conversationUpdate: Liftoff (the bot) joining the conversation, as Teams announces an install too. */
+  botAdded(who: Person, place: Place): Record<string, unknown> {
+    return { ...this.base('conversationUpdate', who, place), membersAdded: [{ id: BOT.id }] };
+  }
 }
 
 /** The id of a workload created under this slug in this place (names are unique per team or chat). */
