@@ -16,6 +16,12 @@ export interface Config {
   retroPseudonymSecret?: string;
   /** How often expired UAT cycles are looked for, in seconds; 0 turns the sweep off. */
   signoffSweepSeconds: number;
+  /** Days a retired asset is held (powered off, data retained) before disposal, unless the card says otherwise. */
+  decommissionHoldDays: number;
+  /** Days after promotion Liftoff asks for the cost review in the team's channel. */
+  costReviewAfterDays: number;
+  /** How often held assets and cost reviews coming due are looked for, in seconds; 0 turns the sweep off. */
+  followUpSweepSeconds: number;
   broadcast: BroadcastConfig;
   monitor: MonitorConfig;
   tab: TabConfig;
@@ -231,6 +237,9 @@ export function readConfig(env: Env = process.env): Config {
     allowedTenants,
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
+    decommissionHoldDays: Math.round(number(env, 'DECOMMISSION_HOLD_DAYS', 30, 1, 365, 'a whole number of days')),
+    costReviewAfterDays: Math.round(number(env, 'COST_REVIEW_AFTER_DAYS', 30, 0, 365, 'a whole number of days')),
+    followUpSweepSeconds: seconds(env, 'FOLLOW_UP_SWEEP_SECONDS', 300, 86_400),
     broadcast: readBroadcast(env),
     monitor: readMonitorConfig(env),
     tab: readTab(env),

@@ -1,5 +1,6 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
 import { personText } from '../../cards/text';
+import { savingsLine } from '../../cards/decommission';
 import { ROLE_TITLES, type Person, type Workload } from '../release/model';
 import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
 import { gateDefinition, type RuleResult } from '../release/rules';
@@ -27,7 +28,7 @@ export class ReleaseHandlers implements WorkloadAccess {
       summaries.map(async (s) => {
         // Listed by this conversation's own scope: every one of them is this conversation's to see.
         const workload = await this.release.get(s.workloadId);
-        return { ...s, stage: workload ? stageLabel(workload) : '' };
+        return { ...s, stage: workload ? stageLabel(workload) : '', savings: workload ? savingsLine(workload) : '' };
       }),
     );
     return renderList(turn.place, withStage);
