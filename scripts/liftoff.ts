@@ -2,6 +2,7 @@
  * The operator's command line, reading the same Cosmos DB as Liftoff, from the same configuration.
  *
  *   npm run liftoff -- deliveries <noticeId>     per-recipient outcome and acknowledgement, as CSV
+ *   npm run liftoff -- assets <workload>         the retired assets of a workload and their decommission steps, as CSV
  *
  * The embedded Cosmos DB lives in the memory of a running Liftoff; to read it, start Liftoff with
  * EMBEDDED_COSMOS_PORT=8081 and run this with COSMOS_ENDPOINT=http://127.0.0.1:8081 and any COSMOS_KEY.
@@ -11,8 +12,13 @@ import { createLogger } from '../bot/log';
 import type { Ack, Delivery } from '../bot/broadcast/model';
 import { connectCosmos } from '../bot/store/cosmos';
 import { CosmosNoticeRepository } from '../bot/store/noticeRepository';
+import type { Container } from '@azure/cosmos';
+import type { DecommissionPlan } from '../bot/decommission/model';
+import type { Workload } from '../bot/release/model';
+import { slugOf } from '../bot/release/rules';
+import { CosmosAssetRepository } from '../bot/store/assetRepository';
 
-const USAGE = 'Usage: npm run liftoff -- deliveries <noticeId>';
+const USAGE = 'Usage: npm run liftoff -- deliveries <noticeId> | assets <workload id or name>';
 
 /** One CSV field, quoted when it must be. */
 function field(value: unknown): string {
@@ -55,9 +61,51 @@ export function deliveriesCsv(deliveries: Delivery[], acks: Ack[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+export const ASSETS_HEADER = ['asset', 'name', 'kind', 'location', 'monthlyCost', 'owner', 'ownerAadObjectId', 'step', 'stepBy', 'stepAt', 'holdDays', 'holdEndsAt', 'retention', 'keptReason', 'ownerRemindedAt'];
+
+/** The retired assets of a workload, one line each, with the step each is at and who took it when. */
+export function assetsCsv(plan: DecommissionPlan | undefined): string {
+  const lines = [ASSETS_HEADER.join(',')];
+  for (const a of plan?.assets ?? []) {
+    const last = a.steps[a.steps.length - 1];
+    lines.push(
+      [a.id, a.name, a.kind, a.location, a.monthlyCost, a.owner.name, a.owner.aadObjectId, a.step, last?.by.name ?? '', last?.at ?? '', a.holdDays ?? '', a.holdEndsAt ?? '', a.retention ?? '', a.keptReason ?? '', a.remindedAt ?? '']
+        .map(field)
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A workload by its id, or by its name when only one workload of the store has it. */
+async function findWorkload(container: Container, typed: string): Promise<Workload | string> {
+  const { resource } = await container.item(typed, typed).read<Workload>();
+  if (resource?.type === 'workload') return resource;
+  const { resources } = await container.items
+    .query<Workload>({ query: 'SELECT * FROM c WHERE c.type = "workload" AND ENDSWITH(c.id, @suffix)', parameters: [{ name: '@suffix', value: `:${slugOf(typed)}` }] })
+    .fetchAll();
+  if (resources.length === 1) return resources[0]!;
+  if (resources.length === 0) return `there is no workload "${typed}".`;
+  return `${resources.length} workloads are named "${typed}"; give the id of one: ${resources.map((w) => w.workloadId).join(', ')}.`;
+}
+
+async function exportAssets(container: Container, typed: string): Promise<number> {
+  const workload = await findWorkload(container, typed);
+  if (typeof workload === 'string') {
+    console.error(`liftoff: ${workload}`);
+    return 1;
+  }
+  const plan = await new CosmosAssetRepository(container).get(workload.workloadId);
+  process.stdout.write(assetsCsv(plan));
+  const summary = workload.summaries?.decommission;
+  process.stderr.write(`${workload.name}: ${plan?.assets.length ?? 0} assets, ${summary?.closed ?? 0} disposed or kept, monthly savings realised ${summary?.savingsMonthly ?? 0}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
-  const [command, noticeId] = argv;
-  if (command !== 'deliveries' || !noticeId) {
+  const [command, ...rest] = argv;
+  const noticeId = rest.join(' ');
+  if ((command !== 'deliveries' && command !== 'assets') || !noticeId) {
     console.error(USAGE);
     return 2;
   }
@@ -79,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const store = await connectCosmos(cosmos, createLogger('silent'));
   try {
+    if (command === 'assets') return await exportAssets(store.workloads, noticeId.trim());
     const notices = new CosmosNoticeRepository(store.workloads);
     const notice = await notices.find(noticeId.trim().toLowerCase());
     if (!notice) {
