@@ -407,6 +407,8 @@ export function reviewCosts(review: CostReview | undefined, workload: Workload, 
     },
   ];
   if (input.pass) {
+    // A workload created before the cost review gate existed gets it now, pending, to be passed.
+    if (!changed.gates.some((g) => g.id === COST_REVIEW_GATE)) changed = { ...changed, gates: [...changed.gates, { id: COST_REVIEW_GATE, status: 'pending', rev: 1 }] };
     const gate = passGateOnBehalf(changed, { gateId: COST_REVIEW_GATE, actor: input.actor, evidence: costReviewEvidence(next), now: input.now });
     if (gate.kind === 'refused') return refuse(`${gate.message} The review was not passed; save it and pass it then.`);
     if (gate.kind === 'changed') {
@@ -427,7 +429,7 @@ const promotedAt = (workload: Workload): string | undefined => {
 export function costReviewDue(workload: Workload, now: string, afterDays: number): boolean {
   const at = promotedAt(workload);
   const gate = workload.gates.find((g) => g.id === COST_REVIEW_GATE);
-  if (!at || !gate || isClosed(gate.status) || workload.summaries?.costReview?.askedAt) return false;
+  if (!at || (gate && isClosed(gate.status)) || workload.summaries?.costReview?.askedAt) return false;
   return Date.parse(at) + afterDays * DAY_MS <= Date.parse(now);
 }
 

@@ -262,3 +262,18 @@ describe('cost review rules', () => {
     assert.equal(markCostReviewAsked(marked, 'remindedAt', later(31), 30).kind, 'changed');
   });
 });
+
+describe('cost review of a workload created before the gate existed', () => {
+  it('adds the gate when the review is passed', () => {
+    const pm = person('Priya');
+    const wes = person('Wes');
+    const fresh = newWorkload({ name: 'Old API', slug: 'old-api', scope: scope(), creator: pm, now: NOW }).workload;
+    const staffed = assignRoles(fresh, { roles: { workloadArchitect: [wes] }, rolesRev: 1, actor: pm, now: NOW });
+    assert.equal(staffed.kind, 'changed');
+    const old: Workload = { ...staffed.workload, gates: staffed.workload.gates.filter((g) => g.id !== 'cost-reviewed').map((g) => (g.id === 'retro-held' ? g : { ...g, status: 'passed', decidedAt: NOW })) };
+    assert.equal(costReviewDue(old, later(30), 30), true, 'it is asked for all the same');
+    const passed = reviewCosts(undefined, old, { planned: '10', actual: '9', optimizations: '', decision: 'Fine', pass: true, actor: wes, now: NOW });
+    assert.equal(passed.kind, 'changed');
+    assert.equal((passed as { workload: Workload }).workload.gates.find((g) => g.id === 'cost-reviewed')?.status, 'passed');
+  });
+});
