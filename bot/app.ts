@@ -195,7 +195,15 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
 
   const bot = new LiftoffBot({
     router: new Router(
-      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers), decommissionRoutes(decommissionHandlers)),
+      mergeRoutes(
+        releaseRoutes(handlers),
+        signoffRoutes(signoffHandlers),
+        retroRoutes(retroHandlers),
+        broadcastRoutes(broadcastHandlers),
+        wavesRoutes(waveHandlers),
+        cutoverRoutes(cutoverHandlers),
+        decommissionRoutes(decommissionHandlers),
+      ),
       handlers,
     ),
     installs: new InstallRecorder(conversations, log, clock),

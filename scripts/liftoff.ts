@@ -61,7 +61,23 @@ export function deliveriesCsv(deliveries: Delivery[], acks: Ack[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-export const ASSETS_HEADER = ['asset', 'name', 'kind', 'location', 'monthlyCost', 'owner', 'ownerAadObjectId', 'step', 'stepBy', 'stepAt', 'holdDays', 'holdEndsAt', 'retention', 'keptReason', 'ownerRemindedAt'];
+export const ASSETS_HEADER = [
+  'asset',
+  'name',
+  'kind',
+  'location',
+  'monthlyCost',
+  'owner',
+  'ownerAadObjectId',
+  'step',
+  'stepBy',
+  'stepAt',
+  'holdDays',
+  'holdEndsAt',
+  'retention',
+  'keptReason',
+  'ownerRemindedAt',
+];
 
 /** The retired assets of a workload, one line each, with the step each is at and who took it when. */
 export function assetsCsv(plan: DecommissionPlan | undefined): string {
@@ -69,7 +85,23 @@ export function assetsCsv(plan: DecommissionPlan | undefined): string {
   for (const a of plan?.assets ?? []) {
     const last = a.steps[a.steps.length - 1];
     lines.push(
-      [a.id, a.name, a.kind, a.location, a.monthlyCost, a.owner.name, a.owner.aadObjectId, a.step, last?.by.name ?? '', last?.at ?? '', a.holdDays ?? '', a.holdEndsAt ?? '', a.retention ?? '', a.keptReason ?? '', a.remindedAt ?? '']
+      [
+        a.id,
+        a.name,
+        a.kind,
+        a.location,
+        a.monthlyCost,
+        a.owner.name,
+        a.owner.aadObjectId,
+        a.step,
+        last?.by.name ?? '',
+        last?.at ?? '',
+        a.holdDays ?? '',
+        a.holdEndsAt ?? '',
+        a.retention ?? '',
+        a.keptReason ?? '',
+        a.remindedAt ?? '',
+      ]
         .map(field)
         .join(','),
     );

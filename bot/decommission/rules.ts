@@ -34,10 +34,7 @@ export const LIFTOFF: Person = { aadObjectId: 'liftoff', name: 'Liftoff' };
 type Event = Omit<AuditEvent, 'id'>;
 
 /** What a rule decided about a document of the workload: stored with the workload (its summary, a gate) and events in one batch. */
-export type Decided<D> =
-  | { kind: 'changed'; doc?: D; workload: Workload; events: Event[]; gatePassed?: boolean }
-  | { kind: 'unchanged'; doc?: D }
-  | { kind: 'refused'; message: string; doc?: D };
+export type Decided<D> = { kind: 'changed'; doc?: D; workload: Workload; events: Event[]; gatePassed?: boolean } | { kind: 'unchanged'; doc?: D } | { kind: 'refused'; message: string; doc?: D };
 
 /** An amount of money a month as cards and evidence write it: 1,250.5 → "1,250.50". */
 export function money(amount: number): string {
@@ -329,7 +326,10 @@ export const optimizationSavings = (optimizations: Optimization[]): number => Ma
 /** The evidence the cost review gate keeps. */
 export function costReviewEvidence(review: CostReview): string {
   const taken = review.optimizations.map((o) => `${OPTIMIZATION_TITLES[o.kind]}: ${o.what} (${money(o.monthlySaving)}/month)`).join('; ');
-  return `Planned ${money(review.plannedMonthly ?? 0)}/month, actual ${money(review.actualMonthly ?? 0)}/month. Optimizations: ${taken || 'none'}; saving ${money(optimizationSavings(review.optimizations))}/month. Decision: ${review.decision}`.slice(0, 1000);
+  return `Planned ${money(review.plannedMonthly ?? 0)}/month, actual ${money(review.actualMonthly ?? 0)}/month. Optimizations: ${taken || 'none'}; saving ${money(optimizationSavings(review.optimizations))}/month. Decision: ${review.decision}`.slice(
+    0,
+    1000,
+  );
 }
 
 export interface CostReviewInput {

@@ -1,19 +1,7 @@
 import type { Person, Workload } from '../release/model';
 import type { CostReview, DecommissionPlan } from './model';
 import type { AssetRepository, CostReviewRepository, Stored } from './repository';
-import {
-  AssetMove,
-  checkAsset,
-  costReviewDue,
-  CostReviewInput,
-  holdsEnded,
-  listAssets,
-  markCostReviewAsked,
-  markReminded,
-  moveAsset,
-  parseAssetLines,
-  reviewCosts,
-} from './rules';
+import { AssetMove, checkAsset, CostReviewInput, holdsEnded, listAssets, markCostReviewAsked, markReminded, moveAsset, parseAssetLines, reviewCosts } from './rules';
 import type { Asset } from './model';
 
 const DAY_MS = 86_400_000;
@@ -114,10 +102,5 @@ export class DecommissionService {
       if (stored?.kind === 'changed') marked.push(stored.workload);
     }
     return marked;
-  }
-
-  /** Whether the cost review of this workload is due to be asked for (for the card's words). */
-  reviewDue(workload: Workload): boolean {
-    return costReviewDue(workload, this.now(), this.settings.costReviewAfterDays);
   }
 }

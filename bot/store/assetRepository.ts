@@ -36,7 +36,14 @@ export class CosmosWorkloadDocument<D extends { id: string; workloadId: string; 
       read: async () => {
         const given = first;
         first = undefined;
-        const [doc, workload] = await Promise.all([this.get(workloadId), given ?? this.container.item(workloadId, workloadId).read<Workload>().then((r) => (r.resource ? toDomain(r.resource) : undefined))]);
+        const [doc, workload] = await Promise.all([
+          this.get(workloadId),
+          given ??
+            this.container
+              .item(workloadId, workloadId)
+              .read<Workload>()
+              .then((r) => (r.resource ? toDomain(r.resource) : undefined)),
+        ]);
         return { doc, workload };
       },
       apply: ({ doc, workload }) => {
@@ -73,9 +80,7 @@ export class CosmosWorkloadDocument<D extends { id: string; workloadId: string; 
 
   /** Workload ids a cross-partition query answers (a sweep's, never a person's turn). */
   protected async workloadIds(query: string, parameters: Record<string, string | number>): Promise<string[]> {
-    const { resources } = await this.container.items
-      .query<{ workloadId: string }>({ query, parameters: Object.entries(parameters).map(([name, value]) => ({ name: `@${name}`, value })) })
-      .fetchAll();
+    const { resources } = await this.container.items.query<{ workloadId: string }>({ query, parameters: Object.entries(parameters).map(([name, value]) => ({ name: `@${name}`, value })) }).fetchAll();
     return [...new Set(resources.map((r) => r.workloadId))];
   }
 }

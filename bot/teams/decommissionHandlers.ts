@@ -31,7 +31,14 @@ export class DecommissionHandlers implements FollowUps {
 
   async card(turn: Turn, workload: Workload, notice?: Notice, plan?: DecommissionPlan): Promise<Card> {
     const [stored, people] = await Promise.all([plan ? Promise.resolve(plan) : this.service.plan(workload.workloadId), peopleOf(turn, workload)]);
-    return renderDecommission({ workload, ...(stored ? { plan: stored } : {}), people, holdDays: this.service.holdDays, ...(notice ? { notice } : {}), ...(turn.timeZone ? { timeZone: turn.timeZone } : {}) });
+    return renderDecommission({
+      workload,
+      ...(stored ? { plan: stored } : {}),
+      people,
+      holdDays: this.service.holdDays,
+      ...(notice ? { notice } : {}),
+      ...(turn.timeZone ? { timeZone: turn.timeZone } : {}),
+    });
   }
 
   async list(turn: Turn, data: AssetListInput, workload: Workload): Promise<VerbOutcome> {
@@ -48,7 +55,9 @@ export class DecommissionHandlers implements FollowUps {
     return this.answer(turn, workload, stored, (s) => {
       const asset = s.doc?.assets.find((a) => a.id === data.assetId);
       const moved = `${turn.actor.name} marked "${asset?.name ?? data.assetId}" ${STEP_TITLES[data.to].toLowerCase()}${asset?.holdEndsAt && data.to === 'held' ? ` until ${formatWhen(asset.holdEndsAt, turn.timeZone)}` : ''}.`;
-      return s.kind === 'changed' && s.gatePassed ? `${moved} Every asset is disposed or kept: the decommission gate is passed, ${money(s.workload.summaries?.decommission?.savingsMonthly ?? 0)}/month saved.` : moved;
+      return s.kind === 'changed' && s.gatePassed
+        ? `${moved} Every asset is disposed or kept: the decommission gate is passed, ${money(s.workload.summaries?.decommission?.savingsMonthly ?? 0)}/month saved.`
+        : moved;
     });
   }
 
@@ -62,7 +71,11 @@ export class DecommissionHandlers implements FollowUps {
     if (!stored) return { card: missingWorkload() };
     if (stored.kind === 'refused') return { card: await this.reviewCard(turn, stored.workload, attention(stored.message)) };
     const sentence = data.pass ? `${turn.actor.name} passed the cost review: "Cost reviewed" is passed.` : 'The cost review is saved; the workload architect passes it.';
-    const card = renderCostReview({ workload: stored.workload, ...(stored.doc ? { review: stored.doc } : {}), notice: stored.kind === 'changed' ? good(sentence) : attention('Nothing changed: the review already says this.') });
+    const card = renderCostReview({
+      workload: stored.workload,
+      ...(stored.doc ? { review: stored.doc } : {}),
+      notice: stored.kind === 'changed' ? good(sentence) : attention('Nothing changed: the review already says this.'),
+    });
     return { card, shareWithEveryone: stored.kind === 'changed' };
   }
 
@@ -99,7 +112,8 @@ export class DecommissionHandlers implements FollowUps {
     }
     const owners = [...byOwner.values()].map((o) => ({ ...o.person, assets: o.assets }));
     const { reachable, noPersonalChat } = await this.delivery.reminders.reach(owners, workload.scope.tenantId);
-    for (const p of noPersonalChat) this.delivery.log.warn({ event: 'decommission.owner_unreachable', workloadId: workload.workloadId, person: p.aadObjectId }, 'an asset owner has no personal chat with Liftoff');
+    for (const p of noPersonalChat)
+      this.delivery.log.warn({ event: 'decommission.owner_unreachable', workloadId: workload.workloadId, person: p.aadObjectId }, 'an asset owner has no personal chat with Liftoff');
     await this.delivery.reminders.send(
       reachable,
       (to) => {
@@ -141,7 +155,12 @@ export class DecommissionHandlers implements FollowUps {
     return renderCostReview({ workload, ...(review ? { review } : {}), notice });
   }
 
-  private async answer(turn: Turn, workload: Workload, stored: Stored<DecommissionPlan> | Refused | undefined, sentence: (s: Exclude<Stored<DecommissionPlan>, { kind: 'refused' }>) => string): Promise<VerbOutcome> {
+  private async answer(
+    turn: Turn,
+    workload: Workload,
+    stored: Stored<DecommissionPlan> | Refused | undefined,
+    sentence: (s: Exclude<Stored<DecommissionPlan>, { kind: 'refused' }>) => string,
+  ): Promise<VerbOutcome> {
     if (!stored) return { card: missingWorkload() };
     if (stored.kind === 'refused') return { card: await this.card(turn, 'workload' in stored ? stored.workload : workload, attention(stored.message), 'doc' in stored ? stored.doc : undefined) };
     const notice = stored.kind === 'changed' ? good(sentence(stored)) : attention(`Nothing changed: ${sentence(stored)}`);

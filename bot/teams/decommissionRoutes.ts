@@ -29,7 +29,10 @@ export const decommissionVerbData = {
     actual: typed(40),
     optimizations: typed(12_000),
     decision: typed(2000),
-    pass: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    pass: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   }),
 } as const;
 

@@ -43,7 +43,7 @@ describe('decommission rules', () => {
 
   const changed = <D>(d: Decided<D>): Extract<Decided<D>, { kind: 'changed' }> => {
     assert.equal(d.kind, 'changed', d.kind === 'refused' ? d.message : d.kind);
-    return d as Extract<Decided<D>, { kind: 'changed' }>;
+    return d;
   };
   const refused = <D>(d: Decided<D>): string => {
     assert.equal(d.kind, 'refused');
@@ -89,7 +89,10 @@ describe('decommission rules', () => {
     it('lets cloud operations alone list the assets; the same list again is a retry that changes nothing', () => {
       const parsed = parseAssetLines(three, people);
       assert.ok(parsed.ok);
-      assert.match(refused(listAssets(undefined, promoted, { assets: parsed.assets, actor: tom, now: NOW })), /Only someone holding the Cloud operations role lists and retires the assets of Payroll API \(Olga\)/);
+      assert.match(
+        refused(listAssets(undefined, promoted, { assets: parsed.assets, actor: tom, now: NOW })),
+        /Only someone holding the Cloud operations role lists and retires the assets of Payroll API \(Olga\)/,
+      );
       const { plan, workload } = listed();
       assert.deepEqual(
         plan.assets.map((a) => `${a.id}:${a.step}`),
@@ -145,7 +148,7 @@ describe('decommission rules', () => {
       assert.match(refused(move(plan, workload, 'asset-2', 'kept', '')), /Say why "payroll-db" is kept/);
       const kept = changed(move(plan, workload, 'asset-2', 'kept', 'Still the reporting replica'));
       assert.equal(move(kept.doc!, kept.workload, 'asset-2', 'kept', 'Still the reporting replica').kind, 'unchanged', 'a retry');
-      assert.match(refused(moveAsset(kept.doc!, kept.workload, { assetId: 'asset-2', to: 'monitored', note: '', holdDays: 30, actor: olga, now: NOW })), /"payroll-db" is kept already/);
+      assert.match(refused(moveAsset(kept.doc, kept.workload, { assetId: 'asset-2', to: 'monitored', note: '', holdDays: 30, actor: olga, now: NOW })), /"payroll-db" is kept already/);
     });
 
     it('passes the decommission gate when every asset is disposed or kept, with the asset list and the savings as evidence', () => {
@@ -167,7 +170,10 @@ describe('decommission rules', () => {
       const gate = workload.gates.find((g) => g.id === 'assets-retired');
       assert.equal(gate?.status, 'passed');
       assert.equal(gate?.evidence, decommissionEvidence(plan));
-      assert.match(gate?.evidence ?? '', /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, 420\.50\/month\) disposed; payroll-db \(SQL Server, DC1 rack 7, 1,200\/month\) kept: Reporting replica; .* Monthly savings realised: 500\.50\.$/);
+      assert.match(
+        gate?.evidence ?? '',
+        /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, 420\.50\/month\) disposed; payroll-db \(SQL Server, DC1 rack 7, 1,200\/month\) kept: Reporting replica; .* Monthly savings realised: 500\.50\.$/,
+      );
       assert.deepEqual(
         last.events.map((e) => e.action),
         ['asset.step', 'gate.passed'],
@@ -189,7 +195,7 @@ describe('decommission rules', () => {
       const marked = changed(markReminded(plan, workload, later(7)));
       assert.equal(marked.doc!.assets[0]!.remindedAt, later(7));
       assert.equal(marked.doc!.nextReminderAt, undefined);
-      assert.equal(markReminded(marked.doc!, workload, later(8)).kind, 'unchanged', 'never twice');
+      assert.equal(markReminded(marked.doc, workload, later(8)).kind, 'unchanged', 'never twice');
     });
   });
 });
@@ -242,7 +248,10 @@ describe('cost review rules', () => {
     const { workload } = passed as { workload: Workload };
     const gate = workload.gates.find((g) => g.id === 'cost-reviewed');
     assert.equal(gate?.status, 'passed');
-    assert.match(gate?.evidence ?? '', /^Planned 12,000\/month, actual 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(310\/month\); .*saving 1,222\.50\/month\. Decision: Keep the reservation/);
+    assert.match(
+      gate?.evidence ?? '',
+      /^Planned 12,000\/month, actual 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(310\/month\); .*saving 1,222\.50\/month\. Decision: Keep the reservation/,
+    );
     assert.deepEqual(workload.summaries?.costReview, { state: 'passed', plannedMonthly: 12000, actualMonthly: 10450, savingsMonthly: 1222.5 });
   });
 
@@ -270,7 +279,10 @@ describe('cost review of a workload created before the gate existed', () => {
     const fresh = newWorkload({ name: 'Old API', slug: 'old-api', scope: scope(), creator: pm, now: NOW }).workload;
     const staffed = assignRoles(fresh, { roles: { workloadArchitect: [wes] }, rolesRev: 1, actor: pm, now: NOW });
     assert.equal(staffed.kind, 'changed');
-    const old: Workload = { ...staffed.workload, gates: staffed.workload.gates.filter((g) => g.id !== 'cost-reviewed').map((g) => (g.id === 'retro-held' ? g : { ...g, status: 'passed', decidedAt: NOW })) };
+    const old: Workload = {
+      ...staffed.workload,
+      gates: staffed.workload.gates.filter((g) => g.id !== 'cost-reviewed').map((g) => (g.id === 'retro-held' ? g : { ...g, status: 'passed', decidedAt: NOW })),
+    };
     assert.equal(costReviewDue(old, later(30), 30), true, 'it is asked for all the same');
     const passed = reviewCosts(undefined, old, { planned: '10', actual: '9', optimizations: '', decision: 'Fine', pass: true, actor: wes, now: NOW });
     assert.equal(passed.kind, 'changed');

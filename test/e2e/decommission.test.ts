@@ -98,7 +98,10 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     assert.equal(bannerStyle(wrongRole), 'attention');
     assert.match(cardText(wrongRole), /Only someone holding the Cloud operations role lists and retires the assets of Payroll API \(Olga Operator\)/);
     const malformed = cardText(await press(olga, 'decommission.list', { lines: 'payroll-vm-01; VM; DC1; 420\npayroll-db; SQL; DC1; lots; Dana DBA\nok; VM; DC1; 5; Nobody Known' }));
-    assert.match(malformed, /Nothing was listed\. Line 1: give five fields .* not 4\. Line 2: give the monthly cost as a number, for example 420\.50 \(not "lots"\)\. Line 3: nobody named "Nobody Known" is a member/);
+    assert.match(
+      malformed,
+      /Nothing was listed\. Line 1: give five fields .* not 4\. Line 2: give the monthly cost as a number, for example 420\.50 \(not "lots"\)\. Line 3: nobody named "Nobody Known" is a member/,
+    );
     assert.equal(await plan(), undefined);
     assert.equal((await events()).length, before);
 
@@ -152,7 +155,10 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     const workload = await storedWorkload(h, payroll);
     const gate = workload.gates.find((g) => g.id === 'assets-retired');
     assert.equal(gate?.status, 'passed');
-    assert.match(gate?.evidence ?? '', /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, 420\.50\/month\) disposed; payroll-db \(SQL Server 2016, DC1 rack 7, 1,200\/month\) kept: Still the reporting replica until Q2; payroll-lb \(load balancer, DC1, 80\/month\) disposed\. Monthly savings realised: 500\.50\.$/);
+    assert.match(
+      gate?.evidence ?? '',
+      /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, 420\.50\/month\) disposed; payroll-db \(SQL Server 2016, DC1 rack 7, 1,200\/month\) kept: Still the reporting replica until Q2; payroll-lb \(load balancer, DC1, 80\/month\) disposed\. Monthly savings realised: 500\.50\.$/,
+    );
     assert.deepEqual(workload.summaries?.decommission, { assets: 3, closed: 3, savingsMonthly: 500.5 });
     const trail = await events();
     assert.equal(trail.filter((e) => e.action === 'asset.reminded').length, 2);
@@ -200,7 +206,10 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     const workload: Workload = await storedWorkload(h, payroll);
     const gate = workload.gates.find((g) => g.id === 'cost-reviewed');
     assert.equal(gate?.status, 'passed');
-    assert.match(gate?.evidence ?? '', /^Planned 12,000\/month, actual 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(310\/month\); Reservation: .*saving 1,222\.50\/month\. Decision: Keep the reservation/);
+    assert.match(
+      gate?.evidence ?? '',
+      /^Planned 12,000\/month, actual 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(310\/month\); Reservation: .*saving 1,222\.50\/month\. Decision: Keep the reservation/,
+    );
     const checklist = cardText(await say(priya, 'status Payroll API'));
     assert.match(checklist, /Monthly savings of the optimizations \(cost review\): 1,222\.50\./);
     assert.match(checklist, /Monthly cost: planned 12,000, actual 10,450\./);
