@@ -43,22 +43,34 @@ export class DecommissionHandlers implements FollowUps {
 
   async list(turn: Turn, data: AssetListInput, workload: Workload): Promise<VerbOutcome> {
     const stored = await this.service.list(workload, turn.actor, data, await peopleOf(turn, workload));
-    return this.answer(turn, workload, stored, (s) => {
-      const count = (s.doc?.assets.length ?? 0) - (workload.summaries?.decommission?.assets ?? 0);
-      return `Listed ${count > 0 ? count : 'the'} asset${count === 1 ? '' : 's'}. Move each through the steps below, in order.`;
-    });
+    return this.answer(
+      turn,
+      workload,
+      stored,
+      (s) => {
+        const count = (s.doc?.assets.length ?? 0) - (workload.summaries?.decommission?.assets ?? 0);
+        return `Listed ${count > 0 ? count : 'the'} asset${count === 1 ? '' : 's'}. Move each through the steps below, in order.`;
+      },
+      () => 'Those assets are listed already; nothing was added.',
+    );
   }
 
   async step(turn: Turn, data: { assetId: string; to: Asset['step']; note: string; holdDays: string }, workload: Workload): Promise<VerbOutcome> {
     const days = data.holdDays.trim() === '' ? undefined : Number(data.holdDays);
     const stored = await this.service.move(workload, { assetId: data.assetId, to: data.to, note: data.note, actor: turn.actor, ...(days !== undefined ? { holdDays: days } : {}) });
-    return this.answer(turn, workload, stored, (s) => {
-      const asset = s.doc?.assets.find((a) => a.id === data.assetId);
-      const moved = `${turn.actor.name} marked "${asset?.name ?? data.assetId}" ${STEP_TITLES[data.to].toLowerCase()}${asset?.holdEndsAt && data.to === 'held' ? ` until ${formatWhen(asset.holdEndsAt, turn.timeZone)}` : ''}.`;
-      return s.kind === 'changed' && s.gatePassed
-        ? `${moved} Every asset is disposed or kept: the decommission gate is passed, ${money(s.workload.summaries?.decommission?.savingsMonthly ?? 0)}/month saved.`
-        : moved;
-    });
+    return this.answer(
+      turn,
+      workload,
+      stored,
+      (s) => {
+        const asset = s.doc?.assets.find((a) => a.id === data.assetId);
+        const moved = `${turn.actor.name} marked "${asset?.name ?? data.assetId}" ${STEP_TITLES[data.to].toLowerCase()}${asset?.holdEndsAt && data.to === 'held' ? ` until ${formatWhen(asset.holdEndsAt, turn.timeZone)}` : ''}.`;
+        return s.kind === 'changed' && s.gatePassed
+          ? `${moved} Every asset is disposed or kept: the decommission gate is passed, ${money(s.workload.summaries?.decommission?.savingsMonthly ?? 0)}/month saved.`
+          : moved;
+      },
+      (s) => `"${s.doc?.assets.find((a) => a.id === data.assetId)?.name ?? data.assetId}" is ${STEP_TITLES[data.to].toLowerCase()} already; nothing was changed.`,
+    );
   }
 
   async reviewCard(_turn: Turn, workload: Workload, notice?: Notice): Promise<Card> {
@@ -160,10 +172,11 @@ export class DecommissionHandlers implements FollowUps {
     workload: Workload,
     stored: Stored<DecommissionPlan> | Refused | undefined,
     sentence: (s: Exclude<Stored<DecommissionPlan>, { kind: 'refused' }>) => string,
+    already: (s: Exclude<Stored<DecommissionPlan>, { kind: 'refused' }>) => string,
   ): Promise<VerbOutcome> {
     if (!stored) return { card: missingWorkload() };
     if (stored.kind === 'refused') return { card: await this.card(turn, 'workload' in stored ? stored.workload : workload, attention(stored.message), 'doc' in stored ? stored.doc : undefined) };
-    const notice = stored.kind === 'changed' ? good(sentence(stored)) : attention(`Nothing changed: ${sentence(stored)}`);
+    const notice = stored.kind === 'changed' ? good(sentence(stored)) : attention(already(stored));
     return { card: await this.card(turn, stored.workload, notice, stored.doc), shareWithEveryone: stored.kind === 'changed' };
   }
 }

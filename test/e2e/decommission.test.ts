@@ -107,6 +107,8 @@ describe('decommission and the cost review over HTTP, end to end', () => {
 
     await listThree();
     const listed = await plan();
+    // A retried press (the same paste again) adds nothing.
+    assert.match(cardText(await press(olga, 'decommission.list', { lines: PASTE })), /Those assets are listed already; nothing was added\./);
     const skipped = await step('asset-1', 'poweredOff');
     assert.equal(bannerStyle(skipped), 'attention');
     assert.match(cardText(skipped), /"payroll-vm-01" is listed; its next step is "Monitored: no traffic since cutover"\. Steps go in order and none is skipped; nothing was changed\./);
@@ -119,6 +121,7 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     await promote(h, payroll, now);
     await listThree();
     assert.match(cardText(await step('asset-2', 'kept', 'Still the reporting replica until Q2')), /marked "payroll-db" kept/);
+    assert.match(cardText(await step('asset-2', 'kept', 'Still the reporting replica until Q2')), /"payroll-db" is kept already; nothing was changed/, 'a retried press');
     for (const id of ['asset-1', 'asset-3']) {
       await step(id, 'monitored', 'No traffic since the cutover in the flow logs');
       await step(id, 'outageTested', 'Off Sat 02:00-06:00, nothing broke');
