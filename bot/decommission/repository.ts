@@ -21,6 +21,6 @@ export interface AssetRepository extends WorkloadDocument<DecommissionPlan> {
 }
 
 export interface CostReviewRepository extends WorkloadDocument<CostReview> {
-  /** The workloads promoted before `promotedBefore` whose cost review Liftoff has not asked for yet (the sweep's query). */
+  /** The workloads promoted before `promotedBefore` whose cost review is open and not asked for yet (the sweep's query). */
   reviewsDue(promotedBefore: string, limit: number): Promise<string[]>;
 }

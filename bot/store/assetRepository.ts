@@ -104,7 +104,7 @@ export class CosmosCostReviewRepository extends CosmosWorkloadDocument<CostRevie
 
   reviewsDue(promotedBefore: string, limit: number): Promise<string[]> {
     return this.workloadIds(
-      'SELECT TOP @limit c.workloadId FROM c JOIN g IN c.gates WHERE c.type = "workload" AND g.id = "traffic-rerouted" AND (g.status = "passed" OR g.status = "waived") AND g.decidedAt <= @before AND NOT IS_DEFINED(c.summaries.costReview.askedAt)',
+      'SELECT TOP @limit c.workloadId FROM c JOIN g IN c.gates WHERE c.type = "workload" AND g.id = "traffic-rerouted" AND (g.status = "passed" OR g.status = "waived") AND g.decidedAt <= @before AND NOT IS_DEFINED(c.summaries.costReview.askedAt) AND NOT ARRAY_CONTAINS(c.gates, { "id": "cost-reviewed", "status": "passed" }, true) AND NOT ARRAY_CONTAINS(c.gates, { "id": "cost-reviewed", "status": "waived" }, true)',
       { before: promotedBefore, limit },
     );
   }

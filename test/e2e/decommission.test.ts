@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { CostReview, DecommissionPlan } from '../../bot/decommission/model';
 import type { AuditEvent, Person, Workload } from '../../bot/release/model';
+import { CosmosCostReviewRepository } from '../../bot/store/assetRepository';
 import { person } from '../support/builders';
 import { embeddedStore } from '../support/cosmos';
 import { startFakeConnector } from '../support/fakeConnector';
@@ -173,6 +174,17 @@ describe('decommission and the cost review over HTTP, end to end', () => {
 
   it('asks for the cost review in the channel 30 days after promotion and reminds its owner, once each; the architect passes it and its savings show on the checklist and the list', async () => {
     await promote(h, payroll, now, ['assets-retired']);
+    // Billing's review was done (waived) before the 30 days: it is not asked for.
+    await say(priya, 'new Billing');
+    const billing = workloadIdIn(team, 'billing');
+    await promote(h, billing, now);
+    const billingNow = await storedWorkload(h, billing);
+    await h.app.cosmos.workloads
+      .item(billing, billing)
+      .replace({ ...billingNow, gates: billingNow.gates.map((g) => (g.id === 'cost-reviewed' ? { ...g, status: 'waived' as const, reason: 'Reviewed with Payroll', rev: g.rev + 1 } : g)) });
+    const due = await new CosmosCostReviewRepository(h.app.cosmos.workloads).reviewsDue(new Date(T0 + DAY).toISOString(), 1000);
+    assert.ok(due.includes(payroll));
+    assert.ok(!due.includes(billing), 'a review waived already is not looked for again');
     const seq = h.fake.lastSeq;
     now = T0 + 29 * DAY;
     await h.app.sweepFollowUps();
@@ -180,7 +192,7 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     now = T0 + 30 * DAY;
     await h.app.sweepFollowUps();
     const inChannel = cardsSentTo(h, team.conversationId, seq);
-    assert.equal(inChannel.length, 1);
+    assert.equal(inChannel.length, 1, 'Payroll API only');
     assert.match(inChannel[0]!, /30 days since Payroll API was promoted: time for the cost review\..* Owner: Wes Architect\./s);
     const toWes = cardsSentTo(h, personalChat(wes).conversationId, seq);
     assert.equal(toWes.length, 1);
