@@ -56,6 +56,11 @@ import { ReleaseBoard } from './tab/board';
 import { TabIdentity } from './tab/identity';
 import { registerTabRoutes } from './tab/routes';
 import { TeamsRoster } from './teams/tabRoster';
+import { DecommissionService } from './decommission/service';
+import { FollowUpSweeper } from './decommission/sweeper';
+import { CosmosAssetRepository, CosmosCostReviewRepository } from './store/assetRepository';
+import { DecommissionHandlers } from './teams/decommissionHandlers';
+import { decommissionRoutes } from './teams/decommissionRoutes';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -65,6 +70,8 @@ export interface RunningLiftoff {
   background: BackgroundWork;
   /** Expires every UAT cycle past its due time now, as the periodic sweep does; answers how many expired. */
   sweepSignoffs(): Promise<number>;
+  /** Reminds the owners of holds that ended and asks for cost reviews come due now, as the periodic sweep does; answers how many. */
+  sweepFollowUps(): Promise<number>;
   /** The change communication sender of this instance. */
   sender: BroadcastSender;
   /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
@@ -183,9 +190,28 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverRepository, release, clock, signoff));
   contributors.push(cutoverHandlers.checklistSection);
 
+  // Decommission and the cost review: documents in the workload's partition; follow-ups through the outbound pipeline.
+  const decommission = new DecommissionService(
+    new CosmosAssetRepository(cosmos.workloads),
+    new CosmosCostReviewRepository(cosmos.workloads),
+    { holdDays: config.decommissionHoldDays, costReviewAfterDays: config.costReviewAfterDays },
+    clock,
+  );
+  const decommissionHandlers = new DecommissionHandlers(decommission, { reminders, messenger, conversations, log });
+  contributors.push(decommissionHandlers.checklistSection);
+  const followUps = new FollowUpSweeper(decommission, decommissionHandlers, config.followUpSweepSeconds * 1000, log);
+
   const bot = new LiftoffBot({
     router: new Router(
-      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers)),
+      mergeRoutes(
+        releaseRoutes(handlers),
+        signoffRoutes(signoffHandlers),
+        retroRoutes(retroHandlers),
+        broadcastRoutes(broadcastHandlers),
+        wavesRoutes(waveHandlers),
+        cutoverRoutes(cutoverHandlers),
+        decommissionRoutes(decommissionHandlers),
+      ),
       handlers,
     ),
     installs: new InstallRecorder(conversations, log, clock),
@@ -219,6 +245,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   sender.start();
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   sweeper.start();
+  followUps.start();
   // What a stopped or crashed process left stale is drawn now, as tracked background work.
   background.run('cardsync.resume', {}, async () => {
     await cardSweeper.sweep();
@@ -231,12 +258,13 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     cosmos,
     background,
     sweepSignoffs: () => sweeper.sweep(),
+    sweepFollowUps: () => followUps.sweep(),
     sender: sender,
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
       });
-      await Promise.all([sweeper.stop(), cardSweeper.stop(), sender.stop()]);
+      await Promise.all([sweeper.stop(), cardSweeper.stop(), sender.stop(), followUps.stop()]);
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

@@ -16,6 +16,12 @@ export interface Config {
   retroPseudonymSecret?: string;
   /** How often expired UAT cycles are looked for, in seconds; 0 turns the sweep off. */
   signoffSweepSeconds: number;
+  /** Days a retired asset is held (powered off, data retained) before disposal, unless the card says otherwise. */
+  decommissionHoldDays: number;
+  /** Days after promotion Liftoff asks for the cost review in the team's channel. */
+  costReviewAfterDays: number;
+  /** How often held assets and cost reviews coming due are looked for, in seconds; 0 turns the sweep off. */
+  followUpSweepSeconds: number;
   broadcast: BroadcastConfig;
   monitor: MonitorConfig;
   tab: TabConfig;
@@ -186,6 +192,14 @@ function number(env: Env, name: string, fallback: number, min: number, max: numb
   return value;
 }
 
+function days(env: Env, name: string, fallback: number, min: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d{1,3}$/.test(raw) || value < min || value > 365) throw new ConfigError(`${name} must be a whole number of days from ${min} to 365, not "${raw}".`);
+  return value;
+}
+
 function readBroadcast(env: Env): BroadcastConfig {
   return {
     ratePerSecond: number(env, 'BROADCAST_RATE_PER_SECOND', 50, 1, 10_000, 'a number of requests per second'),
@@ -233,6 +247,9 @@ export function readConfig(env: Env = process.env): Config {
     allowedTenants,
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
+    decommissionHoldDays: days(env, 'DECOMMISSION_HOLD_DAYS', 30, 1),
+    costReviewAfterDays: days(env, 'COST_REVIEW_AFTER_DAYS', 30, 0),
+    followUpSweepSeconds: seconds(env, 'FOLLOW_UP_SWEEP_SECONDS', 300, 86_400),
     broadcast: readBroadcast(env),
     monitor: readMonitorConfig(env),
     tab: readTab(env),

@@ -62,6 +62,8 @@ export const COMMANDS = [
   { usage: 'remind-ack <notice>', description: 'Nudge the people who have not acknowledged a notice.' },
   { usage: 'wave', description: "This team's current wave: stage, blocker, next owner, dates at risk, moves with a reason; wave plan plans one, wave review reviews the last." },
   { usage: 'cutover <workload>', description: 'The release window: plan it and edit its runbook, go/no-go, run the runbook step by step, finish (then the post-cutover verification) or roll back.' },
+  { usage: 'decommission <workload>', description: 'Retired assets, one by one through the CAF steps to disposal (or kept with a reason), and the savings realised.' },
+  { usage: 'cost-review <workload>', description: 'The cost review after migration: planned against actual, optimizations taken, the decision.' },
 ] as const;
 
 export function renderHelp(notice?: string): Card {
@@ -91,8 +93,8 @@ export function stageLabel(workload: Workload): string {
   return now.stage === 'released' ? 'Released: every gate is closed' : `${now.title}, under way`;
 }
 
-export function renderList(place: 'team' | 'chat', workloads: Array<WorkloadSummary & { stage: string }>): Card {
-  return expand(listTemplate, { place, workloads });
+export function renderList(place: 'team' | 'chat', workloads: Array<WorkloadSummary & { stage: string; savings?: string }>): Card {
+  return expand(listTemplate, { place, workloads: workloads.map((w) => ({ savings: '', ...w })) });
 }
 
 /** How much of a gate's typed evidence the checklist shows; the rest is in History and the export. */

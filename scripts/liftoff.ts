@@ -2,8 +2,11 @@
  * The operator's command line, reading the same Cosmos DB as Liftoff, from the same configuration.
  *
  *   npm run liftoff -- deliveries <noticeId>     per-recipient outcome and acknowledgement, as CSV
- *   npm run liftoff -- evidence <workloadId> [--out <file>]
+ *   npm run liftoff -- evidence <workload> [--out <file>]
  *                                                every gate's decision and typed evidence, as CSV, for auditors
+ *   npm run liftoff -- assets <workload>         the retired assets of a workload and their decommission steps, as CSV
+ *
+ * A workload is named by its id, or by its name when only one workload of the store has it.
  *
  * The embedded Cosmos DB lives in the memory of a running Liftoff; to read it, start Liftoff with
  * EMBEDDED_COSMOS_PORT=8081 and run this with COSMOS_ENDPOINT=http://127.0.0.1:8081 and any COSMOS_KEY.
@@ -13,13 +16,16 @@ import { createLogger } from '../bot/log';
 import type { Ack, Delivery } from '../bot/broadcast/model';
 import { connectCosmos } from '../bot/store/cosmos';
 import { CosmosNoticeRepository } from '../bot/store/noticeRepository';
-import { CosmosWorkloadRepository } from '../bot/store/workloadRepository';
+import type { Container } from '@azure/cosmos';
+import { writeFileSync } from 'node:fs';
+import type { DecommissionPlan } from '../bot/decommission/model';
 import { EVIDENCE_CSV_HEADER, evidenceRows } from '../bot/release/evidence';
 import type { Workload } from '../bot/release/model';
+import { slugOf } from '../bot/release/rules';
+import { CosmosAssetRepository } from '../bot/store/assetRepository';
 import type { CosmosStore } from '../bot/store/cosmos';
-import { writeFileSync } from 'node:fs';
 
-const USAGE = 'Usage: npm run liftoff -- deliveries <noticeId> | evidence <workloadId> [--out <file>]';
+const USAGE = 'Usage: npm run liftoff -- deliveries <noticeId> | evidence <workload> [--out <file>] | assets <workload>';
 
 /** One CSV field, quoted when it must be. */
 function field(value: unknown): string {
@@ -83,11 +89,83 @@ async function deliveries(store: CosmosStore, noticeId: string): Promise<number>
   return 0;
 }
 
-/** The workload is read by its id, a point read in its own partition, as the bot reads it. */
-async function evidence(store: CosmosStore, workloadId: string, out: string | undefined): Promise<number> {
-  const workload = await new CosmosWorkloadRepository(store.workloads).get(workloadId.trim());
-  if (!workload) {
-    console.error(`liftoff: there is no workload "${workloadId}".`);
+export const ASSETS_HEADER = [
+  'asset',
+  'name',
+  'kind',
+  'location',
+  'monthlyCost',
+  'owner',
+  'ownerAadObjectId',
+  'step',
+  'stepBy',
+  'stepAt',
+  'holdDays',
+  'holdEndsAt',
+  'retention',
+  'keptReason',
+  'ownerRemindedAt',
+];
+
+/** The retired assets of a workload, one line each, with the step each is at and who took it when. */
+export function assetsCsv(plan: DecommissionPlan | undefined): string {
+  const lines = [ASSETS_HEADER.join(',')];
+  for (const a of plan?.assets ?? []) {
+    const last = a.steps[a.steps.length - 1];
+    lines.push(
+      [
+        a.id,
+        a.name,
+        a.kind,
+        a.location,
+        a.monthlyCost,
+        a.owner.name,
+        a.owner.aadObjectId,
+        a.step,
+        last?.by.name ?? '',
+        last?.at ?? '',
+        a.holdDays ?? '',
+        a.holdEndsAt ?? '',
+        a.retention ?? '',
+        a.keptReason ?? '',
+        a.remindedAt ?? '',
+      ]
+        .map(field)
+        .join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A workload by its id, or by its name when only one workload of the store has it. */
+async function findWorkload(container: Container, typed: string): Promise<Workload | string> {
+  const { resource } = await container.item(typed, typed).read<Workload>();
+  if (resource?.type === 'workload') return resource;
+  const { resources } = await container.items
+    .query<Workload>({ query: 'SELECT * FROM c WHERE c.type = "workload" AND ENDSWITH(c.id, @suffix)', parameters: [{ name: '@suffix', value: `:${slugOf(typed)}` }] })
+    .fetchAll();
+  if (resources.length === 1) return resources[0]!;
+  if (resources.length === 0) return `there is no workload "${typed}".`;
+  return `${resources.length} workloads are named "${typed}"; give the id of one: ${resources.map((w) => w.workloadId).join(', ')}.`;
+}
+
+async function exportAssets(container: Container, typed: string): Promise<number> {
+  const workload = await findWorkload(container, typed);
+  if (typeof workload === 'string') {
+    console.error(`liftoff: ${workload}`);
+    return 1;
+  }
+  const plan = await new CosmosAssetRepository(container).get(workload.workloadId);
+  process.stdout.write(assetsCsv(plan));
+  const summary = workload.summaries?.decommission;
+  process.stderr.write(`${workload.name}: ${plan?.assets.length ?? 0} assets, ${summary?.closed ?? 0} disposed or kept, monthly savings realised ${summary?.savingsMonthly ?? 0}\n`);
+  return 0;
+}
+
+async function evidence(container: Container, typed: string, out: string | undefined): Promise<number> {
+  const workload = await findWorkload(container, typed);
+  if (typeof workload === 'string') {
+    console.error(`liftoff: ${workload}`);
     return 1;
   }
   const csv = evidenceCsv(workload);
@@ -98,12 +176,19 @@ async function evidence(store: CosmosStore, workloadId: string, out: string | un
   return 0;
 }
 
+type Command = 'deliveries' | 'evidence' | 'assets';
+const COMMANDS: readonly string[] = ['deliveries', 'evidence', 'assets'];
+
 /** The command and its argument, or undefined when the words are not one of the commands. */
-function parseArgs(argv: string[]): { command: 'deliveries' | 'evidence'; id: string; out?: string } | undefined {
-  const [command, id, flag, out, ...rest] = argv;
-  if ((command !== 'deliveries' && command !== 'evidence') || !id || rest.length) return undefined;
-  if (flag === undefined) return { command, id };
-  return command === 'evidence' && flag === '--out' && out ? { command, id, out } : undefined;
+function parseArgs(argv: string[]): { command: Command; id: string; out?: string } | undefined {
+  const outAt = argv.indexOf('--out');
+  const out = outAt >= 0 ? argv[outAt + 1] : undefined;
+  const words = outAt >= 0 ? [...argv.slice(0, outAt), ...argv.slice(outAt + 2)] : argv;
+  const [command, ...rest] = words;
+  const id = rest.join(' ').trim();
+  if (!command || !COMMANDS.includes(command) || !id) return undefined;
+  if (outAt >= 0 && (command !== 'evidence' || !out)) return undefined;
+  return { command: command as Command, id, out };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -130,7 +215,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const store = await connectCosmos(cosmos, createLogger('silent'));
   try {
-    return args.command === 'deliveries' ? await deliveries(store, args.id) : await evidence(store, args.id, args.out);
+    if (args.command === 'deliveries') return await deliveries(store, args.id);
+    if (args.command === 'assets') return await exportAssets(store.workloads, args.id);
+    return await evidence(store.workloads, args.id, args.out);
   } finally {
     await store.close();
   }

@@ -45,6 +45,9 @@ describe('readConfig', () => {
         cosmos: { mode: 'embedded', database: 'liftoff', port: 0 },
         allowedTenants: [],
         signoffSweepSeconds: 30,
+        decommissionHoldDays: 30,
+        costReviewAfterDays: 30,
+        followUpSweepSeconds: 300,
         broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
         monitor: {},
         tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },
@@ -275,6 +278,19 @@ describe('readConfig', () => {
 
     it('refuses a list holding something that is not a GUID, naming it', () => {
       assertRefused({ ALLOWED_TENANTS: `${TENANT_ID},contoso.onmicrosoft.com` }, 'ALLOWED_TENANTS', /"contoso\.onmicrosoft\.com"/);
+    });
+  });
+
+  describe('DECOMMISSION_HOLD_DAYS, COST_REVIEW_AFTER_DAYS and FOLLOW_UP_SWEEP_SECONDS', () => {
+    it('read whole days and seconds', () => {
+      const config = readConfig({ DECOMMISSION_HOLD_DAYS: '14', COST_REVIEW_AFTER_DAYS: '0', FOLLOW_UP_SWEEP_SECONDS: '0' });
+      assert.deepEqual([config.decommissionHoldDays, config.costReviewAfterDays, config.followUpSweepSeconds], [14, 0, 0]);
+    });
+
+    it('refuse anything else with one sentence naming the variable', () => {
+      for (const value of ['0', '366', '1.5', 'soon']) assertRefused({ DECOMMISSION_HOLD_DAYS: value }, 'DECOMMISSION_HOLD_DAYS', /whole number of days from 1 to 365/);
+      for (const value of ['-1', '400', 'later']) assertRefused({ COST_REVIEW_AFTER_DAYS: value }, 'COST_REVIEW_AFTER_DAYS', /whole number of days from 0 to 365/);
+      assertRefused({ FOLLOW_UP_SWEEP_SECONDS: 'often' }, 'FOLLOW_UP_SWEEP_SECONDS', /whole number of seconds/);
     });
   });
 

@@ -1,6 +1,7 @@
 import type { NoticeSummary } from '../broadcast/model';
 import type { RetroSummary } from '../retro/model';
 import type { CycleSummary } from '../signoff/model';
+import type { CostReviewSummary, DecommissionSummary } from '../decommission/model';
 
 /** The release of one migrated workload, in the words of the Cloud Adoption Framework's release phase. */
 
@@ -18,7 +19,7 @@ export const ROLE_TITLES: Record<Role, string> = {
   ciso: 'CISO',
 };
 
-export const STAGES = ['staged', 'changePlan', 'communication', 'businessTesting', 'benchmark', 'ready', 'promoted', 'decommissioned', 'retrospective'] as const;
+export const STAGES = ['staged', 'changePlan', 'communication', 'businessTesting', 'benchmark', 'ready', 'promoted', 'decommissioned', 'optimized', 'retrospective'] as const;
 export type Stage = (typeof STAGES)[number];
 
 export const STAGE_TITLES: Record<Stage, string> = {
@@ -30,6 +31,7 @@ export const STAGE_TITLES: Record<Stage, string> = {
   ready: 'Ready for production',
   promoted: 'Promoted',
   decommissioned: 'Decommissioned',
+  optimized: 'Cost review',
   retrospective: 'Retrospective',
 };
 
@@ -63,6 +65,7 @@ export const GATE_CATALOGUE: readonly GateDefinition[] = [
   gate('ready', 'ciso-verification', 'CISO verification', 'ciso'),
   gate('promoted', 'traffic-rerouted', 'Traffic rerouted: DNS or IP change recorded, cutover window', 'migrationEngineer', true),
   gate('decommissioned', 'assets-retired', 'Retired assets listed and switched off, savings noted', 'cloudOperations', true),
+  gate('optimized', 'cost-reviewed', 'Cost reviewed after migration: planned against actual, optimizations taken', 'workloadArchitect', true),
   gate('retrospective', 'retro-held', 'Retrospective held, action items recorded', 'projectManager', true),
 ];
 
@@ -196,6 +199,10 @@ export interface WorkloadSummaries {
   notices?: NoticeSummary[];
   /** The latest retrospective. */
   retro?: RetroSummary;
+  /** The retired assets: how many, how many closed, the monthly savings realised. */
+  decommission?: DecommissionSummary;
+  /** The cost review after migration: planned against actual, the optimization savings, when it was asked for. */
+  costReview?: CostReviewSummary;
 }
 
 /** One line of the append-only audit trail of a workload. */
@@ -227,7 +234,12 @@ export interface AuditEvent {
     | 'window.step'
     | 'window.finished'
     | 'window.rolledBack'
-    | 'window.runbookEdited';
+    | 'window.runbookEdited'
+    | 'assets.listed'
+    | 'asset.step'
+    | 'asset.reminded'
+    | 'costReview.saved'
+    | 'costReview.asked';
   gateId?: string;
   /** For business-testing events: the UAT cycle they belong to. */
   cycleId?: string;

@@ -542,6 +542,7 @@ const STAGE_NOW: Record<Stage, string> = {
   ready: 'Readiness for production',
   promoted: 'Promotion',
   decommissioned: 'Decommission',
+  optimized: 'Cost review',
   retrospective: 'Retrospective',
 };
 
@@ -555,6 +556,7 @@ const STAGE_DONE: Record<Stage, string> = {
   ready: 'ready for production',
   promoted: 'promoted',
   decommissioned: 'decommissioned',
+  optimized: 'cost reviewed',
   retrospective: 'retrospective held',
 };
 
@@ -606,4 +608,6 @@ export const GATE_FLOWS: Readonly<Record<string, string>> = {
   'change-notice-sent': 'Compose a notice',
   'uat-approved': 'Open a UAT cycle',
   'retro-held': 'Start the retrospective',
+  'assets-retired': 'Decommission',
+  'cost-reviewed': 'Cost review',
 };

@@ -1,6 +1,7 @@
 import { Card, ChecklistSection, Notice, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, stageLabel } from '../../cards/render';
 import { renderEvidenceForm } from '../../cards/evidence';
 import { personText } from '../../cards/text';
+import { savingsLine } from '../../cards/decommission';
 import { EVIDENCE_INPUTS, evidenceKindOf } from '../release/evidence';
 import { ROLE_TITLES, ROLES, type Person, type Role, type Workload } from '../release/model';
 import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
@@ -32,7 +33,7 @@ export class ReleaseHandlers implements WorkloadAccess {
       summaries.map(async (s) => {
         // Listed by this conversation's own scope: every one of them is this conversation's to see.
         const workload = await this.release.get(s.workloadId);
-        return { ...s, stage: workload ? stageLabel(workload) : '' };
+        return { ...s, stage: workload ? stageLabel(workload) : '', savings: workload ? savingsLine(workload) : '' };
       }),
     );
     return renderList(turn.place, withStage);

@@ -129,12 +129,12 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     const workloadId = await create('Truth History');
     await waiveUpTo(workloadId, 'retro-held');
     const latest = await h.say(h.activities.message(priya, 'history Truth History', team));
-    // Created, two roles saved, and fourteen waivers.
-    assert.match(cardText(latest), /17 events, newest first, showing 1–15/);
+    // Created, two roles saved, and fifteen waivers.
+    assert.match(cardText(latest), /18 events, newest first, showing 1–15/);
     assert.doesNotMatch(cardText(latest), /created Truth History/);
     const older = findAction(latest, 'history.show', { page: 1 });
     const page2 = (await h.post(h.activities.execute(priya, 'history.show', older.data, team))).body.value;
-    assert.match(cardText(page2), /showing 16–17/);
+    assert.match(cardText(page2), /showing 16–18/);
     assert.match(cardText(page2), /Priya Project created Truth History and became its project manager/);
     assert.ok(!nodesOfType(page2, 'Action.Execute').some((a) => a.title === 'Older'), 'nothing older than the first event');
     findAction(page2, 'history.show', { page: 0 });
@@ -278,7 +278,7 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     const mark = h.fake.lastSeq;
     const closed = await press(priya, 'retro.close', { ...ref, noActions: true }, 'truth-view');
     assert.equal(bannerStyle(closed), 'good', 'closing happened; what the gate waits for is the next step');
-    assert.match(cardText(closed), /Next: the retrospective gate passes once these gates are closed: Retired assets listed and switched off, savings noted\./);
+    assert.match(cardText(closed), /Next: the retrospective gate passes once these gates are closed: Retired assets listed and switched off, savings noted, Cost reviewed after migration: planned against actual, optimizations taken\./);
     assert.doesNotMatch(cardText(closed), /can't be passed|could not pass yet/, 'the view says it plainly too');
     await h.app.background.drain();
     const summary = h.fake.activities.find((r) => r.seq > mark && (r.kind === 'send' || r.kind === 'reply') && /summary/.test(JSON.stringify((r as { activity?: unknown }).activity)));

@@ -75,6 +75,12 @@ function plausibleData(workloadId: string): Record<string, unknown> {
     op: 'edit',
     editStepId: 'final-sync',
     stepMinutes: '20',
+    assetId: 'asset-1',
+    to: 'monitored',
+    lines: 'vm-01; VM; DC1; 10; Eve Elsewhere',
+    planned: '100',
+    actual: '90',
+    pass: 'false',
   };
 }
 
@@ -208,7 +214,7 @@ describe('a workload belongs to the team or chat it was created in', () => {
   });
 
   it('answers the verbs of its own team as usual (the check is not a blanket refusal)', async () => {
-    for (const verb of ['workload.status', 'roles.show', 'history.show', 'signoff.form', 'notice.compose', 'retro.new']) {
+    for (const verb of ['workload.status', 'roles.show', 'history.show', 'signoff.form', 'notice.compose', 'retro.new', 'decommission.show', 'costreview.show']) {
       const res = await press(priya, verb, { workloadId: payroll }, alpha);
       assert.doesNotMatch(cardText(res.body.value), NOTHING, verb);
     }

@@ -72,11 +72,11 @@ describe('Waves over HTTP, end to end', () => {
     // Payroll API: three gates left in six days; Billing: fifteen.
     assert.match(
       text,
-      /▶️ 1. Payroll API\nStage\nPromoted\nBlocked by\nTraffic rerouted: DNS or IP change recorded, cutover window \(pending\)\nNext step owner\nMigration engineer: Miguel Migrator\nDates\nOn track: 3 open gates, 6 days left/,
+      /▶️ 1. Payroll API\nStage\nPromoted\nBlocked by\nTraffic rerouted: DNS or IP change recorded, cutover window \(pending\)\nNext step owner\nMigration engineer: Miguel Migrator\nDates\nOn track: 4 open gates, 6 days left/,
     );
     assert.match(
       text,
-      /⚠️ 2. Billing\nStage\nStaged\nBlocked by\nAssets replicated and staged \(pending\)\nNext step owner\nMigration engineer: nobody assigned\nDates\nAt risk: 15 open gates, 6 days left/,
+      /⚠️ 2. Billing\nStage\nStaged\nBlocked by\nAssets replicated and staged \(pending\)\nNext step owner\nMigration engineer: nobody assigned\nDates\nAt risk: 16 open gates, 6 days left/,
     );
   });
 

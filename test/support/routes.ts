@@ -2,6 +2,8 @@ import type { BroadcastHandlers } from '../../bot/teams/broadcastHandlers';
 import { broadcastRoutes } from '../../bot/teams/broadcastRoutes';
 import type { CutoverHandlers } from '../../bot/teams/cutoverHandlers';
 import { cutoverRoutes } from '../../bot/teams/cutoverRoutes';
+import type { DecommissionHandlers } from '../../bot/teams/decommissionHandlers';
+import { decommissionRoutes } from '../../bot/teams/decommissionRoutes';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import type { RetroHandlers } from '../../bot/teams/retroHandlers';
 import { retroRoutes } from '../../bot/teams/retroRoutes';
@@ -21,5 +23,6 @@ export function everyRoute(): Routes {
     broadcastRoutes({} as BroadcastHandlers),
     wavesRoutes({} as WaveHandlers),
     cutoverRoutes({} as CutoverHandlers),
+    decommissionRoutes({} as DecommissionHandlers),
   );
 }

@@ -65,13 +65,13 @@ describe('the release board API (/api/tab/...)', () => {
     assert.equal(status, 200);
     assert.deepEqual(
       body.stages.map((s: any) => s.title),
-      ['Staged', 'Change plan', 'Communication', 'Business testing', 'Benchmark', 'Ready for production', 'Promoted', 'Decommissioned', 'Retrospective'],
+      ['Staged', 'Change plan', 'Communication', 'Business testing', 'Benchmark', 'Ready for production', 'Promoted', 'Decommissioned', 'Cost review', 'Retrospective'],
     );
     assert.equal(body.workloads.length, 1);
     const [row] = body.workloads;
     assert.equal(row.name, 'Payroll API');
     assert.equal(row.stageTitle, 'Staged');
-    assert.deepEqual([row.closedGates, row.totalGates], [0, 15]);
+    assert.deepEqual([row.closedGates, row.totalGates], [0, 16]);
     assert.deepEqual(row.next, { gate: 'Assets replicated and staged', owners: ['Tom Engineer'] });
     assert.deepEqual(row.cells[0], { stage: 'staged', title: 'Staged', state: 'current', closed: 0, gates: 1, blockers: ['Assets replicated and staged'] });
     assert.equal(row.cells[1].state, 'waiting');

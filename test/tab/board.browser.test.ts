@@ -128,9 +128,9 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     await withTab('/tab/board', priya, 1280, async ({ page, tab }) => {
       const row = tab.getByRole('row', { name: /Payroll API/ });
       await row.waitFor();
-      assert.match(await row.innerText(), /Staged[\s\S]*0\/15 gates/);
+      assert.match(await row.innerText(), /Staged[\s\S]*0\/16 gates/);
       assert.match(await row.innerText(), /Next: Assets replicated and staged \(Tom Engineer\)/);
-      assert.equal(await tab.getByRole('columnheader').count(), 11, 'workload, progress and the nine stages');
+      assert.equal(await tab.getByRole('columnheader').count(), 12, 'workload, progress and the ten stages');
       await page.screenshot({ path: join(SHOTS, 'board.png') });
       await tab.getByRole('button', { name: /Payroll API/ }).press('Enter');
       const gates = tab.getByRole('table', { name: 'Gates of Payroll API' });
@@ -145,7 +145,7 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     await withTab('/tab/board', priya, 320, async ({ page, tab }) => {
       const row = tab.getByRole('row', { name: /Payroll API/ });
       await row.waitFor();
-      assert.match(await row.innerText(), /Payroll API[\s\S]*Staged[\s\S]*0\/15 gates/);
+      assert.match(await row.innerText(), /Payroll API[\s\S]*Staged[\s\S]*0\/16 gates/);
       assert.doesNotMatch(await row.innerText(), /Not started/, 'the stage columns give way on a phone; the panel lists the gates');
       const region = tab.getByRole('region', { name: 'Workloads against the release stages' });
       const widths = await region.evaluate((el) => [el.scrollWidth, el.clientWidth]);

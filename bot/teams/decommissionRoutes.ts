@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { DecommissionHandlers } from './decommissionHandlers';
+import { documentIdSchema, workloadIdSchema } from './payloads';
+import { Routes, workloadCommand, workloadVerb } from './router';
+
+const typed = (max: number) => z.string().max(max).default('');
+/** Input.Number answers a number, or a string when edited on some clients. */
+const numberText = z
+  .union([z.string().max(20), z.number()])
+  .default('')
+  .transform(String);
+
+/** Card data of the decommission and cost review verbs: untrusted, parsed into typed values. */
+export const decommissionVerbData = {
+  workloadRef: z.object({ workloadId: workloadIdSchema }),
+  list: z
+    .object({ workloadId: workloadIdSchema, lines: typed(20_000), assetName: typed(400), kind: typed(200), location: typed(400), cost: typed(40), owner: typed(200) })
+    .transform(({ assetName, ...rest }) => ({ ...rest, name: assetName })),
+  step: z.object({
+    workloadId: workloadIdSchema,
+    assetId: documentIdSchema,
+    to: z.enum(['monitored', 'outageTested', 'poweredOff', 'held', 'disposed', 'kept']),
+    note: typed(2000),
+    holdDays: numberText,
+  }),
+  review: z.object({
+    workloadId: workloadIdSchema,
+    planned: typed(40),
+    actual: typed(40),
+    optimizations: typed(12_000),
+    decision: typed(2000),
+    pass: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
+  }),
+} as const;
+
+/** Decommission, asset by asset, and the cost review after migration: typed commands (the manifest's lists are full) and card verbs. */
+export function decommissionRoutes(h: DecommissionHandlers): Routes {
+  return {
+    commands: {
+      decommission: workloadCommand((turn, w) => h.card(turn, w)),
+      'cost-review': workloadCommand((turn, w) => h.reviewCard(turn, w)),
+    },
+    verbs: {
+      'decommission.show': workloadVerb(decommissionVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.card(turn, w) }), { kind: 'view' }),
+      'decommission.list': workloadVerb(decommissionVerbData.list, (turn, data, w) => h.list(turn, data, w)),
+      'decommission.step': workloadVerb(decommissionVerbData.step, (turn, data, w) => h.step(turn, data, w)),
+      'costreview.show': workloadVerb(decommissionVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.reviewCard(turn, w) }), { kind: 'view' }),
+      'costreview.save': workloadVerb(decommissionVerbData.review, (turn, data, w) => h.saveReview(turn, data, w)),
+    },
+  };
+}

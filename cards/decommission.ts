@@ -1,0 +1,108 @@
+import costReviewTemplate from './templates/costReview.json';
+import decommissionTemplate from './templates/decommission.json';
+import { ASSET_STEPS, COST_REVIEW_GATE, DECOMMISSION_GATE, OPTIMIZATION_TITLES, STEP_TITLES } from '../bot/decommission/model';
+import type { Asset, AssetStep, CostReview, DecommissionPlan } from '../bot/decommission/model';
+import { money, optimizationSavings, savingsOf } from '../bot/decommission/rules';
+import type { Person, Workload } from '../bot/release/model';
+import { formatWhen } from '../bot/shared/dates';
+import { Card, expand, Notice, noticeFields } from './render';
+import { personText } from './text';
+
+const ICON: Record<AssetStep, string> = { listed: '⬜', monitored: '👀', outageTested: '🔌', poweredOff: '⏻', held: '⏳', disposed: '✅', kept: '📌' };
+
+const BUTTON: Partial<Record<AssetStep, string>> = {
+  monitored: 'Monitored: no traffic',
+  outageTested: 'Outage test passed',
+  poweredOff: 'Powered off',
+  held: 'Hold',
+  disposed: 'Disposed',
+};
+
+function gateText(workload: Workload, gateId: string): string {
+  const gate = workload.gates.find((g) => g.id === gateId);
+  if (!gate || gate.status === 'pending') return 'pending';
+  return `${gate.status}${gate.decidedBy ? ` by ${gate.decidedBy.name}` : ''}${gate.decidedAt ? `, ${formatWhen(gate.decidedAt)}` : ''}`;
+}
+
+function assetDetail(asset: Asset, timeZone?: string): string {
+  const last = asset.steps[asset.steps.length - 1];
+  const by = last ? ` (${last.by.name}, ${formatWhen(last.at, timeZone)})` : '';
+  const state =
+    asset.step === 'held'
+      ? `Held until ${formatWhen(asset.holdEndsAt ?? '', timeZone)}, ${asset.holdDays ?? '?'} days; data retention: ${personText(asset.retention ?? '', 200)}${asset.remindedAt ? ' · the hold ended, owner reminded' : ''}`
+      : asset.step === 'kept'
+        ? `Kept: ${personText(asset.keptReason ?? '', 200)}`
+        : `${STEP_TITLES[asset.step]}${last?.note ? `: ${personText(last.note, 200)}` : ''}`;
+  return `${state}${by} · ${money(asset.monthlyCost)}/month · owner ${asset.owner.name}`;
+}
+
+/** The decommission card: every retired asset with its CAF step, the savings realised, and the gate. */
+export function renderDecommission(input: { workload: Workload; plan?: DecommissionPlan; people: Person[]; holdDays: number; notice?: Notice; timeZone?: string }): Card {
+  const { workload, plan } = input;
+  const assets = plan?.assets ?? [];
+  const closed = assets.filter((a) => a.step === 'disposed' || a.step === 'kept');
+  const disposed = assets.filter((a) => a.step === 'disposed').length;
+  return expand(decommissionTemplate, {
+    ...noticeFields(input.notice),
+    workloadId: workload.workloadId,
+    name: workload.name,
+    assetsText: assets.length ? `${assets.length} listed · ${disposed} disposed · ${closed.length - disposed} kept · ${assets.length - closed.length} on the way` : 'none listed',
+    savingsText: `${money(plan ? savingsOf(plan) : 0)}/month (the monthly cost of the disposed assets)`,
+    gateText: gateText(workload, DECOMMISSION_GATE),
+    holdDays: input.holdDays,
+    anyOpen: assets.length > closed.length,
+    people: input.people.map((p) => ({ name: p.name, aadObjectId: p.aadObjectId })),
+    assets: assets.map((a) => {
+      const open = a.step !== 'disposed' && a.step !== 'kept';
+      const next = open ? (ASSET_STEPS[ASSET_STEPS.indexOf(a.step as (typeof ASSET_STEPS)[number]) + 1] ?? '') : '';
+      return {
+        id: a.id,
+        workloadId: workload.workloadId,
+        icon: ICON[a.step],
+        title: `${personText(a.name, 120)} · ${personText(a.kind, 60)} · ${personText(a.location, 120)}`,
+        detail: assetDetail(a, input.timeZone),
+        open,
+        next,
+        nextTitle: next ? (BUTTON[next] ?? next) : '',
+      };
+    }),
+  });
+}
+
+/** The cost review card: planned against actual, the optimizations and their savings, the decision, and the form. */
+export function renderCostReview(input: { workload: Workload; review?: CostReview; notice?: Notice }): Card {
+  const { workload, review } = input;
+  const summary = workload.summaries?.costReview;
+  const passed = review?.state === 'passed';
+  const stateText = passed
+    ? `passed by ${review.updatedBy.name}, ${formatWhen(review.updatedAt)}`
+    : review
+      ? `draft, saved by ${review.updatedBy.name}, ${formatWhen(review.updatedAt)}`
+      : summary?.askedAt
+        ? `asked for by Liftoff ${formatWhen(summary.askedAt)}; not filled in yet`
+        : 'not filled in yet';
+  const optimizations = review?.optimizations ?? [];
+  return expand(costReviewTemplate, {
+    ...noticeFields(input.notice),
+    workloadId: workload.workloadId,
+    name: workload.name,
+    stateText: `${stateText} · gate ${gateText(workload, COST_REVIEW_GATE)}`,
+    plannedText: review?.plannedMonthly !== undefined ? `${money(review.plannedMonthly)}/month` : '—',
+    actualText: review?.actualMonthly !== undefined ? `${money(review.actualMonthly)}/month` : '—',
+    savingsText: `${money(optimizationSavings(optimizations))}/month`,
+    decisionText: review?.decision ? personText(review.decision, 500) : '—',
+    optimizations: optimizations.map((o) => ({ line: `${OPTIMIZATION_TITLES[o.kind]}: ${personText(o.what, 200)} · ${money(o.monthlySaving)}/month` })),
+    editable: !passed,
+    planned: review?.plannedMonthly !== undefined ? String(review.plannedMonthly) : '',
+    actual: review?.actualMonthly !== undefined ? String(review.actualMonthly) : '',
+    optimizationLines: optimizations.map((o) => `${o.kind}; ${o.what}; ${o.monthlySaving}`).join('\n'),
+    decision: review?.decision ?? '',
+  });
+}
+
+/** The savings a `list` line shows, from the workload's summaries; empty while there are none. */
+export function savingsLine(workload: Workload): string {
+  const d = workload.summaries?.decommission?.savingsMonthly ?? 0;
+  const c = workload.summaries?.costReview?.savingsMonthly ?? 0;
+  return d || c ? `Savings: ${money(d)}/month realised by decommission, ${money(c)}/month by optimizations` : '';
+}
