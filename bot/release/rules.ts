@@ -93,6 +93,19 @@ export function standingOf(workload: Workload, viewer: { tenantId: string; scope
 const emptyRoles = (): Record<Role, Person[]> => Object.fromEntries(ROLES.map((r) => [r, [] as Person[]])) as unknown as Record<Role, Person[]>;
 
 /** A new workload at the start of its release; its creator becomes its project manager. */
+/**
+ * A stored workload with every gate of today's catalogue, in catalogue order: a workload stored before a gate
+ * was added to the catalogue (the cost review, say) gets it pending, so its checklist, the decision form and
+ * the rules of later gates see it; the next write stores it. Gates the catalogue no longer has stay, last.
+ */
+export function withEveryGate(workload: Workload): Workload {
+  const byId = new Map(workload.gates.map((g) => [g.id, g]));
+  if (GATE_CATALOGUE.every((def, i) => workload.gates[i]?.id === def.id)) return workload;
+  const known = new Set(GATE_CATALOGUE.map((def) => def.id));
+  const gates: Gate[] = [...GATE_CATALOGUE.map((def): Gate => byId.get(def.id) ?? { id: def.id, status: 'pending', rev: 1 }), ...workload.gates.filter((g) => !known.has(g.id))];
+  return { ...workload, gates };
+}
+
 export function newWorkload(input: { name: string; slug: string; scope: WorkloadScope; creator: Person; now: string }): {
   workload: Workload;
   event: Omit<AuditEvent, 'id'>;

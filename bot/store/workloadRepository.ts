@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
 import type { WorkloadRepository, WorkloadSummary } from '../release/repository';
-import type { RuleResult } from '../release/rules';
+import { withEveryGate, type RuleResult } from '../release/rules';
 import { answer, checkBatch, changeWithRetry, STALE, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
 
@@ -15,7 +15,7 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
 
   async get(workloadId: string): Promise<Workload | undefined> {
     const { resource } = await this.container.item(workloadId, workloadId).read<Workload>();
-    return resource ? toDomain(resource) : undefined;
+    return resource ? withEveryGate(toDomain(resource)) : undefined;
   }
 
   async create(workload: Workload, event: Omit<AuditEvent, 'id'>): Promise<'created' | 'exists'> {
@@ -56,7 +56,7 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
         const results = (await this.container.items.batch(operations, workloadId)).result;
         if (checkBatch(results, what) === STALE) return STALE;
         const stored = results?.[0]?.resourceBody as unknown as Workload | undefined;
-        return { ...result, workload: stored ? toDomain(stored) : result.workload };
+        return { ...result, workload: stored ? withEveryGate(toDomain(stored)) : result.workload };
       },
     });
   }
@@ -86,7 +86,7 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
         ],
       })
       .fetchAll();
-    return resources.map(toDomain);
+    return resources.map((w) => withEveryGate(toDomain(w)));
   }
 
   async history(workloadId: string, limit: number, skip = 0): Promise<AuditEvent[]> {

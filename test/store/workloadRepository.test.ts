@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { ROLES, Role, Person } from '../../bot/release/model';
+import { GATE_CATALOGUE, ROLES, Role, Person } from '../../bot/release/model';
 import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
 import { CosmosStore } from '../../bot/store/cosmos';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
@@ -34,6 +34,29 @@ describe('CosmosWorkloadRepository on the embedded Cosmos server', () => {
       history.map((e) => e.action),
       ['workload.created'],
     );
+  });
+
+  it('reads a workload stored before a gate joined the catalogue with that gate pending, and stores it with the next change', async () => {
+    const { workload, event } = newWorkload({ name: 'legacy', slug: 'legacy', scope: scope(), creator: pm, now: NOW });
+    // Every earlier gate closed, as on a workload released before the cost review existed.
+    const old = { ...workload, gates: workload.gates.filter((g) => g.id !== 'cost-reviewed').map((g) => (g.id === 'retro-held' ? g : { ...g, status: 'passed' as const, decidedAt: NOW })) };
+    assert.equal(await repo.create(old, event), 'created');
+    const read = await repo.get(workload.workloadId);
+    assert.deepEqual(
+      read?.gates.map((g) => g.id),
+      GATE_CATALOGUE.map((def) => def.id),
+      'every gate of the catalogue, in its order',
+    );
+    assert.deepEqual(
+      read?.gates.find((g) => g.id === 'cost-reviewed'),
+      { id: 'cost-reviewed', status: 'pending', rev: 1 },
+    );
+    const waived = await repo.change(workload.workloadId, (current) =>
+      decideGate(current, { gateId: 'cost-reviewed', decision: 'waive', note: 'No cost review for a legacy workload', rev: 1, actor: pm, now: NOW }),
+    );
+    assert.equal(waived?.kind, 'changed', waived?.kind === 'refused' ? waived.message : '');
+    const { resource } = await store.workloads.item(workload.workloadId, workload.workloadId).read<{ gates: Array<{ id: string; status: string }> }>();
+    assert.equal(resource?.gates.find((g) => g.id === 'cost-reviewed')?.status, 'waived', 'the stored document now has the gate');
   });
 
   it('answers exists for a second workload with the same id and keeps the first', async () => {
