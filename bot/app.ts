@@ -56,6 +56,10 @@ import { ReleaseBoard } from './tab/board';
 import { TabIdentity } from './tab/identity';
 import { registerTabRoutes } from './tab/routes';
 import { TeamsRoster } from './teams/tabRoster';
+import { CommPlanService } from './broadcast/planService';
+import { CosmosCommPlanRepository } from './store/commPlanRepository';
+import { PlanHandlers } from './teams/planHandlers';
+import { planRoutes } from './teams/planRoutes';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -67,6 +71,8 @@ export interface RunningLiftoff {
   sweepSignoffs(): Promise<number>;
   /** The change communication sender of this instance. */
   sender: BroadcastSender;
+  /** Sends every planned notice that is due now, as the periodic due-check does; answers how many went out. */
+  sweepPlans(): Promise<number>;
   /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -172,12 +178,33 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
 
   // Release windows live in the workload's partition.
   const waveHandlers = new WaveHandlers(waves);
-  const cutoverHandlers = new CutoverHandlers(new CutoverService(new CosmosCutoverRepository(cosmos.workloads), release, clock));
+  const cutoverWindows = new CosmosCutoverRepository(cosmos.workloads);
+  // Communication plans: notices planned ahead, sent by the sender when due; the release window's milestones re-time them.
+  const commPlan = new CommPlanService(
+    new CosmosCommPlanRepository(cosmos.workloads),
+    cutoverWindows,
+    broadcast,
+    release,
+    async (aadObjectId) => {
+      const chat = await conversations.personalChatOf(aadObjectId);
+      return chat?.user ? { ...chat.user, serviceUrl: chat.serviceUrl, conversationId: chat.conversationId } : undefined;
+    },
+    { approvalRequired: b.approvalRequired, reminderLeadHours: config.plan.reminderLeadHours },
+    log,
+    clock,
+    () => background.run('plan.sweep', {}, async () => void (await planSweep.sweep())),
+  );
+  const planSweep = new PeriodicSweep('plan.sweep_failed', () => commPlan.sweep(), config.plan.sweepSeconds * 1000, log);
+  const planHandlers = new PlanHandlers(commPlan, conversations);
+  contributors.push(planHandlers.checklistSection);
+  const windowChanged = (workloadId: string): Promise<void> =>
+    commPlan.windowChanged(workloadId).catch((error: unknown) => log.error({ event: 'plan.window_failed', workloadId, err: error }, 'the communication plan could not follow the release window'));
+  const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverWindows, release, clock, windowChanged));
   contributors.push(cutoverHandlers.checklistSection);
 
   const bot = new LiftoffBot({
     router: new Router(
-      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers)),
+      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers), planRoutes(planHandlers)),
       handlers,
     ),
     installs: new InstallRecorder(conversations, log, clock),
@@ -216,6 +243,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     await cardSweeper.sweep();
   });
   cardSweeper.start();
+  // Planned notices that fell due while no instance ran go now; then the periodic due-check.
+  background.run('plan.resume', {}, async () => void (await planSweep.sweep()));
+  planSweep.start();
 
   return {
     url,
@@ -224,11 +254,12 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     background,
     sweepSignoffs: () => sweeper.sweep(),
     sender: sender,
+    sweepPlans: () => planSweep.sweep(),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
       });
-      await Promise.all([sweeper.stop(), cardSweeper.stop(), sender.stop()]);
+      await Promise.all([sweeper.stop(), cardSweeper.stop(), planSweep.stop(), sender.stop()]);
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

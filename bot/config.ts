@@ -17,6 +17,8 @@ export interface Config {
   /** How often expired UAT cycles are looked for, in seconds; 0 turns the sweep off. */
   signoffSweepSeconds: number;
   broadcast: BroadcastConfig;
+  /** Communication plans: how often due planned notices are looked for (0: only on demand), and the window reminder's lead. */
+  plan: { sweepSeconds: number; reminderLeadHours: number };
   monitor: MonitorConfig;
   tab: TabConfig;
 }
@@ -232,6 +234,7 @@ export function readConfig(env: Env = process.env): Config {
     ...(retroPseudonymSecret ? { retroPseudonymSecret } : {}),
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
     broadcast: readBroadcast(env),
+    plan: { sweepSeconds: seconds(env, 'PLAN_SWEEP_SECONDS', 30, 3600), reminderLeadHours: number(env, 'WINDOW_REMINDER_LEAD_HOURS', 24, 1, 720, 'a number of hours') },
     monitor: readMonitorConfig(env),
     tab: readTab(env),
   };

@@ -151,7 +151,8 @@ export interface AuditEvent {
     | 'window.answered'
     | 'window.step'
     | 'window.finished'
-    | 'window.rolledBack';
+    | 'window.rolledBack'
+    | 'plan.changed';
   gateId?: string;
   /** For business-testing events: the UAT cycle they belong to. */
   cycleId?: string;

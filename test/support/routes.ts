@@ -5,6 +5,8 @@ import { cutoverRoutes } from '../../bot/teams/cutoverRoutes';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import type { RetroHandlers } from '../../bot/teams/retroHandlers';
 import { retroRoutes } from '../../bot/teams/retroRoutes';
+import type { PlanHandlers } from '../../bot/teams/planHandlers';
+import { planRoutes } from '../../bot/teams/planRoutes';
 import { mergeRoutes, Routes } from '../../bot/teams/router';
 import { releaseRoutes } from '../../bot/teams/routes';
 import type { SignoffHandlers } from '../../bot/teams/signoffHandlers';
@@ -21,5 +23,6 @@ export function everyRoute(): Routes {
     broadcastRoutes({} as BroadcastHandlers),
     wavesRoutes({} as WaveHandlers),
     cutoverRoutes({} as CutoverHandlers),
+    planRoutes({} as PlanHandlers),
   );
 }
