@@ -57,6 +57,7 @@ export const COMMANDS = [
   { usage: 'actions', description: 'Open action items from the retrospectives of this team.' },
   { usage: 'notify <workload>', description: 'Compose a change notice for channels and people; you see a preview first.' },
   { usage: 'remind-ack <notice>', description: 'Nudge the people who have not acknowledged a notice.' },
+  { usage: 'plan <workload>', description: 'The communication plan: notices planned ahead, at a time or relative to the release window, sent when due.' },
   { usage: 'wave', description: "This team's current wave: each workload's stage, blocker, next owner, dates at risk; wave plan to plan one." },
   { usage: 'cutover <workload>', description: 'The release window: plan it, go/no-go, run the runbook step by step, finish or roll back.' },
 ] as const;
