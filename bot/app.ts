@@ -202,9 +202,11 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverWindows, release, clock, windowChanged));
   contributors.push(cutoverHandlers.checklistSection);
 
+  // The release window and the communication plan that follows it.
+  const windowRoutes = mergeRoutes(cutoverRoutes(cutoverHandlers), planRoutes(planHandlers));
   const bot = new LiftoffBot({
     router: new Router(
-      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), cutoverRoutes(cutoverHandlers), planRoutes(planHandlers)),
+      mergeRoutes(releaseRoutes(handlers), signoffRoutes(signoffHandlers), retroRoutes(retroHandlers), broadcastRoutes(broadcastHandlers), wavesRoutes(waveHandlers), windowRoutes),
       handlers,
     ),
     installs: new InstallRecorder(conversations, log, clock),

@@ -208,7 +208,8 @@ export interface PlanEvent {
   summary: string;
 }
 
-export type PlanResult = { kind: 'changed'; plan: CommPlan; entry?: PlannedNotice; event?: PlanEvent } | { kind: 'unchanged'; plan: CommPlan; entry?: PlannedNotice } | { kind: 'refused'; message: string; plan: CommPlan };
+export type PlanResult =
+  { kind: 'changed'; plan: CommPlan; entry?: PlannedNotice; event?: PlanEvent } | { kind: 'unchanged'; plan: CommPlan; entry?: PlannedNotice } | { kind: 'refused'; message: string; plan: CommPlan };
 
 const refuse = (plan: CommPlan, message: string): PlanResult => ({ kind: 'refused', message, plan });
 
@@ -370,7 +371,11 @@ export function approveEntry(plan: CommPlan, request: { workload: Workload; acto
   if (entry.state !== 'awaitingApproval') return refuse(plan, `"${entry.title}" is not waiting for approval.`);
   if (!holdsRole(request.workload, 'changeManager', request.actor.aadObjectId)) return refuse(plan, 'Only a change manager of this workload can approve a planned notice.');
   if (entry.editedBy.aadObjectId === request.actor.aadObjectId) return refuse(plan, `A second change manager must approve "${entry.title}"; the person who wrote it cannot approve it.`);
-  return replace(plan, { ...entry, state: 'ready', approvedBy: request.actor, rev: entry.rev + 1 }, { actor: request.actor, summary: `${request.actor.name} approved the planned notice "${entry.title}".` });
+  return replace(
+    plan,
+    { ...entry, state: 'ready', approvedBy: request.actor, rev: entry.rev + 1 },
+    { actor: request.actor, summary: `${request.actor.name} approved the planned notice "${entry.title}".` },
+  );
 }
 
 /** Turns a planned notice off (it is not sent), or on again (ready, or waiting for approval when approval is required). */
@@ -432,7 +437,10 @@ function windowText(slot: WindowSlot, name: string, w: WindowMilestones): { titl
     case 'goLive':
       return { title: `${name} is live`, body: `The release window of ${name} is finished: traffic now goes to the new deployment. Report anything unusual to the change manager.` };
     case 'rollback':
-      return { title: `${name}: the change was rolled back`, body: `The release window of ${name} was rolled back: users are served by the previous deployment as before. A new window will be announced.` };
+      return {
+        title: `${name}: the change was rolled back`,
+        body: `The release window of ${name} was rolled back: users are served by the previous deployment as before. A new window will be announced.`,
+      };
   }
 }
 

@@ -33,7 +33,11 @@ export class PlanHandlers {
 
   async card(turn: Turn, workload: Workload, banner?: Banner, preview?: string): Promise<Card> {
     const plan = await this.plans.view(workload);
-    return renderPlan(plan, { now: this.plans.now(), ...(turn.timeZone ? { timeZone: turn.timeZone } : {}), ...(preview ? { preview } : {}), approvalRequired: this.plans.options.approvalRequired }, banner);
+    return renderPlan(
+      plan,
+      { now: this.plans.now(), ...(turn.timeZone ? { timeZone: turn.timeZone } : {}), ...(preview ? { preview } : {}), approvalRequired: this.plans.options.approvalRequired },
+      banner,
+    );
   }
 
   /** `plan <workload>`. */
@@ -113,7 +117,9 @@ export class PlanHandlers {
 
   async switch(turn: Turn, data: PlanSwitchData, workload: Workload): Promise<VerbOutcome> {
     const result = await this.plans.switch(workload, turn.actor, data.entryId, data.on);
-    return this.answer(turn, workload, result, (r) => (data.on ? `"${personText(r.entry?.title ?? '', 80)}" is on again.` : `"${personText(r.entry?.title ?? '', 80)}" is turned off: it will not be sent.`));
+    return this.answer(turn, workload, result, (r) =>
+      data.on ? `"${personText(r.entry?.title ?? '', 80)}" is on again.` : `"${personText(r.entry?.title ?? '', 80)}" is turned off: it will not be sent.`,
+    );
   }
 
   private async answer(turn: Turn, workload: Workload, result: PlanResult, sentence: (r: Exclude<PlanResult, { kind: 'refused' }>) => string): Promise<VerbOutcome> {
@@ -124,7 +130,11 @@ export class PlanHandlers {
   /** The checklist shows the plan briefly: the next planned notice and how many are planned. */
   readonly checklistSection = async (_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> => {
     const { planned, sent, next } = planSummary(await this.plans.view(workload));
-    const line = next ? `${planned} planned, ${sent} sent. Next: "${personText(next.title, 80)}", ${timingText(next.timing)}.` : sent ? `${sent} sent, nothing more planned.` : 'No notice planned yet.';
+    const line = next
+      ? `${planned} planned, ${sent} sent. Next: "${personText(next.title, 80)}", ${timingText(next.timing)}.`
+      : sent
+        ? `${sent} sent, nothing more planned.`
+        : 'No notice planned yet.';
     return [{ title: 'Communication plan', lines: [line], actions: [{ title: 'Communication plan', verb: 'plan.show', data: { workloadId: workload.workloadId } }] }];
   };
 }

@@ -134,10 +134,7 @@ describe('communication plan rules', () => {
       assert.equal(entry?.noticeId, plannedNoticeId(plan.workloadId, 'n-1'));
       assert.match(entry?.noticeId ?? '', /^payroll-api\.[a-z0-9]{6}$/);
       assert.equal(plan.nextDueAt, '2026-11-23T09:00:00.000Z');
-      assert.deepEqual(
-        { planned: planSummary(plan).planned, next: planSummary(plan).next?.id },
-        { planned: 1, next: 'n-1' },
-      );
+      assert.deepEqual({ planned: planSummary(plan).planned, next: planSummary(plan).next?.id }, { planned: 1, next: 'n-1' });
       assert.deepEqual(dueEntries(plan, later(23)), []);
       assert.deepEqual(
         dueEntries(plan, later(24)).map((e) => e.id),
@@ -293,4 +290,3 @@ describe('communication plan rules', () => {
     });
   });
 });
-

@@ -130,7 +130,16 @@ describe('The communication plan over HTTP, end to end', function () {
   it('sends a plan of three notices when due, one at a time in a zone and two relative to the release window, one across a restart, and leaves turned-off drafts unsent', async () => {
     await ready();
     await say(chloe, 'plan Payroll API');
-    const first = await planNotice({ kind: 'ahead', title: 'Payroll moves this week', body: 'Payroll moves to Azure on Thursday evening.', when: 'at', date: '2026-12-08', time: '10:00', timeZone: 'Europe/Paris', conversation: 'true' });
+    const first = await planNotice({
+      kind: 'ahead',
+      title: 'Payroll moves this week',
+      body: 'Payroll moves to Azure on Thursday evening.',
+      when: 'at',
+      date: '2026-12-08',
+      time: '10:00',
+      timeZone: 'Europe/Paris',
+      conversation: 'true',
+    });
     assert.match(cardText(first.card), /Planned "Payroll moves this week", Tue 8 Dec 2026, 10:00 Europe\/Paris\. It goes by itself when due\./);
     assert.equal(bannerStyle(first.card), 'good');
 
@@ -140,7 +149,15 @@ describe('The communication plan over HTTP, end to end', function () {
     assert.deepEqual(drafted, ['window-1-reminder', 'window-1-start', 'window-1-goLive', 'window-1-rollback']);
     for (const entryId of drafted) await press(chloe, 'plan.switch', { workloadId: payroll, entryId, on: 'false' });
 
-    const second = await planNotice({ kind: 'reminder', title: 'Two days to the Payroll move', body: 'Check your open payroll runs.', when: 'beforeStart', amount: '2', unit: 'days', roles: 'businessOwner' });
+    const second = await planNotice({
+      kind: 'reminder',
+      title: 'Two days to the Payroll move',
+      body: 'Check your open payroll runs.',
+      when: 'beforeStart',
+      amount: '2',
+      unit: 'days',
+      roles: 'businessOwner',
+    });
     const third = await planNotice({ kind: 'after', title: 'How the Payroll move went', body: 'Tell us what you see.', when: 'afterEnd', amount: '2', unit: 'hours', conversation: 'true' });
     const [one, two, three] = await Promise.all([entry(first.entryId), entry(second.entryId), entry(third.entryId)]);
     assert.equal(one?.dueAt, '2026-12-08T09:00:00.000Z', '10:00 in Paris');
@@ -153,7 +170,7 @@ describe('The communication plan over HTTP, end to end', function () {
     assert.equal(await h.app.sweepPlans(), 0);
     now = Date.parse('2026-12-08T09:00:30.000Z');
     assert.equal(await h.app.sweepPlans(), 1);
-    await settled(one!.noticeId);
+    await settled(one.noticeId);
     assert.deepEqual(copies('Payroll moves this week'), [team.conversationId]);
     assert.equal((await entry(first.entryId))?.state, 'sent');
 
@@ -161,12 +178,12 @@ describe('The communication plan over HTTP, end to end', function () {
     await h.close();
     now = Date.parse('2026-12-08T19:05:00.000Z');
     h = await startHarness(env, { clock, fake, store });
-    await settled(two!.noticeId);
+    await settled(two.noticeId);
     assert.deepEqual(copies('Two days to the Payroll move'), [personalConversationId(teamsUserId(bea), team.tenantId!)], 'to the business owner, 1:1');
 
     now = Date.parse('2026-12-11T00:00:00.000Z');
     assert.equal(await h.app.sweepPlans(), 1);
-    await settled(three!.noticeId);
+    await settled(three.noticeId);
     assert.deepEqual(copies('How the Payroll move went'), [team.conversationId]);
 
     // Each went once; the turned-off drafts never went, though their times passed.
@@ -187,7 +204,17 @@ describe('The communication plan over HTTP, end to end', function () {
     const roles = findAction(await say(priya, 'roles Payroll API'), 'roles.save');
     await press(priya, 'roles.save', { ...roles.data, role: 'changeManager', people: chloe.aadObjectId });
     assert.match(cardText(await say(chloe, 'status Payroll API')), /No notice planned yet\./);
-    const { entryId } = await planNotice({ kind: 'ahead', title: 'Payroll moves to Azure', body: 'Payroll moves next month.', when: 'at', date: '2026-12-07', time: '18:00', timeZone: 'America/New_York', everyone: 'true', conversation: 'true' });
+    const { entryId } = await planNotice({
+      kind: 'ahead',
+      title: 'Payroll moves to Azure',
+      body: 'Payroll moves next month.',
+      when: 'at',
+      date: '2026-12-07',
+      time: '18:00',
+      timeZone: 'America/New_York',
+      everyone: 'true',
+      conversation: 'true',
+    });
     assert.equal((await entry(entryId))?.dueAt, '2026-12-07T23:00:00.000Z', '18:00 in New York');
     assert.equal((await storedWorkload(h, payroll)).gates.find((g) => g.id === 'change-notice-sent')?.status, 'pending');
     now = Date.parse('2026-12-08T00:00:00.000Z');
@@ -243,7 +270,7 @@ describe('The communication plan over HTTP, end to end', function () {
     ] as const) {
       await press(who, 'cutover.step', { workloadId: payroll, windowId: 'window-1', stepId, outcome: 'done', note: '' });
     }
-    const goLive = (await until('the go-live notice to go', async () => ((await entry('window-1-goLive'))?.state === 'sent' ? entry('window-1-goLive') : undefined)))!;
+    const goLive = (await until('the go-live notice to go', async () => ((await entry('window-1-goLive'))?.state === 'sent' ? entry('window-1-goLive') : undefined)));
     const sent = await settled(goLive.noticeId);
     assert.equal(sent.content.kind, 'goLive');
     assert.deepEqual(copies('Payroll runs on Azure now').sort(), [team.conversationId, personalConversationId(teamsUserId(bea), team.tenantId!)].sort());
@@ -262,7 +289,7 @@ describe('The communication plan over HTTP, end to end', function () {
     await planWindow();
     await allGo();
     await press(priya, 'cutover.rollback', { workloadId: payroll, windowId: 'window-1', reason: 'Smoke test found 500s' });
-    const rollback = (await until('the rollback notice to go', async () => ((await entry('window-1-rollback'))?.state === 'sent' ? entry('window-1-rollback') : undefined)))!;
+    const rollback = (await until('the rollback notice to go', async () => ((await entry('window-1-rollback'))?.state === 'sent' ? entry('window-1-rollback') : undefined)));
     const sent = await settled(rollback.noticeId);
     assert.equal(sent.content.kind, 'rollback');
     assert.deepEqual(copies('Payroll API: the change was rolled back'), [team.conversationId]);
@@ -275,7 +302,19 @@ describe('The communication plan over HTTP, end to end', function () {
     const { entryId } = await planNotice({ kind: 'ahead', title: 'Payroll moves', body: 'Soon.', when: 'at', date: '2026-12-09', time: '09:00', timeZone: 'UTC', conversation: 'true' });
     const before = await storedPlan();
 
-    const refused = await press(tom, 'plan.save', { workloadId: payroll, entryId, rev: 1, kind: 'ahead', title: 'Hijacked', body: 'x', when: 'at', date: '2026-12-09', time: '09:00', timeZone: 'UTC', conversation: 'true' });
+    const refused = await press(tom, 'plan.save', {
+      workloadId: payroll,
+      entryId,
+      rev: 1,
+      kind: 'ahead',
+      title: 'Hijacked',
+      body: 'x',
+      when: 'at',
+      date: '2026-12-09',
+      time: '09:00',
+      timeZone: 'UTC',
+      conversation: 'true',
+    });
     assert.equal(bannerStyle(refused), 'attention');
     assert.match(cardText(refused), /Only a change manager or the project manager of Payroll API can plan its notices\./);
     const off = await press(tom, 'plan.switch', { workloadId: payroll, entryId, on: 'false' });
@@ -283,12 +322,48 @@ describe('The communication plan over HTTP, end to end', function () {
     const approve = await press(chloe, 'plan.approve', { workloadId: payroll, entryId });
     assert.match(cardText(approve), /is not waiting for approval/);
 
-    const past = await press(chloe, 'plan.save', { workloadId: payroll, entryId, rev: 1, kind: 'ahead', title: 'Payroll moves', body: 'Soon.', when: 'at', date: '2026-12-01', time: '09:00', timeZone: 'UTC', conversation: 'true' });
+    const past = await press(chloe, 'plan.save', {
+      workloadId: payroll,
+      entryId,
+      rev: 1,
+      kind: 'ahead',
+      title: 'Payroll moves',
+      body: 'Soon.',
+      when: 'at',
+      date: '2026-12-01',
+      time: '09:00',
+      timeZone: 'UTC',
+      conversation: 'true',
+    });
     assert.match(cardText(past), /The time to send has passed; pick a time to come\./);
     assert.equal(bannerStyle(past), 'attention');
-    const nobody = await press(chloe, 'plan.save', { workloadId: payroll, entryId, rev: 1, kind: 'ahead', title: 'Payroll moves', body: 'Soon.', when: 'at', date: '2026-12-09', time: '09:00', timeZone: 'UTC', conversation: 'false' });
+    const nobody = await press(chloe, 'plan.save', {
+      workloadId: payroll,
+      entryId,
+      rev: 1,
+      kind: 'ahead',
+      title: 'Payroll moves',
+      body: 'Soon.',
+      when: 'at',
+      date: '2026-12-09',
+      time: '09:00',
+      timeZone: 'UTC',
+      conversation: 'false',
+    });
     assert.match(cardText(nobody), /Choose who gets the notice/);
-    const stale = await press(chloe, 'plan.save', { workloadId: payroll, entryId, rev: 7, kind: 'ahead', title: 'Other words', body: 'Soon.', when: 'at', date: '2026-12-09', time: '09:00', timeZone: 'UTC', conversation: 'true' });
+    const stale = await press(chloe, 'plan.save', {
+      workloadId: payroll,
+      entryId,
+      rev: 7,
+      kind: 'ahead',
+      title: 'Other words',
+      body: 'Soon.',
+      when: 'at',
+      date: '2026-12-09',
+      time: '09:00',
+      timeZone: 'UTC',
+      conversation: 'true',
+    });
     assert.match(cardText(stale), /changed since this card was drawn/);
 
     const after = await storedPlan();
