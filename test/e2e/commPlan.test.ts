@@ -1,14 +1,14 @@
 import { strict as assert } from 'node:assert';
-import type { Notice } from '../../bot/broadcast/model';
+import type { Delivery, Notice } from '../../bot/broadcast/model';
 import type { CommPlan } from '../../bot/broadcast/plan';
 import type { AuditEvent } from '../../bot/release/model';
 import type { CosmosStore } from '../../bot/store/cosmos';
 import { person } from '../support/builders';
 import { embeddedStore } from '../support/cosmos';
-import { FakeConnector, personalConversationId, startFakeConnector } from '../support/fakeConnector';
+import { FakeConnector, startFakeConnector } from '../support/fakeConnector';
 import { bannerStyle, cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { partitionDocs, readyForPromotion, storedWorkload, teamOfOwnIn } from '../support/release';
-import { Place, teamsUserId, workloadIdIn } from '../support/teams';
+import { Place, workloadIdIn } from '../support/teams';
 
 /** Polls what the store says until it holds (the sender works in the background); no time is asserted. */
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -89,6 +89,12 @@ describe('The communication plan over HTTP, end to end', function () {
       const n = await notice(noticeId);
       return n?.status === 'sent' && n.settledRev === n.rev ? n : undefined;
     });
+  /** The 1:1 conversation a notice reached a person in, from their delivery (sent), whichever chat Liftoff found or created. */
+  const personalCopy = async (noticeId: string, who: typeof priya): Promise<string> => {
+    const { resource } = await h.app.cosmos.workloads.item(`${noticeId}:user:${who.aadObjectId}`, payroll).read<Delivery>();
+    assert.equal(resource?.status, 'sent', `${who.name} was reached 1:1`);
+    return resource.recipient.conversationId!;
+  };
   /** Copies of a notice Teams accepted, by conversation: a recipient's card carries its Acknowledge button. */
   const copies = (title: string): string[] =>
     fake.activities
@@ -179,7 +185,7 @@ describe('The communication plan over HTTP, end to end', function () {
     now = Date.parse('2026-12-08T19:05:00.000Z');
     h = await startHarness(env, { clock, fake, store });
     await settled(two.noticeId);
-    assert.deepEqual(copies('Two days to the Payroll move'), [personalConversationId(teamsUserId(bea), team.tenantId!)], 'to the business owner, 1:1');
+    assert.deepEqual(copies('Two days to the Payroll move'), [await personalCopy(two.noticeId, bea)], 'to the business owner, 1:1, and nobody else');
 
     now = Date.parse('2026-12-11T00:00:00.000Z');
     assert.equal(await h.app.sweepPlans(), 1);
@@ -270,10 +276,10 @@ describe('The communication plan over HTTP, end to end', function () {
     ] as const) {
       await press(who, 'cutover.step', { workloadId: payroll, windowId: 'window-1', stepId, outcome: 'done', note: '' });
     }
-    const goLive = (await until('the go-live notice to go', async () => ((await entry('window-1-goLive'))?.state === 'sent' ? entry('window-1-goLive') : undefined)));
+    const goLive = await until('the go-live notice to go', async () => ((await entry('window-1-goLive'))?.state === 'sent' ? entry('window-1-goLive') : undefined));
     const sent = await settled(goLive.noticeId);
     assert.equal(sent.content.kind, 'goLive');
-    assert.deepEqual(copies('Payroll runs on Azure now').sort(), [team.conversationId, personalConversationId(teamsUserId(bea), team.tenantId!)].sort());
+    assert.deepEqual(copies('Payroll runs on Azure now').sort(), [team.conversationId, await personalCopy(goLive.noticeId, bea)].sort());
     const plan = await storedPlan();
     assert.deepEqual(
       plan.entries.map((e) => `${e.id}:${e.state}`),
@@ -289,7 +295,7 @@ describe('The communication plan over HTTP, end to end', function () {
     await planWindow();
     await allGo();
     await press(priya, 'cutover.rollback', { workloadId: payroll, windowId: 'window-1', reason: 'Smoke test found 500s' });
-    const rollback = (await until('the rollback notice to go', async () => ((await entry('window-1-rollback'))?.state === 'sent' ? entry('window-1-rollback') : undefined)));
+    const rollback = await until('the rollback notice to go', async () => ((await entry('window-1-rollback'))?.state === 'sent' ? entry('window-1-rollback') : undefined));
     const sent = await settled(rollback.noticeId);
     assert.equal(sent.content.kind, 'rollback');
     assert.deepEqual(copies('Payroll API: the change was rolled back'), [team.conversationId]);
