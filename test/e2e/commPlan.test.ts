@@ -30,7 +30,8 @@ describe('The communication plan over HTTP, end to end', function () {
   const bea = person('Bea Owner');
   const wes = person('Wes Architect');
   const tom = person('Tom Teammate');
-  const everyone = [priya, chloe, miguel, olga, bea, wes, tom];
+  const carl = person('Carl Change');
+  const everyone = [priya, chloe, carl, miguel, olga, bea, wes, tom];
 
   /** The clock Liftoff reads: a Monday morning, moved by the specs. */
   let now = 0;
@@ -301,6 +302,35 @@ describe('The communication plan over HTTP, end to end', function () {
     assert.deepEqual(copies('Payroll API: the change was rolled back'), [team.conversationId]);
     assert.equal((await entry('window-1-goLive'))?.state, 'ready');
     assert.equal(copies('Payroll API is live').length, 0);
+  });
+
+  it('with approval required, holds a planned notice until a second change manager approves it, then sends it at once when its time has passed', async () => {
+    await h.close();
+    h = await startHarness({ ...env, NOTICE_APPROVAL: 'required' }, { clock, fake, store });
+    await readyForPromotion(h, payroll, { changeManager: [chloe, carl] });
+    const { entryId, card } = await planNotice({ kind: 'ahead', title: 'Payroll approval test', body: 'Soon.', when: 'at', date: '2026-12-07', time: '12:00', timeZone: 'UTC', conversation: 'true' });
+    assert.match(cardText(card), /It waits for a second change manager to approve it\./);
+    assert.equal((await entry(entryId))?.state, 'awaitingApproval');
+
+    now = Date.parse('2026-12-07T12:30:00.000Z');
+    assert.equal(await h.app.sweepPlans(), 0, 'not approved: nothing goes, though it is due');
+    assert.match(cardText(await say(chloe, 'plan Payroll API')), /Waiting for a second change manager to approve; it was due, and goes once approved/);
+    const own = await press(chloe, 'plan.approve', { workloadId: payroll, entryId });
+    assert.equal(bannerStyle(own), 'attention');
+    assert.match(cardText(own), /A second change manager must approve "Payroll approval test"/);
+    const other = await press(tom, 'plan.approve', { workloadId: payroll, entryId });
+    assert.match(cardText(other), /Only a change manager of this workload can approve a planned notice\./);
+
+    const approved = await press(carl, 'plan.approve', { workloadId: payroll, entryId });
+    assert.equal(bannerStyle(approved), 'good');
+    const sentEntry = await until('the approved notice to go', async () => {
+      const e = await entry(entryId);
+      return e?.state === 'sent' ? e : undefined;
+    });
+    const sent = await settled(sentEntry.noticeId);
+    assert.equal(sent.approvedBy?.aadObjectId, carl.aadObjectId);
+    assert.equal(sent.author.aadObjectId, chloe.aadObjectId);
+    assert.deepEqual(copies('Payroll approval test'), [team.conversationId]);
   });
 
   it('refuses someone without the role, and a stale or invalid form, with one sentence, and changes nothing', async () => {
