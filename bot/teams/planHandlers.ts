@@ -42,6 +42,8 @@ export class PlanHandlers {
 
   /** `plan <workload>`. */
   async command(turn: Turn, workload: Workload): Promise<Card> {
+    // Follows the window again first: a process that stopped between a window change and the plan's is mended here.
+    await this.plans.windowChanged(workload.workloadId);
     await this.learn(turn, workload);
     return this.card(turn, workload);
   }

@@ -290,6 +290,19 @@ describe('The communication plan over HTTP, end to end', function () {
     assert.equal(copies('the change was rolled back').length, 0);
   });
 
+  it('follows the window again from the plan command, when a process stopped before the plan followed it', async () => {
+    await ready();
+    await planWindow();
+    // As if the process had stopped between storing the window and the plan: the plan has nothing of it.
+    await h.app.cosmos.workloads.item('commplan', payroll).delete();
+    const card = cardText(await say(chloe, 'plan Payroll API'));
+    assert.match(card, /Window notices follow release window 1/);
+    assert.deepEqual(
+      (await storedPlan()).entries.map((e) => e.id),
+      ['window-1-reminder', 'window-1-start', 'window-1-goLive', 'window-1-rollback'],
+    );
+  });
+
   it('sends the rollback notice when the window is rolled back, and not the go-live', async () => {
     await ready();
     await say(chloe, 'plan Payroll API');
