@@ -208,6 +208,18 @@ export interface PlanEvent {
   summary: string;
 }
 
+/** What the checklist shows of a plan, kept on the workload document (see WorkloadSummaries). */
+export interface PlanSummaryLine {
+  planned: number;
+  sent: number;
+  next?: { title: string; when: string };
+}
+
+export function planSummaryLine(plan: CommPlan): PlanSummaryLine {
+  const { planned, sent, next } = planSummary(plan);
+  return { planned, sent, ...(next ? { next: { title: next.title, when: timingText(next.timing) } } : {}) };
+}
+
 export type PlanResult =
   { kind: 'changed'; plan: CommPlan; entry?: PlannedNotice; event?: PlanEvent } | { kind: 'unchanged'; plan: CommPlan; entry?: PlannedNotice } | { kind: 'refused'; message: string; plan: CommPlan };
 

@@ -1,4 +1,5 @@
 import type { NoticeSummary } from '../broadcast/model';
+import type { PlanSummaryLine } from '../broadcast/plan';
 import type { RetroSummary } from '../retro/model';
 import type { CycleSummary } from '../signoff/model';
 
@@ -124,6 +125,8 @@ export interface WorkloadSummaries {
   notices?: NoticeSummary[];
   /** The latest retrospective. */
   retro?: RetroSummary;
+  /** The communication plan: how many notices are planned and sent, and the next one. */
+  plan?: PlanSummaryLine;
 }
 
 /** One line of the append-only audit trail of a workload. */

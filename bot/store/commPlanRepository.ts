@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
-import { CommPlan, PLAN_DOC_ID, PlanResult } from '../broadcast/plan';
+import { CommPlan, PLAN_DOC_ID, PlanResult, planSummaryLine } from '../broadcast/plan';
 import type { CommPlanRepository } from '../broadcast/planRepository';
-import type { AuditEvent } from '../release/model';
+import type { AuditEvent, Workload } from '../release/model';
 import { answer, changeWithRetry, checkBatch, STALE, WriteBudget } from './conditionalWrite';
 import { toDomain } from './documents';
+import { summaryReplace } from './summaries';
 
 /** Communication plans in the `workloads` container. */
 export class CosmosCommPlanRepository implements CommPlanRepository {
@@ -26,14 +27,18 @@ export class CosmosCommPlanRepository implements CommPlanRepository {
       read: () => this.get(workloadId),
       apply: (current) => {
         const decided = rule(current ?? fresh());
-        return decided.kind === 'changed' ? { etag: current?._etag, exists: current !== undefined, decided } : answer(decided);
+        if (decided.kind !== 'changed') return answer(decided);
+        const summary = JSON.stringify(planSummaryLine(current ?? fresh())) === JSON.stringify(planSummaryLine(decided.plan)) ? undefined : planSummaryLine(decided.plan);
+        return { etag: current?._etag, exists: current !== undefined, decided, summary };
       },
-      write: async ({ etag, exists, decided }) => {
-        if (decided.kind !== 'changed') return decided;
+      write: async ({ etag, exists, decided, summary }) => {
         const { _etag, ...doc } = decided.plan;
         const event: AuditEvent | undefined = decided.event && { id: randomUUID(), workloadId, type: 'event', at, actor: decided.event.actor, action: 'plan.changed', summary: decided.event.summary };
-        // The guarded write first: the embedded server does not roll a failed batch back.
+        // What the checklist shows of the plan changes: the workload's summary changes in the same batch, its guarded replace first.
+        const { resource: workload } = summary ? await this.container.item(workloadId, workloadId).read<Workload>() : { resource: undefined };
+        const summaryOp = workload && summary && summaryReplace(toDomain(workload), 'plan', summary);
         const operations: OperationInput[] = [
+          ...(summaryOp ? [summaryOp] : []),
           exists
             ? { operationType: 'Replace', id: PLAN_DOC_ID, partitionKey: workloadId, ifMatch: etag ?? '', resourceBody: doc as unknown as JSONObject }
             : { operationType: 'Create', partitionKey: workloadId, resourceBody: doc as unknown as JSONObject },
@@ -41,7 +46,7 @@ export class CosmosCommPlanRepository implements CommPlanRepository {
         ];
         const results = (await this.container.items.batch(operations, workloadId)).result;
         if (checkBatch(results, what, [412, 409]) === STALE) return STALE;
-        const stored = results?.[0]?.resourceBody as unknown as CommPlan | undefined;
+        const stored = results?.[summaryOp ? 1 : 0]?.resourceBody as unknown as CommPlan | undefined;
         return { ...decided, plan: stored ? toDomain(stored) : decided.plan };
       },
     });

@@ -2,7 +2,7 @@ import { renderPlan, renderPlanEdit } from '../../cards/planCards';
 import { Card, ChecklistSection, Notice as Banner } from '../../cards/render';
 import { personText } from '../../cards/text';
 import type { PersonAddress } from '../broadcast/model';
-import { isRole, PlanAudience, planSummary, PlanResult, timingText } from '../broadcast/plan';
+import { isRole, PlanAudience, PlanResult, timingText } from '../broadcast/plan';
 import type { CommPlanService } from '../broadcast/planService';
 import type { ConversationRepository } from '../conversations/model';
 import type { Workload } from '../release/model';
@@ -130,13 +130,10 @@ export class PlanHandlers {
   }
 
   /** The checklist shows the plan briefly: the next planned notice and how many are planned. */
-  readonly checklistSection = async (_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> => {
-    const { planned, sent, next } = planSummary(await this.plans.view(workload));
-    const line = next
-      ? `${planned} planned, ${sent} sent. Next: "${personText(next.title, 80)}", ${timingText(next.timing)}.`
-      : sent
-        ? `${sent} sent, nothing more planned.`
-        : 'No notice planned yet.';
-    return [{ title: 'Communication plan', lines: [line], actions: [{ title: 'Communication plan', verb: 'plan.show', data: { workloadId: workload.workloadId } }] }];
+  readonly checklistSection = (_turn: Turn | undefined, workload: Workload): Promise<ChecklistSection[]> => {
+    // The plan's line comes with the workload (its summary, kept in step with every change of the plan): no read here.
+    const { planned, sent, next } = workload.summaries?.plan ?? { planned: 0, sent: 0 };
+    const line = next ? `${planned} planned, ${sent} sent. Next: "${personText(next.title, 80)}", ${next.when}.` : sent ? `${sent} sent, nothing more planned.` : 'No notice planned yet.';
+    return Promise.resolve([{ title: 'Communication plan', lines: [line], actions: [{ title: 'Communication plan', verb: 'plan.show', data: { workloadId: workload.workloadId } }] }]);
   };
 }

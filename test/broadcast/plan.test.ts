@@ -13,6 +13,7 @@ import {
   plannedNoticeId,
   PlanResult,
   planSummary,
+  planSummaryLine,
   resolveAudience,
   saveEntry,
   switchEntry,
@@ -135,6 +136,8 @@ describe('communication plan rules', () => {
       assert.match(entry?.noticeId ?? '', /^payroll-api\.[a-z0-9]{6}$/);
       assert.equal(plan.nextDueAt, '2026-11-23T09:00:00.000Z');
       assert.deepEqual({ planned: planSummary(plan).planned, next: planSummary(plan).next?.id }, { planned: 1, next: 'n-1' });
+      assert.deepEqual(planSummaryLine(plan), { planned: 1, sent: 0, next: { title: 'Payroll moves next week', when: 'Mon 23 Nov 2026, 10:00 Europe/Paris' } });
+      assert.deepEqual(planSummaryLine(changed(markSent(plan, 'n-1', later(24)))), { planned: 0, sent: 1 });
       assert.deepEqual(dueEntries(plan, later(23)), []);
       assert.deepEqual(
         dueEntries(plan, later(24)).map((e) => e.id),
