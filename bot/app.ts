@@ -61,6 +61,10 @@ import { FollowUpSweeper } from './decommission/sweeper';
 import { CosmosAssetRepository, CosmosCostReviewRepository } from './store/assetRepository';
 import { DecommissionHandlers } from './teams/decommissionHandlers';
 import { decommissionRoutes } from './teams/decommissionRoutes';
+import { CommPlanService } from './broadcast/planService';
+import { CosmosCommPlanRepository } from './store/commPlanRepository';
+import { PlanHandlers } from './teams/planHandlers';
+import { planRoutes } from './teams/planRoutes';
 
 /** A running Liftoff: its address, its store, and how to stop it cleanly. */
 export interface RunningLiftoff {
@@ -74,6 +78,8 @@ export interface RunningLiftoff {
   sweepFollowUps(): Promise<number>;
   /** The change communication sender of this instance. */
   sender: BroadcastSender;
+  /** Sends every planned notice that is due now, as the periodic due-check does; answers how many went out. */
+  sweepPlans(): Promise<number>;
   /** Stops taking requests, lets in-flight turns and follow-up work finish, then closes the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -187,7 +193,27 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
 
   // Release windows live in the workload's partition.
   const waveHandlers = new WaveHandlers(waves);
-  const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverRepository, release, clock, signoff));
+  // Communication plans: notices planned ahead, sent by the sender when due; the release window's milestones re-time them.
+  const commPlan = new CommPlanService(
+    new CosmosCommPlanRepository(cosmos.workloads),
+    cutoverRepository,
+    broadcast,
+    release,
+    async (aadObjectId) => {
+      const chat = await conversations.personalChatOf(aadObjectId);
+      return chat?.user ? { ...chat.user, serviceUrl: chat.serviceUrl, conversationId: chat.conversationId } : undefined;
+    },
+    { approvalRequired: b.approvalRequired, reminderLeadHours: config.plan.reminderLeadHours },
+    log,
+    clock,
+    () => background.run('plan.sweep', {}, async () => void (await planSweep.sweep())),
+  );
+  const planSweep = new PeriodicSweep('plan.sweep_failed', () => commPlan.sweep(), config.plan.sweepSeconds * 1000, log);
+  const planHandlers = new PlanHandlers(commPlan, conversations);
+  contributors.push(planHandlers.checklistSection);
+  const windowChanged = (workloadId: string): Promise<void> =>
+    commPlan.windowChanged(workloadId).catch((error: unknown) => log.error({ event: 'plan.window_failed', workloadId, err: error }, 'the communication plan could not follow the release window'));
+  const cutoverHandlers = new CutoverHandlers(new CutoverService(cutoverRepository, release, clock, signoff, windowChanged));
   contributors.push(cutoverHandlers.checklistSection);
 
   // Decommission and the cost review: documents in the workload's partition; follow-ups through the outbound pipeline.
@@ -210,6 +236,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
         broadcastRoutes(broadcastHandlers),
         wavesRoutes(waveHandlers),
         cutoverRoutes(cutoverHandlers),
+        planRoutes(planHandlers),
         decommissionRoutes(decommissionHandlers),
       ),
       handlers,
@@ -251,6 +278,9 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     await cardSweeper.sweep();
   });
   cardSweeper.start();
+  // Planned notices that fell due while no instance ran go now; then the periodic due-check.
+  background.run('plan.resume', {}, async () => void (await planSweep.sweep()));
+  planSweep.start();
 
   return {
     url,
@@ -260,11 +290,12 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     sweepSignoffs: () => sweeper.sweep(),
     sweepFollowUps: () => followUps.sweep(),
     sender: sender,
+    sweepPlans: () => planSweep.sweep(),
     async close(graceMs = 10_000) {
       const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
       });
-      await Promise.all([sweeper.stop(), cardSweeper.stop(), sender.stop(), followUps.stop()]);
+      await Promise.all([sweeper.stop(), cardSweeper.stop(), planSweep.stop(), sender.stop(), followUps.stop()]);
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

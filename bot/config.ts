@@ -23,6 +23,8 @@ export interface Config {
   /** How often held assets and cost reviews coming due are looked for, in seconds; 0 turns the sweep off. */
   followUpSweepSeconds: number;
   broadcast: BroadcastConfig;
+  /** Communication plans: how often due planned notices are looked for (0: only on demand), and the window reminder's lead. */
+  plan: { sweepSeconds: number; reminderLeadHours: number };
   monitor: MonitorConfig;
   tab: TabConfig;
   /** How many days readiness evidence stays good for promotion (READINESS_EVIDENCE_MAX_AGE_DAYS, default 30). */
@@ -251,6 +253,7 @@ export function readConfig(env: Env = process.env): Config {
     costReviewAfterDays: days(env, 'COST_REVIEW_AFTER_DAYS', 30, 0),
     followUpSweepSeconds: seconds(env, 'FOLLOW_UP_SWEEP_SECONDS', 300, 86_400),
     broadcast: readBroadcast(env),
+    plan: { sweepSeconds: seconds(env, 'PLAN_SWEEP_SECONDS', 30, 3600), reminderLeadHours: number(env, 'WINDOW_REMINDER_LEAD_HOURS', 24, 1, 720, 'a number of hours') },
     monitor: readMonitorConfig(env),
     tab: readTab(env),
     evidenceMaxAgeDays: Math.round(number(env, 'READINESS_EVIDENCE_MAX_AGE_DAYS', 30, 1, 3650, 'a whole number of days')),

@@ -60,6 +60,7 @@ export const COMMANDS = [
   { usage: 'actions', description: 'Open action items from the retrospectives of this team.' },
   { usage: 'notify <workload>', description: 'Compose a change notice for channels and people; you see a preview first.' },
   { usage: 'remind-ack <notice>', description: 'Nudge the people who have not acknowledged a notice.' },
+  { usage: 'plan <workload>', description: 'The communication plan: notices planned ahead, at a time or relative to the release window, sent when due.' },
   { usage: 'wave', description: "This team's current wave: stage, blocker, next owner, dates at risk, moves with a reason; wave plan plans one, wave review reviews the last." },
   { usage: 'cutover <workload>', description: 'The release window: plan it and edit its runbook, go/no-go, run the runbook step by step, finish (then the post-cutover verification) or roll back.' },
   { usage: 'decommission <workload>', description: 'Retired assets, one by one through the CAF steps to disposal (or kept with a reason), and the savings realised.' },

@@ -49,6 +49,7 @@ describe('readConfig', () => {
         costReviewAfterDays: 30,
         followUpSweepSeconds: 300,
         broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
+        plan: { sweepSeconds: 30, reminderLeadHours: 24 },
         monitor: {},
         tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },
         evidenceMaxAgeDays: 30,
@@ -302,6 +303,18 @@ describe('readConfig', () => {
 
     it('refuses a value that is not a whole number of seconds up to an hour', () => {
       for (const value of ['soon', '-1', '1.5', '3601']) assertRefused({ SIGNOFF_SWEEP_SECONDS: value }, 'SIGNOFF_SWEEP_SECONDS', /whole number of seconds/);
+    });
+  });
+
+  describe('communication plans', () => {
+    it('reads how often planned notices are looked for and the release window reminder lead', () => {
+      assert.deepEqual(readConfig({ PLAN_SWEEP_SECONDS: '5', WINDOW_REMINDER_LEAD_HOURS: '48' }).plan, { sweepSeconds: 5, reminderLeadHours: 48 });
+      assert.equal(readConfig({ WINDOW_REMINDER_LEAD_HOURS: '2.5' }).plan.reminderLeadHours, 2.5);
+    });
+
+    it('refuses a sweep that is not whole seconds and a lead outside 1 to 720 hours, naming the variable', () => {
+      for (const value of ['soon', '-1', '3601']) assertRefused({ PLAN_SWEEP_SECONDS: value }, 'PLAN_SWEEP_SECONDS', /whole number of seconds/);
+      for (const value of ['0', 'a day', '721']) assertRefused({ WINDOW_REMINDER_LEAD_HOURS: value }, 'WINDOW_REMINDER_LEAD_HOURS', /number of hours from 1 to 720/);
     });
   });
 

@@ -248,6 +248,23 @@ export class BroadcastService {
     return result?.kind === 'changed';
   }
 
+  /**
+   * Sends a notice a communication plan made due: stored under its natural id (a due-check repeated after a crash
+   * finds it rather than sending twice), then queued for the sender as if its author had pressed Send.
+   */
+  async dispatchPlanned(input: { workload: Workload; noticeId: string; content: NoticeContent; audience: Audience; author: Person; approvedBy?: Person }): Promise<Notice | undefined> {
+    const now = this.now();
+    await this.notices.saveDraft(draftNotice({ workload: input.workload, noticeId: input.noticeId, content: input.content, audience: input.audience, actor: input.author, now }));
+    const result = await this.notices.change(input.workload.workloadId, input.noticeId, (current) =>
+      current.status === 'draft'
+        ? { kind: 'changed', notice: { ...current, status: 'sending', sentAt: now, rev: current.rev + 1, ...(input.approvedBy ? { approvedBy: input.approvedBy } : {}) } }
+        : { kind: 'unchanged', notice: current },
+    );
+    // Queued again when it was already sending: the outbox entry is idempotent, and a crash may have come before it.
+    if (result && (result.kind === 'changed' || result.notice.status === 'sending')) await this.activate({ kind: 'changed', notice: result.notice });
+    return result?.notice;
+  }
+
   /** Queues a changed notice for the sender; the notice is written first so a sender never settles it unseen. */
   private async activate(result: NoticeResult | undefined): Promise<void> {
     if (result?.kind !== 'changed') return;

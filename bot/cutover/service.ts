@@ -64,6 +64,8 @@ export class CutoverService {
     private readonly release: ReleaseService,
     private readonly clock: () => Date = () => new Date(),
     private readonly testers: TesterSource = { cycles: () => Promise.resolve([]) },
+    /** Told after a window was planned, answered, finished or rolled back (the communication plan follows it); never throws. */
+    private readonly windowChanged: (workloadId: string) => Promise<void> = async () => undefined,
   ) {}
 
   private now(): string {
@@ -110,7 +112,10 @@ export class CutoverService {
       now: this.now(),
     });
     if (decided.kind !== 'changed') return decided.kind === 'refused' ? decided : { kind: 'unchanged', value: decided.window };
-    if ((await this.windows.createWindow(decided.window, decided.event)) === 'created') return { kind: 'changed', value: decided.window };
+    if ((await this.windows.createWindow(decided.window, decided.event)) === 'created') {
+      await this.windowChanged(workload.workloadId);
+      return { kind: 'changed', value: decided.window };
+    }
     // The same number taken meanwhile: the same person's retry, or a colleague planning at the same moment.
     const again = (await this.windows.record(workload.workloadId)).windows.find((w) => w.windowId === decided.window.windowId);
     if (again && again.plannedBy.aadObjectId === actor.aadObjectId && again.start.at === decided.window.start.at) return { kind: 'unchanged', value: again };
@@ -125,7 +130,10 @@ export class CutoverService {
     if (previous) return this.already(previous, said);
     const checked = checkAnswer(window, { voter, answer: said, comment, now: this.now() });
     if (!checked.ok) return { kind: 'refused', message: checked.message };
-    if ((await this.windows.answer(checked.answer, checked.event)) === 'recorded') return { kind: 'changed', value: checked.answer };
+    if ((await this.windows.answer(checked.answer, checked.event)) === 'recorded') {
+      await this.windowChanged(workload.workloadId);
+      return { kind: 'changed', value: checked.answer };
+    }
     const stored = (await this.windows.record(workload.workloadId)).answers.find((a) => a.id === checked.answer.id);
     return stored ? this.already(stored, said) : { kind: 'refused', message: 'Your answer could not be read back; try again.' };
   }
@@ -149,6 +157,7 @@ export class CutoverService {
     // Also on a retry ('unchanged'): a crash between the window and the gate is mended by pressing again.
     if (decided && decided.kind !== 'refused' && decided.window.state === 'finished') {
       await this.release.passGateOnBehalf(workload.workloadId, { gateId: PROMOTION_GATE, actor: request.actor, evidence: evidenceOf(decided.window) });
+      await this.windowChanged(workload.workloadId);
     }
     return decided;
   }
@@ -161,7 +170,9 @@ export class CutoverService {
 
   async rollBack(workload: Workload, windowId: string, actor: Person, reason: string): Promise<WindowDecision | undefined> {
     const now = this.now();
-    return this.windows.changeWindow(workload.workloadId, windowId, (window) => rollBack(window, workload, { reason, actor, now }));
+    const decided = await this.windows.changeWindow(workload.workloadId, windowId, (window) => rollBack(window, workload, { reason, actor, now }));
+    if (decided && decided.kind !== 'refused') await this.windowChanged(workload.workloadId);
+    return decided;
   }
 
   /** Sets a blackout period for the workload's team. */

@@ -1,4 +1,5 @@
 import type { NoticeSummary } from '../broadcast/model';
+import type { PlanSummaryLine } from '../broadcast/plan';
 import type { RetroSummary } from '../retro/model';
 import type { CycleSummary } from '../signoff/model';
 import type { CostReviewSummary, DecommissionSummary } from '../decommission/model';
@@ -203,6 +204,8 @@ export interface WorkloadSummaries {
   decommission?: DecommissionSummary;
   /** The cost review after migration: planned against actual, the optimization savings, when it was asked for. */
   costReview?: CostReviewSummary;
+  /** The communication plan: how many notices are planned and sent, and the next one. */
+  plan?: PlanSummaryLine;
 }
 
 /** One line of the append-only audit trail of a workload. */
@@ -239,7 +242,8 @@ export interface AuditEvent {
     | 'asset.step'
     | 'asset.reminded'
     | 'costReview.saved'
-    | 'costReview.asked';
+    | 'costReview.asked'
+    | 'plan.changed';
   gateId?: string;
   /** For business-testing events: the UAT cycle they belong to. */
   cycleId?: string;

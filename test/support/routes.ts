@@ -7,6 +7,8 @@ import { decommissionRoutes } from '../../bot/teams/decommissionRoutes';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
 import type { RetroHandlers } from '../../bot/teams/retroHandlers';
 import { retroRoutes } from '../../bot/teams/retroRoutes';
+import type { PlanHandlers } from '../../bot/teams/planHandlers';
+import { planRoutes } from '../../bot/teams/planRoutes';
 import { mergeRoutes, Routes } from '../../bot/teams/router';
 import { releaseRoutes } from '../../bot/teams/routes';
 import type { SignoffHandlers } from '../../bot/teams/signoffHandlers';
@@ -24,5 +26,6 @@ export function everyRoute(): Routes {
     wavesRoutes({} as WaveHandlers),
     cutoverRoutes({} as CutoverHandlers),
     decommissionRoutes({} as DecommissionHandlers),
+    planRoutes({} as PlanHandlers),
   );
 }
