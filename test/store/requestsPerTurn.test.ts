@@ -119,6 +119,7 @@ describe('Cosmos requests per turn', function () {
       assert.match(cardText(await h.post(retroStart(h, pm, team, workloadId)).then((r) => (r.body as { value: unknown }).value)), /Retrospective|retro/i);
       measured.entry!.push(await cost(() => press(h, retroEntry(h, testers[1]!, team, workloadId, 'The cutover went well'))));
     }
+    console.log(JSON.stringify(measured));
     for (const [what, [fresh, long]] of Object.entries(measured)) {
       assert.equal(fresh!.crossPartitionQuery + long!.crossPartitionQuery, 0, `${what}: no cross-partition query`);
       // The shared card redrawn after the answer coalesces its reads with the turn's, so reads may differ by one; queries may not.
