@@ -124,6 +124,11 @@ export interface WorkloadSummaries {
   notices?: NoticeSummary[];
   /** The latest retrospective. */
   retro?: RetroSummary;
+  /**
+   * Set when the summaries were built from every document of the workload: at its creation, or once by the
+   * migration of a workload stored before summaries existed (bot/store/summaries.ts withSummaries).
+   */
+  complete?: boolean;
 }
 
 /** One line of the append-only audit trail of a workload. */
