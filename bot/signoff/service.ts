@@ -210,8 +210,7 @@ export class SignoffService {
     const key = keyOf(workloadId, cycleId);
     const { workload, marker, ...asked } = request;
     const cycle =
-      (workload?.workloadId === workloadId ? this.fromSummary(workload, cycleId) : undefined) ??
-      ((await this.recentReads.run(key, () => this.load(key))) ?? (await this.reads.read(key)))?.cycle;
+      (workload?.workloadId === workloadId ? this.fromSummary(workload, cycleId) : undefined) ?? ((await this.recentReads.run(key, () => this.load(key))) ?? (await this.reads.read(key)))?.cycle;
     if (!cycle || cycle.tenantId !== tenantId) return { kind: 'missing' };
     const now = this.now();
     const check = checkVote(cycle, { ...asked, now });

@@ -89,7 +89,9 @@ export async function withSummaries(container: Container, workload: Workload, bu
         'SELECT * FROM c WHERE c.workloadId = @workloadId AND (c.type = "cycle" OR c.type = "notice" OR c.type = "retro")',
       );
       const { _etag, ...body } = current;
-      const written = await orStale(container.item(workloadId, workloadId).replace<Workload>({ ...body, summaries: summariesOf(documents) }, { accessCondition: { type: 'IfMatch', condition: _etag ?? '' } }));
+      const written = await orStale(
+        container.item(workloadId, workloadId).replace<Workload>({ ...body, summaries: summariesOf(documents) }, { accessCondition: { type: 'IfMatch', condition: _etag ?? '' } }),
+      );
       if (written === STALE) return STALE;
       return written.resource ? toDomain(written.resource) : current;
     },

@@ -166,7 +166,16 @@ describe("The workload's summaries and the team's open action items, in step und
 
   const eventsOf = async (workloadId: string, action: string): Promise<number> => {
     const { resources } = await store.workloads.items
-      .query<number>({ query: 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = @a', parameters: [{ name: '@w', value: workloadId }, { name: '@a', value: action }] }, { partitionKey: workloadId })
+      .query<number>(
+        {
+          query: 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = @a',
+          parameters: [
+            { name: '@w', value: workloadId },
+            { name: '@a', value: action },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
       .fetchAll();
     return resources[0] ?? 0;
   };
@@ -219,7 +228,11 @@ describe("The workload's summaries and the team's open action items, in step und
     const add = (who: (typeof people)[number], n: number) => service.addEntries(retro, who, [{ questionId: question, text: `What ${who.name} saw` }], { marker: markerOf(card, n) });
     const outcomes = await Promise.all(people.flatMap((who, i) => [add(who, 2 * i), add(who, 2 * i + 1)]));
 
-    assert.equal(outcomes.reduce((sum, o) => sum + o.added, 0), 50, 'each entry stored once');
+    assert.equal(
+      outcomes.reduce((sum, o) => sum + o.added, 0),
+      50,
+      'each entry stored once',
+    );
     assert.ok(outcomes.every((o) => o.problems.length === 0));
     assert.equal((await retros.entriesOf(workloadId, retro.retroId)).length, 50);
     const stored = (await workloads.get(workloadId))!;
@@ -272,7 +285,10 @@ describe("The workload's summaries and the team's open action items, in step und
       );
       assert.deepEqual(
         migrated.summaries?.notices,
-        sent.slice(-NOTICES_SHOWN).reverse().map((n) => noticeSummaryOf(n)),
+        sent
+          .slice(-NOTICES_SHOWN)
+          .reverse()
+          .map((n) => noticeSummaryOf(n)),
         'the latest notices sent, newest first, no draft',
       );
       assert.equal(migrated.summaries?.retro?.number, 2, 'the latest retro');
