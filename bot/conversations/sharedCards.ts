@@ -88,6 +88,11 @@ export class SharedCardSync {
     this.redraw(card, fields, draw);
   }
 
+  /** Whether this process has marked the card and its draw has not started: a change then needs no marker write. */
+  isMarkedAhead(card: SharedCard): boolean {
+    return this.markedAhead.has(`${card.workloadId}\n${cardSyncId(card)}`);
+  }
+
   /** The marker of a card as a change writes it: in its own batch (then call `marked`), or through `stale`. */
   marker<C extends SharedCard>(card: C): CardSyncMarker {
     const sequence = Math.max(this.clock().getTime(), this.lastSequence + 1);

@@ -45,9 +45,10 @@ export class SignoffCardPublisher {
     return this.cards.stale({ kind: 'signoff', workloadId, cycleId }, { workloadId, cycleId, ...fields }, this.draw);
   }
 
-  /** The marker a decision writes in its own batch (see SharedCardSync.marked). */
-  marker(workloadId: string, cycleId: string): object {
-    return this.cards.marker({ kind: 'signoff', workloadId, cycleId });
+  /** The marker a decision writes in its own batch (see SharedCardSync.marked); none while one is in the store and not drawn yet. */
+  marker(workloadId: string, cycleId: string): object | undefined {
+    const card: SignoffCard = { kind: 'signoff', workloadId, cycleId };
+    return this.cards.isMarkedAhead(card) ? undefined : this.cards.marker(card);
   }
 
   /** After a decision whose batch wrote the marker at `version`: the card is drawn after the answer, from `view` while it is current. */
@@ -223,13 +224,14 @@ export class SignoffHandlers {
 
   /** A tester's approval or rejection: recorded once, answered with their view, the shared card updated after. */
   async decide(turn: Turn, data: DecideData, workload?: Workload): Promise<VerbOutcome> {
+    const marker = this.deps.publisher.marker(data.workloadId, data.cycleId);
     const outcome = await this.deps.signoff.decide(data.workloadId, data.cycleId, turn.tenantId, {
       actor: turn.actor,
       decision: data.decision,
       comment: data.comment,
       evidence: data.evidence,
       ...(workload ? { workload } : {}),
-      marker: this.deps.publisher.marker(data.workloadId, data.cycleId),
+      ...(marker ? { marker } : {}),
     });
     const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
     switch (outcome.kind) {
