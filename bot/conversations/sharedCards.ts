@@ -50,8 +50,12 @@ export interface CardSyncRepository {
   pending(limit: number): Promise<CardSyncMarker[]>;
 }
 
-/** Draws one shared card from the store into its message; does nothing when the card has no message yet. */
-export type DrawCard<C extends SharedCard> = (card: C) => Promise<void>;
+/**
+ * Draws one shared card from the store into its message; does nothing when the card has no message yet.
+ * `written` is set when the marker's version came from the change's own batch (see SharedCardSync.marked): the
+ * draw may then use a read of the store that started after that batch, instead of reading again.
+ */
+export type DrawCard<C extends SharedCard> = (card: C, written: boolean) => Promise<void>;
 
 /** Teams will never take an update of this message: it or its conversation is gone, or the bot may not write there. */
 const cannotUpdate = (error: unknown): boolean => error instanceof DeliveryError && (error.status === 403 || error.status === 404);
@@ -69,6 +73,8 @@ export class SharedCardSync {
    * Once a draw starts it reads the marker's version, so from then on a change must write it again.
    */
   private readonly markedAhead = new Set<string>();
+  /** The marker's version a change's own batch answered, for the draw to come: no read of the version needed. */
+  private readonly written = new Map<string, string>();
 
   constructor(
     private readonly repo: CardSyncRepository,
@@ -85,9 +91,7 @@ export class SharedCardSync {
       this.redraw(card, fields, draw);
       return;
     }
-    const sequence = Math.max(this.clock().getTime(), this.lastSequence + 1);
-    this.lastSequence = sequence;
-    const marker: CardSyncMarker = { id, type: 'cardSync', workloadId: card.workloadId, card, requestedAt: new Date(sequence).toISOString(), sequence };
+    const marker = this.marker(card);
     try {
       await this.repo.request(marker);
       this.markedAhead.add(key);
@@ -98,16 +102,42 @@ export class SharedCardSync {
     this.redraw(card, fields, draw);
   }
 
+  /** Whether this process has marked the card and its draw has not started: a change then needs no marker write. */
+  isMarkedAhead(card: SharedCard): boolean {
+    return this.markedAhead.has(`${card.workloadId}\n${cardSyncId(card)}`);
+  }
+
+  /** The marker of a card as a change writes it: in its own batch (then call `marked`), or through `stale`. */
+  marker<C extends SharedCard>(card: C): CardSyncMarker {
+    const sequence = Math.max(this.clock().getTime(), this.lastSequence + 1);
+    this.lastSequence = sequence;
+    return { id: cardSyncId(card), type: 'cardSync', workloadId: card.workloadId, card, requestedAt: new Date(sequence).toISOString(), sequence };
+  }
+
+  /**
+   * For a change that wrote the card's marker in its own batch: `version` is the ETag the batch answered. The card
+   * is drawn after the answer, and the marker cleared at that version, so a change stored since (here or in another
+   * process) writes it again and the clear fails, which draws once more. No request of its own.
+   */
+  marked<C extends SharedCard>(card: C, version: string, fields: Record<string, unknown>, draw: DrawCard<C>): void {
+    const key = `${card.workloadId}\n${cardSyncId(card)}`;
+    this.written.set(key, version);
+    this.markedAhead.add(key);
+    this.redraw(card, fields, draw);
+  }
+
   /** Draws the card from the store in the background and clears its marker unless a change asked again meanwhile. */
   redraw<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>): void {
     const id = cardSyncId(card);
     const key = `${card.workloadId}\n${id}`;
     this.updates.request(key, `${card.kind}.card_update`, fields, async () => {
       this.markedAhead.delete(key);
-      // Read before drawing: a change stored after this read writes the marker again, and the clear below fails.
-      const version = await this.repo.version(card.workloadId, id);
+      // Read before drawing (or known from the change's batch): a change stored after it writes the marker again, and the clear below fails.
+      const known = this.written.get(key);
+      this.written.delete(key);
+      const version = known ?? (await this.repo.version(card.workloadId, id));
       try {
-        await draw(card);
+        await draw(card, known !== undefined);
       } catch (error) {
         if (!cannotUpdate(error) || version === undefined) throw error;
         this.log.warn({ event: 'cardsync.card_gone', ...fields, err: error }, 'the shared card can no longer be updated');

@@ -206,6 +206,11 @@ export interface WorkloadSummaries {
   costReview?: CostReviewSummary;
   /** The communication plan: how many notices are planned and sent, and the next one. */
   plan?: PlanSummaryLine;
+  /**
+   * Set when the summaries were built from every document of the workload: at its creation, or once by the
+   * migration of a workload stored before summaries existed (bot/store/summaries.ts withSummaries).
+   */
+  complete?: boolean;
 }
 
 /** One line of the append-only audit trail of a workload. */

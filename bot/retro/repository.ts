@@ -15,8 +15,11 @@ export interface RetroRepository {
   /** Undefined when the retro does not exist. */
   changeRetro(workloadId: string, retroId: string, rule: (current: Retro) => Decided<Retro>): Promise<Decided<Retro> | undefined>;
 
-  /** Stores a new entry; when its id is taken, answers with the stored one. */
-  addEntry(entry: RetroEntry): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry }>;
+  /**
+   * Stores a new entry; when its id is taken, answers with the stored one. With `marker` (the channel card's redraw
+   * marker, see bot/conversations/sharedCards.ts), it is upserted in the entry's batch, after it; `markerVersion` is its ETag.
+   */
+  addEntry(entry: RetroEntry, marker?: object): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry; markerVersion?: string }>;
   getEntry(workloadId: string, entryId: string): Promise<RetroEntry | undefined>;
   entriesOf(workloadId: string, retroId: string): Promise<RetroEntry[]>;
   changeEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry> | undefined>;

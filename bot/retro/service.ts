@@ -40,7 +40,20 @@ export interface AddOutcome {
   added: number;
   /** Sentences about entries that were not added. */
   problems: string[];
+  /** Every entry of the retro as read before adding, with the ones added: what the person's answer shows. */
+  entries?: RetroEntry[];
+  /** The channel card's marker, when one was given, written with the entries at this version (see SharedCardSync.marked). */
+  markerVersion?: string;
 }
+
+/** What a caller already holds of a retro's snapshot: `workload` when the key is there (even undefined: not needed), `entries` as read. */
+export interface KnownParts {
+  workload?: Workload;
+  entries?: RetroEntry[];
+}
+
+/** Action items are recorded from the act phase on (see recordAction): before it a retro has none to read. */
+const hasActions = (retro: Retro): boolean => retro.phase === 'act' || retro.phase === 'closed';
 
 export type CloseOutcome = Decided<Retro> & { gate?: { passed: boolean; message: string } };
 
@@ -64,8 +77,9 @@ export class RetroService {
     return pseudonymOf(this.pseudonymSecret, retro.retroId, aadObjectId);
   }
 
-  async facilitates(retro: Retro, aadObjectId: string): Promise<boolean> {
-    return facilitates(retro, await this.release.get(retro.workloadId), aadObjectId);
+  /** `workload`: the one the turn read, when the caller has it (no second read). */
+  async facilitates(retro: Retro, aadObjectId: string, workload?: Workload): Promise<boolean> {
+    return facilitates(retro, workload?.workloadId === retro.workloadId ? workload : await this.release.get(retro.workloadId), aadObjectId);
   }
 
   /** Reads a retro named by card data, only within the person's tenant. */
@@ -83,12 +97,13 @@ export class RetroService {
     return (await this.retros.retrosOf(workloadId)).at(-1);
   }
 
-  async snapshot(retro: Retro): Promise<RetroSnapshot> {
+  /** Reads what the caller does not already hold (see KnownParts). */
+  async snapshot(retro: Retro, known: KnownParts = {}): Promise<RetroSnapshot> {
     const [workload, entries, ballots, actions] = await Promise.all([
-      this.release.get(retro.workloadId),
-      this.retros.entriesOf(retro.workloadId, retro.retroId),
+      'workload' in known ? Promise.resolve(known.workload) : this.release.get(retro.workloadId),
+      known.entries ? Promise.resolve(known.entries) : this.retros.entriesOf(retro.workloadId, retro.retroId),
       retro.phase === 'vote' ? this.retros.ballotsOf(retro.workloadId, retro.retroId) : Promise.resolve([]),
-      this.retros.actionsOf(retro.workloadId, retro.retroId),
+      hasActions(retro) ? this.retros.actionsOf(retro.workloadId, retro.retroId) : Promise.resolve([]),
     ]);
     return { retro, workload, entries, ballots, actions };
   }
@@ -119,13 +134,24 @@ export class RetroService {
     return result && result.kind !== 'refused' ? result.value : retro;
   }
 
-  async addEntries(retro: Retro, actor: Person, items: Array<{ questionId: string; text: string }>): Promise<AddOutcome> {
+  /** `marker`: the channel card's redraw marker, written in the batch of each entry added. */
+  async addEntries(retro: Retro, actor: Person, items: Array<{ questionId: string; text: string }>, options: { marker?: object } = {}): Promise<AddOutcome> {
     const now = this.now();
     const open = collecting(retro, now);
     if (!open.ok) return { added: 0, problems: [open.message] };
     const authorKey = this.keyOf(retro, actor.aadObjectId);
-    const mine = (await this.retros.entriesOf(retro.workloadId, retro.retroId)).filter((e) => e.authorKey === authorKey);
-    const outcome: AddOutcome = { added: 0, problems: [] };
+    const entries = await this.retros.entriesOf(retro.workloadId, retro.retroId);
+    const mine = entries.filter((e) => e.authorKey === authorKey);
+    const outcome: AddOutcome = { added: 0, problems: [], entries };
+    const add = async (entry: RetroEntry) => {
+      const stored = await this.retros.addEntry(entry, options.marker);
+      if (stored.kind === 'created') {
+        outcome.added += 1;
+        entries.push(stored.entry);
+        if (stored.markerVersion) outcome.markerVersion = stored.markerVersion;
+      }
+      return stored;
+    };
     for (const item of items) {
       const question = retro.questions.find((q) => q.id === item.questionId);
       if (!question) continue;
@@ -150,14 +176,12 @@ export class RetroService {
         ...(retro.anonymous ? {} : { author: actor }),
         createdAt: now,
       };
-      const stored = await this.retros.addEntry(entry);
+      const stored = await add(entry);
       if (stored.kind === 'created') {
-        outcome.added += 1;
         mine.push(stored.entry);
       } else if (stored.entry.authorKey === authorKey && stored.entry.text !== checked.text) {
         // Same key, different text: an entry since edited away from this wording. Store the new one beside it.
-        const again = await this.retros.addEntry({ ...entry, id: `${entry.id}-${digestOf(now, String(mine.length)).slice(0, 6)}` });
-        if (again.kind === 'created') outcome.added += 1;
+        await add({ ...entry, id: `${entry.id}-${digestOf(now, String(mine.length)).slice(0, 6)}` });
       }
     }
     return outcome;

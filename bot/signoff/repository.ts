@@ -13,6 +13,9 @@ export interface CycleSnapshot {
 /** A final sign-off: the cycle's change, and the workload's when the business-testing gate passes with it. */
 export type FinalChange = CycleChange & { gate?: Extract<RuleResult, { kind: 'changed' }> };
 
+/** A decision stored (with the version of the shared card's marker written in its batch, when one was given) or its place taken. */
+export type VoteRecord = { kind: 'recorded'; markerVersion?: string } | { kind: 'taken' };
+
 /** Where cycles and decisions are kept: in the workload's partition. Implemented over Cosmos DB in bot/store. */
 export interface SignoffRepository {
   /** Every cycle of a workload, by number. */
@@ -27,6 +30,11 @@ export interface SignoffRepository {
    * id is already held, by the tester's first decision or by a seal.
    */
   castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'taken'>;
+  /**
+   * castVote, with the shared card's redraw marker (see bot/conversations/sharedCards.ts) upserted in the same
+   * batch, after the decision: one request marks the card and stores the decision, or neither when the place is taken.
+   */
+  recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object): Promise<VoteRecord>;
   /** What holds a tester's place: their decision, a seal, or nothing yet (a point read). */
   slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined>;
   /** Takes a tester's place so that no decision can be stored there any more; 'taken' when something holds it already. */

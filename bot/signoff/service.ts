@@ -32,7 +32,8 @@ export interface CycleView extends CycleSnapshot {
 export type OpenOutcome = { kind: 'opened'; cycle: SignoffCycle; created: boolean } | { kind: 'refused'; message: string };
 
 export type DecisionOutcome =
-  | { kind: 'recorded'; view: CycleView; vote: Vote }
+  /** `markerVersion`: the shared card's marker was written in the decision's batch, at this version (see SharedCardSync.marked). */
+  | { kind: 'recorded'; view: CycleView; vote: Vote; markerVersion?: string }
   /** The tester decided before (a client retry, a second click): nothing new was stored. */
   | { kind: 'already'; view: CycleView; vote: Vote }
   | { kind: 'refused'; view: CycleView; message: string; pastDue: boolean }
@@ -41,6 +42,16 @@ export type DecisionOutcome =
 export type FinalOutcome = { kind: 'changed' | 'unchanged'; view: CycleView } | { kind: 'refused'; view: CycleView; message: string } | { kind: 'missing' };
 
 export type CancelOutcome = { kind: 'changed' | 'unchanged'; view: CycleView } | { kind: 'refused'; view: CycleView; message: string } | { kind: 'missing' };
+
+/** A tester's decision as asked; `workload` is the one the turn read, `marker` the shared card's marker to write with the decision. */
+export interface DecideRequest {
+  actor: Person;
+  decision: Decision;
+  comment: string;
+  evidence: string;
+  workload?: Workload;
+  marker?: object;
+}
 
 /** What a person asks for when opening a cycle; the service adds the workload, its cycles and the time. */
 export type OpenRequest = Omit<OpenCycleRequest, 'workload' | 'cycles' | 'now'>;
@@ -52,6 +63,9 @@ const COMPLETE_READS = 6;
 
 const keyOf = (workloadId: string, cycleId: string): string => `${workloadId}\n${cycleId}`;
 
+/** How many cycles' testers a process keeps at hand (they never change once a cycle opens). */
+const KNOWN_CYCLES = 1000;
+
 /** The business-testing use cases: open a cycle, record decisions exactly once, close, sign off, expire. */
 export class SignoffService {
   /** Concurrent readers of one cycle share reads, each seeing its own writes. */
@@ -60,6 +74,12 @@ export class SignoffService {
   private readonly recentReads = new SingleFlight<CycleView | undefined>();
   /** One close of a cycle's testers' part at a time, per process; the store keeps it right across processes. */
   private readonly closing = new SingleFlight<void>();
+  /** Cycles read lately, for what never changes in them (testers, rule, due time); their state comes from the workload's summary. */
+  private readonly known = new Map<string, SignoffCycle>();
+  /** Counts this process's writes to cycles: the last one per cycle, and where the count stood when each read started. */
+  private writes = 0;
+  private readonly lastWrite = new Map<string, number>();
+  private readonly readAt = new WeakMap<CycleView, number>();
 
   constructor(
     private readonly repo: SignoffRepository,
@@ -71,8 +91,47 @@ export class SignoffService {
   /** Reads a cycle with its decisions and tallies it once, for every caller sharing the read. */
   private async load(key: string): Promise<CycleView | undefined> {
     const [workloadId = '', cycleId = ''] = key.split('\n');
+    const started = this.writes;
     const snapshot = await this.repo.snapshot(workloadId, cycleId);
-    return snapshot ? { ...snapshot, tally: tally(snapshot.cycle, snapshot.votes) } : undefined;
+    if (!snapshot) return undefined;
+    this.remember(snapshot.cycle);
+    const view = { ...snapshot, tally: tally(snapshot.cycle, snapshot.votes) };
+    this.readAt.set(view, started);
+    return view;
+  }
+
+  private remember(cycle: SignoffCycle): void {
+    const key = keyOf(cycle.workloadId, cycle.id);
+    this.known.delete(key);
+    this.known.set(key, cycle);
+    if (this.known.size > KNOWN_CYCLES) this.known.delete(this.known.keys().next().value ?? '');
+  }
+
+  /** Notes a write of this process to a cycle: views read before it are not current any more. */
+  private wrote(workloadId: string, cycleId: string): void {
+    this.writes += 1;
+    this.lastWrite.set(keyOf(workloadId, cycleId), this.writes);
+  }
+
+  /**
+   * Whether no write of this process to the view's cycle has completed since the view's read started: then the
+   * view holds every change this process stored (a shared card drawn after a decision may use the decision's answer).
+   */
+  isCurrent(view: CycleView): boolean {
+    const started = this.readAt.get(view);
+    return started !== undefined && started >= (this.lastWrite.get(keyOf(view.cycle.workloadId, view.cycle.id)) ?? 0);
+  }
+
+  /**
+   * The cycle as the check before a decision needs it, without a read when possible: what never changes from a
+   * recent read, its state and due time from the summary on the workload the turn read (kept in the batch of every change).
+   */
+  private fromSummary(workload: Workload | undefined, cycleId: string): SignoffCycle | undefined {
+    const summary = workload?.summaries?.signoff?.find((c) => c.id === cycleId);
+    const fixed = workload && this.known.get(keyOf(workload.workloadId, cycleId));
+    if (!summary || !fixed) return undefined;
+    const { testerCount: _count, ...rest } = summary;
+    return { ...rest, testers: fixed.testers, ...(fixed.card ? { card: fixed.card } : {}) };
   }
 
   now(): string {
@@ -119,7 +178,10 @@ export class SignoffService {
       return retried ? { kind: 'opened', cycle: retried, created: false } : result;
     }
     if ((await this.repo.createCycle(result.cycle, result.event)) === 'created') {
-      return { kind: 'opened', cycle: (await this.repo.cycle(workload.workloadId, result.cycle.id)) ?? result.cycle, created: true };
+      this.wrote(workload.workloadId, result.cycle.id);
+      const stored = (await this.repo.cycle(workload.workloadId, result.cycle.id)) ?? result.cycle;
+      this.remember(stored);
+      return { kind: 'opened', cycle: stored, created: true };
     }
     const taken = await this.repo.cycle(workload.workloadId, result.cycle.id);
     if (taken && taken.openedBy.aadObjectId === request.actor.aadObjectId && isActive(taken.state)) {
@@ -138,21 +200,24 @@ export class SignoffService {
   /** Remembers the message holding the shared card, so later decisions update it. */
   async recordCard(workloadId: string, cycleId: string, card: NonNullable<SignoffCycle['card']>): Promise<void> {
     await this.repo.changeCycle(workloadId, cycleId, (cycle) => ({ kind: 'changed', cycle: { ...cycle, card } }));
+    this.wrote(workloadId, cycleId);
   }
 
   /** Records a tester's approval or rejection exactly once, and closes the testers' part when it decides the rule. */
-  async decide(workloadId: string, cycleId: string, tenantId: string, request: { actor: Person; decision: Decision; comment: string; evidence: string }): Promise<DecisionOutcome> {
+  async decide(workloadId: string, cycleId: string, tenantId: string, request: DecideRequest): Promise<DecisionOutcome> {
     // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
     // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
     const key = keyOf(workloadId, cycleId);
-    const recent = (await this.recentReads.run(key, () => this.load(key))) ?? (await this.reads.read(key));
-    if (!recent || recent.cycle.tenantId !== tenantId) return { kind: 'missing' };
-    const cycle = recent.cycle;
+    const { workload, marker, ...asked } = request;
+    const cycle =
+      (workload?.workloadId === workloadId ? this.fromSummary(workload, cycleId) : undefined) ?? ((await this.recentReads.run(key, () => this.load(key))) ?? (await this.reads.read(key)))?.cycle;
+    if (!cycle || cycle.tenantId !== tenantId) return { kind: 'missing' };
     const now = this.now();
-    const check = checkVote(cycle, { ...request, now });
+    const check = checkVote(cycle, { ...asked, now });
     if (!check.ok) return this.refusedWith(workloadId, cycleId, check.message, check.pastDue);
 
-    if ((await this.repo.castVote(check.vote, check.event)) === 'taken') {
+    const stored = await this.repo.recordVote(check.vote, check.event, marker);
+    if (stored.kind === 'taken') {
       // The answer shows the cycle as it is now, and that read holds what took the place (a replica may lag: then read it alone).
       const view = await this.view(workloadId, cycleId);
       if (!view) return { kind: 'missing' };
@@ -161,12 +226,14 @@ export class SignoffService {
       return { kind: 'refused', view, message: `The testers' part of UAT cycle ${cycle.number} has closed. Nothing was recorded.`, pastDue: false };
     }
 
+    this.wrote(workloadId, cycleId);
     let view = await this.view(workloadId, cycleId);
     if (view && testersShouldClose(view.cycle, view.tally, this.now())) {
       await this.closeTestersOf(workloadId, cycleId);
       view = await this.view(workloadId, cycleId);
     }
-    return view ? { kind: 'recorded', view, vote: check.vote } : { kind: 'missing' };
+    if (!view) return { kind: 'missing' };
+    return stored.markerVersion ? { kind: 'recorded', view, vote: check.vote, markerVersion: stored.markerVersion } : { kind: 'recorded', view, vote: check.vote };
   }
 
   private async refusedWith(workloadId: string, cycleId: string, message: string, pastDue: boolean): Promise<DecisionOutcome> {
@@ -191,8 +258,10 @@ export class SignoffService {
       await forEachLimited(empty, SEAL_CONCURRENCY, async (tester) => {
         await this.repo.seal(sealFor(first.cycle, tester, reason, now));
       });
+      this.wrote(workloadId, cycleId);
       const complete = await this.completeSnapshot(workloadId, cycleId);
       await this.repo.changeCycle(workloadId, cycleId, (cycle) => closeTesters(cycle, complete.votes, now));
+      this.wrote(workloadId, cycleId);
     });
   }
 
@@ -219,6 +288,7 @@ export class SignoffService {
       const gate = passGateOnBehalf(workload, { gateId: BUSINESS_TESTING_GATE, actor: request.actor, evidence: gateEvidence(change.cycle), now });
       return gate.kind === 'changed' ? { ...change, gate } : change;
     });
+    this.wrote(workloadId, cycleId);
     if (!result) return { kind: 'missing' };
     // A sign-off arriving after the due time finds the cycle expired, whether or not the sweep got there first.
     if (result.kind === 'refused' && isActive(result.cycle.state) && isPastDue(result.cycle, now)) await this.expire(workloadId, cycleId);
@@ -248,6 +318,7 @@ export class SignoffService {
       });
     }
     const result = check.kind === 'changed' ? await this.repo.changeCycle(workloadId, cycleId, (cycle) => cancelCycle(cycle, workload, { ...request, now })) : check;
+    this.wrote(workloadId, cycleId);
     if (!result) return { kind: 'missing' };
     // A cancel arriving after the due time finds the cycle expired, whether or not the sweep got there first.
     if (result.kind === 'refused' && isActive(result.cycle.state) && isPastDue(result.cycle, now)) await this.expire(workloadId, cycleId);
@@ -265,6 +336,7 @@ export class SignoffService {
     } else {
       const now = this.now();
       await this.repo.changeCycle(workloadId, cycleId, (current) => expireAwaitingFinal(current, now));
+      this.wrote(workloadId, cycleId);
     }
     const after = await this.repo.cycle(workloadId, cycleId);
     return after?.state === 'expired';

@@ -124,9 +124,19 @@ export class CosmosRetroRepository implements RetroRepository {
     });
   }
 
-  async addEntry(entry: RetroEntry): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry }> {
-    if ((await this.create(entry)) === 'created') return { kind: 'created', entry: (await this.getEntry(entry.workloadId, entry.id)) ?? entry };
-    return { kind: 'exists', entry: (await this.getEntry(entry.workloadId, entry.id)) ?? entry };
+  async addEntry(entry: RetroEntry, marker?: object): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry; markerVersion?: string }> {
+    const { _etag, ...doc } = entry as RetroEntry & { _etag?: string };
+    // The entry first: when its id is taken (409) nothing after it is applied, on a server that rolls back or not.
+    const operations: OperationInput[] = [
+      { operationType: 'Create', partitionKey: entry.workloadId, resourceBody: doc as unknown as JSONObject },
+      ...(marker ? [{ operationType: 'Upsert' as const, partitionKey: entry.workloadId, resourceBody: marker as unknown as JSONObject }] : []),
+    ];
+    const results = (await this.container.items.batch(operations, entry.workloadId)).result;
+    if (results?.[0]?.statusCode === 409) return { kind: 'exists', entry: (await this.getEntry(entry.workloadId, entry.id)) ?? entry };
+    checkBatch(results, `adding entry ${entry.id}`);
+    const stored = results?.[0]?.resourceBody as unknown as (RetroEntry & Doc) | undefined;
+    const markerVersion = marker ? results?.[1]?.eTag : undefined;
+    return { kind: 'created', entry: stored ? toDomain(stored) : entry, ...(markerVersion ? { markerVersion } : {}) };
   }
 
   getEntry(workloadId: string, entryId: string): Promise<RetroEntry | undefined> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
 import { cycleSummaryOf, SignoffCycle, Vote, VoteSeal } from '../signoff/model';
-import type { CycleSnapshot, FinalChange, SignoffRepository } from '../signoff/repository';
+import type { CycleSnapshot, FinalChange, SignoffRepository, VoteRecord } from '../signoff/repository';
 import type { CycleChange } from '../signoff/rules';
 import { answer, checkBatch, changeWithRetry, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { CosmosSystem, queryPartition, toDomain } from './documents';
@@ -75,14 +75,21 @@ export class CosmosSignoffRepository implements SignoffRepository {
   }
 
   async castVote(vote: Vote, event: Omit<AuditEvent, 'id'>): Promise<'recorded' | 'taken'> {
+    return (await this.recordVote(vote, event)).kind;
+  }
+
+  async recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object): Promise<VoteRecord> {
+    // The decision first: when its place is taken (409) nothing after it is applied, on a server that rolls back or not.
     const operations: OperationInput[] = [
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: body(vote) },
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: withId(event) },
+      ...(marker ? [{ operationType: 'Upsert' as const, partitionKey: vote.workloadId, resourceBody: body(marker) }] : []),
     ];
     const results = (await this.container.items.batch(operations, vote.workloadId)).result;
-    if (results?.[0]?.statusCode === 409) return 'taken';
+    if (results?.[0]?.statusCode === 409) return { kind: 'taken' };
     checkBatch(results, `recording decision ${vote.id}`);
-    return 'recorded';
+    const markerVersion = marker ? results?.[2]?.eTag : undefined;
+    return markerVersion ? { kind: 'recorded', markerVersion } : { kind: 'recorded' };
   }
 
   async slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined> {

@@ -1,8 +1,10 @@
-import type { JSONObject, OperationInput } from '@azure/cosmos';
-import type { NoticeSummary } from '../broadcast/model';
+import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
+import { Notice, noticeSummaryOf, NoticeSummary } from '../broadcast/model';
 import type { Workload, WorkloadSummaries } from '../release/model';
-import type { RetroSummary } from '../retro/model';
-import type { CycleSummary } from '../signoff/model';
+import { Retro, retroSummaryOf, RetroSummary } from '../retro/model';
+import { cycleSummaryOf, CycleSummary, SignoffCycle } from '../signoff/model';
+import { answer, changeWithRetry, orStale, STALE, WriteBudget } from './conditionalWrite';
+import { queryPartition, toDomain } from './documents';
 
 /**
  * The guarded replace of the workload document that brings one of its summaries in step (see WorkloadSummaries),
@@ -40,4 +42,61 @@ export function noticesWith(workload: Workload, notice: NoticeSummary & { draft:
 export function retroWith(workload: Workload, retro: RetroSummary): RetroSummary | undefined {
   const current = workload.summaries?.retro;
   return current && current.number > retro.number ? current : retro;
+}
+
+/** The summaries of a workload built from its documents: every cycle, the latest notices sent, the latest retro. */
+export function summariesOf(documents: ReadonlyArray<SignoffCycle | Notice | Retro>): WorkloadSummaries {
+  const cycles = documents.filter((d): d is SignoffCycle => d.type === 'cycle').map((c) => cycleSummaryOf(toDomain(c)));
+  const notices = documents
+    .filter((d): d is Notice => d.type === 'notice' && d.status !== 'draft')
+    .map((n) => noticeSummaryOf(n))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id))
+    .slice(0, NOTICES_SHOWN);
+  const retro = documents.filter((d): d is Retro => d.type === 'retro').sort((a, b) => b.number - a.number)[0];
+  return {
+    ...(cycles.length ? { signoff: cycles.sort((a, b) => a.number - b.number) } : {}),
+    ...(notices.length ? { notices } : {}),
+    ...(retro ? { retro: retroSummaryOf(retro) } : {}),
+    complete: true,
+  };
+}
+
+/**
+ * The workload as read, with summaries that tell the truth. A workload stored before summaries existed (or whose
+ * summaries a change began while it was not yet migrated) has them built once from its documents, one
+ * single-partition query, and written on its ETag; a workload moved meanwhile is read again. Every later read is as it was.
+ * Undefined when the workload was deleted meanwhile.
+ */
+export async function withSummaries(container: Container, workload: Workload, budget: WriteBudget = {}): Promise<Workload | undefined> {
+  if (workload.summaries?.complete) return workload;
+  const { workloadId } = workload;
+  let first: Workload | undefined = workload;
+  const migrated = await changeWithRetry({
+    ...budget,
+    what: `building the summaries of ${workloadId}`,
+    read: async () => {
+      const given = first;
+      first = undefined;
+      if (given) return given;
+      const { resource } = await container.item(workloadId, workloadId).read<Workload>();
+      return resource ? toDomain(resource) : undefined;
+    },
+    apply: (current) => (!current || current.summaries?.complete ? answer(current) : current),
+    write: async (current) => {
+      const documents = await queryPartition<SignoffCycle | Notice | Retro>(
+        container,
+        workloadId,
+        'SELECT * FROM c WHERE c.workloadId = @workloadId AND (c.type = "cycle" OR c.type = "notice" OR c.type = "retro")',
+      );
+      const { _etag, ...body } = current;
+      const written = await orStale(
+        container
+          .item(workloadId, workloadId)
+          .replace<Workload>({ ...body, summaries: { ...body.summaries, ...summariesOf(documents) } }, { accessCondition: { type: 'IfMatch', condition: _etag ?? '' } }),
+      );
+      if (written === STALE) return STALE;
+      return written.resource ? toDomain(written.resource) : current;
+    },
+  });
+  return migrated;
 }

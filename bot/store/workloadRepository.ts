@@ -5,6 +5,7 @@ import type { WorkloadRepository, WorkloadSummary } from '../release/repository'
 import { withEveryGate, type RuleResult } from '../release/rules';
 import { answer, checkBatch, changeWithRetry, STALE, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
+import { withSummaries } from './summaries';
 
 /** Workloads and their audit events in the `workloads` container, one logical partition per workload. */
 export class CosmosWorkloadRepository implements WorkloadRepository {
@@ -15,12 +16,17 @@ export class CosmosWorkloadRepository implements WorkloadRepository {
 
   async get(workloadId: string): Promise<Workload | undefined> {
     const { resource } = await this.container.item(workloadId, workloadId).read<Workload>();
-    return resource ? withEveryGate(toDomain(resource)) : undefined;
+    if (!resource) return undefined;
+    // A workload stored before summaries existed has them built once, here (see withSummaries); one stored
+    // before a gate joined the catalogue reads with that gate pending (withEveryGate).
+    const workload = resource.type === 'workload' && !resource.summaries?.complete ? await withSummaries(this.container, toDomain(resource), this.budget) : toDomain(resource);
+    return workload && withEveryGate(workload);
   }
 
   async create(workload: Workload, event: Omit<AuditEvent, 'id'>): Promise<'created' | 'exists'> {
     const operations: OperationInput[] = [
-      { operationType: 'Create', partitionKey: workload.workloadId, resourceBody: workload as unknown as JSONObject },
+      // A new workload has nothing to summarise yet: its summaries are complete from the start.
+      { operationType: 'Create', partitionKey: workload.workloadId, resourceBody: { ...workload, summaries: { ...workload.summaries, complete: true } } as unknown as JSONObject },
       { operationType: 'Create', partitionKey: workload.workloadId, resourceBody: { ...event, id: randomUUID() } as unknown as JSONObject },
     ];
     const results = (await this.container.items.batch(operations, workload.workloadId)).result;

@@ -9,7 +9,7 @@ import type { ReleaseService } from '../release/service';
 import type { Person, Workload } from '../release/model';
 import { ActionTarget, PHASE_TITLES, Retro } from '../retro/model';
 import { Decided } from '../retro/rules';
-import type { RetroService } from '../retro/service';
+import type { KnownParts, RetroService } from '../retro/service';
 import { formatWallClock } from '../shared/dates';
 import type { BackgroundWork } from '../shared/background';
 import type { ChecklistContributor } from './handlers';
@@ -105,10 +105,10 @@ export class RetroHandlers {
     return { card: await this.view(turn, retro, notice) };
   }
 
-  /** The person's own view of the retro. */
-  async view(turn: Turn, retro: Retro, notice?: Notice): Promise<Card> {
-    const snapshot = await this.retros.snapshot(retro);
-    const facilitates = await this.retros.facilitates(retro, turn.actor.aadObjectId);
+  /** The person's own view of the retro; `known`: what the turn already read of it (see RetroService.snapshot). */
+  async view(turn: Turn, retro: Retro, notice?: Notice, known?: KnownParts): Promise<Card> {
+    const snapshot = await this.retros.snapshot(retro, known);
+    const facilitates = await this.retros.facilitates(retro, turn.actor.aadObjectId, known?.workload);
     const act = facilitates && retro.phase === 'act';
     const [ballot, roster, targets, openActions] = await Promise.all([
       retro.phase === 'vote' ? this.retros.ballotOf(retro, turn.actor.aadObjectId) : Promise.resolve(undefined),
@@ -158,17 +158,22 @@ export class RetroHandlers {
     await this.checklists.redraw(message, retro.workloadId, banner);
   }
 
-  async addEntries(turn: Turn, data: RetroRef & Record<string, unknown>, retro: Retro): Promise<VerbOutcome> {
+  async addEntries(turn: Turn, data: RetroRef & Record<string, unknown>, retro: Retro, workload?: Workload): Promise<VerbOutcome> {
     const items = typedEntries(data);
     // Pressed before anything was typed (often the first press, to start): a pointer, not a refusal.
     if (items.length === 0) return { card: await this.view(turn, retro, info('Write your entries in the boxes under the questions, one thought per box, then press Add my entries.')) };
-    const outcome = await this.retros.addEntries(retro, turn.actor, items);
+    const card: RetroCard = { kind: 'retro', workloadId: retro.workloadId, tenantId: retro.tenantId, retroId: retro.retroId };
+    // The channel card's marker goes in each entry's batch (an automatic refresh never gets here: this is a change verb).
+    const outcome = await this.retros.addEntries(retro, turn.actor, items, { marker: this.cards.marker(card) });
     // No actor here: in an anonymous retro the log must not tie an entry to a person.
     this.log.info({ event: 'retro.entries_added', workloadId: retro.workloadId, retroId: retro.retroId, added: outcome.added }, 'entries added');
-    if (outcome.added > 0) await this.updateChannelCard(turn, retro);
+    const fields = { workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId };
+    if (outcome.markerVersion) this.cards.marked(card, outcome.markerVersion, fields, this.drawChannelCard);
+    else if (outcome.added > 0) await this.updateChannelCard(turn, retro);
     const saved = outcome.added ? `Added ${outcome.added === 1 ? 'your entry' : `${outcome.added} entries`}. Only you see them until the facilitator reveals them.` : '';
     const notice = outcome.problems.length ? attention([saved, ...outcome.problems].filter(Boolean).join(' ')) : good(saved || 'Those entries were already there.');
-    return { card: await this.view(turn, retro, notice) };
+    // The answer shows the entries as read before adding, with this person's new ones: no second read.
+    return { card: await this.view(turn, retro, notice, { ...(workload ? { workload } : {}), ...(outcome.entries ? { entries: outcome.entries } : {}) }) };
   }
 
   editEntry(turn: Turn, data: RetroRef & { entryId: string; text: string }, retro: Retro): Promise<VerbOutcome> {
@@ -393,7 +398,8 @@ export class RetroHandlers {
   private readonly drawChannelCard = async ({ tenantId, workloadId, retroId }: RetroCard): Promise<void> => {
     const current = await this.retros.byId(tenantId, workloadId, retroId);
     if (!current?.messageId) return;
-    const card = renderRetroCard({ ...(await this.retros.snapshot(current)), openActions: await this.carried(current) });
+    // The channel card shows nothing of the workload document: no read of it.
+    const card = renderRetroCard({ ...(await this.retros.snapshot(current, { workload: undefined })), openActions: await this.carried(current) });
     await this.messenger.update(current.channel, current.messageId, card);
   };
 }

@@ -14,7 +14,7 @@ export function retroRoutes(h: RetroHandlers): Routes {
       'retro.new': workloadVerb(retroVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.command(turn, w) }), { kind: 'view' }),
       'retro.start': workloadVerb(retroVerbData.start, (turn, data, w) => h.start(turn, data, w)),
       'retro.view': entityVerb(retroVerbData.retroRef, h.retroOf, (turn, _data, retro) => h.show(turn, retro), { kind: 'view' }),
-      'retro.entry.add': entityVerb(retroVerbData.entryAdd, h.retroOf, (turn, data, retro) => h.addEntries(turn, data, retro)),
+      'retro.entry.add': entityVerb(retroVerbData.entryAdd, h.retroOf, (turn, data, retro, w) => h.addEntries(turn, data, retro, w)),
       'retro.entry.edit': entityVerb(retroVerbData.entryEdit, h.retroOf, (turn, data, retro) => h.editEntry(turn, data, retro)),
       'retro.entry.delete': entityVerb(retroVerbData.entryDelete, h.retroOf, (turn, data, retro) => h.deleteEntry(turn, data, retro)),
       'retro.phase': entityVerb(retroVerbData.phase, h.retroOf, (turn, data, retro) => h.advance(turn, data, retro)),

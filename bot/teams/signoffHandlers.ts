@@ -45,13 +45,33 @@ export class SignoffCardPublisher {
     return this.cards.stale({ kind: 'signoff', workloadId, cycleId }, { workloadId, cycleId, ...fields }, this.draw);
   }
 
+  /** The marker a decision writes in its own batch (see SharedCardSync.marked); none while one is in the store and not drawn yet. */
+  marker(workloadId: string, cycleId: string): object | undefined {
+    const card: SignoffCard = { kind: 'signoff', workloadId, cycleId };
+    return this.cards.isMarkedAhead(card) ? undefined : this.cards.marker(card);
+  }
+
+  /** After a decision whose batch wrote the marker at `version`: the card is drawn after the answer, from `view` while it is current. */
+  marked(view: CycleView, version: string, fields: Record<string, unknown> = {}): void {
+    const { workloadId, id: cycleId } = view.cycle;
+    this.answered.set(`${workloadId}\n${cycleId}`, view);
+    this.cards.marked({ kind: 'signoff', workloadId, cycleId }, version, { workloadId, cycleId, ...fields }, this.draw);
+  }
+
   /** Draws a card found marked in the store (left by a stopped or crashed process). */
   resume(card: SignoffCard): void {
     this.cards.redraw(card, { workloadId: card.workloadId, cycleId: card.cycleId, trigger: 'resume' }, this.draw);
   }
 
-  private readonly draw = async ({ workloadId, cycleId }: SignoffCard): Promise<void> => {
-    const view = await this.signoff.view(workloadId, cycleId);
+  /** The view a decision was answered with, kept for the draw that follows it. */
+  private readonly answered = new Map<string, CycleView>();
+
+  private readonly draw = async ({ workloadId, cycleId }: SignoffCard, written: boolean): Promise<void> => {
+    const key = `${workloadId}\n${cycleId}`;
+    const answered = this.answered.get(key);
+    this.answered.delete(key);
+    // A decision's answer read the store after its batch (marker included): while no later write of this process came, it is what to draw.
+    const view = written && answered && this.signoff.isCurrent(answered) ? answered : await this.signoff.view(workloadId, cycleId);
     const card = view?.cycle.card;
     if (!view || !card) return;
     await this.messenger.update(card.target, card.activityId, renderSignoff({ cycle: view.cycle, tally: view.tally, now: this.signoff.now(), viewer: 'observer', refresh: 'shared', message: true }));
@@ -203,12 +223,15 @@ export class SignoffHandlers {
   }
 
   /** A tester's approval or rejection: recorded once, answered with their view, the shared card updated after. */
-  async decide(turn: Turn, data: DecideData): Promise<VerbOutcome> {
+  async decide(turn: Turn, data: DecideData, workload?: Workload): Promise<VerbOutcome> {
+    const marker = this.deps.publisher.marker(data.workloadId, data.cycleId);
     const outcome = await this.deps.signoff.decide(data.workloadId, data.cycleId, turn.tenantId, {
       actor: turn.actor,
       decision: data.decision,
       comment: data.comment,
       evidence: data.evidence,
+      ...(workload ? { workload } : {}),
+      ...(marker ? { marker } : {}),
     });
     const fields = { workloadId: data.workloadId, cycleId: data.cycleId, activityId: turn.activityId };
     switch (outcome.kind) {
@@ -216,7 +239,8 @@ export class SignoffHandlers {
         return { card: missingCycle() };
       case 'recorded':
         this.deps.log.info({ event: 'signoff.decision_recorded', ...fields, decision: outcome.vote.decision }, 'tester decision recorded');
-        await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+        if (outcome.markerVersion) this.deps.publisher.marked(outcome.view, outcome.markerVersion, fields);
+        else await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
         return { card: this.personal(turn, outcome.view, good(this.decidedSentence(outcome.view, outcome.vote.decision, outcome.vote.at))) };
       case 'already': {
         const vote = outcome.vote;

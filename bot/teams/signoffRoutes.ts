@@ -17,7 +17,7 @@ export function signoffRoutes(h: SignoffHandlers): Routes {
     verbs: {
       'signoff.form': workloadVerb(releaseVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.form(turn, w) }), { kind: 'view' }),
       'signoff.open': workloadVerb(signoffVerbData.open, (turn, data, w) => h.open(turn, data, w)),
-      'signoff.decide': workloadVerb(signoffVerbData.decide, (turn, data) => h.decide(turn, data), refresh),
+      'signoff.decide': workloadVerb(signoffVerbData.decide, (turn, data, w) => h.decide(turn, data, w), refresh),
       'signoff.final': workloadVerb(signoffVerbData.final, (turn, data, w) => h.final(turn, data, w), refresh),
       'signoff.cancel': workloadVerb(signoffVerbData.cancel, (turn, data, w) => h.cancel(turn, data, w), refresh),
       'signoff.view': workloadVerb(signoffVerbData.cycleRef, (turn, data, w) => h.view(turn, data, w), { kind: 'view' }),

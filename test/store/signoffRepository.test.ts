@@ -81,6 +81,10 @@ describe('CosmosSignoffRepository and the sign-off service on the embedded Cosmo
       await hold.castVote;
       return repo.castVote(vote, event);
     };
+    held.recordVote = async (vote, event, marker) => {
+      await hold.castVote;
+      return repo.recordVote(vote, event, marker);
+    };
     held.seal = async (seal) => {
       await hold.seal;
       return repo.seal(seal);

@@ -11,7 +11,11 @@ import { CosmosStore } from '../../bot/store/cosmos';
 import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
 import { CosmosRetroRepository } from '../../bot/store/retroRepository';
 import { CosmosSignoffRepository } from '../../bot/store/signoffRepository';
-import { NOTICES_SHOWN } from '../../bot/store/summaries';
+import { NOTICES_SHOWN, summariesOf } from '../../bot/store/summaries';
+import { ReleaseService } from '../../bot/release/service';
+import { RetroService } from '../../bot/retro/service';
+import { SignoffService } from '../../bot/signoff/service';
+import { cardSyncId, CardSyncMarker, SharedCard } from '../../bot/conversations/sharedCards';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { embeddedStore } from '../support/cosmos';
 import { cycleRequest, NOW, person, scope, TENANT } from '../support/builders';
@@ -149,5 +153,175 @@ describe("The workload's summaries and the team's open action items, in step und
       all.slice(20).map((a) => a.id),
     );
     assert.deepEqual(await retros.openActionsOf(TENANT, 'another-team'), []);
+  });
+
+  const markerOf = (card: SharedCard, sequence: number): CardSyncMarker => ({
+    id: cardSyncId(card),
+    type: 'cardSync',
+    workloadId: card.workloadId,
+    card,
+    requestedAt: new Date(sequence).toISOString(),
+    sequence,
+  });
+
+  const eventsOf = async (workloadId: string, action: string): Promise<number> => {
+    const { resources } = await store.workloads.items
+      .query<number>(
+        {
+          query: 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = @a',
+          parameters: [
+            { name: '@w', value: workloadId },
+            { name: '@a', value: action },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    return resources[0] ?? 0;
+  };
+
+  it('keeps the sign-off summary in step when 50 testers decide at once, each invoke sent twice, and the last decision closes the testers’ part', async () => {
+    const workload = await workloadNamed('Deciding');
+    const { workloadId } = workload;
+    const testers = Array.from({ length: 50 }, (_, i) => tester(`Tester${i}`));
+    const opened = openCycle(cycleRequest({ workload, testers, finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }], actor: pm }));
+    assert.equal(opened.kind, 'opened');
+    const service = new SignoffService(signoff, () => new Date(NOW));
+    assert.equal(await signoff.createCycle(opened.cycle, opened.event), 'created');
+    assert.ok(await service.view(workloadId, opened.cycle.id), 'the service has read the cycle once');
+    // The turn's workload, as the router reads it: the decisions check the cycle against its summary.
+    const turnWorkload = (await workloads.get(workloadId))!;
+    const card: SharedCard = { kind: 'signoff', workloadId, cycleId: opened.cycle.id };
+    const decide = (who: Approver, n: number) =>
+      service.decide(workloadId, opened.cycle.id, TENANT, { actor: who, decision: 'approve', comment: '', evidence: '', workload: turnWorkload, marker: markerOf(card, n) });
+    const outcomes = await Promise.all(testers.flatMap((who, i) => [decide(who, 2 * i), decide(who, 2 * i + 1)]));
+
+    assert.equal(outcomes.filter((o) => o.kind === 'recorded').length, 50, 'each tester recorded once');
+    assert.ok(outcomes.every((o) => o.kind !== 'missing'));
+    const snapshot = (await signoff.snapshot(workloadId, opened.cycle.id))!;
+    assert.equal(snapshot.votes.length, 50);
+    assert.equal(await eventsOf(workloadId, 'vote.approved'), 50, 'one audit event per decision');
+    assert.equal(snapshot.cycle.state, 'awaitingFinal', 'the last approval met the rule');
+    const stored = (await workloads.get(workloadId))!;
+    assert.deepEqual(stored.summaries?.signoff, [cycleSummaryOf(snapshot.cycle)], 'the summary says what the cycle says');
+    const { resource: marker } = await store.workloads.item(cardSyncId(card), workloadId).read<CardSyncMarker>();
+    assert.equal(marker?.type, 'cardSync', 'the decisions left the shared card marked for its redraw');
+
+    // The same invoke again, after all that: nothing new is stored, the summary does not move.
+    const again = await decide(testers[0]!, 100);
+    assert.notEqual(again.kind, 'recorded');
+    assert.equal((await signoff.snapshot(workloadId, opened.cycle.id))!.votes.length, 50);
+    assert.deepEqual((await workloads.get(workloadId))!.summaries, stored.summaries);
+  });
+
+  it('keeps the retro summary in step when 50 people add an entry at once, each invoke sent twice', async () => {
+    const workload = await workloadNamed('Entering');
+    const { workloadId } = workload;
+    const started = startRetro(startRequest(workload, pm));
+    assert.equal(started.kind, 'changed');
+    assert.equal(await retros.createRetro(started.value), 'created');
+    const retro = (await retros.getRetro(workloadId, started.value.retroId))!;
+    const service = new RetroService(retros, new ReleaseService(workloads, () => new Date(NOW)), 'summaries-spec-secret-that-is-long-enough-0123', () => new Date(NOW));
+    const card: SharedCard = { kind: 'retro', workloadId, tenantId: TENANT, retroId: retro.retroId };
+    const question = retro.questions[0]!.id;
+    const people = Array.from({ length: 50 }, (_, i) => person(`Writer${i}`));
+    const add = (who: (typeof people)[number], n: number) => service.addEntries(retro, who, [{ questionId: question, text: `What ${who.name} saw` }], { marker: markerOf(card, n) });
+    const outcomes = await Promise.all(people.flatMap((who, i) => [add(who, 2 * i), add(who, 2 * i + 1)]));
+
+    assert.equal(
+      outcomes.reduce((sum, o) => sum + o.added, 0),
+      50,
+      'each entry stored once',
+    );
+    assert.ok(outcomes.every((o) => o.problems.length === 0));
+    assert.equal((await retros.entriesOf(workloadId, retro.retroId)).length, 50);
+    const stored = (await workloads.get(workloadId))!;
+    assert.deepEqual(stored.summaries?.retro, retroSummaryOf((await retros.getRetro(workloadId, retro.retroId))!));
+    const { resource: marker } = await store.workloads.item(cardSyncId(card), workloadId).read<CardSyncMarker>();
+    assert.equal(marker?.type, 'cardSync', 'the entries left the channel card marked for its redraw');
+  });
+
+  it('keeps every summary in step when 50 gate decisions of one workload race the changes they summarise', async () => {
+    const workload = await workloadNamed('Gated');
+    const { workloadId } = workload;
+    const opened = cycleOf(workload);
+    assert.equal(await signoff.createCycle(opened.cycle, opened.event), 'created');
+    await Promise.all([
+      ...Array.from({ length: 50 }, (_, i) => touch(workloadId, i)),
+      signoff.changeCycle(workloadId, opened.cycle.id, (c) => ({ kind: 'changed', cycle: { ...c, scopeNotes: 'moved on' } })),
+    ]);
+    const stored = (await workloads.get(workloadId))!;
+    assert.equal(stored.rolesRev, 51);
+    assert.deepEqual(stored.summaries?.signoff, [cycleSummaryOf((await signoff.cycle(workloadId, opened.cycle.id))!)]);
+  });
+
+  describe('a workload stored before summaries existed', () => {
+    /** Writes a workload as an older Liftoff did: no summaries on it, its cycles, notices and retros beside it. */
+    async function oldWorkload(name: string): Promise<{ workload: Workload; cycles: SignoffCycle[]; sent: Notice[] }> {
+      const made = newWorkload({ name, slug: name.toLowerCase(), scope: scope({ scopeId: 'team-old' }), creator: pm, now: NOW }).workload;
+      const workload: Workload = { ...made, roles: { ...made.roles, businessOwner: [owner] } };
+      await store.workloads.items.create(workload);
+      const first = cycleOf(workload);
+      const second = cycleOf(workload, [{ ...first.cycle, state: 'failed' }]);
+      const cycles = [{ ...first.cycle, state: 'failed' as const, closedAt: NOW }, second.cycle];
+      for (const c of cycles) await store.workloads.items.create(c);
+      const sent = [1, 2, 3, 4].map((n) => ({ ...noticeOf(workload, n), status: 'sent' as const }));
+      for (const n of [...sent, noticeOf(workload, 5)]) await store.workloads.items.create(n);
+      const retro = startRetro(startRequest(workload, pm));
+      assert.equal(retro.kind, 'changed');
+      await store.workloads.items.create({ ...retro.value, phase: 'closed' });
+      await store.workloads.items.create({ ...retro.value, id: `${workloadId(workload)}:retro-2`, retroId: `${workloadId(workload)}:retro-2`, number: 2 });
+      return { workload, cycles, sent };
+    }
+    const workloadId = (w: Workload) => w.workloadId;
+
+    it('has its summaries built once from its documents when first read, and read as they are afterwards', async () => {
+      const { workload, cycles, sent } = await oldWorkload('Legacy');
+      const migrated = (await workloads.get(workload.workloadId))!;
+      assert.equal(migrated.summaries?.complete, true);
+      assert.deepEqual(
+        migrated.summaries?.signoff,
+        cycles.map((c) => cycleSummaryOf(c)),
+      );
+      assert.deepEqual(
+        migrated.summaries?.notices,
+        sent
+          .slice(-NOTICES_SHOWN)
+          .reverse()
+          .map((n) => noticeSummaryOf(n)),
+        'the latest notices sent, newest first, no draft',
+      );
+      assert.equal(migrated.summaries?.retro?.number, 2, 'the latest retro');
+      const { resource } = await store.workloads.item(workload.workloadId, workload.workloadId).read<Workload>();
+      assert.deepEqual(resource?.summaries, migrated.summaries, 'written to the workload document');
+      const again = (await workloads.get(workload.workloadId))!;
+      assert.equal(again._etag, migrated._etag, 'a second read writes nothing');
+    });
+
+    it('answers every one of 20 racing reads with complete summaries while a cycle changes, the summaries saying what is stored', async () => {
+      const { workload, cycles } = await oldWorkload('Contested');
+      const { workloadId: id } = workload;
+      const reads = await Promise.all([
+        ...Array.from({ length: 20 }, () => workloads.get(id)),
+        signoff.changeCycle(id, cycles[1]!.id, (c) => ({ kind: 'changed', cycle: { ...c, scopeNotes: 'changed during the migration' } })).then(() => undefined),
+      ]);
+      assert.ok(reads.slice(0, 20).every((w) => w?.summaries?.complete === true));
+      const stored = (await workloads.get(id))!;
+      const documents = await Promise.all(cycles.map((c) => signoff.cycle(id, c.id)));
+      assert.deepEqual(
+        stored.summaries?.signoff,
+        documents.map((c) => cycleSummaryOf(c!)),
+      );
+      assert.equal(stored.summaries?.signoff?.[1]?.scopeNotes, 'changed during the migration');
+      const latest = (await retros.getRetro(id, `${id}:retro-2`))!;
+      assert.deepEqual(stored.summaries?.retro, retroSummaryOf(latest));
+      assert.deepEqual(summariesOf([...documents.map((c) => c!), latest]).signoff, stored.summaries?.signoff, 'what the migration builds from the documents');
+    });
+
+    it('is not migrated when created now: a new workload starts with complete summaries', async () => {
+      const workload = await workloadNamed('Fresh');
+      const { resource } = await store.workloads.item(workload.workloadId, workload.workloadId).read<Workload>();
+      assert.deepEqual(resource?.summaries, { complete: true });
+    });
   });
 });
