@@ -12,12 +12,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import type { Person } from '../../bot/release/model';
+import type { Person, Workload } from '../../bot/release/model';
 import { buildTab } from '../../scripts/start';
 import { person, TENANT } from '../support/builders';
 import { findAction, Harness, startHarness } from '../support/liftoff';
 import { startTokenIssuer, TokenIssuer } from '../support/tabTokens';
-import { teamChannel, teamsUserId } from '../support/teams';
+import { teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '../..');
@@ -29,6 +29,7 @@ const LIFTOFF = 'https://liftoff.test';
 const priya = person('Priya PM');
 const tom = person('Tom Engineer');
 const alpha = teamChannel('alpha');
+const payroll = workloadIdIn(alpha, 'payroll-api');
 
 /** The runtime a Teams web client announces on initialize: the capabilities the tab uses. */
 const RUNTIME = {
@@ -167,14 +168,48 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     });
   });
 
-  it('lists in "My release work" the gates the signed-in person may decide, each with a link to its chat', async function () {
+  it('shows a gate decided in chat on the open board within seconds, without a reload', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/board', priya, 1280, async ({ tab }) => {
+      const row = tab.getByRole('row', { name: /Payroll API/ });
+      await row.waitFor();
+      const before = await row.innerText();
+      const closed = Number(/(\d+)\/15 gates/.exec(before)?.[1]);
+      // Someone decides a gate in chat, on the card: the tab polls (304 while nothing changed) and redraws the row.
+      const workload = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource!;
+      const rev = workload.gates.find((g) => g.id === 'assets-staged')!.rev;
+      await h.post(h.activities.execute(tom, 'gate.decide', { workloadId: payroll, gateId: 'assets-staged', decision: 'fail', note: 'Replication lags', revs: { 'assets-staged': rev } }, alpha));
+      await tab.getByRole('row', { name: /Payroll API/ }).getByText('Failed').waitFor({ timeout: 20_000 });
+      assert.match(await row.innerText(), new RegExp(`${closed}/15 gates`), 'a failed gate closes nothing');
+    });
+  });
+
+  it('decides a gate from "My release work" with the keyboard, and says what happened', async function () {
     this.timeout(60_000);
     await withTab('/tab/mywork', tom, 800, async ({ page, tab }) => {
-      const row = tab.getByRole('row', { name: /Assets replicated and staged/ });
-      await row.waitFor();
-      const link = row.getByRole('link', { name: 'Open the chat of Payroll API' });
+      const item = tab.getByRole('listitem', { name: /Gate to decide: Assets replicated and staged/ });
+      await item.waitFor();
+      const link = item.getByRole('link', { name: 'Open the chat of Payroll API' });
       assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/teams\.microsoft\.com\/l\/channel\/19%3Aalpha%40thread\.tacv2\//);
       await page.screenshot({ path: join(SHOTS, 'mywork.png') });
+      await item.getByRole('textbox', { name: /Evidence/ }).fill('https://contoso.example/replication-report');
+      await item.getByRole('button', { name: 'Pass "Assets replicated and staged"' }).press('Enter');
+      await tab.getByRole('status').getByText('Tom Engineer passed "Assets replicated and staged".').waitFor();
+      await tab.getByRole('listitem', { name: /Assets replicated and staged/ }).waitFor({ state: 'detached' });
+      const stored = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource!;
+      const gate = stored.gates.find((g) => g.id === 'assets-staged')!;
+      assert.deepEqual([gate.status, gate.evidence, gate.decidedBy?.name], ['passed', 'https://contoso.example/replication-report', 'Tom Engineer']);
+      await page.screenshot({ path: join(SHOTS, 'mywork-decided.png') });
+    });
+  });
+
+  it('fits a phone: "My release work" at 320 px wide scrolls only downwards', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/mywork', tom, 320, async ({ page, tab }) => {
+      await tab.getByRole('list', { name: 'What waits on you' }).waitFor();
+      const widths = await tab.locator('html').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      assert.ok(widths[0]! <= widths[1]!, `the page is ${widths[0]} px wide in ${widths[1]} px`);
+      await page.screenshot({ path: join(SHOTS, 'mywork-320px.png'), fullPage: true });
     });
   });
 
