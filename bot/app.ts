@@ -55,6 +55,7 @@ import { CosmosReleaseWorkQueries } from './store/releaseWorkRepository';
 import { TabActions } from './tab/actions';
 import { ReleaseBoard } from './tab/board';
 import { TabIdentity } from './tab/identity';
+import { sharedLookups } from './tab/sharedLookups';
 import { registerTabRoutes } from './tab/routes';
 import { TeamsRoster } from './teams/tabRoster';
 
@@ -195,7 +196,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     retro,
     waves,
     work: new CosmosReleaseWorkQueries(cosmos.workloads),
-    membership: new TeamsRoster(conversations, teamsClient, log),
+    membership: new TeamsRoster(sharedLookups(conversations), teamsClient, log),
     clock,
   });
   const identity = new TabIdentity(config.tab, config.allowedTenants, clock, log);

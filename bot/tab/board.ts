@@ -4,6 +4,7 @@ import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type Workload, type 
 import { currentStage, decideGate, isClosed, nextStep } from '../release/rules';
 import type { ReleaseService, Viewer } from '../release/service';
 import type { RetroService } from '../retro/service';
+import { FreshReads } from '../shared/coalesce';
 import type { SignoffService } from '../signoff/service';
 import type { Wave } from '../waves/model';
 import type { TabPerson } from './identity';
@@ -45,6 +46,14 @@ export interface Tagged<T> {
 export function entityTag(parts: readonly string[]): string {
   return `"${createHash('sha256').update(parts.join('\n')).digest('base64url').slice(0, 27)}"`;
 }
+
+/**
+ * How long Teams' "yes, a member" is kept: a tab polls every few seconds, and Teams' roster API is not asked
+ * each time. A person removed from a team keeps seeing its board for this long at most; a "no" is never kept.
+ */
+export const MEMBERSHIP_TTL_MS = 30_000;
+/** Most membership answers kept (oldest dropped first). */
+const MAX_MEMBERSHIPS = 20_000;
 
 /** How many of each are shown for the selected workload: the board is a glance, chat keeps the rest. */
 const LIMITS = { cycles: 5, notices: 5, events: 30, ackPoints: 24, burnDownDays: 60 } as const;
@@ -126,6 +135,24 @@ function row(workload: Workload): BoardRow {
  * and a Viewer whose membership Teams answers, so the tab sees exactly what chat would show this person.
  */
 export class ReleaseBoard {
+  /**
+   * A team's workloads and waves, read fresh for every caller yet shared by those who ask at the same moment
+   * (everyone opening the board after a release call): a burst of boards costs about two reads of the place.
+   */
+  private readonly places = new FreshReads<{ workloads: Workload[]; waves: Wave[] }>(async (key) => {
+    const [tenantId, scopeId] = JSON.parse(key) as [string, string];
+    const place: WorkloadScope = { tenantId, scopeId, conversationId: scopeId };
+    const [workloads, waves] = await Promise.all([
+      this.deps.work.workloadsIn(tenantId, scopeId),
+      // The waves live in the team's partition; WaveService reads them by the place a viewer stands in (and nothing else of it).
+      this.deps.waves.all({ actor: { aadObjectId: `tab:${scopeId}`, name: 'Release board' }, tenantId, scope: place, isMemberOf: () => Promise.resolve(false) }),
+    ]);
+    return { workloads, waves };
+  });
+
+  /** Teams' recent "yes" answers, by place and person, with when they were given. */
+  private readonly members = new Map<string, number>();
+
   constructor(
     private readonly deps: {
       release: ReleaseService;
@@ -139,6 +166,21 @@ export class ReleaseBoard {
     },
   ) {}
 
+  /** Asks Teams whether the person is in the place, or remembers its "yes" of the last MEMBERSHIP_TTL_MS. */
+  private async isMember(scope: WorkloadScope, aadObjectId: string): Promise<boolean> {
+    const key = JSON.stringify([scope.tenantId, scope.scopeId, aadObjectId]);
+    const now = this.deps.clock().getTime();
+    const at = this.members.get(key);
+    if (at !== undefined && now - at < MEMBERSHIP_TTL_MS) return true;
+    this.members.delete(key);
+    const answer = await this.deps.membership.isMember(scope, aadObjectId);
+    if (answer) {
+      if (this.members.size >= MAX_MEMBERSHIPS) this.members.delete(this.members.keys().next().value!);
+      this.members.set(key, now);
+    }
+    return answer;
+  }
+
   /** The person as a Viewer from a place of their own (no team), with Teams' answers kept for this request. */
   viewerOf(person: TabPerson): Viewer {
     const answers = new Map<string, Promise<boolean>>();
@@ -151,7 +193,7 @@ export class ReleaseBoard {
         if (scope.tenantId !== person.tenantId) return Promise.resolve(false);
         let answer = answers.get(scope.scopeId);
         if (!answer) {
-          answer = this.deps.membership.isMember(scope, person.aadObjectId);
+          answer = this.isMember(scope, person.aadObjectId);
           answers.set(scope.scopeId, answer);
         }
         return answer;
@@ -169,7 +211,7 @@ export class ReleaseBoard {
     const place: WorkloadScope = { tenantId: person.tenantId, scopeId, conversationId: scopeId };
     // The listing names workloads, so it needs membership of the place itself, not a role in one of them.
     if (!(await viewer.isMemberOf(place))) return undefined;
-    const [found, waves] = await Promise.all([this.deps.work.workloadsIn(person.tenantId, scopeId), this.deps.waves.all({ ...viewer, scope: place })]);
+    const { workloads: found, waves } = await this.places.read(JSON.stringify([person.tenantId, scopeId]));
     const workloads = found.filter((w) => w.scope.tenantId === person.tenantId && w.scope.scopeId === scopeId);
     const grouped = wavesOfBoard(waves, workloads);
     const etag = entityTag(['board:1', ...workloads.map((w) => `${w.workloadId}=${w._etag ?? ''}`), ...waves.map((w) => `${w.waveId}=${w._etag ?? ''}`)]);

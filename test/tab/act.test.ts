@@ -78,6 +78,7 @@ describe('acting from the release board tab, and polling it', () => {
     await press(h, retroEntry(h, zed, alpha, ledger, SECRET_ENTRY));
     // What other capabilities' specs make through the bot, laid in the store: a notice sent to Tom 1:1, an action item he owns, a wave.
     const now = new Date().toISOString();
+    const tomAddress = { aadObjectId: tom.aadObjectId, teamsUserId: `29:${tom.aadObjectId}`, name: tom.name, serviceUrl: 'https://smba.example', conversationId: `a:personal-${tom.aadObjectId}` };
     const notice: Notice = {
       id: 'ledger.abc123',
       workloadId: ledger,
@@ -85,7 +86,7 @@ describe('acting from the release board tab, and polling it', () => {
       tenantId: TENANT,
       workloadName: 'Ledger',
       content: { kind: 'general', title: 'Ledger moves on Friday', body: 'Read-only from 18:00.' },
-      audience: {},
+      audience: { channelIds: [], teamIds: [], people: [tomAddress], everyone: false },
       author: priya,
       status: 'sent',
       rev: 2,
@@ -105,7 +106,7 @@ describe('acting from the release board tab, and polling it', () => {
       tenantId: TENANT,
       noticeId: notice.id,
       recipientKey: `user:${tom.aadObjectId}`,
-      recipient: { kind: 'person', aadObjectId: tom.aadObjectId, teamsUserId: `29:${tom.aadObjectId}`, name: tom.name, serviceUrl: 'https://smba.example', conversationId: `a:personal-${tom.aadObjectId}` },
+      recipient: { kind: 'person', ...tomAddress },
       status: 'sent',
       attempts: 1,
       appliedRev: 1,

@@ -13,9 +13,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 import type { Person, Workload } from '../../bot/release/model';
+import { teamPartitionOf } from '../../bot/release/rules';
+import type { Wave } from '../../bot/waves/model';
 import { buildTab } from '../../scripts/start';
+import { press } from '../support/actions';
 import { person, TENANT } from '../support/builders';
 import { findAction, Harness, startHarness } from '../support/liftoff';
+import { SignoffDriver } from '../support/signoff';
 import { startTokenIssuer, TokenIssuer } from '../support/tabTokens';
 import { teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
@@ -82,6 +86,29 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     await h.say(h.activities.message(priya, 'new Payroll API', alpha));
     const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
     await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+    // A UAT cycle with one approval of two, for the panel's picture of it, and the team's wave, for the board's grouping.
+    const signoff = new SignoffDriver(h, alpha);
+    await signoff.assignBusinessOwner(priya, 'Payroll API', priya);
+    const opened = await signoff.open(priya, 'Payroll API', { testers: [tom, priya], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    assert.ok(opened.cycleId, 'the cycle opened');
+    await press(h, h.activities.execute(priya, 'signoff.decide', { workloadId: payroll, cycleId: opened.cycleId, decision: 'approve' }, alpha));
+    const today = new Date().toISOString().slice(0, 10);
+    const wave: Wave = {
+      id: 'wave-1',
+      waveId: 'wave-1',
+      workloadId: teamPartitionOf({ tenantId: TENANT, scopeId: alpha.teamId! }),
+      type: 'wave',
+      tenantId: TENANT,
+      scopeId: alpha.teamId!,
+      name: 'Wave 1',
+      start: today,
+      end: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
+      workloadIds: [payroll],
+      status: 'open',
+      createdBy: priya,
+      createdAt: new Date().toISOString(),
+    };
+    await h.app.cosmos.workloads.items.create(wave);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -132,12 +159,14 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       assert.match(await row.innerText(), /Staged[\s\S]*0\/15 gates/);
       assert.match(await row.innerText(), /Next: Assets replicated and staged \(Tom Engineer\)/);
       assert.equal(await tab.getByRole('columnheader').count(), 11, 'workload, progress and the nine stages');
+      await tab.getByRole('heading', { name: /^Wave 1: \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d$/ }).waitFor();
       await page.screenshot({ path: join(SHOTS, 'board.png') });
       await tab.getByRole('button', { name: /Payroll API/ }).press('Enter');
       const gates = tab.getByRole('table', { name: 'Gates of Payroll API' });
       await gates.waitFor();
       assert.match(await gates.getByRole('row', { name: /Assets replicated and staged/ }).innerText(), /Tom Engineer[\s\S]*pending/);
-      await page.screenshot({ path: join(SHOTS, 'board-workload.png'), fullPage: true });
+      assert.equal(await tab.getByRole('img', { name: /^UAT cycle 1: 1 approved of 2 needed, 0 rejected, 1 still to decide$/ }).count(), 1, 'the UAT picture is named by its words');
+      await tab.getByRole('article').screenshot({ path: join(SHOTS, 'board-workload.png') });
     });
   });
 
