@@ -59,8 +59,7 @@ export class CosmosReleaseWorkQueries implements ReleaseWorkQueries {
   async noticesDeliveredTo(tenantId: string, aadObjectId: string): Promise<Array<{ workloadId: string; noticeId: string; conversationId?: string }>> {
     const { resources } = await this.container.items
       .query<{ workloadId: string; noticeId: string; conversationId?: string }>({
-        query:
-          'SELECT c.workloadId, c.noticeId, c.recipient.conversationId FROM c WHERE c.type = "delivery" AND c.tenantId = @tenantId AND c.recipientKey = @key AND c.status = "sent"',
+        query: 'SELECT c.workloadId, c.noticeId, c.recipient.conversationId FROM c WHERE c.type = "delivery" AND c.tenantId = @tenantId AND c.recipientKey = @key AND c.status = "sent"',
         parameters: [
           { name: '@tenantId', value: tenantId },
           { name: '@key', value: ackRecipientKeys(aadObjectId, [])[0]! },

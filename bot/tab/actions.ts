@@ -67,7 +67,12 @@ export class TabActions {
     const { release, signoff, board } = this.deps;
     const viewer = board.viewerOf(person);
     if (!(await release.open(request.workloadId, viewer))) return undefined;
-    const outcome = await signoff.decide(request.workloadId, request.cycleId, person.tenantId, { actor: viewer.actor, decision: request.decision, comment: request.comment, evidence: request.evidence });
+    const outcome = await signoff.decide(request.workloadId, request.cycleId, person.tenantId, {
+      actor: viewer.actor,
+      decision: request.decision,
+      comment: request.comment,
+      evidence: request.evidence,
+    });
     switch (outcome.kind) {
       case 'missing':
         return undefined;

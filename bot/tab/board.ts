@@ -331,7 +331,14 @@ export class ReleaseBoard {
         // The release's own rule says whether a pass would be taken now: the same answer the card would give.
         const trial = decideGate(workload, { gateId: gate.id, decision: 'pass', rev: gate.rev, actor: viewer.actor, now });
         if (def && trial.kind === 'changed') {
-          items.push({ kind: 'gate', workloadId: workload.workloadId, workloadName: workload.name, title: def.title, link: chatLinkOf(workload), act: { kind: 'gate', gateId: gate.id, rev: gate.rev } });
+          items.push({
+            kind: 'gate',
+            workloadId: workload.workloadId,
+            workloadName: workload.name,
+            title: def.title,
+            link: chatLinkOf(workload),
+            act: { kind: 'gate', gateId: gate.id, rev: gate.rev },
+          });
         }
       }
     }

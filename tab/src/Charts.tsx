@@ -55,7 +55,12 @@ export function AcknowledgedOverTime({ notice }: { notice: NoticeView }) {
   return (
     <Figure words={words} height={40}>
       <rect x="0" y="0" width="200" height="40" style={frame} />
-      {points.length > 0 && <path d={`M0,40 L${x(points[0]!.at).toFixed(1)},40 ${path.replace(/^M/, 'L')} L200,${y(points.at(-1)!.acknowledged).toFixed(1)}`} style={{ fill: 'none', stroke: tokens.colorBrandForeground1, strokeWidth: 1.5 }} />}
+      {points.length > 0 && (
+        <path
+          d={`M0,40 L${x(points[0]!.at).toFixed(1)},40 ${path.replace(/^M/, 'L')} L200,${y(points.at(-1)!.acknowledged).toFixed(1)}`}
+          style={{ fill: 'none', stroke: tokens.colorBrandForeground1, strokeWidth: 1.5 }}
+        />
+      )}
     </Figure>
   );
 }

@@ -49,7 +49,11 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
       return (
         <div className={styles.buttons}>
           {noteField('Evidence (optional)', 'A link or a sentence kept with the gate')}
-          <Button appearance="primary" disabled={busy} onClick={() => act({ path: 'gates', body: { ...base(item), gateId: a.gateId, rev: a.rev, decision: 'pass', note, requestId: crypto.randomUUID() } })}>
+          <Button
+            appearance="primary"
+            disabled={busy}
+            onClick={() => act({ path: 'gates', body: { ...base(item), gateId: a.gateId, rev: a.rev, decision: 'pass', note, requestId: crypto.randomUUID() } })}
+          >
             Pass "{item.title}"
           </Button>
         </div>
@@ -130,7 +134,11 @@ export function MyWork() {
       </Title2>
       {/* The answer to a button is announced where it is shown, and stays until the next one. */}
       <div role="status" aria-live="polite" style={{ margin: '8px 0' }}>
-        {result && <Notice title={result.changed ? 'Done' : 'Not done'} intent={result.changed ? 'success' : 'warning'}>{result.message}</Notice>}
+        {result && (
+          <Notice title={result.changed ? 'Done' : 'Not done'} intent={result.changed ? 'success' : 'warning'}>
+            {result.message}
+          </Notice>
+        )}
       </div>
       {work.items.length === 0 ? (
         <Notice title="Nothing waits on you">No gate, test, sign-off, notice or action item of a release is yours right now.</Notice>

@@ -43,7 +43,11 @@ describe('acting from the release board tab, and polling it', () => {
     if (who) headers.authorization = `Bearer ${await issuer.token(who)}`;
     if (options.etag) headers['if-none-match'] = options.etag;
     if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await fetch(`${h.app.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}) });
+    const response = await fetch(`${h.app.url}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    });
     const text = await response.text();
     return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : undefined };
   };
@@ -51,7 +55,8 @@ describe('acting from the release board tab, and polling it', () => {
   const detail = (who: Person, workloadId: string, etag?: string) => call('GET', `/api/tab/workloads/${encodeURIComponent(workloadId)}`, who, etag ? { etag } : {});
   const myWork = async (who: Person) => (await call('GET', '/api/tab/mywork', who)).body.items as any[];
   const act = (who: Person, path: string, body: unknown) => call('POST', `/api/tab/${path}`, who, { body });
-  const revOf = async (workloadId: string, gateId: string): Promise<number> => (await h.app.cosmos.workloads.item(workloadId, workloadId).read<any>()).resource.gates.find((g: any) => g.id === gateId).rev;
+  const revOf = async (workloadId: string, gateId: string): Promise<number> =>
+    (await h.app.cosmos.workloads.item(workloadId, workloadId).read<any>()).resource.gates.find((g: any) => g.id === gateId).rev;
   /** The card a gate decision draws in chat, for the same decision: the tab must refuse with its sentence. */
   const cardDecision = async (who: Person, gateId: string, rev: number) =>
     cardText((await h.post(h.activities.execute(who, 'gate.decide', { workloadId: payroll, gateId, decision: 'pass', note: '', revs: { [gateId]: rev } }, alpha))).body.value);
@@ -156,13 +161,13 @@ describe('acting from the release board tab, and polling it', () => {
     const first = await board(bea);
     assert.equal(first.status, 200);
     assert.ok(first.etag, 'the board carries an ETag');
-    const again = await board(bea, first.etag!);
+    const again = await board(bea, first.etag);
     assert.deepEqual([again.status, again.body], [304, undefined]);
     const detailFirst = await detail(bea, payroll);
     assert.equal((await detail(bea, payroll, detailFirst.etag!)).status, 304);
 
     assert.match(await cardDecision(tom, 'assets-staged', await revOf(payroll, 'assets-staged')), /Tom Engineer passed "Assets replicated and staged"/);
-    const changed = await board(bea, first.etag!);
+    const changed = await board(bea, first.etag);
     assert.equal(changed.status, 200);
     assert.notEqual(changed.etag, first.etag);
     assert.equal(changed.body.workloads.find((w: any) => w.workloadId === payroll).closedGates, 1);
@@ -231,7 +236,10 @@ describe('acting from the release board tab, and polling it', () => {
 
   it('acknowledges a notice from the tab once, and refuses a person it was not sent to as the card does', async () => {
     const item = (await myWork(tom)).find((i) => i.kind === 'notice');
-    assert.deepEqual(item && [item.title, item.link], ['Acknowledge "Ledger moves on Friday"', `https://teams.microsoft.com/l/chat/${encodeURIComponent(`a:personal-${tom.aadObjectId}`)}/conversations?tenantId=${TENANT}`]);
+    assert.deepEqual(item && [item.title, item.link], [
+      'Acknowledge "Ledger moves on Friday"',
+      `https://teams.microsoft.com/l/chat/${encodeURIComponent(`a:personal-${tom.aadObjectId}`)}/conversations?tenantId=${TENANT}`,
+    ]);
     const stranger = await act(priya, 'acknowledgements', { workloadId: ledger, noticeId: item.act.noticeId });
     assert.deepEqual([stranger.status, stranger.body.message], [409, 'This notice was not sent to you, so there is nothing for you to acknowledge; nothing was recorded.']);
     const first = await act(tom, 'acknowledgements', { workloadId: ledger, noticeId: item.act.noticeId });
@@ -256,7 +264,8 @@ describe('acting from the release board tab, and polling it', () => {
   });
 
   it('names no author of an anonymous retro entry anywhere it answers', async () => {
-    const stored = (await h.app.cosmos.workloads.items.query({ query: 'SELECT * FROM c WHERE c.type = "entry" AND c.workloadId = @w', parameters: [{ name: '@w', value: ledger }] }).fetchAll()).resources;
+    const stored = (await h.app.cosmos.workloads.items.query({ query: 'SELECT * FROM c WHERE c.type = "entry" AND c.workloadId = @w', parameters: [{ name: '@w', value: ledger }] }).fetchAll())
+      .resources;
     assert.equal(stored.length, 1, 'the entry is stored');
     const answers = [await board(priya), await detail(priya, ledger), await detail(zed, ledger), await call('GET', '/api/tab/mywork', zed), await call('GET', '/api/tab/mywork', priya)];
     for (const answer of answers) {

@@ -208,7 +208,10 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       const workload = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource!;
       const rev = workload.gates.find((g) => g.id === 'assets-staged')!.rev;
       await h.post(h.activities.execute(tom, 'gate.decide', { workloadId: payroll, gateId: 'assets-staged', decision: 'fail', note: 'Replication lags', revs: { 'assets-staged': rev } }, alpha));
-      await tab.getByRole('row', { name: /Payroll API/ }).getByText('Failed').waitFor({ timeout: 20_000 });
+      await tab
+        .getByRole('row', { name: /Payroll API/ })
+        .getByText('Failed')
+        .waitFor({ timeout: 20_000 });
       assert.match(await row.innerText(), new RegExp(`${closed}/15 gates`), 'a failed gate closes nothing');
     });
   });
