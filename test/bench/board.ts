@@ -183,7 +183,12 @@ async function main(): Promise<void> {
     const wallMs = performance.now() - started;
     const sorted = shots.map((s) => s.ms).sort((a, b) => a - b);
     const documents = (await h.app.cosmos.workloads.items.query<number>({ query: 'SELECT VALUE COUNT(1) FROM c' }).fetchAll()).resources[0];
-    console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), Node ${process.version}, ${new Date().toISOString()}`);
+    // The load average says how much else the machine was doing (a shared machine's figures are worth no more).
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    console.log(`machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown'}), load average ${load}, Node ${process.version}, ${new Date().toISOString()}`);
     console.log(`team: ${WORKLOADS} workloads, each with a UAT cycle, a retro with an entry, a notice to ${RECIPIENTS} people (half acknowledged) and ${HISTORY} audit events: ${documents} documents`);
     console.log(`one board alone: ${Math.round(alone.shots[0]!.ms)} ms, Cosmos requests ${JSON.stringify(alone.perBoard)}`);
     console.log(
