@@ -40,7 +40,12 @@ export interface WaveSource {
 export interface Tagged<T> {
   etag: string;
   view: T;
+  /** The view as JSON, when it was drawn once for everyone who asks (the board of a place). */
+  json?: string;
 }
+
+/** Most places whose last drawn board is kept (oldest dropped first). */
+const MAX_DRAWN_BOARDS = 1_000;
 
 /** A strong entity tag from the strings that make an answer what it is. */
 export function entityTag(parts: readonly string[]): string {
@@ -150,6 +155,9 @@ export class ReleaseBoard {
     return { workloads, waves };
   });
 
+  /** The last board drawn for each place, by its tag: the same documents draw the same board for every member. */
+  private readonly drawn = new Map<string, Tagged<BoardView> & { json: string }>();
+
   /** Teams' recent "yes" answers, by place and person, with when they were given. */
   private readonly members = new Map<string, number>();
 
@@ -211,21 +219,26 @@ export class ReleaseBoard {
     const place: WorkloadScope = { tenantId: person.tenantId, scopeId, conversationId: scopeId };
     // The listing names workloads, so it needs membership of the place itself, not a role in one of them.
     if (!(await viewer.isMemberOf(place))) return undefined;
-    const { workloads: found, waves } = await this.places.read(JSON.stringify([person.tenantId, scopeId]));
+    const key = JSON.stringify([person.tenantId, scopeId]);
+    const { workloads: found, waves } = await this.places.read(key);
     const workloads = found.filter((w) => w.scope.tenantId === person.tenantId && w.scope.scopeId === scopeId);
-    const grouped = wavesOfBoard(waves, workloads);
     const etag = entityTag(['board:1', ...workloads.map((w) => `${w.workloadId}=${w._etag ?? ''}`), ...waves.map((w) => `${w.waveId}=${w._etag ?? ''}`)]);
-    return {
-      etag,
-      view: {
-        stages: STAGES.map((id) => ({ id, title: STAGE_TITLES[id] })),
-        waves: grouped.waves,
-        workloads: workloads.map((w) => {
-          const waveId = grouped.waveOf.get(w.workloadId);
-          return { ...row(w), ...(waveId ? { waveId } : {}) };
-        }),
-      },
+    const last = this.drawn.get(key);
+    if (last?.etag === etag) return last;
+    const grouped = wavesOfBoard(waves, workloads);
+    const view: BoardView = {
+      stages: STAGES.map((id) => ({ id, title: STAGE_TITLES[id] })),
+      waves: grouped.waves,
+      workloads: workloads.map((w) => {
+        const waveId = grouped.waveOf.get(w.workloadId);
+        return { ...row(w), ...(waveId ? { waveId } : {}) };
+      }),
     };
+    const tagged = { etag, view, json: JSON.stringify(view) };
+    this.drawn.delete(key);
+    if (this.drawn.size >= MAX_DRAWN_BOARDS) this.drawn.delete(this.drawn.keys().next().value!);
+    this.drawn.set(key, tagged);
+    return tagged;
   }
 
   /** One workload in full; undefined, as if missing, when the person may not open it. */

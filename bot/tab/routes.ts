@@ -56,7 +56,12 @@ function sendTagged<T>(req: Request, res: Response, tagged: Tagged<T>): void {
     res.end();
     return;
   }
-  res.send(200, tagged.view);
+  if (tagged.json === undefined) {
+    res.send(200, tagged.view);
+    return;
+  }
+  res.setHeader('content-type', 'application/json');
+  res.sendRaw(200, tagged.json);
 }
 
 /** Where Teams may frame the tab pages (Teams on the web, the new client, Microsoft 365 and Outlook hosts). */

@@ -1,7 +1,6 @@
 import { Link, makeStyles, mergeClasses, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
 import type { BoardCell, BoardRow, BoardView } from '../../bot/tab/view';
-import './board.css';
 import { Notice } from './Notice';
 import { StageProgress } from './StageProgress';
 import { pending, useApi } from './useApi';

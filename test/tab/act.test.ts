@@ -224,6 +224,7 @@ describe('acting from the release board tab, and polling it', () => {
     const final = (await myWork(bea)).find((i) => i.kind === 'finalSignoff');
     assert.ok(final, 'the final sign-off now waits on Bea');
     assert.equal((await act(tom, 'signoff', { workloadId: payroll, cycleId: final.act.cycleId, decision: 'approve' })).status, 409, 'only a final approver signs off');
+    assert.equal((await act(eve, 'signoff', { workloadId: payroll, cycleId: final.act.cycleId, decision: 'approve' })).status, 404, 'nor anyone of another team');
     const signed = await act(bea, 'signoff', { workloadId: payroll, cycleId: final.act.cycleId, decision: 'approve' });
     assert.deepEqual([signed.status, signed.body.message], [200, 'You gave the final business sign-off of UAT cycle 1. Business testing of Payroll API is passed.']);
     const { body } = await detail(bea, payroll);
