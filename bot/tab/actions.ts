@@ -32,7 +32,7 @@ function decidedSentence(view: CycleView, decision: 'approve' | 'reject', at: st
 }
 
 /**
- * What the tab's buttons do, through the very use cases the cards call: the release's gate decision, a UAT
+ * What the tab's buttons do, through the very use cases the cards call (Teams is asked afresh who is a member): the release's gate decision, a UAT
  * decision and the final sign-off, an acknowledgement, a retro action item done. Each is refused by its
  * service's rule with the sentence the card shows; the workload is first opened with the person's standing.
  */
@@ -51,7 +51,7 @@ export class TabActions {
 
   async decideGate(person: TabPerson, request: { workloadId: string; gateId: string; rev: number; decision: 'pass' | 'fail' | 'waive'; note: string; requestId: string }): Promise<Acted> {
     const { release, board } = this.deps;
-    const viewer = board.viewerOf(person);
+    const viewer = board.viewerOf(person, false);
     const workload = await release.open(request.workloadId, viewer);
     if (!workload) return undefined;
     const result = await release.decideGate(workload, { gateId: request.gateId, decision: request.decision, rev: request.rev, note: request.note, actor: viewer.actor, requestId: request.requestId });
@@ -65,7 +65,7 @@ export class TabActions {
 
   async decideUat(person: TabPerson, request: { workloadId: string; cycleId: string; decision: 'approve' | 'reject'; comment: string; evidence: string }): Promise<Acted> {
     const { release, signoff, board } = this.deps;
-    const viewer = board.viewerOf(person);
+    const viewer = board.viewerOf(person, false);
     if (!(await release.open(request.workloadId, viewer))) return undefined;
     const outcome = await signoff.decide(request.workloadId, request.cycleId, person.tenantId, {
       actor: viewer.actor,
@@ -93,7 +93,7 @@ export class TabActions {
 
   async finalSignoff(person: TabPerson, request: { workloadId: string; cycleId: string; decision: 'approve' | 'reject'; comment: string }): Promise<Acted> {
     const { release, signoff, board } = this.deps;
-    const viewer = board.viewerOf(person);
+    const viewer = board.viewerOf(person, false);
     if (!(await release.open(request.workloadId, viewer))) return undefined;
     const outcome = await signoff.final(request.workloadId, request.cycleId, person.tenantId, { actor: viewer.actor, decision: request.decision, comment: request.comment });
     if (outcome.kind === 'missing') return undefined;
@@ -112,14 +112,14 @@ export class TabActions {
     const { broadcast, board } = this.deps;
     const notice = await broadcast.get(request.workloadId, request.noticeId);
     if (!notice || notice.tenantId !== person.tenantId) return undefined;
-    const outcome = await broadcast.acknowledge({ notice, actor: board.viewerOf(person).actor, conversationIds: [`tab:${person.aadObjectId}`] });
+    const outcome = await broadcast.acknowledge({ notice, actor: board.viewerOf(person, false).actor, conversationIds: [`tab:${person.aadObjectId}`] });
     if (outcome.kind === 'refused') return refused(outcome.message);
     if (outcome.kind === 'recalled') return refused(`"${notice.content.title}" was recalled: there is nothing to acknowledge.`);
     return outcome.first ? done('Thank you: your acknowledgement is recorded.') : refused(`You acknowledged "${notice.content.title}" ${formatWhen(outcome.at)}.`);
   }
 
   async completeAction(person: TabPerson, request: { workloadId: string; actionId: string }): Promise<Acted> {
-    const viewer = this.deps.board.viewerOf(person);
+    const viewer = this.deps.board.viewerOf(person, false);
     if (!(await this.deps.release.open(request.workloadId, viewer))) return undefined;
     const result = await this.deps.retro.completeAction(person.tenantId, request.workloadId, request.actionId, viewer.actor);
     if (!result) return undefined;

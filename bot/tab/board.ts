@@ -136,8 +136,9 @@ function row(workload: Workload): BoardRow {
 }
 
 /**
- * The tab's reads, through the same use cases as the cards: every workload is opened with ReleaseService.open
- * and a Viewer whose membership Teams answers, so the tab sees exactly what chat would show this person.
+ * The tab's reads, through the same use cases as the cards: a workload is opened with ReleaseService.open and
+ * a Viewer whose membership Teams answers, so the tab sees exactly what chat would show this person; a board
+ * is shown only to a member of its place, who may open every workload of it.
  */
 export class ReleaseBoard {
   /**
@@ -174,12 +175,12 @@ export class ReleaseBoard {
     },
   ) {}
 
-  /** Asks Teams whether the person is in the place, or remembers its "yes" of the last MEMBERSHIP_TTL_MS. */
-  private async isMember(scope: WorkloadScope, aadObjectId: string): Promise<boolean> {
+  /** Asks Teams whether the person is in the place, or (for a read) remembers its "yes" of the last MEMBERSHIP_TTL_MS. */
+  private async isMember(scope: WorkloadScope, aadObjectId: string, remembered: boolean): Promise<boolean> {
     const key = JSON.stringify([scope.tenantId, scope.scopeId, aadObjectId]);
     const now = this.deps.clock().getTime();
     const at = this.members.get(key);
-    if (at !== undefined && now - at < MEMBERSHIP_TTL_MS) return true;
+    if (remembered && at !== undefined && now - at < MEMBERSHIP_TTL_MS) return true;
     this.members.delete(key);
     const answer = await this.deps.membership.isMember(scope, aadObjectId);
     if (answer) {
@@ -189,8 +190,11 @@ export class ReleaseBoard {
     return answer;
   }
 
-  /** The person as a Viewer from a place of their own (no team), with Teams' answers kept for this request. */
-  viewerOf(person: TabPerson): Viewer {
+  /**
+   * The person as a Viewer from a place of their own (no team), with Teams' answers kept for this request.
+   * A read may take Teams' "yes" of the last MEMBERSHIP_TTL_MS; an action (`remembered` false) asks Teams afresh.
+   */
+  viewerOf(person: TabPerson, remembered = true): Viewer {
     const answers = new Map<string, Promise<boolean>>();
     return {
       actor: { aadObjectId: person.aadObjectId, name: person.name },
@@ -201,7 +205,7 @@ export class ReleaseBoard {
         if (scope.tenantId !== person.tenantId) return Promise.resolve(false);
         let answer = answers.get(scope.scopeId);
         if (!answer) {
-          answer = this.isMember(scope, person.aadObjectId);
+          answer = this.isMember(scope, person.aadObjectId, remembered);
           answers.set(scope.scopeId, answer);
         }
         return answer;
