@@ -52,8 +52,10 @@ import { WaveHandlers } from './teams/wavesHandlers';
 import { wavesRoutes } from './teams/wavesRoutes';
 import { WaveService } from './waves/service';
 import { CosmosReleaseWorkQueries } from './store/releaseWorkRepository';
+import { TabActions } from './tab/actions';
 import { ReleaseBoard } from './tab/board';
 import { TabIdentity } from './tab/identity';
+import { sharedLookups } from './tab/sharedLookups';
 import { registerTabRoutes } from './tab/routes';
 import { TeamsRoster } from './teams/tabRoster';
 import { DecommissionService } from './decommission/service';
@@ -253,16 +255,19 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     signoff,
     broadcast,
     retro,
+    waves,
     work: new CosmosReleaseWorkQueries(cosmos.workloads),
-    membership: new TeamsRoster(conversations, teamsClient, log),
+    membership: new TeamsRoster(sharedLookups(conversations), teamsClient, log),
     clock,
   });
   const identity = new TabIdentity(config.tab, config.allowedTenants, clock, log);
+  // The tab's buttons call the cards' use cases; a UAT change redraws the shared card in chat as the card path does.
+  const tabActions = new TabActions({ board, release, signoff, broadcast, retro, cycleChanged: (workloadId, cycleId) => publisher.refresh(workloadId, cycleId, { trigger: 'tab' }) });
   const { server, inFlight } = createServer({
     processActivity: activityProcessor(adapter, bot),
     healthy: () => cosmos.ping(),
     log,
-    routes: (s) => registerTabRoutes(s, { identity, board, log, ...(options.tabBuildDir ? { buildDir: options.tabBuildDir } : {}) }),
+    routes: (s) => registerTabRoutes(s, { identity, board, actions: tabActions, log, ...(options.tabBuildDir ? { buildDir: options.tabBuildDir } : {}) }),
   });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);

@@ -18,6 +18,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Seconds of clock skew tolerated between Entra and this server. */
 const CLOCK_TOLERANCE_SECONDS = 60;
 
+/** Tokens already checked, kept until they expire: a tab polls with the same token for up to an hour. */
+const MAX_CHECKED_TOKENS = 10_000;
+
 interface Issuer {
   /** The issuer as published; Entra's multi-tenant metadata names the tenant as {tenantid}. */
   issuer: string;
@@ -32,6 +35,8 @@ interface Issuer {
 export class TabIdentity {
   private issuer: Promise<Issuer> | undefined;
   private readonly audiences: string[];
+  /** The very token string that passed every check, and until when it stays valid (its exp, plus the skew). */
+  private readonly checked = new Map<string, { person: TabPerson; until: number }>();
 
   constructor(
     private readonly config: TabConfig,
@@ -63,6 +68,9 @@ export class TabIdentity {
     const token = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i.exec(authorization?.trim() ?? '')?.[1];
     if (!token) return this.refuse('no-bearer-token');
     if (this.audiences.length === 0) return this.refuse('tab-sso-not-configured');
+    const known = this.checked.get(token);
+    if (known && known.until > this.clock().getTime()) return known.person;
+    if (known) this.checked.delete(token);
     let payload: JWTPayload;
     try {
       const issuer = await this.loadIssuer();
@@ -80,11 +88,20 @@ export class TabIdentity {
       const aadObjectId = typeof payload.oid === 'string' ? payload.oid : '';
       if (!GUID.test(aadObjectId)) return this.refuse('no-object-id');
       const name = typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim() : 'Someone';
-      return { aadObjectId, tenantId, name };
+      const person = { aadObjectId, tenantId, name };
+      this.remember(token, person, payload.exp);
+      return person;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       return this.refuse(typeof code === 'string' ? code : 'token-check-failed', error);
     }
+  }
+
+  private remember(token: string, person: TabPerson, exp: number | undefined): void {
+    if (exp === undefined) return;
+    // The oldest entry goes first (a Map keeps insertion order): the cache never grows past its bound.
+    if (this.checked.size >= MAX_CHECKED_TOKENS) this.checked.delete(this.checked.keys().next().value!);
+    this.checked.set(token, { person, until: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 });
   }
 
   private refuse(reason: string, error?: unknown): undefined {

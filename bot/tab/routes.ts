@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Request, Response, Server } from 'restify';
+import { randomUUID } from 'node:crypto';
+import restify, { type Request, type RequestHandler, type Response, type Server } from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../log';
-import type { ReleaseBoard } from './board';
+import type { Acted, TabActions } from './actions';
+import type { ReleaseBoard, Tagged } from './board';
 import type { TabIdentity, TabPerson } from './identity';
 
 /** Team ids, chat ids and workload ids as Teams and Liftoff write them ("19:…@thread.tacv2", "<tenant>:<scope>:<slug>"). */
@@ -19,6 +21,48 @@ const SIGN_IN = 'Open Liftoff from Microsoft Teams: the tab signs you in with yo
 const NOT_FOUND = 'No workload by that id here, or it belongs to a team or chat you are not in.';
 const NOT_A_MEMBER = 'This team or chat has no release board you can see: Liftoff answers only its members.';
 const FAILED = 'Liftoff could not read the release board just now. Try again in a moment.';
+const GONE = 'That is no longer there, or it belongs to a team or chat you are not in. Here is your release work as it is now.';
+const NOT_JSON = 'Send the action as JSON (content-type application/json).';
+const MALFORMED = 'That action is not one Liftoff knows: reload the tab and press the button again.';
+
+/** An action's body is a few ids and a comment. */
+const MAX_ACTION_BYTES = 16 * 1024;
+
+const text = (max: number) => z.string().max(max).default('');
+
+/** What each button of the tab sends, by path under /api/tab/. */
+const actionBodies = {
+  gates: z.object({ workloadId: idSchema, gateId: idSchema, rev: z.number().int().min(1), decision: z.enum(['pass', 'fail', 'waive']), note: text(5000), requestId: idSchema.optional() }),
+  uat: z.object({ workloadId: idSchema, cycleId: idSchema, decision: z.enum(['approve', 'reject']), comment: text(5000), evidence: text(4000) }),
+  signoff: z.object({ workloadId: idSchema, cycleId: idSchema, decision: z.enum(['approve', 'reject']), comment: text(5000) }),
+  acknowledgements: z.object({ workloadId: idSchema, noticeId: idSchema }),
+  'action-items': z.object({ workloadId: idSchema, actionId: idSchema }),
+} as const;
+
+/** Whether a request's If-None-Match names this tag (a list, or *, as HTTP allows). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const t = tag.trim().replace(/^W\//, '');
+    return t === '*' || t === etag;
+  });
+}
+
+/** Answers a tagged read: 304 with no body when the poll already has this version. */
+function sendTagged<T>(req: Request, res: Response, tagged: Tagged<T>): void {
+  res.setHeader('etag', tagged.etag);
+  if (matches(req.headers['if-none-match'], tagged.etag)) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  if (tagged.json === undefined) {
+    res.send(200, tagged.view);
+    return;
+  }
+  res.setHeader('content-type', 'application/json');
+  res.sendRaw(200, tagged.json);
+}
 
 /** Where Teams may frame the tab pages (Teams on the web, the new client, Microsoft 365 and Outlook hosts). */
 const FRAME_ANCESTORS = "'self' https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://*.microsoft365.com https://*.skype.com";
@@ -42,7 +86,7 @@ export function tabBuildDir(from: string = __dirname): string {
 }
 
 /** The tab's pages under /tab/… and its JSON API under /api/tab/…, on Liftoff's own server. */
-export function registerTabRoutes(server: Server, deps: { identity: TabIdentity; board: ReleaseBoard; log: Logger; buildDir?: string }): void {
+export function registerTabRoutes(server: Server, deps: { identity: TabIdentity; board: ReleaseBoard; actions: TabActions; log: Logger; buildDir?: string }): void {
   const buildDir = deps.buildDir ?? tabBuildDir();
 
   /** Runs an API handler for a signed-in person; every failure becomes one of our sentences. */
@@ -74,7 +118,7 @@ export function registerTabRoutes(server: Server, deps: { identity: TabIdentity;
         return;
       }
       const board = await deps.board.board(person, scope.data);
-      if (board) res.send(200, board);
+      if (board) sendTagged(req, res, board);
       else res.send(404, { message: NOT_A_MEMBER });
     }),
   );
@@ -84,17 +128,46 @@ export function registerTabRoutes(server: Server, deps: { identity: TabIdentity;
     api(async (req, res, person) => {
       const id = idSchema.safeParse((req.params as Record<string, unknown>).workloadId);
       const detail = id.success ? await deps.board.workload(person, id.data) : undefined;
-      if (detail) res.send(200, detail);
+      if (detail) sendTagged(req, res, detail);
       else res.send(404, { message: NOT_FOUND });
     }),
   );
 
   server.get(
     '/api/tab/mywork',
-    api(async (_req, res, person) => {
-      res.send(200, await deps.board.myWork(person));
+    api(async (req, res, person) => {
+      sendTagged(req, res, await deps.board.myWork(person));
     }),
   );
+
+  // The tab's buttons: each body is checked, then handed to the use case the card calls; 200 when it changed
+  // something, 409 with the card's own sentence when the rule refused, 404 when there is nothing to act on.
+  const json: RequestHandler = (req, res, next) => {
+    if (/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return next();
+    res.send(415, { message: NOT_JSON });
+    return next(false);
+  };
+  const readers = [json, restify.plugins.bodyReader({ maxBodySize: MAX_ACTION_BYTES }), restify.plugins.jsonBodyParser({ bodyReader: true, mapParams: false })];
+  const act = <S extends z.ZodType>(path: string, schema: S, run: (person: TabPerson, body: z.infer<S>) => Promise<Acted>) =>
+    server.post(
+      `/api/tab/${path}`,
+      ...readers,
+      api(async (req, res, person) => {
+        const body = schema.safeParse(req.body);
+        if (!body.success) {
+          res.send(400, { message: MALFORMED });
+          return;
+        }
+        const result = await run(person, body.data);
+        if (!result) res.send(404, { message: GONE });
+        else res.send(result.changed ? 200 : 409, result);
+      }),
+    );
+  act('gates', actionBodies.gates, (person, body) => deps.actions.decideGate(person, { ...body, requestId: body.requestId ?? randomUUID() }));
+  act('uat', actionBodies.uat, (person, body) => deps.actions.decideUat(person, body));
+  act('signoff', actionBodies.signoff, (person, body) => deps.actions.finalSignoff(person, body));
+  act('acknowledgements', actionBodies.acknowledgements, (person, body) => deps.actions.acknowledge(person, body));
+  act('action-items', actionBodies['action-items'], (person, body) => deps.actions.completeAction(person, body));
 
   const sendFile = async (res: Response, path: string, contentType: string, cache: string): Promise<void> => {
     let body: Buffer;

@@ -29,10 +29,24 @@ export interface BoardRow {
   /** The first open gate and who owns it. */
   next?: { gate: string; owners: string[] };
   cells: BoardCell[];
+  /** The wave the workload is planned in (an open one first), when the team plans waves. */
+  waveId?: string;
+}
+
+/** A wave of the team: the board groups its workloads under it. */
+export interface BoardWave {
+  id: string;
+  name: string;
+  /** YYYY-MM-DD, both days included. */
+  start: string;
+  end: string;
+  status: 'open' | 'closed';
 }
 
 export interface BoardView {
   stages: Array<{ id: string; title: string }>;
+  /** The team's waves that hold a workload on the board, open ones first; empty when it plans none. */
+  waves: BoardWave[];
   workloads: BoardRow[];
 }
 
@@ -70,6 +84,8 @@ export interface NoticeView {
   sent: number;
   acknowledged: number;
   unreachable: number;
+  /** Acknowledgements so far at each moment one came in (at most ACK_POINTS points): the rate over time. */
+  acknowledgedOver: Array<{ at: string; acknowledged: number }>;
 }
 
 export interface ActionView {
@@ -77,6 +93,12 @@ export interface ActionView {
   owner: string;
   due: string;
   status: string;
+}
+
+/** Open retro action items at the end of each day, from the first item's day to today: the burn-down. */
+export interface BurnDownPoint {
+  day: string;
+  open: number;
 }
 
 export interface EventView {
@@ -93,16 +115,32 @@ export interface WorkloadDetail {
   cycles: CycleView[];
   notices: NoticeView[];
   actions: ActionView[];
+  burnDown: BurnDownPoint[];
   timeline: EventView[];
 }
 
+/** What the tab's button does, and what the API needs to do it (POST /api/tab/<kind>). */
+export type WorkAction =
+  | { kind: 'gate'; gateId: string; rev: number }
+  | { kind: 'uat'; cycleId: string }
+  | { kind: 'finalSignoff'; cycleId: string }
+  | { kind: 'notice'; noticeId: string }
+  | { kind: 'action'; actionId: string };
+
 /** Something waiting on the signed-in person, with a Teams deep link to the chat or channel where it lives. */
 export interface WorkItem {
-  kind: 'gate' | 'uat' | 'finalSignoff';
+  kind: WorkAction['kind'];
   workloadId: string;
   workloadName: string;
   title: string;
-  link: string;
+  link?: string;
+  act: WorkAction;
+}
+
+/** What an action from the tab answers: the sentence the card would show, and whether anything changed. */
+export interface ActResult {
+  changed: boolean;
+  message: string;
 }
 
 export interface MyWork {

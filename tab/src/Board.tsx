@@ -1,14 +1,13 @@
-import { Link, makeStyles, mergeClasses, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, tokens } from '@fluentui/react-components';
+import { Link, makeStyles, mergeClasses, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title2, Title3, tokens } from '@fluentui/react-components';
 import { useState } from 'react';
-import type { BoardCell, BoardView } from '../../bot/tab/view';
-import './board.css';
+import type { BoardCell, BoardRow, BoardView } from '../../bot/tab/view';
 import { Notice } from './Notice';
 import { StageProgress } from './StageProgress';
 import { pending, useApi } from './useApi';
 import { WorkloadPanel } from './WorkloadPanel';
 
-/** How often the board is read again, so a change made in chat shows without a reload. */
-const REFRESH_MS = 15_000;
+/** How often the board is read again, so a change made in chat shows without a reload (a 304 while nothing changed). */
+const REFRESH_MS = 5_000;
 
 const useStyles = makeStyles({
   scroller: { overflowX: 'auto' },
@@ -45,9 +44,81 @@ function StageCell({ cell }: { cell: BoardCell }) {
   );
 }
 
-/** The channel tab: the team's workloads against the release stages; selecting one opens its panel. */
-export function Board({ scopeId }: { scopeId: string | undefined }) {
+interface Group {
+  key: string;
+  /** The wave's words, or undefined when the team plans no waves. */
+  title?: string;
+  rows: BoardRow[];
+}
+
+/** The board's rows grouped under the team's waves (open ones first), then those in none. */
+function groupsOf(board: BoardView): Group[] {
+  if (board.waves.length === 0) return [{ key: 'all', rows: board.workloads }];
+  const groups: Group[] = board.waves.map((w) => ({
+    key: w.id,
+    title: `${w.name}: ${w.start} to ${w.end}${w.status === 'closed' ? ' (closed)' : ''}`,
+    rows: board.workloads.filter((r) => r.waveId === w.id),
+  }));
+  const rest = board.workloads.filter((r) => !r.waveId);
+  if (rest.length > 0) groups.push({ key: 'none', title: 'Not in a wave', rows: rest });
+  return groups;
+}
+
+function WorkloadTable({ group, board, selected, onSelect }: { group: Group; board: BoardView; selected: string | undefined; onSelect: (id: string) => void }) {
   const styles = useStyles();
+  const label = group.title ? `${group.title}: workloads against the release stages` : 'Workloads against the release stages';
+  return (
+    <div className={styles.scroller} role="region" aria-label={label} tabIndex={0}>
+      <Table aria-label={label} size="small">
+        <TableHeader>
+          <TableRow>
+            <TableHeaderCell scope="col">Workload</TableHeaderCell>
+            <TableHeaderCell scope="col">Progress</TableHeaderCell>
+            {board.stages.map((s) => (
+              <TableHeaderCell scope="col" key={s.id} className="liftoff-stage-column">
+                {s.title}
+              </TableHeaderCell>
+            ))}
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {group.rows.map((w) => (
+            <TableRow key={w.workloadId} aria-selected={selected === w.workloadId}>
+              <TableCell className={styles.cell}>
+                <Link
+                  as="button"
+                  style={{ fontWeight: 600, textAlign: 'start' }}
+                  aria-pressed={selected === w.workloadId}
+                  onClick={() => onSelect(w.workloadId)}
+                  aria-label={`${w.name}: show its gates, tests, notices and history`}
+                >
+                  {w.name}
+                </Link>
+                {w.next && (
+                  <Text block size={200}>
+                    Next: {w.next.gate}
+                    {w.next.owners.length > 0 ? ` (${w.next.owners.join(', ')})` : ' (no owner yet)'}
+                  </Text>
+                )}
+              </TableCell>
+              <TableCell className={styles.cell}>
+                <StageProgress closed={w.closedGates} total={w.totalGates} stageTitle={w.stageTitle} />
+              </TableCell>
+              {w.cells.map((c) => (
+                <TableCell key={c.stage} className={mergeClasses(styles.cell, 'liftoff-stage-column')}>
+                  <StageCell cell={c} />
+                </TableCell>
+              ))}
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}
+
+/** The channel tab: the team's workloads against the release stages, by wave; selecting one opens its panel. */
+export function Board({ scopeId }: { scopeId: string | undefined }) {
   const state = useApi<BoardView>(scopeId ? `/api/tab/board?scope=${encodeURIComponent(scopeId)}` : undefined, REFRESH_MS);
   const [selected, setSelected] = useState<string | undefined>();
 
@@ -62,52 +133,12 @@ export function Board({ scopeId }: { scopeId: string | undefined }) {
       {board.workloads.length === 0 ? (
         <Notice title="No workloads here yet">Type "new &lt;name&gt;" to Liftoff in this team or chat to start a release.</Notice>
       ) : (
-        <div className={styles.scroller} role="region" aria-label="Workloads against the release stages" tabIndex={0}>
-          <Table aria-label="Workloads against the release stages" size="small">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell scope="col">Workload</TableHeaderCell>
-                <TableHeaderCell scope="col">Progress</TableHeaderCell>
-                {board.stages.map((s) => (
-                  <TableHeaderCell scope="col" key={s.id} className="liftoff-stage-column">
-                    {s.title}
-                  </TableHeaderCell>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {board.workloads.map((w) => (
-                <TableRow key={w.workloadId} aria-selected={selected === w.workloadId}>
-                  <TableCell className={styles.cell}>
-                    <Link
-                      as="button"
-                      style={{ fontWeight: 600, textAlign: 'start' }}
-                      aria-pressed={selected === w.workloadId}
-                      onClick={() => setSelected(w.workloadId)}
-                      aria-label={`${w.name}: show its gates, tests, notices and history`}
-                    >
-                      {w.name}
-                    </Link>
-                    {w.next && (
-                      <Text block size={200}>
-                        Next: {w.next.gate}
-                        {w.next.owners.length > 0 ? ` (${w.next.owners.join(', ')})` : ' (no owner yet)'}
-                      </Text>
-                    )}
-                  </TableCell>
-                  <TableCell className={styles.cell}>
-                    <StageProgress closed={w.closedGates} total={w.totalGates} stageTitle={w.stageTitle} />
-                  </TableCell>
-                  {w.cells.map((c) => (
-                    <TableCell key={c.stage} className={mergeClasses(styles.cell, 'liftoff-stage-column')}>
-                      <StageCell cell={c} />
-                    </TableCell>
-                  ))}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        groupsOf(board).map((group) => (
+          <section key={group.key} aria-label={group.title ?? 'Workloads'} style={{ marginTop: '8px' }}>
+            {group.title && <Title3 as="h2">{group.title}</Title3>}
+            <WorkloadTable group={group} board={board} selected={selected} onSelect={setSelected} />
+          </section>
+        ))
       )}
       {selected && <WorkloadPanel workloadId={selected} key={selected} />}
     </section>

@@ -1,7 +1,11 @@
 import { Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Title3 } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import type { WorkloadDetail } from '../../bot/tab/view';
+import { AcknowledgedOverTime, BurnDown, UatProgress } from './Charts';
 import { pending, useApi } from './useApi';
+
+/** The panel is polled like the board: a vote or an acknowledgement in chat shows within seconds. */
+const REFRESH_MS = 5_000;
 
 const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -44,7 +48,7 @@ function Part({ title, empty, children }: { title: string; empty: boolean; child
 
 /** The selected workload: gates with owners and evidence, UAT cycles, notices, retro action items, and the audit trail. */
 export function WorkloadPanel({ workloadId }: { workloadId: string }) {
-  const state = useApi<WorkloadDetail>(`/api/tab/workloads/${encodeURIComponent(workloadId)}`);
+  const state = useApi<WorkloadDetail>(`/api/tab/workloads/${encodeURIComponent(workloadId)}`, REFRESH_MS);
   const detail = state.data;
   if (!detail) return pending(state, { failed: 'This workload could not be shown', reading: 'Reading the workload' });
   return (
@@ -71,6 +75,9 @@ export function WorkloadPanel({ workloadId }: { workloadId: string }) {
           columns={['Cycle', 'State', 'Approved', 'Rejected', 'Waiting', 'Due']}
           rows={detail.cycles.map((c) => [`UAT ${c.number}`, c.state, `${c.approved} of ${c.needed} needed`, c.rejected, c.pending, when(c.due)])}
         />
+        {detail.cycles.map((c) => (
+          <UatProgress key={c.id} cycle={c} />
+        ))}
       </Part>
       <Part title="Change notices" empty={detail.notices.length === 0}>
         <DataTable
@@ -78,9 +85,15 @@ export function WorkloadPanel({ workloadId }: { workloadId: string }) {
           columns={['Notice', 'Status', 'Delivered', 'Acknowledged', 'Not reached']}
           rows={detail.notices.map((n) => [n.title, n.status, `${n.sent} of ${n.total}`, `${n.acknowledged} of ${n.sent}`, n.unreachable])}
         />
+        {detail.notices
+          .filter((n) => n.sent > 0)
+          .map((n) => (
+            <AcknowledgedOverTime key={n.id} notice={n} />
+          ))}
       </Part>
       <Part title="Retrospective action items" empty={detail.actions.length === 0}>
         <DataTable caption={`Retrospective action items of ${detail.name}`} columns={['Action', 'Owner', 'Due', 'Status']} rows={detail.actions.map((a) => [a.text, a.owner, a.due, a.status])} />
+        <BurnDown points={detail.burnDown} />
       </Part>
       <Part title="History" empty={detail.timeline.length === 0}>
         <ol aria-label={`History of ${detail.name}, newest first`}>

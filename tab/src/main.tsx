@@ -3,6 +3,7 @@ import { StrictMode, useEffect, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Board } from './Board';
 import { ConfigPage } from './ConfigPage';
+import './board.css';
 import { MyWork } from './MyWork';
 import { Notice } from './Notice';
 import { connectToTeams, type TeamsPlace, type Theme } from './teams';

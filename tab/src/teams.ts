@@ -41,13 +41,28 @@ export class ApiError extends Error {
   }
 }
 
-/** GETs a tab API path with the person's Teams SSO token; the server's sentence becomes the error. */
-export async function getJson<T>(path: string): Promise<T> {
+const UNAVAILABLE = 'Liftoff could not answer just now. Try again in a moment.';
+
+async function call(path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Response> {
   const token = await authentication.getAuthToken();
-  const response = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  return fetch(path, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}` } });
+}
+
+/** A poll: with the tag of what is shown, the server answers 304 (unchanged) until something changed. */
+export async function getTagged<T>(path: string, etag?: string): Promise<{ unchanged: true } | { unchanged: false; data: T; etag?: string }> {
+  const response = await call(path, etag ? { headers: { 'if-none-match': etag } } : {});
+  if (response.status === 304) return { unchanged: true };
   const body = (await response.json().catch(() => ({}))) as { message?: string };
-  if (!response.ok) throw new ApiError(response.status, body.message ?? 'Liftoff could not answer just now. Try again in a moment.');
-  return body as T;
+  if (!response.ok) throw new ApiError(response.status, body.message ?? UNAVAILABLE);
+  const tag = response.headers.get('etag');
+  return { unchanged: false, data: body as T, ...(tag ? { etag: tag } : {}) };
+}
+
+/** POSTs one of the tab's actions; answers the server's sentence and whether it changed anything (a refusal is a sentence too). */
+export async function postAction(path: string, body: Record<string, unknown>): Promise<{ changed: boolean; message: string }> {
+  const response = await call(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const answer = (await response.json().catch(() => ({}))) as { changed?: boolean; message?: string };
+  return { changed: response.ok && answer.changed === true, message: answer.message ?? UNAVAILABLE };
 }
 
 /** Opens a Teams deep link through the host (a link cannot navigate the Teams client from inside the tab's frame). */

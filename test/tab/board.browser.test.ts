@@ -12,12 +12,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
-import type { Person } from '../../bot/release/model';
+import type { Person, Workload } from '../../bot/release/model';
+import { teamPartitionOf } from '../../bot/release/rules';
+import type { Wave } from '../../bot/waves/model';
 import { buildTab } from '../../scripts/start';
+import { press } from '../support/actions';
 import { person, TENANT } from '../support/builders';
 import { findAction, Harness, startHarness } from '../support/liftoff';
+import { SignoffDriver } from '../support/signoff';
 import { startTokenIssuer, TokenIssuer } from '../support/tabTokens';
-import { teamChannel, teamsUserId } from '../support/teams';
+import { teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(__dirname, '../..');
@@ -29,6 +33,7 @@ const LIFTOFF = 'https://liftoff.test';
 const priya = person('Priya PM');
 const tom = person('Tom Engineer');
 const alpha = teamChannel('alpha');
+const payroll = workloadIdIn(alpha, 'payroll-api');
 
 /** The runtime a Teams web client announces on initialize: the capabilities the tab uses. */
 const RUNTIME = {
@@ -81,6 +86,29 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     await h.say(h.activities.message(priya, 'new Payroll API', alpha));
     const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
     await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+    // A UAT cycle with one approval of two, for the panel's picture of it, and the team's wave, for the board's grouping.
+    const signoff = new SignoffDriver(h, alpha);
+    await signoff.assignBusinessOwner(priya, 'Payroll API', priya);
+    const opened = await signoff.open(priya, 'Payroll API', { testers: [tom, priya], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    assert.ok(opened.cycleId, 'the cycle opened');
+    await press(h, h.activities.execute(priya, 'signoff.decide', { workloadId: payroll, cycleId: opened.cycleId, decision: 'approve' }, alpha));
+    const today = new Date().toISOString().slice(0, 10);
+    const wave: Wave = {
+      id: 'wave-1',
+      waveId: 'wave-1',
+      workloadId: teamPartitionOf({ tenantId: TENANT, scopeId: alpha.teamId! }),
+      type: 'wave',
+      tenantId: TENANT,
+      scopeId: alpha.teamId!,
+      name: 'Wave 1',
+      start: today,
+      end: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
+      workloadIds: [payroll],
+      status: 'open',
+      createdBy: priya,
+      createdAt: new Date().toISOString(),
+    };
+    await h.app.cosmos.workloads.items.create(wave);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -131,12 +159,14 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       assert.match(await row.innerText(), /Staged[\s\S]*0\/16 gates/);
       assert.match(await row.innerText(), /Next: Assets replicated and staged \(Tom Engineer\)/);
       assert.equal(await tab.getByRole('columnheader').count(), 12, 'workload, progress and the ten stages');
+      await tab.getByRole('heading', { name: /^Wave 1: \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d$/ }).waitFor();
       await page.screenshot({ path: join(SHOTS, 'board.png') });
       await tab.getByRole('button', { name: /Payroll API/ }).press('Enter');
       const gates = tab.getByRole('table', { name: 'Gates of Payroll API' });
       await gates.waitFor();
       assert.match(await gates.getByRole('row', { name: /Assets replicated and staged/ }).innerText(), /Tom Engineer[\s\S]*pending/);
-      await page.screenshot({ path: join(SHOTS, 'board-workload.png'), fullPage: true });
+      assert.equal(await tab.getByRole('img', { name: /^UAT cycle 1: 1 approved of 2 needed, 0 rejected, 1 still to decide$/ }).count(), 1, 'the UAT picture is named by its words');
+      await tab.getByRole('article').screenshot({ path: join(SHOTS, 'board-workload.png') });
     });
   });
 
@@ -167,14 +197,51 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     });
   });
 
-  it('lists in "My release work" the gates the signed-in person may decide, each with a link to its chat', async function () {
+  it('shows a gate decided in chat on the open board within seconds, without a reload', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/board', priya, 1280, async ({ tab }) => {
+      const row = tab.getByRole('row', { name: /Payroll API/ });
+      await row.waitFor();
+      const before = await row.innerText();
+      const closed = Number(/(\d+)\/15 gates/.exec(before)?.[1]);
+      // Someone decides a gate in chat, on the card: the tab polls (304 while nothing changed) and redraws the row.
+      const workload = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource!;
+      const rev = workload.gates.find((g) => g.id === 'assets-staged')!.rev;
+      await h.post(h.activities.execute(tom, 'gate.decide', { workloadId: payroll, gateId: 'assets-staged', decision: 'fail', note: 'Replication lags', revs: { 'assets-staged': rev } }, alpha));
+      await tab
+        .getByRole('row', { name: /Payroll API/ })
+        .getByText('Failed')
+        .waitFor({ timeout: 20_000 });
+      assert.match(await row.innerText(), new RegExp(`${closed}/15 gates`), 'a failed gate closes nothing');
+    });
+  });
+
+  it('decides a gate from "My release work" with the keyboard, and says what happened', async function () {
     this.timeout(60_000);
     await withTab('/tab/mywork', tom, 800, async ({ page, tab }) => {
-      const row = tab.getByRole('row', { name: /Assets replicated and staged/ });
-      await row.waitFor();
-      const link = row.getByRole('link', { name: 'Open the chat of Payroll API' });
+      const item = tab.getByRole('listitem', { name: /Gate to decide: Assets replicated and staged/ });
+      await item.waitFor();
+      const link = item.getByRole('link', { name: 'Open the chat of Payroll API' });
       assert.match((await link.getAttribute('href')) ?? '', /^https:\/\/teams\.microsoft\.com\/l\/channel\/19%3Aalpha%40thread\.tacv2\//);
       await page.screenshot({ path: join(SHOTS, 'mywork.png') });
+      await item.getByRole('textbox', { name: /Evidence/ }).fill('https://contoso.example/replication-report');
+      await item.getByRole('button', { name: 'Pass "Assets replicated and staged"' }).press('Enter');
+      await tab.getByRole('status').getByText('Tom Engineer passed "Assets replicated and staged".').waitFor();
+      await tab.getByRole('listitem', { name: /Assets replicated and staged/ }).waitFor({ state: 'detached' });
+      const stored = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource!;
+      const gate = stored.gates.find((g) => g.id === 'assets-staged')!;
+      assert.deepEqual([gate.status, gate.evidence, gate.decidedBy?.name], ['passed', 'https://contoso.example/replication-report', 'Tom Engineer']);
+      await page.screenshot({ path: join(SHOTS, 'mywork-decided.png') });
+    });
+  });
+
+  it('fits a phone: "My release work" at 320 px wide scrolls only downwards', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/mywork', tom, 320, async ({ page, tab }) => {
+      await tab.getByRole('list', { name: 'What waits on you' }).waitFor();
+      const widths = await tab.locator('html').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      assert.ok(widths[0]! <= widths[1]!, `the page is ${widths[0]} px wide in ${widths[1]} px`);
+      await page.screenshot({ path: join(SHOTS, 'mywork-320px.png'), fullPage: true });
     });
   });
 

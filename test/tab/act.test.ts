@@ -1,0 +1,289 @@
+import { strict as assert } from 'node:assert';
+import type { Delivery, Notice } from '../../bot/broadcast/model';
+import type { Person } from '../../bot/release/model';
+import { teamPartitionOf } from '../../bot/release/rules';
+import type { RetroAction } from '../../bot/retro/model';
+import { BUSINESS_TESTING_GATE } from '../../bot/signoff/model';
+import type { Wave } from '../../bot/waves/model';
+import { press, retroEntry, retroStart, rosterOf, workloadReady } from '../support/actions';
+import { person, TENANT } from '../support/builders';
+import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
+import { SignoffDriver } from '../support/signoff';
+import { startTokenIssuer, TokenIssuer } from '../support/tabTokens';
+import { teamChannel, workloadIdIn } from '../support/teams';
+
+const priya = person('Priya PM');
+const bea = person('Bea Owner');
+const tom = person('Tom Engineer');
+const zed = person('Zed Anonymous');
+const eve = person('Eve Elsewhere');
+
+const alpha = teamChannel('alpha');
+const beta = teamChannel('beta');
+const payroll = workloadIdIn(alpha, 'payroll-api');
+const ledger = workloadIdIn(alpha, 'ledger');
+const SECRET_ENTRY = 'The cutover rehearsal was skipped and nobody said so';
+
+interface Answer {
+  status: number;
+  etag: string | null;
+  body: any;
+}
+
+/**
+ * Acting from the tab, over HTTP with Teams SSO tokens: every button goes through the use case the card calls
+ * and is refused with the card's own sentence; polls with If-None-Match get 304 until something changes in chat.
+ */
+describe('acting from the release board tab, and polling it', () => {
+  let h: Harness;
+  let issuer: TokenIssuer;
+
+  const call = async (method: 'GET' | 'POST', path: string, who: Person | undefined, options: { body?: unknown; etag?: string; contentType?: string } = {}): Promise<Answer> => {
+    const headers: Record<string, string> = {};
+    if (who) headers.authorization = `Bearer ${await issuer.token(who)}`;
+    if (options.etag) headers['if-none-match'] = options.etag;
+    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    const response = await fetch(`${h.app.url}${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : undefined };
+  };
+  const board = (who: Person, etag?: string) => call('GET', `/api/tab/board?scope=${encodeURIComponent(alpha.teamId!)}`, who, etag ? { etag } : {});
+  const detail = (who: Person, workloadId: string, etag?: string) => call('GET', `/api/tab/workloads/${encodeURIComponent(workloadId)}`, who, etag ? { etag } : {});
+  const myWork = async (who: Person) => (await call('GET', '/api/tab/mywork', who)).body.items as any[];
+  const act = (who: Person, path: string, body: unknown) => call('POST', `/api/tab/${path}`, who, { body });
+  const revOf = async (workloadId: string, gateId: string): Promise<number> =>
+    (await h.app.cosmos.workloads.item(workloadId, workloadId).read<any>()).resource.gates.find((g: any) => g.id === gateId).rev;
+  /** The card a gate decision draws in chat, for the same decision: the tab must refuse with its sentence. */
+  const cardDecision = async (who: Person, gateId: string, rev: number) =>
+    cardText((await h.post(h.activities.execute(who, 'gate.decide', { workloadId: payroll, gateId, decision: 'pass', note: '', revs: { [gateId]: rev } }, alpha))).body.value);
+
+  before(async function () {
+    this.timeout(60_000);
+    issuer = await startTokenIssuer();
+    h = await startHarness({ ...issuer.env, RETRO_PSEUDONYM_SECRET: 'tab-spec-retro-secret-that-is-long-enough-0123456789' });
+    rosterOf(h, alpha, [priya, bea, tom, zed]);
+    rosterOf(h, beta, [eve]);
+    await h.post(h.activities.installation(priya, 'add', alpha));
+    await h.post(h.activities.installation(eve, 'add', beta));
+    await h.say(h.activities.message(priya, 'new Payroll API', alpha));
+    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
+    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+    const signoff = new SignoffDriver(h, alpha);
+    await signoff.assignBusinessOwner(priya, 'Payroll API', bea);
+    const opened = await signoff.open(priya, 'Payroll API', { testers: [tom], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    assert.ok(opened.cycleId, 'the cycle opened');
+
+    // Ledger is promoted; its anonymous retrospective is started and written to through the bot.
+    await workloadReady(h, priya, alpha, 'Ledger', { promoted: true });
+    await press(h, retroStart(h, priya, alpha, ledger));
+    await press(h, retroEntry(h, zed, alpha, ledger, SECRET_ENTRY));
+    // What other capabilities' specs make through the bot, laid in the store: a notice sent to Tom 1:1, an action item he owns, a wave.
+    const now = new Date().toISOString();
+    const tomAddress = { aadObjectId: tom.aadObjectId, teamsUserId: `29:${tom.aadObjectId}`, name: tom.name, serviceUrl: 'https://smba.example', conversationId: `a:personal-${tom.aadObjectId}` };
+    const notice: Notice = {
+      id: 'ledger.abc123',
+      workloadId: ledger,
+      type: 'notice',
+      tenantId: TENANT,
+      workloadName: 'Ledger',
+      content: { kind: 'general', title: 'Ledger moves on Friday', body: 'Read-only from 18:00.' },
+      audience: { channelIds: [], teamIds: [], people: [tomAddress], everyone: false },
+      author: priya,
+      status: 'sent',
+      rev: 2,
+      contentRev: 1,
+      recalled: false,
+      remindRev: 0,
+      settledRev: 2,
+      fannedOut: true,
+      total: 1,
+      createdAt: now,
+      sentAt: now,
+    };
+    const delivery: Delivery = {
+      id: 'ledger.abc123:user:' + tom.aadObjectId,
+      workloadId: ledger,
+      type: 'delivery',
+      tenantId: TENANT,
+      noticeId: notice.id,
+      recipientKey: `user:${tom.aadObjectId}`,
+      recipient: { kind: 'person', ...tomAddress },
+      status: 'sent',
+      attempts: 1,
+      appliedRev: 1,
+      remindedRev: 0,
+      sentAt: now,
+    };
+    const action: RetroAction = {
+      id: `${ledger}:retro-1:action:1`,
+      workloadId: ledger,
+      type: 'action',
+      retroId: `${ledger}:retro-1`,
+      tenantId: TENANT,
+      scopeId: alpha.teamId!,
+      workloadName: 'Ledger',
+      text: 'Rehearse the cutover with the database team',
+      owner: tom,
+      due: new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10),
+      target: { kind: 'workload', workloadId: ledger, name: 'Ledger' },
+      status: 'open',
+      facilitator: priya,
+      createdAt: now,
+    };
+    const partition = teamPartitionOf({ tenantId: TENANT, scopeId: alpha.teamId! });
+    const wave: Wave = {
+      id: 'wave-1',
+      waveId: 'wave-1',
+      workloadId: partition,
+      type: 'wave',
+      tenantId: TENANT,
+      scopeId: alpha.teamId!,
+      name: 'Wave 1',
+      start: now.slice(0, 10),
+      end: new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10),
+      workloadIds: [ledger],
+      status: 'open',
+      createdBy: priya,
+      createdAt: now,
+    };
+    for (const doc of [notice, delivery, action, wave]) await h.app.cosmos.workloads.items.create(doc);
+  });
+  after(async () => {
+    await h?.close();
+    await issuer?.close();
+  });
+
+  it('answers a poll 304 while nothing changed, and the new board once a gate is decided in chat', async () => {
+    const first = await board(bea);
+    assert.equal(first.status, 200);
+    assert.ok(first.etag, 'the board carries an ETag');
+    const again = await board(bea, first.etag);
+    assert.deepEqual([again.status, again.body], [304, undefined]);
+    const detailFirst = await detail(bea, payroll);
+    assert.equal((await detail(bea, payroll, detailFirst.etag!)).status, 304);
+
+    assert.match(await cardDecision(tom, 'assets-staged', await revOf(payroll, 'assets-staged')), /Tom Engineer passed "Assets replicated and staged"/);
+    const changed = await board(bea, first.etag);
+    assert.equal(changed.status, 200);
+    assert.notEqual(changed.etag, first.etag);
+    assert.equal(changed.body.workloads.find((w: any) => w.workloadId === payroll).closedGates, 1);
+    const detailChanged = await detail(bea, payroll, detailFirst.etag!);
+    assert.equal(detailChanged.status, 200);
+    assert.equal(detailChanged.body.gates.find((g: any) => g.id === 'assets-staged').status, 'passed');
+  });
+
+  it('groups the board by wave: the workloads a wave holds carry its id, the others none', async () => {
+    const { body } = await board(priya);
+    assert.deepEqual(
+      body.waves.map((w: any) => [w.id, w.name, w.status]),
+      [['wave-1', 'Wave 1', 'open']],
+    );
+    const waveOf = Object.fromEntries(body.workloads.map((w: any) => [w.name, w.waveId ?? null]));
+    assert.deepEqual(waveOf, { Ledger: 'wave-1', 'Payroll API': null });
+  });
+
+  it('decides a gate from "My release work" through the release rule, and refuses it with the sentence the card gives', async () => {
+    const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.title === 'User routing');
+    assert.ok(item, 'user routing waits on Tom');
+    assert.deepEqual(Object.keys(item.act).sort(), ['gateId', 'kind', 'rev']);
+    // Bea holds no migration engineer role: the tab's answer is the card's refusal, word for word.
+    const refusal = await act(bea, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass' });
+    assert.equal(refusal.status, 409);
+    assert.equal(refusal.body.changed, false);
+    assert.ok((await cardDecision(bea, item.act.gateId, item.act.rev)).includes(refusal.body.message), refusal.body.message);
+    assert.match(refusal.body.message, /^Only someone holding the Migration engineer role can pass "User routing"/);
+
+    const passed = await act(tom, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass', note: 'Front door switched' });
+    assert.deepEqual([passed.status, passed.body], [200, { changed: true, message: 'Tom Engineer passed "User routing".' }]);
+    assert.ok(!(await myWork(tom)).some((i) => i.kind === 'gate' && i.title === 'User routing'), 'nothing left to decide there');
+    // The same button on a tab that had not refreshed: the gate moved on, and the card would say so too.
+    const stale = await act(tom, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass' });
+    assert.equal(stale.status, 409);
+    assert.ok((await cardDecision(tom, item.act.gateId, item.act.rev)).includes(stale.body.message), stale.body.message);
+    // Someone of another team cannot reach the workload at all.
+    assert.equal((await act(eve, 'gates', { workloadId: payroll, gateId: 'user-routing', rev: 1, decision: 'pass' })).status, 404);
+  });
+
+  it("approves a UAT cycle from the tab, then the business owner's final sign-off passes business testing", async () => {
+    const uat = (await myWork(tom)).find((i) => i.kind === 'uat');
+    assert.ok(uat, 'the test decision waits on Tom');
+    assert.equal((await act(eve, 'uat', { workloadId: payroll, cycleId: uat.act.cycleId, decision: 'approve' })).status, 404);
+    const rejected = await act(tom, 'uat', { workloadId: payroll, cycleId: uat.act.cycleId, decision: 'reject' });
+    assert.deepEqual([rejected.status, rejected.body.message], [409, 'Say why: a rejection needs a comment. Nothing was recorded yet.']);
+    const approved = await act(tom, 'uat', { workloadId: payroll, cycleId: uat.act.cycleId, decision: 'approve' });
+    assert.equal(approved.status, 200);
+    assert.match(approved.body.message, /^You approved UAT cycle 1 .*The testers' rule is met: the cycle now waits for the final sign-off\.$/);
+    const twice = await act(tom, 'uat', { workloadId: payroll, cycleId: uat.act.cycleId, decision: 'reject', comment: 'Changed my mind' });
+    assert.equal(twice.status, 409);
+    assert.equal(twice.body.message, "The testers' part of UAT cycle 1 is complete: the rule is met and the cycle waits for the final sign-off. Nothing was recorded.");
+
+    const final = (await myWork(bea)).find((i) => i.kind === 'finalSignoff');
+    assert.ok(final, 'the final sign-off now waits on Bea');
+    assert.equal((await act(tom, 'signoff', { workloadId: payroll, cycleId: final.act.cycleId, decision: 'approve' })).status, 409, 'only a final approver signs off');
+    assert.equal((await act(eve, 'signoff', { workloadId: payroll, cycleId: final.act.cycleId, decision: 'approve' })).status, 404, 'nor anyone of another team');
+    const signed = await act(bea, 'signoff', { workloadId: payroll, cycleId: final.act.cycleId, decision: 'approve' });
+    assert.deepEqual([signed.status, signed.body.message], [200, 'You gave the final business sign-off of UAT cycle 1. Business testing of Payroll API is passed.']);
+    const { body } = await detail(bea, payroll);
+    assert.equal(body.gates.find((g: any) => g.id === BUSINESS_TESTING_GATE).status, 'passed');
+    assert.deepEqual(
+      body.cycles.map((c: any) => [c.state, c.approved, c.needed]),
+      [['passed', 1, 1]],
+    );
+  });
+
+  it('acknowledges a notice from the tab once, and refuses a person it was not sent to as the card does', async () => {
+    const item = (await myWork(tom)).find((i) => i.kind === 'notice');
+    assert.deepEqual(item && [item.title, item.link], [
+      'Acknowledge "Ledger moves on Friday"',
+      `https://teams.microsoft.com/l/chat/${encodeURIComponent(`a:personal-${tom.aadObjectId}`)}/conversations?tenantId=${TENANT}`,
+    ]);
+    const stranger = await act(priya, 'acknowledgements', { workloadId: ledger, noticeId: item.act.noticeId });
+    assert.deepEqual([stranger.status, stranger.body.message], [409, 'This notice was not sent to you, so there is nothing for you to acknowledge; nothing was recorded.']);
+    const first = await act(tom, 'acknowledgements', { workloadId: ledger, noticeId: item.act.noticeId });
+    assert.deepEqual([first.status, first.body.message], [200, 'Thank you: your acknowledgement is recorded.']);
+    const second = await act(tom, 'acknowledgements', { workloadId: ledger, noticeId: item.act.noticeId });
+    assert.equal(second.body.changed, false);
+    assert.ok(!(await myWork(tom)).some((i) => i.kind === 'notice'), 'nothing left to acknowledge');
+    const notice = (await detail(priya, ledger)).body.notices[0];
+    assert.deepEqual([notice.acknowledged, notice.acknowledgedOver.map((p: any) => p.acknowledged)], [1, [1]]);
+  });
+
+  it("marks a retro action item done from the tab, and the retro's burn-down shows it", async () => {
+    const before = (await detail(priya, ledger)).body;
+    assert.deepEqual(before.burnDown.at(-1).open, 1);
+    const item = (await myWork(tom)).find((i) => i.kind === 'action');
+    assert.ok(item, 'the action item waits on its owner');
+    assert.equal((await act(eve, 'action-items', { workloadId: ledger, actionId: item.act.actionId })).status, 404);
+    const done = await act(tom, 'action-items', { workloadId: ledger, actionId: item.act.actionId });
+    assert.deepEqual([done.status, done.body.message], [200, 'Done: Rehearse the cutover with the database team']);
+    const after = (await detail(priya, ledger)).body;
+    assert.deepEqual([after.actions[0].status, after.burnDown.at(-1).open], ['done', 0]);
+  });
+
+  it('names no author of an anonymous retro entry anywhere it answers', async () => {
+    const stored = (await h.app.cosmos.workloads.items.query({ query: 'SELECT * FROM c WHERE c.type = "entry" AND c.workloadId = @w', parameters: [{ name: '@w', value: ledger }] }).fetchAll())
+      .resources;
+    assert.equal(stored.length, 1, 'the entry is stored');
+    const answers = [await board(priya), await detail(priya, ledger), await detail(zed, ledger), await call('GET', '/api/tab/mywork', zed), await call('GET', '/api/tab/mywork', priya)];
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      const text = JSON.stringify(answer.body);
+      for (const secret of [zed.name, zed.aadObjectId, String(stored[0].authorKey), SECRET_ENTRY]) assert.ok(!text.includes(secret), `an answer names ${secret}`);
+    }
+  });
+
+  it('refuses a body that is not JSON, or not an action, with a sentence, and changes nothing', async () => {
+    const notJson = await call('POST', '/api/tab/gates', tom, { body: 'gateId=user-routing', contentType: 'text/plain' });
+    assert.deepEqual([notJson.status, notJson.body.message], [415, 'Send the action as JSON (content-type application/json).']);
+    const malformed = await act(tom, 'gates', { workloadId: payroll, gateId: 'user-routing', rev: 'two', decision: 'maybe' });
+    assert.deepEqual([malformed.status, malformed.body.message], [400, 'That action is not one Liftoff knows: reload the tab and press the button again.']);
+    const broken = await call('POST', '/api/tab/gates', tom, { body: '{"workloadId":' });
+    assert.equal(broken.status, 400);
+    assert.doesNotMatch(JSON.stringify(broken.body), /SyntaxError|at JSON|stack/);
+    assert.equal((await call('POST', '/api/tab/gates', undefined, { body: {} })).status, 401);
+  });
+});
