@@ -1,3 +1,4 @@
+import { EVIDENCE_KINDS } from '../release/evidence';
 import { createHash } from 'node:crypto';
 import type { BroadcastService } from '../broadcast/service';
 import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type Workload, type WorkloadScope } from '../release/model';
@@ -354,7 +355,7 @@ export class ReleaseBoard {
             workloadName: workload.name,
             title: def.title,
             link: chatLinkOf(workload),
-            act: { kind: 'gate', gateId: gate.id, rev: gate.rev },
+            act: { kind: 'gate', gateId: gate.id, rev: gate.rev, ...(EVIDENCE_KINDS[gate.id] ? { evidenceForm: true as const } : {}) },
           });
         }
       }

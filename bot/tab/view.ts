@@ -121,7 +121,8 @@ export interface WorkloadDetail {
 
 /** What the tab's button does, and what the API needs to do it (POST /api/tab/<kind>). */
 export type WorkAction =
-  | { kind: 'gate'; gateId: string; rev: number }
+  /** `evidenceForm`: the gate passes with its typed evidence, filled on its form in chat, not with a Pass here. */
+  | { kind: 'gate'; gateId: string; rev: number; evidenceForm?: true }
   | { kind: 'uat'; cycleId: string }
   | { kind: 'finalSignoff'; cycleId: string }
   | { kind: 'notice'; noticeId: string }

@@ -46,6 +46,12 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
   );
   switch (a.kind) {
     case 'gate':
+      if (a.evidenceForm)
+        return (
+          <div className={styles.buttons}>
+            <Text>This gate passes with its evidence: open the chat, then Record a decision and Evidence form on the checklist.</Text>
+          </div>
+        );
       return (
         <div className={styles.buttons}>
           {noteField('Evidence (optional)', 'A link or a sentence kept with the gate')}

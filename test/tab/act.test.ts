@@ -151,6 +151,10 @@ describe('acting from the release board tab, and polling it', () => {
       createdAt: now,
     };
     for (const doc of [notice, delivery, action, wave]) await h.app.cosmos.workloads.items.create(doc);
+    // Action items come with the act phase: the retro is moved there beside its laid action item.
+    const retroItem = h.app.cosmos.workloads.item(`${ledger}:retro-1`, ledger);
+    const stored = (await retroItem.read<{ phase: string }>()).resource!;
+    await retroItem.replace({ ...stored, phase: 'act' });
   });
   after(async () => {
     await h?.close();
@@ -166,14 +170,18 @@ describe('acting from the release board tab, and polling it', () => {
     const detailFirst = await detail(bea, payroll);
     assert.equal((await detail(bea, payroll, detailFirst.etag!)).status, 304);
 
-    assert.match(await cardDecision(tom, 'assets-staged', await revOf(payroll, 'assets-staged')), /Tom Engineer passed "Assets replicated and staged"/);
+    // Tom fails staging on the card in chat (the gate stays his to pass, from the tab, further down).
+    const rev = await revOf(payroll, 'assets-staged');
+    const failed = await h.post(
+      h.activities.execute(tom, 'gate.decide', { workloadId: payroll, gateId: 'assets-staged', decision: 'fail', note: 'Replication lags', revs: { 'assets-staged': rev } }, alpha),
+    );
+    assert.match(cardText(failed.body.value), /Tom Engineer failed "Assets replicated and staged"/);
     const changed = await board(bea, first.etag);
     assert.equal(changed.status, 200);
     assert.notEqual(changed.etag, first.etag);
-    assert.equal(changed.body.workloads.find((w: any) => w.workloadId === payroll).closedGates, 1);
     const detailChanged = await detail(bea, payroll, detailFirst.etag!);
     assert.equal(detailChanged.status, 200);
-    assert.equal(detailChanged.body.gates.find((g: any) => g.id === 'assets-staged').status, 'passed');
+    assert.equal(detailChanged.body.gates.find((g: any) => g.id === 'assets-staged').status, 'failed');
   });
 
   it('groups the board by wave: the workloads a wave holds carry its id, the others none', async () => {
@@ -187,25 +195,38 @@ describe('acting from the release board tab, and polling it', () => {
   });
 
   it('decides a gate from "My release work" through the release rule, and refuses it with the sentence the card gives', async () => {
-    const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.title === 'User routing');
-    assert.ok(item, 'user routing waits on Tom');
+    const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.title === 'Assets replicated and staged');
+    assert.ok(item, 'staging waits on Tom');
     assert.deepEqual(Object.keys(item.act).sort(), ['gateId', 'kind', 'rev']);
     // Bea holds no migration engineer role: the tab's answer is the card's refusal, word for word.
     const refusal = await act(bea, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass' });
     assert.equal(refusal.status, 409);
     assert.equal(refusal.body.changed, false);
     assert.ok((await cardDecision(bea, item.act.gateId, item.act.rev)).includes(refusal.body.message), refusal.body.message);
-    assert.match(refusal.body.message, /^Only someone holding the Migration engineer role can pass "User routing"/);
+    assert.match(refusal.body.message, /^Only someone holding the Migration engineer role can pass "Assets replicated and staged"/);
 
-    const passed = await act(tom, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass', note: 'Front door switched' });
-    assert.deepEqual([passed.status, passed.body], [200, { changed: true, message: 'Tom Engineer passed "User routing".' }]);
-    assert.ok(!(await myWork(tom)).some((i) => i.kind === 'gate' && i.title === 'User routing'), 'nothing left to decide there');
+    const passed = await act(tom, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass', note: 'Replicas in sync' });
+    assert.deepEqual([passed.status, passed.body], [200, { changed: true, message: 'Tom Engineer passed "Assets replicated and staged".' }]);
+    assert.ok(!(await myWork(tom)).some((i) => i.kind === 'gate' && i.title === 'Assets replicated and staged'), 'nothing left to decide there');
     // The same button on a tab that had not refreshed: the gate moved on, and the card would say so too.
     const stale = await act(tom, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass' });
     assert.equal(stale.status, 409);
     assert.ok((await cardDecision(tom, item.act.gateId, item.act.rev)).includes(stale.body.message), stale.body.message);
     // Someone of another team cannot reach the workload at all.
-    assert.equal((await act(eve, 'gates', { workloadId: payroll, gateId: 'user-routing', rev: 1, decision: 'pass' })).status, 404);
+    assert.equal((await act(eve, 'gates', { workloadId: payroll, gateId: 'assets-staged', rev: 1, decision: 'pass' })).status, 404);
+  });
+
+  it('lists a gate that passes with typed evidence as one to fill in chat, and refuses a bare Pass of it as the card does', async () => {
+    const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.title === 'User routing');
+    assert.ok(item, 'user routing waits on Tom');
+    assert.equal(item.act.evidenceForm, true, 'the page offers the chat, not a Pass');
+    const bare = await act(tom, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass', note: 'Front door switched' });
+    assert.deepEqual([bare.status, bare.body.changed], [409, false]);
+    assert.equal(bare.body.message, '"User routing" passes with its evidence: pick it in Record a decision and press Evidence form.');
+    assert.ok(
+      (await myWork(tom)).some((i) => i.kind === 'gate' && i.title === 'User routing'),
+      'still waiting on Tom',
+    );
   });
 
   it("approves a UAT cycle from the tab, then the business owner's final sign-off passes business testing", async () => {
