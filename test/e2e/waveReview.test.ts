@@ -33,7 +33,6 @@ describe('the priorities review Liftoff opens by itself when a wave ends, over H
   let h: Harness;
   let now = T0;
   let team: Place;
-  let other: Place;
   let scenes = 0;
   const ids = { payroll: '', billing: '', hr: '', ledger: '', crm: '' };
 
@@ -46,7 +45,8 @@ describe('the priorities review Liftoff opens by itself when a wave ends, over H
     fake = await startFakeConnector();
     const tenantId = `3e7e0000-0000-4000-8000-${String(scenes).padStart(12, '0')}`;
     team = teamOfOwnIn(fake, tenantId, `review-${scenes}`, [priya, bea, bob, carol]);
-    other = teamOfOwnIn(fake, tenantId, `elsewhere-${scenes}`, [eve]);
+    // Eve works in another team of the same tenant.
+    teamOfOwnIn(fake, tenantId, `elsewhere-${scenes}`, [eve]);
     h = await start();
     // Liftoff is in the team, and in the personal chats of Bea, Bob and Eve; Carol never opened one.
     await h.post(h.activities.installation(priya, 'add', team));

@@ -227,7 +227,10 @@ describe('wave rules', () => {
       }
       const byBea = startReview({ wave: w, workloads: [owned], outcome, actor: bea, today: TODAY, now: NOW });
       assert.equal(byBea.kind === 'started' ? byBea.review.announce : 'refused', undefined, 'a review a person starts is not announced by the sweep');
-      assert.match((startReview({ wave: w, workloads: [owned], outcome, actor: LIFTOFF_ACTOR, today: '2026-11-21', now: NOW, automatic: true }) as { message: string }).message, /runs until 2026-11-21/);
+      assert.match(
+        (startReview({ wave: w, workloads: [owned], outcome, actor: LIFTOFF_ACTOR, today: '2026-11-21', now: NOW, automatic: true }) as { message: string }).message,
+        /runs until 2026-11-21/,
+      );
       assert.equal(takesPartInReview([owned], bea), true);
       assert.equal(takesPartInReview([owned], pm), true);
       assert.equal(takesPartInReview([owned], engineer), false);
