@@ -27,6 +27,7 @@ describe('the priorities review Liftoff opens by itself when a wave ends, over H
   const bob = person('Bob Budget');
   const carol = person('Carol Commerce');
   const eve = person('Eve Elsewhere');
+  const miguel = person('Miguel Migrator');
 
   let store: CosmosStore;
   let fake: FakeConnector;
@@ -61,7 +62,7 @@ describe('the priorities review Liftoff opens by itself when a wave ends, over H
       await say(priya, `new ${name}`);
       ids[key] = workloadIdIn(team, name.toLowerCase().replace(/ /g, '-'));
     }
-    await readyForPromotion(h, ids.payroll, { businessOwner: [bea] });
+    await readyForPromotion(h, ids.payroll, { businessOwner: [bea], migrationEngineer: [miguel] });
     await readyForPromotion(h, ids.billing, { businessOwner: [bob] });
     await readyForPromotion(h, ids.hr, { businessOwner: [carol] });
     await planWave('Wave 3', [ids.payroll, ids.billing, ids.hr], '2026-12-01', '2026-12-04');
@@ -177,6 +178,21 @@ describe('the priorities review Liftoff opens by itself when a wave ends, over H
     assert.equal((await teamDocs<WaveReview>('waveReview')).length, 1, 'the review is not opened twice');
   });
 
+  it('opens and announces the review once when two instances sweep at the same moment', async () => {
+    now = T0 + 4 * DAY;
+    const second = await start();
+    try {
+      const seq = fake.lastSeq;
+      const counts = await Promise.all([h.app.sweepWaveReviews(), second.app.sweepWaveReviews()]);
+      assert.equal(counts[0] + counts[1], 1);
+      assert.equal(cardsSentTo(fake, team.conversationId, seq).length, 1);
+      for (const p of [bea, bob]) assert.equal(cardsSentTo(fake, personalChat(p).conversationId, seq).length, 1, `${p.name} gets it once`);
+      assert.equal((await teamDocs<WaveEvent>('waveEvent')).filter((e) => e.action === 'wave.reviewed').length, 1, 'one audit line');
+    } finally {
+      await second.app.close();
+    }
+  });
+
   it('does not open again, nor announce, a review a business owner started before the sweep', async () => {
     now = T0 + 4 * DAY;
     assert.match(cardText(await say(bea, 'wave review')), /The priorities review of Wave 3 is open for/);
@@ -206,6 +222,11 @@ describe('the priorities review Liftoff opens by itself when a wave ends, over H
     const sneaky = await press(eve, 'wave.review', findAction(toBea, 'wave.review').data, { ...personalChat(eve), tenantId: team.tenantId! });
     assert.match(cardText(sneaky), /That priorities review is not one you take part in\./);
     assert.doesNotMatch(cardText(sneaky), /Wave 3|Payroll API/);
+
+    // Miguel works on Payroll API, but as its migration engineer he takes no part in the review.
+    const notHis = await press(miguel, 'wave.change', { ...moveUp.data, reason: 'Faster for me' }, oneToOne(miguel));
+    assert.match(cardText(notHis), /That priorities review is not one you take part in\./);
+    assert.equal((await teamDocs<WaveEvent>('waveEvent')).length, before);
 
     // Bea decides from her personal chat.
     const done = await press(bea, 'wave.change', { ...moveUp.data, reason: 'CRM carries the sales campaign' }, oneToOne(bea));
