@@ -90,7 +90,8 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
         icon: late.has(s.id) ? '⏰' : STEP_ICON[s.status],
         // Routing and rollback step titles quote the DNS records typed by the planner.
         title: personText(s.title, 300),
-        detail: `${ROLE_TITLES[s.ownerRole]} · ${s.plannedMinutes} min, planned by ${clockIn(ends.get(s.id) ?? window.start.at, window.start.timeZone)} ${window.start.timeZone}${late.has(s.id) ? ' · running late' : ''}${s.by ? ` · ${s.status} by ${s.by.name}` : ''}${s.note ? `: ${personText(s.note, 200)}` : ''}`,
+        // A rollback step has a time only once the window is rolled back (its steps are planned from then).
+        detail: `${ROLE_TITLES[s.ownerRole]} · ${s.plannedMinutes} min, ${s.phase === 'rollback' && !rollingBack ? 'runs only on a rollback' : `planned by ${clockIn(ends.get(s.id) ?? window.start.at, window.start.timeZone)} ${window.start.timeZone}`}${late.has(s.id) ? ' · running late' : ''}${s.by ? ` · ${s.status} by ${s.by.name}` : ''}${s.note ? `: ${personText(s.note, 200)}` : ''}`,
         canTick: s.status === 'pending' && (s.phase === 'forward' ? running : rollingBack),
       })),
   });

@@ -256,6 +256,7 @@ async function main(): Promise<void> {
     await form.screenshot({ path: join(SHOTS, '8-evidence-form.png') });
     await form.getByText('Pass', { exact: true }).click();
     await cardSays(page, /passed "Performance measured, sizing decided"/);
+    await cardSays(page, /Domain alignment \(Workload architect: .+\); pick it in Record a decision and press Evidence form/);
     await messageCards(page)
       .last()
       .getByText(/Benchmark · 1 of 1 closed/)
@@ -312,7 +313,8 @@ async function main(): Promise<void> {
     ] as const) {
       assert.match(windowCard, new RegExp(`⬜ ${escaped(title)}\\s+${owner} · ${minutes} min, planned by ${by} \\w+`), `the runbook step "${title}"`);
     }
-    assert.match(windowCard, /Rollback: point DNS or IP back/, 'the rollback steps are shown while the runbook can be edited');
+    // The rollback steps are shown while the runbook can be edited; they have a time only once rolled back.
+    assert.match(windowCard, /Rollback: point DNS or IP back \(.+\)\s+Migration engineer · 15 min, runs only on a rollback/);
     assert.match(windowCard, /Edit the runbook\s+Until the window opens/);
     await card.getByText('No-go', { exact: true }).waitFor();
     await card.screenshot({ path: join(SHOTS, '9-window.png') });
@@ -331,6 +333,9 @@ async function main(): Promise<void> {
     ]) {
       assert.ok(planCard.includes(heading), `the plan shows the drafted notice "${heading}"`);
     }
+    assert.match(planCard, /1 day before the release window's start: .+, 20:00/, 'the reminder goes a day ahead');
+    assert.match(planCard, /at the window finishing \(go-live\): when window 1 finishes/);
+    assert.match(planCard, /at the window being rolled back: only if window 1 is rolled back/);
     assert.match(planCard, /Ready: goes when due/);
     await card.screenshot({ path: join(SHOTS, '10-plan.png') });
     console.log("the communication plan shows the window's drafted notices: reminder, start, go-live and rollback");

@@ -98,6 +98,9 @@ describe('The release window over HTTP, end to end', () => {
     assert.match(text, new RegExp(`${inDays(2)} 20:00 to ${inDays(2)} 23:00 Europe/Paris`));
     assert.match(text, /Final replication and data synchronization/);
     assert.match(text, /Migration engineer · 30 min, planned by 20:30 Europe\/Paris/);
+    // The rollback steps, shown while the runbook can be edited, have no time before a rollback.
+    assert.match(text, /Rollback: point DNS or IP back \(.+\)\nMigration engineer · 15 min, runs only on a rollback/);
+    assert.doesNotMatch(text, /Rollback: unfreeze writes on the source\nCloud operations · 10 min, planned by/);
     assert.match(text, /Switch DNS or IP: payroll.contoso.com CNAME onprem-lb.contoso.com → payroll.contoso.com CNAME payroll.azurefd.net, TTL 300 s/);
     assert.match(text, /Waiting for go\/no-go from Bea Owner, Miguel Migrator, Wes Architect, Olga Operator/);
     const [window] = await docs<CutoverWindow>('window');
@@ -218,7 +221,8 @@ describe('The release window over HTTP, end to end', () => {
     assert.match(cardText(await press(priya, 'cutover.rollback', { workloadId: payroll, windowId: 'window-1', reason: '' })), /Say why/);
     const rolled = cardText(await press(priya, 'cutover.rollback', { workloadId: payroll, windowId: 'window-1', reason: 'Smoke test found 500s on /pay' }));
     assert.match(rolled, /Rolled back by Priya PM: Smoke test found 500s on \/pay/);
-    assert.match(rolled, /Rollback: point DNS or IP back/);
+    // Once rolled back, its steps are planned from the rollback on.
+    assert.match(rolled, /Rollback: point DNS or IP back \(.+\)\nMigration engineer · 15 min, planned by \d\d:\d\d Europe\/Paris/);
     assert.match(cardText(await tick(miguel, 'window-1', 'switch')), /forward steps are closed/);
     assert.match(cardText(await tick(miguel, 'window-1', 'rollback-route')), /marked a step done/);
     assert.equal((await stored()).gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending');
