@@ -3,11 +3,17 @@
  * Starts `npm run playground` (Liftoff + the Microsoft 365 Agents Playground), then drives Debian's
  * Chromium through playwright-core: see the welcome card, create a workload, assign a role from the roles
  * card (several at once later), pass a gate from the checklist card and open its folded stage, act on an
- * older checklist card (it says the action was not recorded), then run a UAT cycle to its final sign-off (the playground has one person,
- * who is tester and business owner), then send a change notice to this conversation and acknowledge it
- * (the progress card counts the acknowledgement), and start an anonymous retrospective, add an entry and
- * reveal the entries. Asserts what the person reads on each card; screenshots go to
- * $TMPDIR/liftoff-walkthrough/. Needs /usr/bin/chromium (apt-get install chromium).
+ * older checklist card (it says the action was not recorded), then run a UAT cycle to its final sign-off
+ * (the playground has one person, who is tester and business owner), send a change notice to this
+ * conversation and acknowledge it (the progress card counts the acknowledgement), and start an anonymous
+ * retrospective, add an entry and reveal the entries. Then the release goes on: pass the benchmark with its
+ * typed evidence form (the checklist shows the evidence in one line), waive the readiness gates (the CISO's
+ * by the CISO), plan release window 1 with `cutover` (the runbook with each step's owner role and planned
+ * time, Edit the runbook, the go/no-go list waiting), read the communication plan with the window's drafted
+ * notices (reminder, start, go-live, rollback), and list two retired assets by pasting lines on the
+ * decommission card (monitoring them waits for the cutover, and the card says so). Asserts what the person
+ * reads on each card; screenshots go to $TMPDIR/liftoff-walkthrough/ (1-created … 11-decommission.png).
+ * Needs /usr/bin/chromium (apt-get install chromium).
  */
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
