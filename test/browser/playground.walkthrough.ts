@@ -306,6 +306,7 @@ async function main(): Promise<void> {
     card = messageCards(page).last();
     const windowCard = await card.innerText();
     assert.match(windowCard, /Release window 1 for Payroll API/);
+    assert.match(windowCard, /When\s+\w{3} \d{1,2} \w{3} \d{4}, 20:00 to 23:00 \S+/, 'the window in the one date format');
     assert.match(windowCard, new RegExp(`Waiting for go/no-go from ${escaped(me)}`), 'the go/no-go list waits');
     assert.match(windowCard, new RegExp(`${escaped(me)} \\(Business owner, Migration engineer, Workload architect, Cloud operations\\): ⏳ waiting`), 'the stakeholder is listed with their roles');
     // Each step with its owner role and planned minutes, and the time it is planned to end by (from 20:00).

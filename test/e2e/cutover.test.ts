@@ -95,7 +95,10 @@ describe('The release window over HTTP, end to end', () => {
   it('plans a window with its time zone and the CAF runbook prefilled, each step with an owner role and a planned time', async () => {
     const text = cardText(await plan());
     assert.match(text, /Window 1 is planned/);
-    assert.match(text, new RegExp(`${inDays(2)} 20:00 to ${inDays(2)} 23:00 Europe/Paris`));
+    // In the one date format: "Sat 5 Dec 2026, 20:00 to 23:00 Europe/Paris".
+    const day = `\\w{3} ${Number(inDays(2).slice(8, 10))} \\w{3} ${inDays(2).slice(0, 4)}`;
+    assert.match(text, new RegExp(`${day}, 20:00 to 23:00 Europe/Paris`));
+    assert.match(text, new RegExp(`answer Go or No-go on this card before ${day}, 20:00 Europe/Paris\\.`));
     assert.match(text, /Final replication and data synchronization/);
     assert.match(text, /Migration engineer · 30 min, planned by 20:30 Europe\/Paris/);
     // The rollback steps, shown while the runbook can be edited, have no time before a rollback.
@@ -199,6 +202,7 @@ describe('The release window over HTTP, end to end', () => {
     const finishedCard = await tick(priya, 'window-1', 'go-live');
     const finished = cardText(finishedCard);
     assert.match(finished, /The runbook is complete: traffic rerouted is passed/);
+    assert.match(finished, /Finished \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d \S+: traffic rerouted/, 'in the one date format');
     // No UAT cycle ran in Liftoff before: the post-cutover verification opens the UAT form to pick testers.
     assert.match(finished, /Post-cutover business verification\nTraffic is rerouted\. .* pick its testers/);
     assert.match(cardText(await press(priya, 'signoff.form', findAction(finishedCard, 'signoff.form').data)), /Open a UAT cycle for Payroll API/);
