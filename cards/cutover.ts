@@ -1,8 +1,9 @@
 import cutoverTemplate from './templates/cutover.json';
 import { ROLE_TITLES, ROLES } from '../bot/release/model';
 import type { CutoverWindow, RunbookStep } from '../bot/cutover/model';
-import { lateSteps, modelText, plannedEnds, runbookEditable } from '../bot/cutover/rules';
+import { lateSteps, modelText, periodText, plannedEnds, runbookEditable } from '../bot/cutover/rules';
 import type { WindowView } from '../bot/cutover/service';
+import { formatWhen } from '../bot/shared/dates';
 import { dateIn, TIME_ZONES, wallClockMs } from '../bot/shared/zonedTime';
 import { Card, expand, Notice, noticeFields } from './render';
 import { personText } from './text';
@@ -11,8 +12,8 @@ const STEP_ICON: Record<RunbookStep['status'], string> = { pending: '⬜', done:
 
 const clockIn = (iso: string, timeZone: string): string => new Date(wallClockMs(Date.parse(iso), timeZone)).toISOString().slice(11, 16);
 
-function stateText(view: WindowView, window: CutoverWindow): string {
-  if (window.state === 'finished') return `Finished ${window.finishedAt?.slice(0, 16).replace('T', ' ') ?? ''} UTC: traffic rerouted`;
+function stateText(view: WindowView, window: CutoverWindow, timeZone: string): string {
+  if (window.state === 'finished') return `Finished ${window.finishedAt ? formatWhen(window.finishedAt, timeZone) : ''}: traffic rerouted`;
   if (window.state === 'rolledBack') return `Rolled back by ${window.rolledBackBy?.name ?? 'someone'}: ${personText(window.rollbackReason ?? '', 200)}`;
   const state = view.state;
   if (state?.kind === 'held') return `Held: No-go from ${state.by.map((a) => a.voter.name).join(', ')}. Plan a new window when the reason is dealt with.`;
@@ -23,7 +24,7 @@ function stateText(view: WindowView, window: CutoverWindow): string {
 /** The release window card shared in the channel: plan, go/no-go, the live runbook, finish or rollback, and the team's blackouts. */
 export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC'): Card {
   const { workload, window } = view;
-  const blackouts = view.blackouts.filter((b) => b.end.at > view.now).map((b) => ({ line: `${personText(b.name, 80)}: ${b.start.local} to ${b.end.local} ${b.end.timeZone}, set by ${b.setBy.name}` }));
+  const blackouts = view.blackouts.filter((b) => b.end.at > view.now).map((b) => ({ line: `${personText(b.name, 80)}: ${periodText(b)}, set by ${b.setBy.name}` }));
   const zone = TIME_ZONES.includes(timeZone as (typeof TIME_ZONES)[number]) ? timeZone : 'UTC';
   const base = {
     ...noticeFields(notice),
@@ -64,8 +65,8 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
     title: `Release window ${window.number} for ${workload.name}`,
     windowId: window.windowId,
     hasWindow: true,
-    stateText: stateText(view, window),
-    when: `${window.start.local} to ${window.end.local} ${window.end.timeZone}`,
+    stateText: stateText(view, window, zone),
+    when: periodText(window),
     modelText: modelText(window.model),
     records: `${personText(window.records.oldRecord, 200)} → ${personText(window.records.newRecord, 200)}, TTL ${window.records.ttlSeconds} s`,
     stakeholders: window.stakeholders.map((s) => {
@@ -90,7 +91,8 @@ export function renderCutover(view: WindowView, notice?: Notice, timeZone = 'UTC
         icon: late.has(s.id) ? '⏰' : STEP_ICON[s.status],
         // Routing and rollback step titles quote the DNS records typed by the planner.
         title: personText(s.title, 300),
-        detail: `${ROLE_TITLES[s.ownerRole]} · ${s.plannedMinutes} min, planned by ${clockIn(ends.get(s.id) ?? window.start.at, window.start.timeZone)} ${window.start.timeZone}${late.has(s.id) ? ' · running late' : ''}${s.by ? ` · ${s.status} by ${s.by.name}` : ''}${s.note ? `: ${personText(s.note, 200)}` : ''}`,
+        // A rollback step has a time only once the window is rolled back (its steps are planned from then).
+        detail: `${ROLE_TITLES[s.ownerRole]} · ${s.plannedMinutes} min, ${s.phase === 'rollback' && !rollingBack ? 'runs only on a rollback' : `planned by ${clockIn(ends.get(s.id) ?? window.start.at, window.start.timeZone)} ${window.start.timeZone}`}${late.has(s.id) ? ' · running late' : ''}${s.by ? ` · ${s.status} by ${s.by.name}` : ''}${s.note ? `: ${personText(s.note, 200)}` : ''}`,
         canTick: s.status === 'pending' && (s.phase === 'forward' ? running : rollingBack),
       })),
   });

@@ -1,6 +1,6 @@
 import planTemplate from './templates/commPlan.json';
 import planEditTemplate from './templates/commPlanEdit.json';
-import { CommPlan, derive, PLAN_KINDS, PLAN_KIND_TITLES, PlannedNotice, planAudienceText, planSummary, timingText } from '../bot/broadcast/plan';
+import { CommPlan, derive, PLAN_KINDS, PLAN_KIND_TITLES, PlannedNotice, planAudienceText, planSummary, timingText, WindowMilestones } from '../bot/broadcast/plan';
 import { ROLES, ROLE_TITLES } from '../bot/release/model';
 import { formatWallClock, formatWhen } from '../bot/shared/dates';
 import { TIME_ZONES } from '../bot/shared/zonedTime';
@@ -16,11 +16,16 @@ const STATE_TEXT: Record<PlannedNotice['state'], string> = {
 
 const ICON: Record<PlannedNotice['state'], string> = { ready: '🕒', awaitingApproval: '✋', off: '⏸️', sent: '✅' };
 
-function whenText(entry: PlannedNotice, timeZone?: string): string {
+function whenText(entry: PlannedNotice, timeZone?: string, window?: WindowMilestones): string {
   const due = entry.dueAt ? formatWhen(entry.dueAt, timeZone) : undefined;
   if (entry.state === 'sent') return `Sent ${formatWhen(entry.sentAt ?? entry.dueAt ?? '', timeZone)} (${timingText(entry.timing)})`;
   if (entry.timing.kind === 'at') return timingText(entry.timing);
-  return due ? `${timingText(entry.timing)}: ${due}` : `${timingText(entry.timing)}: waits for the release window`;
+  if (due) return `${timingText(entry.timing)}: ${due}`;
+  // Go-live and rollback have no time ahead: with a window planned, say which one they follow.
+  const upcoming = window?.state === 'planned' && !window.held ? window.number : undefined;
+  if (upcoming && entry.timing.milestone === 'finished') return `${timingText(entry.timing)}: when window ${upcoming} finishes`;
+  if (upcoming && entry.timing.milestone === 'rolledBack') return `${timingText(entry.timing)}: only if window ${upcoming} is rolled back`;
+  return `${timingText(entry.timing)}: waits for the release window`;
 }
 
 function stateText(entry: PlannedNotice, now: string): string {
@@ -37,7 +42,7 @@ export function renderPlan(plan: CommPlan, view: { now: string; timeZone?: strin
   const windowLine = window
     ? ` Window notices follow release window ${window.number} (${formatWallClock(window.start.local, window.start.timeZone)}, ${window.held ? 'held by a no-go' : window.state === 'planned' ? 'planned' : window.state === 'finished' ? 'finished' : 'rolled back'}).`
     : ' When a release window is planned, Liftoff drafts its reminder, start, go-live and rollback notices here.';
-  const nextLine = next ? ` Next: "${personText(next.title, 80)}", ${whenText(next, view.timeZone)}.` : '';
+  const nextLine = next ? ` Next: "${personText(next.title, 80)}", ${whenText(next, view.timeZone, window)}.` : '';
   const previewed = derived.entries.find((e) => e.id === view.preview);
   return expand(planTemplate, {
     ...noticeFields(notice),
@@ -46,13 +51,13 @@ export function renderPlan(plan: CommPlan, view: { now: string; timeZone?: strin
     summary: `${planned} planned, ${sent} sent.${nextLine}${windowLine}${view.approvalRequired ? ' Each planned notice needs a second change manager to approve it before it goes.' : ''}`,
     previewTitle: previewed ? personText(previewed.title) : '',
     previewBody: previewed ? personText(previewed.body) : '',
-    previewWhen: previewed ? whenText(previewed, view.timeZone) : '',
+    previewWhen: previewed ? whenText(previewed, view.timeZone, window) : '',
     previewTo: previewed ? planAudienceText(previewed.audience) : '',
     entries: derived.entries.map((e) => ({
       id: e.id,
       icon: ICON[e.state],
       heading: `${PLAN_KIND_TITLES[e.kind]}: ${personText(e.title, 120)}`,
-      when: whenText(e, view.timeZone),
+      when: whenText(e, view.timeZone, window),
       to: planAudienceText(e.audience),
       state: stateText(e, view.now),
       editable: e.state !== 'sent',

@@ -10,7 +10,7 @@ import { formatDay, formatWhen } from '../bot/shared/dates';
 import { AuditEvent, GATE_CATALOGUE, GateDefinition, GateStatus, Person, Role, ROLES, ROLE_TITLES, STAGES, Workload } from '../bot/release/model';
 import { currentStage, decidableGates, stageTitle, waiverRule, GATE_FLOWS, isClosed, nextStep, stageClosed, stageNow } from '../bot/release/rules';
 import type { WorkloadSummary } from '../bot/release/repository';
-import { evidenceSummary, type StaleEvidence } from '../bot/release/evidence';
+import { evidenceKindOf, evidenceSummary, type StaleEvidence } from '../bot/release/evidence';
 import { personText } from './text';
 
 /** An Adaptive Card as plain JSON, ready to attach. */
@@ -169,7 +169,13 @@ export function renderChecklist(workload: Workload, notice?: Notice, sections: C
   });
   const decidable = decidableGates(workload);
   const flow = next ? GATE_FLOWS[next.gate.id] : undefined;
-  const how = next ? (flow ? `; press ${flow} below, or waive it with Record a decision` : '; press Record a decision') : '';
+  const how = next
+    ? flow
+      ? `; press ${flow} below, or waive it with Record a decision`
+      : evidenceKindOf(next.gate.id)
+        ? '; pick it in Record a decision and press Evidence form'
+        : '; press Record a decision'
+    : '';
   const nextText = next
     ? `${next.gate.title} (${ROLE_TITLES[next.gate.ownerRole]}${next.owners.length ? `: ${names(next.owners)}` : `: nobody assigned yet, use Roles`})${how}`
     : 'Nothing left: the release is complete.';

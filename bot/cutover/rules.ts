@@ -1,6 +1,7 @@
 import type { AuditEvent, Person, Role, Workload } from '../release/model';
 import { ROLE_TITLES, ROLES } from '../release/model';
 import { holdsRole, isClosed, openEarlierGates, rolesOf } from '../release/rules';
+import { formatWallClock } from '../shared/dates';
 import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { Blackout, CutoverWindow, GoNoGoAnswer, PromotionModel, RecordChange, RunbookStep, Stakeholder, ZonedMoment } from './model';
 
@@ -89,8 +90,16 @@ export function stakeholdersOf(workload: Workload): { ok: true; stakeholders: St
 /** Whether two periods share a moment (touching ends do not overlap). */
 export const overlaps = (a: { start: ZonedMoment; end: ZonedMoment }, b: { start: ZonedMoment; end: ZonedMoment }): boolean => a.start.at < b.end.at && b.start.at < a.end.at;
 
-const periodText = (p: { start: ZonedMoment; end: ZonedMoment }): string =>
-  p.start.timeZone === p.end.timeZone ? `${p.start.local} to ${p.end.local} ${p.start.timeZone}` : `${p.start.local} ${p.start.timeZone} to ${p.end.local} ${p.end.timeZone}`;
+/** A window or blackout in words, in the one date format (wall clock in its zone): "Sat 5 Dec 2026, 20:00 to 23:00 UTC". */
+export function periodText(p: { start: ZonedMoment; end: ZonedMoment }): string {
+  const start = formatWallClock(p.start.local, p.start.timeZone);
+  const end = formatWallClock(p.end.local, p.end.timeZone);
+  if (p.start.timeZone !== p.end.timeZone) return `${start} to ${end}`;
+  const zone = ` ${p.start.timeZone}`;
+  const bare = (text: string): string => (text.endsWith(zone) ? text.slice(0, -zone.length) : text);
+  const sameDay = p.start.local.slice(0, 10) === p.end.local.slice(0, 10);
+  return `${bare(start)} to ${sameDay ? p.end.local.slice(11, 16) : bare(end)}${zone}`;
+}
 
 /** Where go/no-go stands: waiting for some, held by a no-go, or go from everyone on the list. */
 export type GoNoGoState = { kind: 'awaiting'; waitingFor: Stakeholder[] } | { kind: 'held'; by: GoNoGoAnswer[] } | { kind: 'go' };

@@ -4,6 +4,7 @@ import type { RunbookEdit, WindowDecision } from '../cutover/rules';
 import { windowDue } from '../cutover/rules';
 import type { CutoverService, Done, WindowPlanInput } from '../cutover/service';
 import type { Workload } from '../release/model';
+import { formatWallClock } from '../shared/dates';
 import { attention, good, VerbOutcome } from './router';
 import type { Turn } from './turn';
 
@@ -17,7 +18,7 @@ export class CutoverHandlers {
 
   async plan(turn: Turn, data: WindowPlanInput, workload: Workload): Promise<VerbOutcome> {
     const done = await this.cutover.plan(workload, turn.actor, data);
-    return this.done(turn, workload, done, (w) => `Window ${w.number} is planned. The stakeholders answer Go or No-go on this card before ${w.start.local} ${w.start.timeZone}.`);
+    return this.done(turn, workload, done, (w) => `Window ${w.number} is planned. The stakeholders answer Go or No-go on this card before ${formatWallClock(w.start.local, w.start.timeZone)}.`);
   }
 
   async answer(turn: Turn, data: { windowId: string; answer: 'go' | 'noGo'; comment: string }, workload: Workload): Promise<VerbOutcome> {

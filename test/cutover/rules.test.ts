@@ -104,7 +104,7 @@ describe('release window rules', () => {
       };
       const refused = planWindow(request({ blackouts: [blackout] }));
       assert.equal(refused.kind, 'refused');
-      if (refused.kind === 'refused') assert.match(refused.message, /overlaps the blackout "Quarter-end close" \(2026-11-28 22:00 to 2026-11-30 00:00 UTC, set by Bea\)/);
+      if (refused.kind === 'refused') assert.match(refused.message, /overlaps the blackout "Quarter-end close" \(Sat 28 Nov 2026, 22:00 to Mon 30 Nov 2026, 00:00 UTC, set by Bea\)/);
       assert.equal(planWindow(request({ blackouts: [{ ...blackout, start: at('2026-11-28T23:00:00.000Z') }] })).kind, 'changed');
     });
 
@@ -192,7 +192,7 @@ describe('release window rules', () => {
       assert.equal(window.state, 'finished');
       assert.match(
         evidenceOf(window),
-        /Release window 1, 2026-11-28 20:00 to 2026-11-28 23:00 UTC, single-step promotion\. DNS\/IP old.contoso.com → new.azurefd.net \(TTL 300 s\)\. Final replication and data synchronization by Miguel at 20:05 UTC/,
+        /Release window 1, Sat 28 Nov 2026, 20:00 to 23:00 UTC, single-step promotion\. DNS\/IP old.contoso.com → new.azurefd.net \(TTL 300 s\)\. Final replication and data synchronization by Miguel at 20:05 UTC/,
       );
     });
 

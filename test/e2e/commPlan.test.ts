@@ -244,7 +244,8 @@ describe('The communication plan over HTTP, end to end', function () {
     assert.match(card, /Window reminder: Reminder: Payroll API moves on Thu 10 Dec 2026, 20:00 Europe\/Paris/);
     assert.match(card, /1 day before the release window's start: Wed 9 Dec 2026, 19:00 UTC/);
     assert.match(card, /At the start: Payroll API: the release window has started/);
-    assert.match(card, /at the window finishing \(go-live\): waits for the release window/);
+    assert.match(card, /at the window finishing \(go-live\): when window 1 finishes/);
+    assert.match(card, /at the window being rolled back: only if window 1 is rolled back/);
 
     // The change manager rewrites the go-live draft before it is due.
     const form = await press(chloe, 'plan.edit', { workloadId: payroll, entryId: 'window-1-goLive' });

@@ -95,9 +95,15 @@ describe('The release window over HTTP, end to end', () => {
   it('plans a window with its time zone and the CAF runbook prefilled, each step with an owner role and a planned time', async () => {
     const text = cardText(await plan());
     assert.match(text, /Window 1 is planned/);
-    assert.match(text, new RegExp(`${inDays(2)} 20:00 to ${inDays(2)} 23:00 Europe/Paris`));
+    // In the one date format: "Sat 5 Dec 2026, 20:00 to 23:00 Europe/Paris".
+    const day = `\\w{3} ${Number(inDays(2).slice(8, 10))} \\w{3} ${inDays(2).slice(0, 4)}`;
+    assert.match(text, new RegExp(`${day}, 20:00 to 23:00 Europe/Paris`));
+    assert.match(text, new RegExp(`answer Go or No-go on this card before ${day}, 20:00 Europe/Paris\\.`));
     assert.match(text, /Final replication and data synchronization/);
     assert.match(text, /Migration engineer · 30 min, planned by 20:30 Europe\/Paris/);
+    // The rollback steps, shown while the runbook can be edited, have no time before a rollback.
+    assert.match(text, /Rollback: point DNS or IP back \(.+\)\nMigration engineer · 15 min, runs only on a rollback/);
+    assert.doesNotMatch(text, /Rollback: unfreeze writes on the source\nCloud operations · 10 min, planned by/);
     assert.match(text, /Switch DNS or IP: payroll.contoso.com CNAME onprem-lb.contoso.com → payroll.contoso.com CNAME payroll.azurefd.net, TTL 300 s/);
     assert.match(text, /Waiting for go\/no-go from Bea Owner, Miguel Migrator, Wes Architect, Olga Operator/);
     const [window] = await docs<CutoverWindow>('window');
@@ -196,6 +202,7 @@ describe('The release window over HTTP, end to end', () => {
     const finishedCard = await tick(priya, 'window-1', 'go-live');
     const finished = cardText(finishedCard);
     assert.match(finished, /The runbook is complete: traffic rerouted is passed/);
+    assert.match(finished, /Finished \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d \S+: traffic rerouted/, 'in the one date format');
     // No UAT cycle ran in Liftoff before: the post-cutover verification opens the UAT form to pick testers.
     assert.match(finished, /Post-cutover business verification\nTraffic is rerouted\. .* pick its testers/);
     assert.match(cardText(await press(priya, 'signoff.form', findAction(finishedCard, 'signoff.form').data)), /Open a UAT cycle for Payroll API/);
@@ -218,7 +225,8 @@ describe('The release window over HTTP, end to end', () => {
     assert.match(cardText(await press(priya, 'cutover.rollback', { workloadId: payroll, windowId: 'window-1', reason: '' })), /Say why/);
     const rolled = cardText(await press(priya, 'cutover.rollback', { workloadId: payroll, windowId: 'window-1', reason: 'Smoke test found 500s on /pay' }));
     assert.match(rolled, /Rolled back by Priya PM: Smoke test found 500s on \/pay/);
-    assert.match(rolled, /Rollback: point DNS or IP back/);
+    // Once rolled back, its steps are planned from the rollback on.
+    assert.match(rolled, /Rollback: point DNS or IP back \(.+\)\nMigration engineer · 15 min, planned by \d\d:\d\d Europe\/Paris/);
     assert.match(cardText(await tick(miguel, 'window-1', 'switch')), /forward steps are closed/);
     assert.match(cardText(await tick(miguel, 'window-1', 'rollback-route')), /marked a step done/);
     assert.equal((await stored()).gates.find((g) => g.id === 'traffic-rerouted')?.status, 'pending');

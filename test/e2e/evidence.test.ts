@@ -120,6 +120,8 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
 
   it('records benchmark evidence from its form and shows it on the checklist and in the history', async () => {
     await closeBefore('performance-benchmarked');
+    // The checklist's next step says where the form is.
+    assert.match(cardText(await checklist(ana)), /Performance measured, sizing decided \(Workload architect: Ana Architect\); pick it in Record a decision and press Evidence form/);
     const card = await record(ana, 'performance-benchmarked', 'pass', { ...BENCHMARK, note: 'load test run 7' });
     assert.equal(bannerStyle(card), 'good');
     const text = cardText(card);
