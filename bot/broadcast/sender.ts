@@ -6,6 +6,7 @@ import { Telemetry } from '../telemetry';
 import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
+import { DeliveryWrites } from './deliveryWrites';
 import { countProgress, DeliveryAction, newDelivery, nextAction, startIfDue, uniqueRecipients } from './rules';
 
 export interface SenderOptions {
@@ -18,6 +19,10 @@ export interface SenderOptions {
   concurrency: number;
   /** How often an idle instance reads the outbox. */
   pollMs: number;
+  /** Most deliveries of a notice held in memory at once, and the size of a page read from the store (default 1,000). */
+  pageSize?: number;
+  /** Longest an outcome waits for a claim to carry it to the store in the same batch (default 100 ms). */
+  writeLingerMs?: number;
 }
 
 /** How a notice's cards look to recipients and to the author. */
@@ -50,6 +55,11 @@ export interface SenderStats {
   retries: number;
   /** Milliseconds between Teams accepting a message and the write that records it: the duplicate window of a crash. */
   recordLagMs: number[];
+  /** The most deliveries of one notice held in memory at once. */
+  heldPeak: number;
+  /** Batches of delivery writes sent to the store, and the writes they carried. */
+  writeTrips: number;
+  writes: number;
 }
 
 interface Task {
@@ -58,8 +68,8 @@ interface Task {
   dueAt: number;
 }
 
-const PAGE = 1000;
-const LOW_WATER = 500;
+const DEFAULT_PAGE = 1000;
+const DEFAULT_LINGER_MS = 100;
 const NOTICE_REFRESH_MS = 1000;
 const SWEEP_MS = 60_000;
 const MAX_LAG_SAMPLES = 100_000;
@@ -74,7 +84,7 @@ export class BroadcastSender {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private lastSweep = 0;
-  readonly stats: SenderStats = { sent: 0, requests: 0, retries: 0, recordLagMs: [] };
+  readonly stats: SenderStats = { sent: 0, requests: 0, retries: 0, recordLagMs: [], heldPeak: 0, writeTrips: 0, writes: 0 };
   readonly telemetry: Telemetry;
 
   constructor(
@@ -86,6 +96,10 @@ export class BroadcastSender {
 
   now(): number {
     return (this.deps.now ?? Date.now)();
+  }
+
+  get pageSize(): number {
+    return Math.max(2, this.options.pageSize ?? DEFAULT_PAGE);
   }
 
   start(): void {
@@ -322,12 +336,26 @@ class NoticeRun {
   private cardCache: { key: string; card: Card } | undefined;
   /** Deliveries this run claimed and is still carrying (waiting for a retry): its own, not a dead sender's. */
   private readonly claimedHere = new Set<string>();
+  private readonly writes: DeliveryWrites;
   readonly done: Promise<void>;
 
   constructor(
     private readonly tenant: TenantRun,
     private readonly entry: OutboxEntry,
   ) {
+    this.writes = new DeliveryWrites(
+      {
+        save: (deliveries) => {
+          const stats = tenant.sender.stats;
+          stats.writeTrips += 1;
+          stats.writes += deliveries.length;
+          return this.deps.notices.saveDeliveries(entry.workloadId, deliveries);
+        },
+        alone: (delivery, fields) => this.recordAlone(delivery, fields),
+        written: (delivery, next, etag) => this.applied(delivery, next, etag),
+      },
+      tenant.sender.options.writeLingerMs ?? DEFAULT_LINGER_MS,
+    );
     this.done = this.drain().catch((error: unknown) => {
       this.log.error({ event: 'broadcast.notice_failed', noticeId: entry.noticeId, workloadId: entry.workloadId, err: error }, 'draining a notice failed; it stays queued');
     });
@@ -369,24 +397,31 @@ class NoticeRun {
     if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
     await this.recount();
     let lastRefresh = this.tenant.sender.now();
+    const pageSize = this.tenant.sender.pageSize;
+    const stats = this.tenant.sender.stats;
     for (;;) {
       let after = '';
       let found = 0;
-      // One pass over the work, in id order, a page at a time, keeping the ready queue short.
+      // One pass over the work, in id order, a page at a time: never more than a page of deliveries held (waiting,
+      // in flight or waiting for a retry); the next page is read once half of that is done, for what room there is.
       for (;;) {
         if (!this.tenant.active) return;
-        const page = await notices.workFor(this.notice, PAGE, after);
+        const room = pageSize - this.outstanding;
+        const page = await notices.workFor(this.notice, room, after);
         for (const delivery of page) {
           if (nextAction(this.notice, delivery) === 'none') continue;
           found += 1;
           this.outstanding += 1;
           this.tenant.schedule({ delivery, run: this, dueAt: 0 });
         }
-        if (page.length < PAGE) break;
+        stats.heldPeak = Math.max(stats.heldPeak, this.outstanding);
+        this.log.debug({ event: 'broadcast.page_read', noticeId: this.entry.noticeId, limit: room, read: page.length, held: this.outstanding }, 'read a page of deliveries');
+        if (page.length < room) break;
         after = page[page.length - 1]!.id;
-        while (this.tenant.active && this.tenant.queued > LOW_WATER) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+        while (this.tenant.active && this.outstanding > pageSize / 2) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
       }
       while (this.tenant.active && this.outstanding > 0) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+      this.writes.flush();
       if (!this.tenant.active) return;
       await this.refresh();
       if (found === 0) break;
@@ -423,9 +458,15 @@ class NoticeRun {
     if (fresh) this.notice = fresh;
   }
 
+  /**
+   * Writes one delivery per recipient, a page at a time: the named part of the audience (this conversation, channels,
+   * team rosters, people) first, then everyone with Liftoff installed as the store pages it. Only the named part's keys
+   * are kept to leave its people out of the pages; a delivery's natural id makes a repeat harmless anyway.
+   */
   private async fanOut(): Promise<void> {
     const notice = this.notice!;
     const { directory } = this.deps;
+    const pageSize = this.tenant.sender.pageSize;
     const audience = notice.audience;
     const recipients: Recipient[] = [];
     if (audience.here) recipients.push({ kind: 'conversation', ...audience.here });
@@ -438,21 +479,28 @@ class NoticeRun {
       }
     }
     for (const person of audience.people) recipients.push({ kind: 'person', ...person });
-    if (audience.everyone) recipients.push(...(await directory.everyone(notice.tenantId)));
-    const unique = uniqueRecipients(recipients);
-    await this.deps.notices.addDeliveries(
-      notice.workloadId,
-      unique.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
-    );
-    const result = await this.deps.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, fannedOut: true, total: unique.length } }));
+    const named = uniqueRecipients(recipients);
+    const namedKeys = new Set(named.map((r) => r.key));
+    let total = 0;
+    const write = async (page: Array<{ key: string; recipient: Recipient }>): Promise<void> => {
+      await this.deps.notices.addDeliveries(
+        notice.workloadId,
+        page.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
+      );
+      total += page.length;
+      this.log.debug({ event: 'broadcast.audience_page', noticeId: notice.id, recipients: page.length }, 'wrote the deliveries of a page of the audience');
+    };
+    for (let at = 0; at < named.length; at += pageSize) await write(named.slice(at, at + pageSize));
+    if (audience.everyone) {
+      for await (const page of directory.everyoneInPages(notice.tenantId, pageSize)) await write(uniqueRecipients(page).filter((r) => !namedKeys.has(r.key)));
+    }
+    const result = await this.deps.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, fannedOut: true, total } }));
     if (result) this.notice = result.notice;
-    this.log.info({ event: 'broadcast.fanned_out', noticeId: notice.id, workloadId: notice.workloadId, recipients: unique.length }, 'one delivery per recipient written');
+    this.log.info({ event: 'broadcast.fanned_out', noticeId: notice.id, workloadId: notice.workloadId, recipients: total }, 'one delivery per recipient written');
   }
 
   private async recount(): Promise<void> {
-    const statuses = await this.deps.notices.statuses(this.entry.workloadId, this.entry.noticeId);
-    this.counts = new Map();
-    for (const s of statuses) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
+    this.counts = await this.deps.notices.statusCounts(this.entry.workloadId, this.entry.noticeId);
   }
 
   private move(from: DeliveryStatus, to: DeliveryStatus): void {
@@ -570,7 +618,7 @@ class NoticeRun {
       if (action === 'send') {
         // Claimed before the post: a sender that dies between Teams' answer and the record leaves it claimed, and
         // the next sender records it uncertain instead of sending it twice.
-        if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' });
+        if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' }, true);
         this.claimedHere.add(delivery.id);
         const activityId = await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('notice'), notice.content.title));
         const acceptedAt = this.tenant.sender.now();
@@ -653,11 +701,26 @@ class NoticeRun {
     return false;
   }
 
-  /** Writes a delivery's new state; on a concurrent change, re-reads and applies the same fields on top. */
-  private async record(delivery: Delivery, fields: Partial<Delivery>): Promise<void> {
+  /** A delivery's new state: the fields on top of what is stored, with what only this run knows. */
+  private nextOf(current: Delivery, delivery: Delivery, fields: Partial<Delivery>): Delivery {
+    return { ...current, ...fields, attempts: delivery.attempts, recipient: delivery.recipient, ...(delivery.recreated ? { recreated: true } : {}) };
+  }
+
+  /** Writes a delivery's new state in the notice's next batch; `now`: a claim, which must be stored before its send. */
+  private async record(delivery: Delivery, fields: Partial<Delivery>, now = false): Promise<void> {
+    await this.writes.write(delivery, fields, this.nextOf(delivery, delivery, fields), now);
+  }
+
+  private applied(delivery: Delivery, next: Delivery, etag: string): void {
+    this.move(delivery.status, next.status);
+    Object.assign(delivery, next, { _etag: etag });
+  }
+
+  /** Writes a delivery's new state on its own; on a concurrent change, re-reads and applies the same fields on top. */
+  private async recordAlone(delivery: Delivery, fields: Partial<Delivery>): Promise<void> {
     let current: Delivery = delivery;
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const next: Delivery = { ...current, ...fields, attempts: delivery.attempts, recipient: delivery.recipient, ...(delivery.recreated ? { recreated: true } : {}) };
+      const next = this.nextOf(current, delivery, fields);
       try {
         const etag = await this.deps.notices.saveDelivery(next);
         if (etag !== undefined) {

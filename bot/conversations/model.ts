@@ -29,6 +29,8 @@ export interface ConversationRepository {
   channelsOf(teamId: string): Promise<ConversationRecord[]>;
   /** Every conversation of one kind in a tenant: personal chats are everyone who has Liftoff installed. */
   inTenant(tenantId: string, kind: ConversationRecord['kind']): Promise<ConversationRecord[]>;
+  /** The same, read a page of at most `pageSize` records at a time (a broadcast's fan-out to everyone). */
+  inTenantPages(tenantId: string, kind: ConversationRecord['kind'], pageSize: number): AsyncIterable<ConversationRecord[]>;
 }
 
 /** The key of the personal chat with a person. */

@@ -1,0 +1,80 @@
+import type { Delivery } from './model';
+
+/** One delivery's new state waiting for its trip to the store. */
+interface PendingWrite {
+  delivery: Delivery;
+  fields: Partial<Delivery>;
+  next: Delivery;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** What the batcher needs from its notice run. */
+export interface DeliveryWriteSink {
+  /** Writes the batch (one workload's deliveries); per delivery its new ETag, or undefined when it was not written. */
+  save(deliveries: Delivery[]): Promise<Array<string | undefined>>;
+  /** A write the batch did not make (changed meanwhile, the batch failed): made again on its own, re-reading first. */
+  alone(delivery: Delivery, fields: Partial<Delivery>): Promise<void>;
+  /** A write the batch made: the run applies it to its copy and its counts. */
+  written(delivery: Delivery, next: Delivery, etag: string): void;
+}
+
+/** Transactional batches hold at most 100 operations. */
+const MAX_BATCH = 100;
+
+/**
+ * Delivery state writes of one notice, carried to the store in batches: a claim (the write that must land before its
+ * message goes to Teams) leaves at once and takes every outcome waiting with it; outcomes alone leave after `lingerMs`
+ * or once a batch is full. So at Teams' pace a send costs one store trip, not two, and an outcome waits at most until
+ * the next claim: a sender killed meanwhile leaves that delivery claimed, and its successor records it uncertain.
+ */
+export class DeliveryWrites {
+  private pending: PendingWrite[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sink: DeliveryWriteSink,
+    private readonly lingerMs: number,
+  ) {}
+
+  /** Queues a delivery's new state (`next`, made of `fields` on top of it); resolves once stored. `now`: leave at once (a claim). */
+  write(delivery: Delivery, fields: Partial<Delivery>, next: Delivery, now: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ delivery, fields, next, resolve, reject });
+      if (now || this.pending.length >= MAX_BATCH) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+    });
+  }
+
+  /** Sends everything waiting now (a run that stops, a pass that ends). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    // One trip at a time: what arrives meanwhile leaves with the next one, straight after.
+    this.flushing ??= this.drain().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.length > 0) this.flush();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      let etags: Array<string | undefined>;
+      try {
+        etags = await this.sink.save(batch.map((w) => w.next));
+      } catch {
+        // Nothing known about the batch: each write is made again on its own, which re-reads when it meets a change.
+        etags = batch.map(() => undefined);
+      }
+      batch.forEach((write, at) => {
+        const etag = etags[at];
+        if (etag !== undefined) {
+          this.sink.written(write.delivery, write.next, etag);
+          write.resolve();
+        } else this.sink.alone(write.delivery, write.fields).then(write.resolve, write.reject);
+      });
+    }
+  }
+}
