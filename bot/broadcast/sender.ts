@@ -394,12 +394,26 @@ class NoticeRun {
       this.notice = started.notice;
       this.log.info({ event: 'broadcast.schedule_due', noticeId: this.notice.id, workloadId: this.notice.workloadId, scheduledFor: this.notice.schedule?.at }, 'a scheduled notice is due; sending');
     }
-    if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
     await this.recount();
+    // The fan-out writes deliveries while the first pages go out: sending starts with the first page of the audience.
+    const fanOut = this.notice.status === 'sending' && !this.notice.fannedOut ? new Background(this.fanOut()) : undefined;
+    try {
+      await this.passes(fanOut);
+    } finally {
+      await fanOut?.settled;
+    }
+  }
+
+  /** Passes over the notice's work until one finds nothing left, once the fan-out is done. */
+  private async passes(fanOut: Background | undefined): Promise<void> {
+    const { notices } = this.deps;
+    const notice = () => this.notice!;
     let lastRefresh = this.tenant.sender.now();
+    const wait = () => this.pause(() => (lastRefresh = this.tick(lastRefresh)));
     const pageSize = this.tenant.sender.pageSize;
     const stats = this.tenant.sender.stats;
     for (;;) {
+      const fannedOut = !fanOut?.running();
       let after = '';
       let found = 0;
       // One pass over the work, in id order, a page at a time: never more than a page of deliveries held (waiting,
@@ -407,24 +421,29 @@ class NoticeRun {
       for (;;) {
         if (!this.tenant.active) return;
         const room = pageSize - this.outstanding;
-        const page = await notices.workFor(this.notice, room, after);
+        const page = await notices.workFor(notice(), room, after);
         for (const delivery of page) {
-          if (nextAction(this.notice, delivery) === 'none') continue;
+          if (nextAction(notice(), delivery) === 'none') continue;
           found += 1;
           this.outstanding += 1;
           this.tenant.schedule({ delivery, run: this, dueAt: 0 });
         }
         stats.heldPeak = Math.max(stats.heldPeak, this.outstanding);
         this.log.debug({ event: 'broadcast.page_read', noticeId: this.entry.noticeId, limit: room, read: page.length, held: this.outstanding }, 'read a page of deliveries');
-        if (page.length < room) break;
-        after = page[page.length - 1]!.id;
-        while (this.tenant.active && this.outstanding > pageSize / 2) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+        if (page.length === room) after = page[page.length - 1]!.id;
+        else if (!fanOut?.running()) break;
+        else {
+          // Caught up with the fan-out: what it writes next comes in this pass or the next (ids are not in its order).
+          if (page.length > 0) after = page[page.length - 1]!.id;
+          for (let i = 0; i < 4 && fanOut.running(); i += 1) await wait();
+        }
+        while (this.tenant.active && this.outstanding > pageSize / 2) await wait();
       }
-      while (this.tenant.active && this.outstanding > 0) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+      while (this.tenant.active && this.outstanding > 0) await wait();
       this.writes.flush();
       if (!this.tenant.active) return;
       await this.refresh();
-      if (found === 0) break;
+      if (found === 0 && fannedOut) break;
     }
     await this.finish();
   }
@@ -483,10 +502,12 @@ class NoticeRun {
     const namedKeys = new Set(named.map((r) => r.key));
     let total = 0;
     const write = async (page: Array<{ key: string; recipient: Recipient }>): Promise<void> => {
-      await this.deps.notices.addDeliveries(
+      const created = await this.deps.notices.addDeliveries(
         notice.workloadId,
         page.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
       );
+      // Counted as pending here: the counts were read before the fan-out began (a resumed one counts only what is new).
+      this.counts.set('pending', (this.counts.get('pending') ?? 0) + created);
       total += page.length;
       this.log.debug({ event: 'broadcast.audience_page', noticeId: notice.id, recipients: page.length }, 'wrote the deliveries of a page of the audience');
     };
@@ -554,7 +575,20 @@ class NoticeRun {
     if (after && after.rev !== (after.settledRev ?? -1)) await coordination.enqueue(this.entry);
     const lag = this.tenant.sender.stats.recordLagMs.splice(0);
     if (lag.length) this.log.info({ event: 'broadcast.record_lag', noticeId: this.entry.noticeId, samplesMs: lag }, 'time between Teams accepting a message and its delivery record');
-    this.log.info({ event: 'broadcast.settled', noticeId: this.entry.noticeId, workloadId: this.entry.workloadId, ...progress }, 'notice settled');
+    const { writeTrips, writes, heldPeak } = this.tenant.sender.stats;
+    this.log.info(
+      {
+        event: 'broadcast.settled',
+        noticeId: this.entry.noticeId,
+        workloadId: this.entry.workloadId,
+        ...progress,
+        pacing: this.deps.outbound.budget.pacingOf(this.tenant.tenantId),
+        writeTrips,
+        writes,
+        heldPeak,
+      },
+      'notice settled',
+    );
   }
 
   /** Carries one delivery one step: one request to Teams at most, then the write that records it. */
@@ -736,5 +770,29 @@ class NoticeRun {
         await sleep(backoffDelay(attempt));
       }
     }
+  }
+}
+
+/** Work running beside the loop that started it: asked whether it still runs, its failure thrown where it is asked. */
+class Background {
+  private done = false;
+  private error: { cause: unknown } | undefined;
+  readonly settled: Promise<void>;
+
+  constructor(work: Promise<void>) {
+    this.settled = work.then(
+      () => {
+        this.done = true;
+      },
+      (cause: unknown) => {
+        this.done = true;
+        this.error = { cause };
+      },
+    );
+  }
+
+  running(): boolean {
+    if (this.error) throw this.error.cause;
+    return !this.done;
   }
 }

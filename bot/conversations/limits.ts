@@ -157,6 +157,8 @@ export class AdaptiveRate {
   private bestLatency = Number.POSITIVE_INFINITY;
   private smoothedLatency: number | undefined;
   private calmUntil = 0;
+  /** How often the rate stepped down, and why (for the logs and the benchmark). */
+  readonly stepDowns = { throttled: 0, halved: 0, latency: 0 };
 
   constructor(
     readonly ceiling: number,
@@ -182,9 +184,13 @@ export class AdaptiveRate {
       if (this.throttledInARow >= options.throttledRun) {
         // Several in a row: Teams is throttling the tenant, not one unlucky request.
         this.throttledInARow = 0;
+        this.stepDowns.halved += 1;
         this.current = Math.max(options.floor, this.current / 2);
         this.holdUntil = Math.max(this.holdUntil, now + (signal.retryAfterMs ?? 1000));
-      } else this.current = Math.max(options.floor, this.current * options.stepDown);
+      } else {
+        this.stepDowns.throttled += 1;
+        this.current = Math.max(options.floor, this.current * options.stepDown);
+      }
       return;
     }
     this.throttledInARow = 0;
@@ -195,6 +201,7 @@ export class AdaptiveRate {
     const straining = this.smoothedLatency > Math.max(this.bestLatency * options.latencyFactor, this.bestLatency + options.latencyMarginMs);
     if (straining) {
       if (now >= this.calmUntil) {
+        this.stepDowns.latency += 1;
         this.current = Math.max(options.floor, this.current * 0.9);
         this.calmUntil = now + options.latencyCalmMs;
       }

@@ -187,7 +187,13 @@ export class CosmosNoticeRepository implements NoticeRepository {
   async statusCounts(workloadId: string, noticeId: string): Promise<Map<DeliveryStatus, number>> {
     const counts = new Map<DeliveryStatus, number>();
     const query = 'SELECT VALUE c.status FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId';
-    const spec = { query, parameters: [{ name: '@workloadId', value: workloadId }, { name: '@noticeId', value: noticeId }] };
+    const spec = {
+      query,
+      parameters: [
+        { name: '@workloadId', value: workloadId },
+        { name: '@noticeId', value: noticeId },
+      ],
+    };
     for await (const page of queryPages<DeliveryStatus>(this.container, spec, COUNT_PAGE, workloadId)) {
       for (const status of page) counts.set(status, (counts.get(status) ?? 0) + 1);
     }

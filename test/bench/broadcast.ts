@@ -217,10 +217,9 @@ interface Timeline {
 }
 
 function timelineOf(fake: FakeConnector, started: number, ended: number): Timeline {
-  const answered = [
-    ...fake.activities.map((r) => r.timestamp),
-    ...fake.rejections.filter((r) => r.reason !== 'globalLimit' && r.reason !== 'conversationLimit').map((r) => r.timestamp),
-  ].sort((a, b) => a - b);
+  const answered = [...fake.activities.map((r) => r.timestamp), ...fake.rejections.filter((r) => r.reason !== 'globalLimit' && r.reason !== 'conversationLimit').map((r) => r.timestamp)].sort(
+    (a, b) => a - b,
+  );
   if (answered.length === 0) return { toFirstAnswerS: 0, longestPauseS: 0, afterLastAnswerS: 0, steadyRps: 0 };
   let longest = 0;
   for (let i = 1; i < answered.length; i += 1) longest = Math.max(longest, answered[i]! - answered[i - 1]!);
@@ -354,7 +353,11 @@ async function headroomRun(): Promise<Outcome> {
 
 async function main(): Promise<void> {
   const root = resolve(__dirname, '../..');
-  process.stderr.write(`broadcast bench: ${RECIPIENTS} recipients paced, ${HEADROOM_RECIPIENTS} headroom, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stderr.write(
+    `broadcast bench: ${RECIPIENTS} recipients paced, ${HEADROOM_RECIPIENTS} headroom, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   if (buildReason(root) !== undefined) build(root);
   const paced = ONLY === 'headroom' ? undefined : await pacedRun();
   const headroom = ONLY === 'paced' ? undefined : await headroomRun();
