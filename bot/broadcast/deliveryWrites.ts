@@ -5,7 +5,8 @@ interface PendingWrite {
   delivery: Delivery;
   fields: Partial<Delivery>;
   next: Delivery;
-  resolve(): void;
+  now: boolean;
+  resolve(written: boolean): void;
   reject(error: unknown): void;
 }
 
@@ -13,8 +14,12 @@ interface PendingWrite {
 export interface DeliveryWriteSink {
   /** Writes the batch (one workload's deliveries); per delivery its new ETag, or undefined when it was not written. */
   save(deliveries: Delivery[]): Promise<Array<string | undefined>>;
-  /** A write the batch did not make (changed meanwhile, the batch failed): made again on its own, re-reading first. */
-  alone(delivery: Delivery, fields: Partial<Delivery>): Promise<void>;
+  /**
+   * A write the batch did not make (changed meanwhile, the batch failed): made again on its own, re-reading first;
+   * `strict` (a claim): not made at all when the stored delivery is no longer in the state this run saw. Resolves with
+   * whether it was written.
+   */
+  alone(delivery: Delivery, fields: Partial<Delivery>, strict: boolean): Promise<boolean>;
   /** A write the batch made: the run applies it to its copy and its counts. */
   written(delivery: Delivery, next: Delivery, etag: string): void;
 }
@@ -38,10 +43,13 @@ export class DeliveryWrites {
     private readonly lingerMs: number,
   ) {}
 
-  /** Queues a delivery's new state (`next`, made of `fields` on top of it); resolves once stored. `now`: leave at once (a claim). */
-  write(delivery: Delivery, fields: Partial<Delivery>, next: Delivery, now: boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ delivery, fields, next, resolve, reject });
+  /**
+   * Queues a delivery's new state (`next`, made of `fields` on top of it); resolves once stored, with whether it was.
+   * `now`: a claim, which leaves at once and is not made over a change it did not see.
+   */
+  write(delivery: Delivery, fields: Partial<Delivery>, next: Delivery, now: boolean): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ delivery, fields, next, now, resolve, reject });
       if (now || this.pending.length >= MAX_BATCH) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     });
@@ -72,8 +80,8 @@ export class DeliveryWrites {
         const etag = etags[at];
         if (etag !== undefined) {
           this.sink.written(write.delivery, write.next, etag);
-          write.resolve();
-        } else this.sink.alone(write.delivery, write.fields).then(write.resolve, write.reject);
+          write.resolve(true);
+        } else this.sink.alone(write.delivery, write.fields, write.now).then(write.resolve, write.reject);
       });
     }
   }

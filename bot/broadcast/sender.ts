@@ -351,7 +351,7 @@ class NoticeRun {
           stats.writes += deliveries.length;
           return this.deps.notices.saveDeliveries(entry.workloadId, deliveries);
         },
-        alone: (delivery, fields) => this.recordAlone(delivery, fields),
+        alone: (delivery, fields, strict) => this.recordAlone(delivery, fields, strict),
         written: (delivery, next, etag) => this.applied(delivery, next, etag),
       },
       tenant.sender.options.writeLingerMs ?? DEFAULT_LINGER_MS,
@@ -652,7 +652,10 @@ class NoticeRun {
       if (action === 'send') {
         // Claimed before the post: a sender that dies between Teams' answer and the record leaves it claimed, and
         // the next sender records it uncertain instead of sending it twice.
-        if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' }, true);
+        if (delivery.status !== 'claimed' && !(await this.record(delivery, { status: 'claimed' }, true))) {
+          this.log.warn({ event: 'broadcast.claim_lost', noticeId: notice.id, deliveryId: delivery.id, status: delivery.status }, 'another sender moved this delivery first; not sending it');
+          return 'done';
+        }
         this.claimedHere.add(delivery.id);
         const activityId = await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('notice'), notice.content.title));
         const acceptedAt = this.tenant.sender.now();
@@ -741,8 +744,8 @@ class NoticeRun {
   }
 
   /** Writes a delivery's new state in the notice's next batch; `now`: a claim, which must be stored before its send. */
-  private async record(delivery: Delivery, fields: Partial<Delivery>, now = false): Promise<void> {
-    await this.writes.write(delivery, fields, this.nextOf(delivery, delivery, fields), now);
+  private record(delivery: Delivery, fields: Partial<Delivery>, now = false): Promise<boolean> {
+    return this.writes.write(delivery, fields, this.nextOf(delivery, delivery, fields), now);
   }
 
   private applied(delivery: Delivery, next: Delivery, etag: string): void {
@@ -750,8 +753,11 @@ class NoticeRun {
     Object.assign(delivery, next, { _etag: etag });
   }
 
-  /** Writes a delivery's new state on its own; on a concurrent change, re-reads and applies the same fields on top. */
-  private async recordAlone(delivery: Delivery, fields: Partial<Delivery>): Promise<void> {
+  /**
+   * Writes a delivery's new state on its own; on a concurrent change, re-reads and applies the same fields on top,
+   * except for a claim (`strict`): a delivery another sender moved meanwhile is not claimed (nor sent) over its change.
+   */
+  private async recordAlone(delivery: Delivery, fields: Partial<Delivery>, strict: boolean): Promise<boolean> {
     let current: Delivery = delivery;
     for (let attempt = 1; attempt <= 10; attempt += 1) {
       const next = this.nextOf(current, delivery, fields);
@@ -760,16 +766,22 @@ class NoticeRun {
         if (etag !== undefined) {
           this.move(current.status, next.status);
           Object.assign(delivery, next, { _etag: etag });
-          return;
+          return true;
         }
         const fresh = await this.deps.notices.getDelivery(delivery.workloadId, delivery.id);
-        if (!fresh) return;
+        if (!fresh) return false;
+        if (strict && fresh.status !== delivery.status) {
+          this.move(delivery.status, fresh.status);
+          Object.assign(delivery, fresh);
+          return false;
+        }
         current = fresh;
       } catch (error) {
         if (attempt === 10) throw error;
         await sleep(backoffDelay(attempt));
       }
     }
+    return false;
   }
 }
 

@@ -286,6 +286,9 @@ async function run(name: string, setup: Setup, rate: number, recipients: number,
   });
   const ended = Date.now();
   const seconds = (ended - started) / 1000;
+  for (const child of children) {
+    for (const line of child.lines) if (line.includes('"broadcast.settled"')) process.stderr.write(`[${name}] ${line}\n`);
+  }
   const last = children[children.length - 1]!;
   last.process.kill('SIGTERM');
   await new Promise((r) => last.process.once('exit', r));
