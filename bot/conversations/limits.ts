@@ -132,7 +132,7 @@ export const DEFAULT_PACING: PacingOptions = {
   startFraction: 0.8,
   floor: 1,
   risePerSuccess: 1 / 500,
-  stepDown: 0.95,
+  stepDown: 0.98,
   throttledRun: 3,
   latencyFactor: 3,
   latencyMarginMs: 250,

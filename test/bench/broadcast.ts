@@ -286,12 +286,12 @@ async function run(name: string, setup: Setup, rate: number, recipients: number,
   });
   const ended = Date.now();
   const seconds = (ended - started) / 1000;
-  for (const child of children) {
-    for (const line of child.lines) if (line.includes('"broadcast.settled"')) process.stderr.write(`[${name}] ${line}\n`);
-  }
   const last = children[children.length - 1]!;
   last.process.kill('SIGTERM');
   await new Promise((r) => last.process.once('exit', r));
+  for (const child of children) {
+    for (const line of child.lines) if (line.includes('"broadcast.settled"')) process.stderr.write(`[${name}] ${line}\n`);
+  }
   const deliveries: Delivery[] = await setup.notices.deliveries(setup.workloadId, noticeId);
   const statuses: Record<string, number> = {};
   for (const d of deliveries) statuses[d.status] = (statuses[d.status] ?? 0) + 1;
