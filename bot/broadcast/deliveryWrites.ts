@@ -6,8 +6,8 @@ interface PendingWrite {
   fields: Partial<Delivery>;
   next: Delivery;
   now: boolean;
-  resolve(written: boolean): void;
-  reject(error: unknown): void;
+  resolve: (written: boolean) => void;
+  reject: (error: unknown) => void;
 }
 
 /** What the batcher needs from its notice run. */
