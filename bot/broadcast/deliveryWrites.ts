@@ -29,13 +29,12 @@ const MAX_BATCH = 100;
 
 /**
  * Delivery state writes of one notice, carried to the store in batches: a claim (the write that must land before its
- * message goes to Teams) leaves at once and takes every outcome waiting with it; outcomes alone leave after `lingerMs`
- * or once a batch is full. So at Teams' pace a send costs one store trip, not two, and an outcome waits at most until
+ * message goes to Teams) leaves at once, in a trip of its own, and takes every outcome waiting with it; outcomes alone
+ * leave after `lingerMs` or once a batch is full. So at Teams' pace a send costs one store trip, not two, and an outcome waits at most until
  * the next claim: a sender killed meanwhile leaves that delivery claimed, and its successor records it uncertain.
  */
 export class DeliveryWrites {
   private pending: PendingWrite[] = [];
-  private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,34 +54,29 @@ export class DeliveryWrites {
     });
   }
 
-  /** Sends everything waiting now (a run that stops, a pass that ends). */
+  /** Sends everything waiting now (a claim, a run that stops, a pass that ends). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    // One trip at a time: what arrives meanwhile leaves with the next one, straight after.
-    this.flushing ??= this.drain().finally(() => {
-      this.flushing = undefined;
-      if (this.pending.length > 0) this.flush();
-    });
+    // Trips do not wait for each other: a claim's latency is one trip, so its send keeps the pace it was given.
+    // One delivery has at most one write waiting at a time, so two trips never carry the same delivery.
+    while (this.pending.length > 0) void this.trip(this.pending.splice(0, MAX_BATCH));
   }
 
-  private async drain(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, MAX_BATCH);
-      let etags: Array<string | undefined>;
-      try {
-        etags = await this.sink.save(batch.map((w) => w.next));
-      } catch {
-        // Nothing known about the batch: each write is made again on its own, which re-reads when it meets a change.
-        etags = batch.map(() => undefined);
-      }
-      batch.forEach((write, at) => {
-        const etag = etags[at];
-        if (etag !== undefined) {
-          this.sink.written(write.delivery, write.next, etag);
-          write.resolve(true);
-        } else this.sink.alone(write.delivery, write.fields, write.now).then(write.resolve, write.reject);
-      });
+  private async trip(batch: PendingWrite[]): Promise<void> {
+    let etags: Array<string | undefined>;
+    try {
+      etags = await this.sink.save(batch.map((w) => w.next));
+    } catch {
+      // Nothing known about the batch: each write is made again on its own, which re-reads when it meets a change.
+      etags = batch.map(() => undefined);
     }
+    batch.forEach((write, at) => {
+      const etag = etags[at];
+      if (etag !== undefined) {
+        this.sink.written(write.delivery, write.next, etag);
+        write.resolve(true);
+      } else this.sink.alone(write.delivery, write.fields, write.now).then(write.resolve, write.reject);
+    });
   }
 }

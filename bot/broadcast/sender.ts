@@ -330,6 +330,8 @@ class NoticeRun {
   notice: Notice | undefined;
   private counts = new Map<DeliveryStatus, number>();
   private outstanding = 0;
+  /** Ids of the deliveries held (waiting, in flight, waiting for a retry): at most a page of them. */
+  private readonly held = new Set<string>();
   private lastShown = '';
   private lastProgressAt = 0;
   /** The card is the same for every recipient: rendered once per content revision, not once per send. */
@@ -394,26 +396,29 @@ class NoticeRun {
       this.notice = started.notice;
       this.log.info({ event: 'broadcast.schedule_due', noticeId: this.notice.id, workloadId: this.notice.workloadId, scheduledFor: this.notice.schedule?.at }, 'a scheduled notice is due; sending');
     }
+    if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
     await this.recount();
-    // The fan-out writes deliveries while the first pages go out: sending starts with the first page of the audience.
-    const fanOut = this.notice.status === 'sending' && !this.notice.fannedOut ? new Background(this.fanOut()) : undefined;
-    try {
-      await this.passes(fanOut);
-    } finally {
-      await fanOut?.settled;
-    }
+    await this.passes();
   }
 
-  /** Passes over the notice's work until one finds nothing left, once the fan-out is done. */
-  private async passes(fanOut: Background | undefined): Promise<void> {
+  /** Holds a delivery and queues it for the worker pool, unless it is held already or has nothing to do. */
+  private take(delivery: Delivery): boolean {
+    if (this.held.has(delivery.id) || nextAction(this.notice!, delivery) === 'none') return false;
+    this.held.add(delivery.id);
+    this.outstanding += 1;
+    this.tenant.schedule({ delivery, run: this, dueAt: 0 });
+    const stats = this.tenant.sender.stats;
+    stats.heldPeak = Math.max(stats.heldPeak, this.outstanding);
+    return true;
+  }
+
+  /** Passes over the notice's work until one finds nothing left. */
+  private async passes(): Promise<void> {
     const { notices } = this.deps;
-    const notice = () => this.notice!;
     let lastRefresh = this.tenant.sender.now();
     const wait = () => this.pause(() => (lastRefresh = this.tick(lastRefresh)));
     const pageSize = this.tenant.sender.pageSize;
-    const stats = this.tenant.sender.stats;
     for (;;) {
-      const fannedOut = !fanOut?.running();
       let after = '';
       let found = 0;
       // One pass over the work, in id order, a page at a time: never more than a page of deliveries held (waiting,
@@ -421,29 +426,18 @@ class NoticeRun {
       for (;;) {
         if (!this.tenant.active) return;
         const room = pageSize - this.outstanding;
-        const page = await notices.workFor(notice(), room, after);
-        for (const delivery of page) {
-          if (nextAction(notice(), delivery) === 'none') continue;
-          found += 1;
-          this.outstanding += 1;
-          this.tenant.schedule({ delivery, run: this, dueAt: 0 });
-        }
-        stats.heldPeak = Math.max(stats.heldPeak, this.outstanding);
+        const page = await notices.workFor(this.notice!, room, after);
+        for (const delivery of page) if (this.take(delivery)) found += 1;
         this.log.debug({ event: 'broadcast.page_read', noticeId: this.entry.noticeId, limit: room, read: page.length, held: this.outstanding }, 'read a page of deliveries');
-        if (page.length === room) after = page[page.length - 1]!.id;
-        else if (!fanOut?.running()) break;
-        else {
-          // Caught up with the fan-out: what it writes next comes in this pass or the next (ids are not in its order).
-          if (page.length > 0) after = page[page.length - 1]!.id;
-          for (let i = 0; i < 4 && fanOut.running(); i += 1) await wait();
-        }
+        if (page.length < room) break;
+        after = page[page.length - 1]!.id;
         while (this.tenant.active && this.outstanding > pageSize / 2) await wait();
       }
       while (this.tenant.active && this.outstanding > 0) await wait();
       this.writes.flush();
       if (!this.tenant.active) return;
       await this.refresh();
-      if (found === 0 && fannedOut) break;
+      if (found === 0) break;
     }
     await this.finish();
   }
@@ -502,12 +496,10 @@ class NoticeRun {
     const namedKeys = new Set(named.map((r) => r.key));
     let total = 0;
     const write = async (page: Array<{ key: string; recipient: Recipient }>): Promise<void> => {
-      const created = await this.deps.notices.addDeliveries(
+      await this.deps.notices.addDeliveries(
         notice.workloadId,
         page.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
       );
-      // Counted as pending here: the counts were read before the fan-out began (a resumed one counts only what is new).
-      this.counts.set('pending', (this.counts.get('pending') ?? 0) + created);
       total += page.length;
       this.log.debug({ event: 'broadcast.audience_page', noticeId: notice.id, recipients: page.length }, 'wrote the deliveries of a page of the audience');
     };
@@ -601,6 +593,7 @@ class NoticeRun {
     } finally {
       if (!requeued) {
         this.outstanding -= 1;
+        this.held.delete(task.delivery.id);
         this.claimedHere.delete(task.delivery.id);
       }
     }
@@ -782,29 +775,5 @@ class NoticeRun {
       }
     }
     return false;
-  }
-}
-
-/** Work running beside the loop that started it: asked whether it still runs, its failure thrown where it is asked. */
-class Background {
-  private done = false;
-  private error: { cause: unknown } | undefined;
-  readonly settled: Promise<void>;
-
-  constructor(work: Promise<void>) {
-    this.settled = work.then(
-      () => {
-        this.done = true;
-      },
-      (cause: unknown) => {
-        this.done = true;
-        this.error = { cause };
-      },
-    );
-  }
-
-  running(): boolean {
-    if (this.error) throw this.error.cause;
-    return !this.done;
   }
 }
