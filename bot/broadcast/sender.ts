@@ -68,7 +68,9 @@ interface Task {
   dueAt: number;
 }
 
-const DEFAULT_PAGE = 1000;
+const DEFAULT_PAGE = 5000;
+/** Least time between two counts of the acknowledgements for the progress card (a query over the notice's documents). */
+const ACK_COUNT_MS = 30_000;
 const DEFAULT_LINGER_MS = 100;
 const NOTICE_REFRESH_MS = 1000;
 const SWEEP_MS = 60_000;
@@ -334,6 +336,7 @@ class NoticeRun {
   private readonly held = new Set<string>();
   private lastShown = '';
   private lastProgressAt = 0;
+  private acks = { at: Number.NEGATIVE_INFINITY, count: 0 };
   /** The card is the same for every recipient: rendered once per content revision, not once per send. */
   private cardCache: { key: string; card: Card } | undefined;
   /** Deliveries this run claimed and is still carrying (waiting for a retry): its own, not a dead sender's. */
@@ -522,8 +525,10 @@ class NoticeRun {
     this.counts.set(to, (this.counts.get(to) ?? 0) + 1);
   }
 
-  private async progress(): Promise<Progress> {
-    const acknowledged = await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId);
+  private async progress(final = false): Promise<Progress> {
+    const now = this.tenant.sender.now();
+    if (final || now - this.acks.at >= ACK_COUNT_MS) this.acks = { at: now, count: await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId) };
+    const acknowledged = this.acks.count;
     const progress = countProgress([], acknowledged);
     // From the running counts: no list as long as the audience.
     for (const [status, n] of this.counts) {
@@ -534,7 +539,7 @@ class NoticeRun {
   }
 
   private async showProgress(final: boolean): Promise<Progress> {
-    const progress = await this.progress();
+    const progress = await this.progress(final);
     const notice = this.notice;
     const shown = JSON.stringify([progress, notice?.status, notice?.rev]);
     if (!notice?.progress || (!final && shown === this.lastShown)) return progress;
@@ -558,7 +563,7 @@ class NoticeRun {
     if (result) this.notice = result.notice;
     const progress = await this.showProgress(true).catch(async (error: unknown) => {
       this.log.warn({ event: 'broadcast.progress_failed', noticeId: this.entry.noticeId, err: error }, 'could not show the final progress');
-      return this.progress();
+      return this.progress(true);
     });
     if (becameSent && this.notice && this.deps.onSent) await this.deps.onSent(this.notice, progress);
     await coordination.dequeue(this.entry);

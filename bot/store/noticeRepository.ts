@@ -9,6 +9,8 @@ import { noticesWith, summaryReplace } from './summaries';
 
 const summaryLine = (notice: Notice) => ({ ...noticeSummaryOf(notice), draft: notice.status === 'draft' });
 
+/** The content revision of a notice that was never updated (bot/broadcast/rules.ts starts there). */
+const FIRST_CONTENT_REV = 1;
 /** Transactional batches hold at most 100 operations. */
 const BATCH = 100;
 /** Statuses read per page when counting a notice's deliveries (short strings: a large page costs little memory). */
@@ -131,9 +133,12 @@ export class CosmosNoticeRepository implements NoticeRepository {
 
   async workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId = ''): Promise<Delivery[]> {
     // Pending, claimed (by a sender that may be gone), or sent but showing an older revision or missing this reminder round; the sender's pure rule decides the rest.
+    // A notice never updated nor reminded has no sent delivery behind it: the query then asks for the first two states only.
+    const behind =
+      notice.contentRev > FIRST_CONTENT_REV || notice.remindRev > 0 ? ' OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))' : '';
     const query =
       'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
-      'AND (c.status = "pending" OR c.status = "claimed" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id';
+      `AND (c.status = "pending" OR c.status = "claimed"${behind}) ORDER BY c.id`;
     const work = await queryPartition<Delivery>(this.container, notice.workloadId, query, {
       limit,
       noticeId: notice.id,

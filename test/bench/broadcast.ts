@@ -290,7 +290,9 @@ async function run(name: string, setup: Setup, rate: number, recipients: number,
   last.process.kill('SIGTERM');
   await new Promise((r) => last.process.once('exit', r));
   for (const child of children) {
-    for (const line of child.lines) if (line.includes('"broadcast.settled"')) process.stderr.write(`[${name}] ${line}\n`);
+    for (const line of child.lines) {
+      if (/"broadcast\.(settled|lease_acquired|lease_lost|fanned_out|notice_failed)"/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+    }
   }
   const deliveries: Delivery[] = await setup.notices.deliveries(setup.workloadId, noticeId);
   const statuses: Record<string, number> = {};
