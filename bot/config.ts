@@ -195,7 +195,7 @@ function readBroadcast(env: Env): BroadcastConfig {
     maxAttempts: Math.round(number(env, 'BROADCAST_MAX_ATTEMPTS', 6, 1, 50, 'a whole number')),
     retryBaseMs: Math.round(number(env, 'BROADCAST_RETRY_BASE_MS', 500, 1, 60_000, 'a number of milliseconds')),
     concurrency: Math.round(number(env, 'BROADCAST_CONCURRENCY', 64, 1, 1000, 'a whole number')),
-    pageSize: Math.round(number(env, 'BROADCAST_PAGE_SIZE', 5000, 2, 50_000, 'a whole number')),
+    pageSize: Math.round(number(env, 'BROADCAST_PAGE_SIZE', 1000, 2, 50_000, 'a whole number')),
   };
 }
 

@@ -45,7 +45,7 @@ describe('readConfig', () => {
         cosmos: { mode: 'embedded', database: 'liftoff', port: 0 },
         allowedTenants: [],
         signoffSweepSeconds: 30,
-        broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64, pageSize: 5000 },
+        broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64, pageSize: 1000 },
         monitor: {},
         tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },
       });

@@ -68,7 +68,7 @@ interface Task {
   dueAt: number;
 }
 
-const DEFAULT_PAGE = 5000;
+const DEFAULT_PAGE = 1000;
 /** Least time between two counts of the acknowledgements for the progress card (a query over the notice's documents). */
 const ACK_COUNT_MS = 30_000;
 const DEFAULT_LINGER_MS = 100;
@@ -188,6 +188,7 @@ class TenantRun {
   private inFlight = 0;
   private stopping = false;
   private leaseLost = false;
+  private renewing = false;
   private signal: (() => void) | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
@@ -235,9 +236,16 @@ class TenantRun {
   }
 
   private async renew(): Promise<void> {
-    if (this.leaseLost || this.stopping) return;
+    // One renewal at a time: two at once race each other on the lease's ETag, and the loser would think the lease lost.
+    if (this.leaseLost || this.stopping || this.renewing) return;
+    this.renewing = true;
     try {
-      const lease = await this.sender.deps.coordination.acquire(this.tenantId, this.sender.options.instanceId, this.sender.now(), this.sender.options.leaseMs);
+      const { coordination } = this.sender.deps;
+      const { options } = this.sender;
+      let lease = await coordination.acquire(this.tenantId, options.instanceId, this.sender.now(), options.leaseMs);
+      // A renewal can still lose a race (the lease read just before another write): lost only if another holds it.
+      const current = lease ? undefined : await coordination.lease(this.tenantId);
+      if (current && current.holder === options.instanceId && current.expiresAt > this.sender.now()) lease = current;
       if (lease) this.leaseExpiresAt = lease.expiresAt;
       else {
         this.leaseLost = true;
@@ -247,6 +255,8 @@ class TenantRun {
       }
     } catch (error) {
       this.log.warn({ event: 'broadcast.lease_renew_failed', tenantId: this.tenantId, err: error }, 'could not renew the broadcast lease');
+    } finally {
+      this.renewing = false;
     }
   }
 
