@@ -3,11 +3,11 @@
  *
  * This process plays Azure and Teams: an embedded Cosmos DB server and a fake Bot Connector that enforces a global
  * rate and Teams' per-conversation windows, answering 429 with Retry-After when they are exceeded. Liftoff itself runs
- * as child processes (`node --import tsx bot/index.ts`), pointed at both, so a "crash" is a real SIGKILL.
+ * as child processes (`node dist/bot/index.js`), pointed at both, so a "crash" is a real SIGKILL.
  *
  * - paced: 10,000 recipients (`BENCH_RECIPIENTS`), the sender's ceiling at Teams' 50/s (adaptive pacing below it),
  *   against a connector allowing Teams' 50/s, with 3% 429, 1% 503, 0.5% 403 blocked and 0.5% 404 injected; two
- *   processes run, as in production, the sender is killed once mid-run and the standby takes over when the lease lapses.
+ *   processes run, as in production, the sender is killed once mid-run and the standby takes over when the lease (3 s) lapses.
  * - headroom: 50,000 recipients (`BENCH_HEADROOM_RECIPIENTS`), connector limit 2,000/s, no faults, sender configured at
  *   2,000/s: the engine's own speed, and its memory at five times the audience.
  * `BENCH_ONLY=paced` or `BENCH_ONLY=headroom` runs one of the two.
@@ -37,7 +37,7 @@ const HEADROOM_RECIPIENTS = Number(process.env.BENCH_HEADROOM_RECIPIENTS ?? 50_0
 const ONLY = process.env.BENCH_ONLY;
 const TEAMS_RATE = 50;
 const HEADROOM_RATE = 2000;
-const LEASE_SECONDS = 2;
+const LEASE_SECONDS = 3;
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const log = createLogger('silent');
 const author = { aadObjectId: '00000000-0000-4000-8000-000000000a11', name: 'Chloe Change' };
