@@ -338,7 +338,7 @@ async function pacedRun(): Promise<Outcome & { connector: Record<string, number>
   await setup.fake.close();
   await setup.stopCosmos();
   process.stderr.write(
-    `paced: ${paced.seconds.toFixed(1)} s, statuses ${JSON.stringify(paced.statuses)}, connector ${JSON.stringify(connector)}, lease handover ${paced.handoverSeconds?.toFixed(1)} s, peak RSS ${paced.peakRssMb.toFixed(0)} MB\n` +
+    `paced: ${paced.seconds.toFixed(1)} s, statuses ${JSON.stringify(paced.statuses)}, connector ${JSON.stringify(connector)}, lease handover ${paced.handoverSeconds?.toFixed(1)} s, duplicates ${paced.duplicates}, lost ${paced.lost}, peak RSS ${paced.peakRssMb.toFixed(0)} MB\n` +
       `paced, where the time went: ${JSON.stringify(paced.timeline)}\n`,
   );
   return { ...paced, connector };
