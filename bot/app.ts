@@ -173,6 +173,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
       leaseMs: b.leaseMs,
       progressIntervalMs: b.progressIntervalMs,
       concurrency: b.concurrency,
+      pageSize: b.pageSize,
       pollMs: Math.min(1000, Math.max(100, Math.floor(b.leaseMs / 3))),
     },
     {

@@ -58,6 +58,8 @@ export interface BroadcastConfig {
   maxAttempts: number;
   retryBaseMs: number;
   concurrency: number;
+  /** Deliveries of a notice the sender holds in memory at once, and the page it reads from Cosmos DB. */
+  pageSize: number;
 }
 
 /** A configuration problem, phrased as one sentence that names the variable. */
@@ -211,6 +213,7 @@ function readBroadcast(env: Env): BroadcastConfig {
     maxAttempts: Math.round(number(env, 'BROADCAST_MAX_ATTEMPTS', 6, 1, 50, 'a whole number')),
     retryBaseMs: Math.round(number(env, 'BROADCAST_RETRY_BASE_MS', 500, 1, 60_000, 'a number of milliseconds')),
     concurrency: Math.round(number(env, 'BROADCAST_CONCURRENCY', 64, 1, 1000, 'a whole number')),
+    pageSize: Math.round(number(env, 'BROADCAST_PAGE_SIZE', 1000, 2, 50_000, 'a whole number')),
   };
 }
 

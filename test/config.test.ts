@@ -48,7 +48,7 @@ describe('readConfig', () => {
         decommissionHoldDays: 30,
         costReviewAfterDays: 30,
         followUpSweepSeconds: 300,
-        broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
+        broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64, pageSize: 1000 },
         plan: { sweepSeconds: 30, reminderLeadHours: 24 },
         monitor: {},
         tab: { openIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration' },

@@ -22,11 +22,18 @@ export interface NoticeRepository {
   workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId?: string): Promise<Delivery[]>;
   /** Stores a delivery's new state, guarded by its ETag; resolves with the new ETag, or undefined when it changed meanwhile. */
   saveDelivery(delivery: Delivery): Promise<string | undefined>;
+  /**
+   * Stores several deliveries of one workload in transactional batches, each guarded by its ETag: per delivery, in order,
+   * its new ETag, or undefined when it was not written (it changed meanwhile, or its batch failed as a whole).
+   */
+  saveDeliveries(workloadId: string, deliveries: Delivery[]): Promise<Array<string | undefined>>;
   getDelivery(workloadId: string, id: string): Promise<Delivery | undefined>;
   /** Every delivery of a notice (the export). */
   deliveries(workloadId: string, noticeId: string): Promise<Delivery[]>;
   /** The status of every delivery of a notice, for counting. */
   statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]>;
+  /** How many deliveries of a notice are in each state, counted a page at a time (no list as long as the audience). */
+  statusCounts(workloadId: string, noticeId: string): Promise<Map<DeliveryStatus, number>>;
   /** Puts the deliveries in this state (failed, or uncertain when the author chose to send them again) back to pending; returns how many. */
   requeue(workloadId: string, noticeId: string, status: 'failed' | 'uncertain'): Promise<number>;
 
@@ -84,6 +91,8 @@ export interface RecipientDirectory {
   channels(tenantId: string, channelIds: string[]): Promise<Recipient[]>;
   teamMembers(tenantId: string, teamId: string): Promise<Recipient[]>;
   everyone(tenantId: string): Promise<Recipient[]>;
+  /** Everyone, a page of at most `pageSize` recipients at a time (the fan-out: flat memory whatever the tenant's size). */
+  everyoneInPages(tenantId: string, pageSize: number): AsyncIterable<Recipient[]>;
   /** The stored 1:1 conversation with a person, when they installed Liftoff. */
   personalConversation(aadObjectId: string): Promise<string | undefined>;
   /** Keeps a 1:1 conversation created to reach a person. */

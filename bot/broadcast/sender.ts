@@ -6,6 +6,7 @@ import { Telemetry } from '../telemetry';
 import { backoffDelay, sleep } from '../shared/retry';
 import type { Delivery, DeliveryStatus, Notice, Progress, Recipient } from './model';
 import type { DeliveryTransport, NoticeRepository, OutboxEntry, RecipientDirectory, SenderCoordination } from './repository';
+import { DeliveryWrites } from './deliveryWrites';
 import { countProgress, DeliveryAction, newDelivery, nextAction, startIfDue, uniqueRecipients } from './rules';
 
 export interface SenderOptions {
@@ -18,6 +19,10 @@ export interface SenderOptions {
   concurrency: number;
   /** How often an idle instance reads the outbox. */
   pollMs: number;
+  /** Most deliveries of a notice held in memory at once, and the size of a page read from the store (default 1,000). */
+  pageSize?: number;
+  /** Longest an outcome waits for a claim to carry it to the store in the same batch (default 100 ms). */
+  writeLingerMs?: number;
 }
 
 /** How a notice's cards look to recipients and to the author. */
@@ -50,6 +55,11 @@ export interface SenderStats {
   retries: number;
   /** Milliseconds between Teams accepting a message and the write that records it: the duplicate window of a crash. */
   recordLagMs: number[];
+  /** The most deliveries of one notice held in memory at once. */
+  heldPeak: number;
+  /** Batches of delivery writes sent to the store, and the writes they carried. */
+  writeTrips: number;
+  writes: number;
 }
 
 interface Task {
@@ -58,8 +68,10 @@ interface Task {
   dueAt: number;
 }
 
-const PAGE = 1000;
-const LOW_WATER = 500;
+const DEFAULT_PAGE = 1000;
+/** Least time between two counts of the acknowledgements for the progress card (a query over the notice's documents). */
+const ACK_COUNT_MS = 30_000;
+const DEFAULT_LINGER_MS = 100;
 const NOTICE_REFRESH_MS = 1000;
 const SWEEP_MS = 60_000;
 const MAX_LAG_SAMPLES = 100_000;
@@ -74,7 +86,7 @@ export class BroadcastSender {
   private wakeUp: (() => void) | undefined;
   private loop: Promise<void> | undefined;
   private lastSweep = 0;
-  readonly stats: SenderStats = { sent: 0, requests: 0, retries: 0, recordLagMs: [] };
+  readonly stats: SenderStats = { sent: 0, requests: 0, retries: 0, recordLagMs: [], heldPeak: 0, writeTrips: 0, writes: 0 };
   readonly telemetry: Telemetry;
 
   constructor(
@@ -86,6 +98,10 @@ export class BroadcastSender {
 
   now(): number {
     return (this.deps.now ?? Date.now)();
+  }
+
+  get pageSize(): number {
+    return Math.max(2, this.options.pageSize ?? DEFAULT_PAGE);
   }
 
   start(): void {
@@ -172,6 +188,7 @@ class TenantRun {
   private inFlight = 0;
   private stopping = false;
   private leaseLost = false;
+  private renewing = false;
   private signal: (() => void) | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
@@ -219,9 +236,16 @@ class TenantRun {
   }
 
   private async renew(): Promise<void> {
-    if (this.leaseLost || this.stopping) return;
+    // One renewal at a time: two at once race each other on the lease's ETag, and the loser would think the lease lost.
+    if (this.leaseLost || this.stopping || this.renewing) return;
+    this.renewing = true;
     try {
-      const lease = await this.sender.deps.coordination.acquire(this.tenantId, this.sender.options.instanceId, this.sender.now(), this.sender.options.leaseMs);
+      const { coordination } = this.sender.deps;
+      const { options } = this.sender;
+      let lease = await coordination.acquire(this.tenantId, options.instanceId, this.sender.now(), options.leaseMs);
+      // A renewal can still lose a race (the lease read just before another write): lost only if another holds it.
+      const current = lease ? undefined : await coordination.lease(this.tenantId);
+      if (current && current.holder === options.instanceId && current.expiresAt > this.sender.now()) lease = current;
       if (lease) this.leaseExpiresAt = lease.expiresAt;
       else {
         this.leaseLost = true;
@@ -231,6 +255,8 @@ class TenantRun {
       }
     } catch (error) {
       this.log.warn({ event: 'broadcast.lease_renew_failed', tenantId: this.tenantId, err: error }, 'could not renew the broadcast lease');
+    } finally {
+      this.renewing = false;
     }
   }
 
@@ -316,18 +342,35 @@ class NoticeRun {
   notice: Notice | undefined;
   private counts = new Map<DeliveryStatus, number>();
   private outstanding = 0;
+  /** Ids of the deliveries held (waiting, in flight, waiting for a retry): at most a page of them. */
+  private readonly held = new Set<string>();
   private lastShown = '';
   private lastProgressAt = 0;
+  private acks = { at: Number.NEGATIVE_INFINITY, count: 0 };
   /** The card is the same for every recipient: rendered once per content revision, not once per send. */
   private cardCache: { key: string; card: Card } | undefined;
   /** Deliveries this run claimed and is still carrying (waiting for a retry): its own, not a dead sender's. */
   private readonly claimedHere = new Set<string>();
+  private readonly writes: DeliveryWrites;
   readonly done: Promise<void>;
 
   constructor(
     private readonly tenant: TenantRun,
     private readonly entry: OutboxEntry,
   ) {
+    this.writes = new DeliveryWrites(
+      {
+        save: (deliveries) => {
+          const stats = tenant.sender.stats;
+          stats.writeTrips += 1;
+          stats.writes += deliveries.length;
+          return this.deps.notices.saveDeliveries(entry.workloadId, deliveries);
+        },
+        alone: (delivery, fields, strict) => this.recordAlone(delivery, fields, strict),
+        written: (delivery, next, etag) => this.applied(delivery, next, etag),
+      },
+      tenant.sender.options.writeLingerMs ?? DEFAULT_LINGER_MS,
+    );
     this.done = this.drain().catch((error: unknown) => {
       this.log.error({ event: 'broadcast.notice_failed', noticeId: entry.noticeId, workloadId: entry.workloadId, err: error }, 'draining a notice failed; it stays queued');
     });
@@ -368,25 +411,43 @@ class NoticeRun {
     }
     if (this.notice.status === 'sending' && !this.notice.fannedOut) await this.fanOut();
     await this.recount();
+    await this.passes();
+  }
+
+  /** Holds a delivery and queues it for the worker pool, unless it is held already or has nothing to do. */
+  private take(delivery: Delivery): boolean {
+    if (this.held.has(delivery.id) || nextAction(this.notice!, delivery) === 'none') return false;
+    this.held.add(delivery.id);
+    this.outstanding += 1;
+    this.tenant.schedule({ delivery, run: this, dueAt: 0 });
+    const stats = this.tenant.sender.stats;
+    stats.heldPeak = Math.max(stats.heldPeak, this.outstanding);
+    return true;
+  }
+
+  /** Passes over the notice's work until one finds nothing left. */
+  private async passes(): Promise<void> {
+    const { notices } = this.deps;
     let lastRefresh = this.tenant.sender.now();
+    const wait = () => this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+    const pageSize = this.tenant.sender.pageSize;
     for (;;) {
       let after = '';
       let found = 0;
-      // One pass over the work, in id order, a page at a time, keeping the ready queue short.
+      // One pass over the work, in id order, a page at a time: never more than a page of deliveries held (waiting,
+      // in flight or waiting for a retry); the next page is read once half of that is done, for what room there is.
       for (;;) {
         if (!this.tenant.active) return;
-        const page = await notices.workFor(this.notice, PAGE, after);
-        for (const delivery of page) {
-          if (nextAction(this.notice, delivery) === 'none') continue;
-          found += 1;
-          this.outstanding += 1;
-          this.tenant.schedule({ delivery, run: this, dueAt: 0 });
-        }
-        if (page.length < PAGE) break;
+        const room = pageSize - this.outstanding;
+        const page = await notices.workFor(this.notice!, room, after);
+        for (const delivery of page) if (this.take(delivery)) found += 1;
+        this.log.debug({ event: 'broadcast.page_read', noticeId: this.entry.noticeId, limit: room, read: page.length, held: this.outstanding }, 'read a page of deliveries');
+        if (page.length < room) break;
         after = page[page.length - 1]!.id;
-        while (this.tenant.active && this.tenant.queued > LOW_WATER) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+        while (this.tenant.active && this.outstanding > pageSize / 2) await wait();
       }
-      while (this.tenant.active && this.outstanding > 0) await this.pause(() => (lastRefresh = this.tick(lastRefresh)));
+      while (this.tenant.active && this.outstanding > 0) await wait();
+      this.writes.flush();
       if (!this.tenant.active) return;
       await this.refresh();
       if (found === 0) break;
@@ -423,9 +484,15 @@ class NoticeRun {
     if (fresh) this.notice = fresh;
   }
 
+  /**
+   * Writes one delivery per recipient, a page at a time: the named part of the audience (this conversation, channels,
+   * team rosters, people) first, then everyone with Liftoff installed as the store pages it. Only the named part's keys
+   * are kept to leave its people out of the pages; a delivery's natural id makes a repeat harmless anyway.
+   */
   private async fanOut(): Promise<void> {
     const notice = this.notice!;
     const { directory } = this.deps;
+    const pageSize = this.tenant.sender.pageSize;
     const audience = notice.audience;
     const recipients: Recipient[] = [];
     if (audience.here) recipients.push({ kind: 'conversation', ...audience.here });
@@ -438,21 +505,28 @@ class NoticeRun {
       }
     }
     for (const person of audience.people) recipients.push({ kind: 'person', ...person });
-    if (audience.everyone) recipients.push(...(await directory.everyone(notice.tenantId)));
-    const unique = uniqueRecipients(recipients);
-    await this.deps.notices.addDeliveries(
-      notice.workloadId,
-      unique.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
-    );
-    const result = await this.deps.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, fannedOut: true, total: unique.length } }));
+    const named = uniqueRecipients(recipients);
+    const namedKeys = new Set(named.map((r) => r.key));
+    let total = 0;
+    const write = async (page: Array<{ key: string; recipient: Recipient }>): Promise<void> => {
+      await this.deps.notices.addDeliveries(
+        notice.workloadId,
+        page.map(({ key, recipient }) => newDelivery(notice, key, recipient)),
+      );
+      total += page.length;
+      this.log.debug({ event: 'broadcast.audience_page', noticeId: notice.id, recipients: page.length }, 'wrote the deliveries of a page of the audience');
+    };
+    for (let at = 0; at < named.length; at += pageSize) await write(named.slice(at, at + pageSize));
+    if (audience.everyone) {
+      for await (const page of directory.everyoneInPages(notice.tenantId, pageSize)) await write(uniqueRecipients(page).filter((r) => !namedKeys.has(r.key)));
+    }
+    const result = await this.deps.notices.change(notice.workloadId, notice.id, (current) => ({ kind: 'changed', notice: { ...current, fannedOut: true, total } }));
     if (result) this.notice = result.notice;
-    this.log.info({ event: 'broadcast.fanned_out', noticeId: notice.id, workloadId: notice.workloadId, recipients: unique.length }, 'one delivery per recipient written');
+    this.log.info({ event: 'broadcast.fanned_out', noticeId: notice.id, workloadId: notice.workloadId, recipients: total }, 'one delivery per recipient written');
   }
 
   private async recount(): Promise<void> {
-    const statuses = await this.deps.notices.statuses(this.entry.workloadId, this.entry.noticeId);
-    this.counts = new Map();
-    for (const s of statuses) this.counts.set(s, (this.counts.get(s) ?? 0) + 1);
+    this.counts = await this.deps.notices.statusCounts(this.entry.workloadId, this.entry.noticeId);
   }
 
   private move(from: DeliveryStatus, to: DeliveryStatus): void {
@@ -461,8 +535,10 @@ class NoticeRun {
     this.counts.set(to, (this.counts.get(to) ?? 0) + 1);
   }
 
-  private async progress(): Promise<Progress> {
-    const acknowledged = await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId);
+  private async progress(final = false): Promise<Progress> {
+    const now = this.tenant.sender.now();
+    if (final || now - this.acks.at >= ACK_COUNT_MS) this.acks = { at: now, count: await this.deps.notices.countAcks(this.entry.workloadId, this.entry.noticeId) };
+    const acknowledged = this.acks.count;
     const progress = countProgress([], acknowledged);
     // From the running counts: no list as long as the audience.
     for (const [status, n] of this.counts) {
@@ -473,7 +549,7 @@ class NoticeRun {
   }
 
   private async showProgress(final: boolean): Promise<Progress> {
-    const progress = await this.progress();
+    const progress = await this.progress(final);
     const notice = this.notice;
     const shown = JSON.stringify([progress, notice?.status, notice?.rev]);
     if (!notice?.progress || (!final && shown === this.lastShown)) return progress;
@@ -497,7 +573,7 @@ class NoticeRun {
     if (result) this.notice = result.notice;
     const progress = await this.showProgress(true).catch(async (error: unknown) => {
       this.log.warn({ event: 'broadcast.progress_failed', noticeId: this.entry.noticeId, err: error }, 'could not show the final progress');
-      return this.progress();
+      return this.progress(true);
     });
     if (becameSent && this.notice && this.deps.onSent) await this.deps.onSent(this.notice, progress);
     await coordination.dequeue(this.entry);
@@ -506,7 +582,20 @@ class NoticeRun {
     if (after && after.rev !== (after.settledRev ?? -1)) await coordination.enqueue(this.entry);
     const lag = this.tenant.sender.stats.recordLagMs.splice(0);
     if (lag.length) this.log.info({ event: 'broadcast.record_lag', noticeId: this.entry.noticeId, samplesMs: lag }, 'time between Teams accepting a message and its delivery record');
-    this.log.info({ event: 'broadcast.settled', noticeId: this.entry.noticeId, workloadId: this.entry.workloadId, ...progress }, 'notice settled');
+    const { writeTrips, writes, heldPeak } = this.tenant.sender.stats;
+    this.log.info(
+      {
+        event: 'broadcast.settled',
+        noticeId: this.entry.noticeId,
+        workloadId: this.entry.workloadId,
+        ...progress,
+        pacing: this.deps.outbound.budget.pacingOf(this.tenant.tenantId),
+        writeTrips,
+        writes,
+        heldPeak,
+      },
+      'notice settled',
+    );
   }
 
   /** Carries one delivery one step: one request to Teams at most, then the write that records it. */
@@ -519,6 +608,7 @@ class NoticeRun {
     } finally {
       if (!requeued) {
         this.outstanding -= 1;
+        this.held.delete(task.delivery.id);
         this.claimedHere.delete(task.delivery.id);
       }
     }
@@ -570,7 +660,10 @@ class NoticeRun {
       if (action === 'send') {
         // Claimed before the post: a sender that dies between Teams' answer and the record leaves it claimed, and
         // the next sender records it uncertain instead of sending it twice.
-        if (delivery.status !== 'claimed') await this.record(delivery, { status: 'claimed' });
+        if (delivery.status !== 'claimed' && !(await this.record(delivery, { status: 'claimed' }, true))) {
+          this.log.warn({ event: 'broadcast.claim_lost', noticeId: notice.id, deliveryId: delivery.id, status: delivery.status }, 'another sender moved this delivery first; not sending it');
+          return 'done';
+        }
         this.claimedHere.add(delivery.id);
         const activityId = await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('notice'), notice.content.title));
         const acceptedAt = this.tenant.sender.now();
@@ -653,25 +746,49 @@ class NoticeRun {
     return false;
   }
 
-  /** Writes a delivery's new state; on a concurrent change, re-reads and applies the same fields on top. */
-  private async record(delivery: Delivery, fields: Partial<Delivery>): Promise<void> {
+  /** A delivery's new state: the fields on top of what is stored, with what only this run knows. */
+  private nextOf(current: Delivery, delivery: Delivery, fields: Partial<Delivery>): Delivery {
+    return { ...current, ...fields, attempts: delivery.attempts, recipient: delivery.recipient, ...(delivery.recreated ? { recreated: true } : {}) };
+  }
+
+  /** Writes a delivery's new state in the notice's next batch; `now`: a claim, which must be stored before its send. */
+  private record(delivery: Delivery, fields: Partial<Delivery>, now = false): Promise<boolean> {
+    return this.writes.write(delivery, fields, this.nextOf(delivery, delivery, fields), now);
+  }
+
+  private applied(delivery: Delivery, next: Delivery, etag: string): void {
+    this.move(delivery.status, next.status);
+    Object.assign(delivery, next, { _etag: etag });
+  }
+
+  /**
+   * Writes a delivery's new state on its own; on a concurrent change, re-reads and applies the same fields on top,
+   * except for a claim (`strict`): a delivery another sender moved meanwhile is not claimed (nor sent) over its change.
+   */
+  private async recordAlone(delivery: Delivery, fields: Partial<Delivery>, strict: boolean): Promise<boolean> {
     let current: Delivery = delivery;
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const next: Delivery = { ...current, ...fields, attempts: delivery.attempts, recipient: delivery.recipient, ...(delivery.recreated ? { recreated: true } : {}) };
+      const next = this.nextOf(current, delivery, fields);
       try {
         const etag = await this.deps.notices.saveDelivery(next);
         if (etag !== undefined) {
           this.move(current.status, next.status);
           Object.assign(delivery, next, { _etag: etag });
-          return;
+          return true;
         }
         const fresh = await this.deps.notices.getDelivery(delivery.workloadId, delivery.id);
-        if (!fresh) return;
+        if (!fresh) return false;
+        if (strict && fresh.status !== delivery.status) {
+          this.move(delivery.status, fresh.status);
+          Object.assign(delivery, fresh);
+          return false;
+        }
         current = fresh;
       } catch (error) {
         if (attempt === 10) throw error;
         await sleep(backoffDelay(attempt));
       }
     }
+    return false;
   }
 }

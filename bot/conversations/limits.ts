@@ -60,14 +60,27 @@ export const TEAMS_CONVERSATION_WINDOWS: readonly RateWindow[] = [
   { windowMs: 3_600_000, max: 1800 },
 ];
 
-/** Sliding windows per conversation: remembers when each operation was admitted, forgets what no window can see. */
+/**
+ * Sliding windows per conversation: remembers when each operation was admitted, and forgets a conversation once no
+ * window can hold it back any more. A conversation quiet for the second-longest window (30 s of Teams') with only a
+ * few operations is forgotten before the longest (an hour) ends: bursts that small, that far apart, cannot reach the
+ * longest window's limit however they repeat. So a broadcast to 50,000 people, one message each, remembers the last
+ * 30 seconds of them, not the last hour.
+ */
 export class ConversationWindows {
   private readonly times = new Map<string, number[]>();
-  private readonly longest: number;
+  private readonly longest: RateWindow;
+  /** Quiet time after which a conversation with fewer than `fewOps` operations is forgotten. */
+  private readonly quietMs: number;
+  private readonly fewOps: number;
   private lastSweep = 0;
 
   constructor(private readonly windows: readonly RateWindow[] = TEAMS_CONVERSATION_WINDOWS) {
-    this.longest = windows.reduce((m, w) => Math.max(m, w.windowMs), 0);
+    const byLength = [...windows].sort((a, b) => b.windowMs - a.windowMs);
+    this.longest = byLength[0] ?? { windowMs: 0, max: Number.POSITIVE_INFINITY };
+    this.quietMs = byLength[1]?.windowMs ?? this.longest.windowMs;
+    // Bursts of n separated by quietMs: at most n × (longest / quietMs + 1) in any longest window; kept under its max.
+    this.fewOps = Math.ceil(this.longest.max / (this.longest.windowMs / Math.max(1, this.quietMs) + 1));
   }
 
   /** Milliseconds until one more operation in this conversation fits every window (0: it fits now). */
@@ -91,9 +104,9 @@ export class ConversationWindows {
   record(key: string, now: number): void {
     const times = this.times.get(key) ?? [];
     times.push(now);
-    while (times.length > 0 && (times[0] ?? 0) <= now - this.longest) times.shift();
+    while (times.length > 0 && (times[0] ?? 0) <= now - this.longest.windowMs) times.shift();
     this.times.set(key, times);
-    if (now - this.lastSweep > this.longest) this.sweep(now);
+    if (now - this.lastSweep > this.quietMs) this.sweep(now);
   }
 
   /** How many conversations are remembered (for tests of the memory bound). */
@@ -104,7 +117,8 @@ export class ConversationWindows {
   private sweep(now: number): void {
     this.lastSweep = now;
     for (const [key, times] of this.times) {
-      if ((times[times.length - 1] ?? 0) <= now - this.longest) this.times.delete(key);
+      const last = times[times.length - 1] ?? 0;
+      if (last <= now - this.longest.windowMs || (last <= now - this.quietMs && times.length < this.fewOps)) this.times.delete(key);
     }
   }
 }
@@ -132,7 +146,7 @@ export const DEFAULT_PACING: PacingOptions = {
   startFraction: 0.8,
   floor: 1,
   risePerSuccess: 1 / 500,
-  stepDown: 0.95,
+  stepDown: 0.98,
   throttledRun: 3,
   latencyFactor: 3,
   latencyMarginMs: 250,
@@ -157,6 +171,8 @@ export class AdaptiveRate {
   private bestLatency = Number.POSITIVE_INFINITY;
   private smoothedLatency: number | undefined;
   private calmUntil = 0;
+  /** How often the rate stepped down, and why (for the logs and the benchmark). */
+  readonly stepDowns = { throttled: 0, halved: 0, latency: 0 };
 
   constructor(
     readonly ceiling: number,
@@ -182,9 +198,13 @@ export class AdaptiveRate {
       if (this.throttledInARow >= options.throttledRun) {
         // Several in a row: Teams is throttling the tenant, not one unlucky request.
         this.throttledInARow = 0;
+        this.stepDowns.halved += 1;
         this.current = Math.max(options.floor, this.current / 2);
         this.holdUntil = Math.max(this.holdUntil, now + (signal.retryAfterMs ?? 1000));
-      } else this.current = Math.max(options.floor, this.current * options.stepDown);
+      } else {
+        this.stepDowns.throttled += 1;
+        this.current = Math.max(options.floor, this.current * options.stepDown);
+      }
       return;
     }
     this.throttledInARow = 0;
@@ -195,6 +215,7 @@ export class AdaptiveRate {
     const straining = this.smoothedLatency > Math.max(this.bestLatency * options.latencyFactor, this.bestLatency + options.latencyMarginMs);
     if (straining) {
       if (now >= this.calmUntil) {
+        this.stepDowns.latency += 1;
         this.current = Math.max(options.floor, this.current * 0.9);
         this.calmUntil = now + options.latencyCalmMs;
       }

@@ -36,6 +36,8 @@ export interface ConversationRepository {
   claimWelcome(key: string, at: string): Promise<boolean>;
   /** Releases the claim: after an uninstall, or when the welcome could not be posted. */
   releaseWelcome(key: string): Promise<void>;
+  /** The same, read a page of at most `pageSize` records at a time (a broadcast's fan-out to everyone). */
+  inTenantPages(tenantId: string, kind: ConversationRecord['kind'], pageSize: number): AsyncIterable<ConversationRecord[]>;
 }
 
 /** The key of the personal chat with a person. */

@@ -141,6 +141,12 @@ export class TenantBudget {
     return this.gate(tenantId).pacing.rate;
   }
 
+  /** The tenant's pacing: its rate now and how often it stepped down, and why. */
+  pacingOf(tenantId: string): { rate: number; stepDowns: AdaptiveRate['stepDowns'] } {
+    const { pacing } = this.gate(tenantId);
+    return { rate: pacing.rate, stepDowns: { ...pacing.stepDowns } };
+  }
+
   private token(tenantId: string, signal: AbortSignal | undefined): Promise<boolean> {
     const gate = this.gate(tenantId);
     return new Promise<boolean>((resolve) => {

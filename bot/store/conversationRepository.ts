@@ -1,5 +1,6 @@
 import type { Container } from '@azure/cosmos';
 import { ConversationRecord, ConversationRepository, personalKey } from '../conversations/model';
+import { queryPages } from './documents';
 
 type Stored = ConversationRecord & { type: 'conversation' };
 
@@ -10,6 +11,13 @@ function toRecord(doc: Stored & { _rid?: string; _self?: string; _etag?: string;
 
 /** The document that says an install was welcomed; not a conversation, so no conversation query reads it. */
 const welcomeId = (key: string): string => `welcome:${key}`;
+const inTenantQuery = (tenantId: string, kind: ConversationRecord['kind']) => ({
+  query: 'SELECT * FROM c WHERE c.type = "conversation" AND c.kind = @kind AND c.tenantId = @tenantId',
+  parameters: [
+    { name: '@kind', value: kind },
+    { name: '@tenantId', value: tenantId },
+  ],
+});
 
 /** Conversation references in the `conversations` container, one document per conversation (partition key /id). */
 export class CosmosConversationRepository implements ConversationRepository {
@@ -48,16 +56,8 @@ export class CosmosConversationRepository implements ConversationRepository {
   }
 
   async inTenant(tenantId: string, kind: ConversationRecord['kind']): Promise<ConversationRecord[]> {
-    // Cross-partition by nature (one conversation per partition); run once per fan-out or compose card, not per message.
-    const { resources } = await this.container.items
-      .query<Stored>({
-        query: 'SELECT * FROM c WHERE c.type = "conversation" AND c.kind = @kind AND c.tenantId = @tenantId',
-        parameters: [
-          { name: '@kind', value: kind },
-          { name: '@tenantId', value: tenantId },
-        ],
-      })
-      .fetchAll();
+    // Cross-partition by nature (one conversation per partition); run once per compose card, not per message.
+    const { resources } = await this.container.items.query<Stored>(inTenantQuery(tenantId, kind)).fetchAll();
     return resources.map(toRecord);
   }
 
@@ -75,6 +75,11 @@ export class CosmosConversationRepository implements ConversationRepository {
 
   releaseWelcome(key: string): Promise<void> {
     return this.remove(welcomeId(key));
+  }
+
+  async *inTenantPages(tenantId: string, kind: ConversationRecord['kind'], pageSize: number): AsyncIterable<ConversationRecord[]> {
+    // Cross-partition too, once per fan-out; a page at a time, so a tenant of any size is never in memory at once.
+    for await (const page of queryPages<Stored>(this.container, inTenantQuery(tenantId, kind), pageSize)) yield page.map(toRecord);
   }
 
   async removeTeam(teamId: string): Promise<number> {

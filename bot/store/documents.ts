@@ -1,4 +1,4 @@
-import type { Container, JSONValue } from '@azure/cosmos';
+import type { Container, JSONValue, SqlQuerySpec } from '@azure/cosmos';
 
 /** Cosmos system properties a document carries besides its ETag. */
 export type CosmosSystem = { _rid?: string; _self?: string; _ts?: number; _attachments?: string };
@@ -25,4 +25,16 @@ export async function queryPartition<T>(container: Container, workloadId: string
     )
     .fetchAll();
   return resources;
+}
+
+/**
+ * A query read a page at a time through the SDK's continuation tokens: at most `pageSize` documents are in
+ * memory per page, however many match. With `partitionKey` the query stays inside that partition.
+ */
+export async function* queryPages<T>(container: Container, spec: SqlQuerySpec, pageSize: number, partitionKey?: string): AsyncGenerator<T[]> {
+  const pages = container.items.query<T>(spec, { maxItemCount: pageSize, ...(partitionKey !== undefined ? { partitionKey } : {}) });
+  while (pages.hasMoreResults()) {
+    const { resources } = await pages.fetchNext();
+    if (resources.length > 0) yield resources;
+  }
 }

@@ -4,13 +4,17 @@ import type { Workload } from '../release/model';
 import type { NoticeRepository, OutboxEntry } from '../broadcast/repository';
 import type { NoticeResult } from '../broadcast/rules';
 import { answer, changeWithRetry, checkBatch, orStale, STALE, StoreWriteError, statusOf, WriteBudget } from './conditionalWrite';
-import { queryPartition, toDomain } from './documents';
+import { queryPages, queryPartition, toDomain } from './documents';
 import { noticesWith, summaryReplace } from './summaries';
 
 const summaryLine = (notice: Notice) => ({ ...noticeSummaryOf(notice), draft: notice.status === 'draft' });
 
+/** The content revision of a notice that was never updated (bot/broadcast/rules.ts starts there). */
+const FIRST_CONTENT_REV = 1;
 /** Transactional batches hold at most 100 operations. */
 const BATCH = 100;
+/** Statuses read per page when counting a notice's deliveries (short strings: a large page costs little memory). */
+const COUNT_PAGE = 5000;
 
 /** Notices, deliveries and acknowledgements in the `workloads` container, in the workload's partition. */
 export class CosmosNoticeRepository implements NoticeRepository {
@@ -129,9 +133,12 @@ export class CosmosNoticeRepository implements NoticeRepository {
 
   async workFor(notice: Pick<Notice, 'id' | 'workloadId' | 'contentRev' | 'remindRev'>, limit: number, afterId = ''): Promise<Delivery[]> {
     // Pending, claimed (by a sender that may be gone), or sent but showing an older revision or missing this reminder round; the sender's pure rule decides the rest.
+    // A notice never updated nor reminded has no sent delivery behind it: the query then asks for the first two states only.
+    const behind =
+      notice.contentRev > FIRST_CONTENT_REV || notice.remindRev > 0 ? ' OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))' : '';
     const query =
       'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
-      'AND (c.status = "pending" OR c.status = "claimed" OR (c.status = "sent" AND (c.appliedRev < @contentRev OR (c.recipient.kind = "person" AND c.remindedRev < @remindRev)))) ORDER BY c.id';
+      `AND (c.status = "pending" OR c.status = "claimed"${behind}) ORDER BY c.id`;
     const work = await queryPartition<Delivery>(this.container, notice.workloadId, query, {
       limit,
       noticeId: notice.id,
@@ -148,6 +155,27 @@ export class CosmosNoticeRepository implements NoticeRepository {
     return saved === STALE ? undefined : (saved.etag ?? '');
   }
 
+  async saveDeliveries(workloadId: string, deliveries: Delivery[]): Promise<Array<string | undefined>> {
+    const etags: Array<string | undefined> = [];
+    for (let i = 0; i < deliveries.length; i += BATCH) {
+      const operations: OperationInput[] = deliveries.slice(i, i + BATCH).map(({ _etag, ...body }) => ({
+        operationType: 'Replace',
+        id: body.id,
+        partitionKey: workloadId,
+        ...(_etag ? { ifMatch: _etag } : {}),
+        resourceBody: body as unknown as JSONObject,
+      }));
+      // Each operation's own status says whether it was written: Azure commits all or none (the others answer 424),
+      // the embedded server stops at the first failure without rolling back what came before it.
+      const results = (await this.container.items.batch(operations, workloadId)).result ?? [];
+      operations.forEach((_, at) => {
+        const result = results[at];
+        etags.push(result && result.statusCode < 300 ? (result.eTag ?? '') : undefined);
+      });
+    }
+    return etags;
+  }
+
   async getDelivery(workloadId: string, id: string): Promise<Delivery | undefined> {
     const { resource } = await this.container.item(id, workloadId).read<Delivery>();
     return resource && resource.type === 'delivery' ? toDomain(resource) : undefined;
@@ -159,6 +187,22 @@ export class CosmosNoticeRepository implements NoticeRepository {
 
   async statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]> {
     return this.ofNotice<DeliveryStatus>(workloadId, noticeId, 'SELECT VALUE c.status', 'delivery');
+  }
+
+  async statusCounts(workloadId: string, noticeId: string): Promise<Map<DeliveryStatus, number>> {
+    const counts = new Map<DeliveryStatus, number>();
+    const query = 'SELECT VALUE c.status FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId';
+    const spec = {
+      query,
+      parameters: [
+        { name: '@workloadId', value: workloadId },
+        { name: '@noticeId', value: noticeId },
+      ],
+    };
+    for await (const page of queryPages<DeliveryStatus>(this.container, spec, COUNT_PAGE, workloadId)) {
+      for (const status of page) counts.set(status, (counts.get(status) ?? 0) + 1);
+    }
+    return counts;
   }
 
   async requeue(workloadId: string, noticeId: string, status: 'failed' | 'uncertain'): Promise<number> {

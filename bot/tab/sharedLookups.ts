@@ -17,6 +17,7 @@ export function sharedLookups(conversations: ConversationRepository): Conversati
     removeTeam: (teamId) => conversations.removeTeam(teamId),
     channelsOf: (teamId) => channels.read(teamId),
     inTenant: (tenantId, kind) => conversations.inTenant(tenantId, kind),
+    inTenantPages: (tenantId, kind, pageSize) => conversations.inTenantPages(tenantId, kind, pageSize),
     claimWelcome: (key, at) => conversations.claimWelcome(key, at),
     releaseWelcome: (key) => conversations.releaseWelcome(key),
   };

@@ -1,7 +1,12 @@
 import type { PersonAddress, Recipient } from '../broadcast/model';
 import type { RecipientDirectory } from '../broadcast/repository';
-import { ConversationRepository, personalKey } from '../conversations/model';
+import { ConversationRecord, ConversationRepository, personalKey } from '../conversations/model';
 import type { TeamsDeliveryClient } from './deliveryClient';
+
+const personsOf = (chats: ConversationRecord[]): Recipient[] =>
+  chats
+    .filter((c) => c.user)
+    .map((c) => ({ kind: 'person' as const, aadObjectId: c.user!.aadObjectId, teamsUserId: c.user!.teamsUserId, name: c.user!.name, serviceUrl: c.serviceUrl, conversationId: c.conversationId }));
 
 /** Recipients from where Liftoff is installed (stored on install) and from team rosters (read from Teams). */
 export class TeamsRecipientDirectory implements RecipientDirectory {
@@ -32,10 +37,11 @@ export class TeamsRecipientDirectory implements RecipientDirectory {
   }
 
   async everyone(tenantId: string): Promise<Recipient[]> {
-    const chats = await this.conversations.inTenant(tenantId, 'personal');
-    return chats
-      .filter((c) => c.user)
-      .map((c) => ({ kind: 'person' as const, aadObjectId: c.user!.aadObjectId, teamsUserId: c.user!.teamsUserId, name: c.user!.name, serviceUrl: c.serviceUrl, conversationId: c.conversationId }));
+    return personsOf(await this.conversations.inTenant(tenantId, 'personal'));
+  }
+
+  async *everyoneInPages(tenantId: string, pageSize: number): AsyncIterable<Recipient[]> {
+    for await (const chats of this.conversations.inTenantPages(tenantId, 'personal', pageSize)) yield personsOf(chats);
   }
 
   async personalConversation(aadObjectId: string): Promise<string | undefined> {

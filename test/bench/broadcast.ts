@@ -3,18 +3,22 @@
  *
  * This process plays Azure and Teams: an embedded Cosmos DB server and a fake Bot Connector that enforces a global
  * rate and Teams' per-conversation windows, answering 429 with Retry-After when they are exceeded. Liftoff itself runs
- * as child processes (`node --import tsx bot/index.ts`), pointed at both, so a "crash" is a real SIGKILL.
+ * as child processes (`node dist/bot/index.js`), pointed at both, so a "crash" is a real SIGKILL.
  *
- * - paced: 10,000 recipients, the sender's ceiling at Teams' 50/s (adaptive pacing below it), against a connector
- *   allowing Teams' 50/s, with 3% 429, 1% 503, 0.5% 403 blocked and 0.5% 404 injected; two processes run, as in
- *   production, the sender is killed once mid-run and the standby takes over when the lease lapses.
- * - headroom: 10,000 recipients, connector limit 2,000/s, no faults, sender configured at 2,000/s.
+ * - paced: 10,000 recipients (`BENCH_RECIPIENTS`), the sender's ceiling at Teams' 50/s (adaptive pacing below it),
+ *   against a connector allowing Teams' 50/s, with 3% 429, 1% 503, 0.5% 403 blocked and 0.5% 404 injected; two
+ *   processes run, as in production, the sender is killed once mid-run and the standby takes over when the lease (3 s) lapses.
+ * - headroom: 50,000 recipients (`BENCH_HEADROOM_RECIPIENTS`), connector limit 2,000/s, no faults, sender configured at
+ *   2,000/s: the engine's own speed, and its memory at five times the audience.
+ * `BENCH_ONLY=paced` or `BENCH_ONLY=headroom` runs one of the two.
  *
- * The last line printed is one JSON object with the figures.
+ * Liftoff runs as production does, from the compiled build (`dist/`, built first when missing or stale), Cosmos DB
+ * in another process. The last line printed is one JSON object with the figures.
  */
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { resolve } from 'node:path';
 import { startEmbeddedCosmos, connectCosmos, CosmosStore } from '../../bot/store/cosmos';
 import { createLogger } from '../../bot/log';
 import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
@@ -26,11 +30,14 @@ import type { Delivery } from '../../bot/broadcast/model';
 import type { ConversationRecord } from '../../bot/conversations/model';
 import { spawnLiftoff } from '../support/process';
 import { personalConversationId, startFakeConnector, FakeConnector } from '../support/fakeConnector';
+import { build, buildReason } from '../../scripts/start';
 
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
+const HEADROOM_RECIPIENTS = Number(process.env.BENCH_HEADROOM_RECIPIENTS ?? 50_000);
+const ONLY = process.env.BENCH_ONLY;
 const TEAMS_RATE = 50;
 const HEADROOM_RATE = 2000;
-const LEASE_SECONDS = 2;
+const LEASE_SECONDS = 3;
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const log = createLogger('silent');
 const author = { aadObjectId: '00000000-0000-4000-8000-000000000a11', name: 'Chloe Change' };
@@ -51,7 +58,10 @@ function startLiftoff(endpoint: string, rate: number, name: string): Child {
       BROADCAST_LEASE_SECONDS: String(LEASE_SECONDS),
       ...(process.env.BENCH_SENDER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SENDER_NODE_OPTIONS } : {}),
     },
-    (line) => process.stderr.write(`[${name}] ${line}\n`),
+    (line) => {
+      if (!line.includes('DeprecationWarning') && !line.includes('--trace-deprecation')) process.stderr.write(`[${name}] ${line}\n`);
+    },
+    'compiled',
   );
   let peak = 0;
   const sample = setInterval(() => {
@@ -98,7 +108,7 @@ interface Setup {
   recipientOf: Map<string, number>;
 }
 
-async function setUp(rateLimits: { globalPerSecond: number }): Promise<Setup> {
+async function setUp(rateLimits: { globalPerSecond: number }, recipients: number): Promise<Setup> {
   const cosmos = await startEmbeddedCosmos();
   const store = await connectCosmos({ mode: 'key', endpoint: cosmos.endpoint, key: Buffer.from('bench').toString('base64'), database: 'liftoff' }, log);
   const fake = await startFakeConnector({ rateLimits: { ...rateLimits, perConversation: true } });
@@ -106,7 +116,7 @@ async function setUp(rateLimits: { globalPerSecond: number }): Promise<Setup> {
   const created = await release.create({ name: 'Payroll API', scope: { tenantId: TENANT, scopeId: '19:team@thread.tacv2', conversationId: '19:team@thread.tacv2' }, actor: author });
   if (created.kind !== 'created') throw new Error('could not create the workload');
   const recipientOf = new Map<string, number>();
-  const records: ConversationRecord[] = Array.from({ length: RECIPIENTS }, (_, i) => {
+  const records: ConversationRecord[] = Array.from({ length: recipients }, (_, i) => {
     const aadObjectId = `00000000-0000-4000-9000-${String(i).padStart(12, '0')}`;
     const teamsUserId = `29:bench-${i}`;
     // The id Teams (and the fake) answers when the chat is recreated after a 404: the same chat.
@@ -191,6 +201,37 @@ interface Outcome {
   requests: number;
   uncertain: number;
   teamsRequests: number;
+  timeline: Timeline;
+}
+
+/** Where the run's time went, from when the fake Teams answered each request for the notice. */
+interface Timeline {
+  /** Press Send → Teams' first answer: saving the notice, the lease, the fan-out's first page. */
+  toFirstAnswerS: number;
+  /** The longest pause between two answers: the takeover after the kill. */
+  longestPauseS: number;
+  /** Teams' last answer → the notice settled (final progress card, outbox emptied, the bench seeing it). */
+  afterLastAnswerS: number;
+  /** Answers a second from the first to the last, the longest pause left out. */
+  steadyRps: number;
+}
+
+function timelineOf(fake: FakeConnector, started: number, ended: number): Timeline {
+  const answered = [...fake.activities.map((r) => r.timestamp), ...fake.rejections.filter((r) => r.reason !== 'globalLimit' && r.reason !== 'conversationLimit').map((r) => r.timestamp)].sort(
+    (a, b) => a - b,
+  );
+  if (answered.length === 0) return { toFirstAnswerS: 0, longestPauseS: 0, afterLastAnswerS: 0, steadyRps: 0 };
+  let longest = 0;
+  for (let i = 1; i < answered.length; i += 1) longest = Math.max(longest, answered[i]! - answered[i - 1]!);
+  const first = answered[0]!;
+  const last = answered[answered.length - 1]!;
+  const round = (ms: number) => Number((ms / 1000).toFixed(2));
+  return {
+    toFirstAnswerS: round(first - started),
+    longestPauseS: round(longest),
+    afterLastAnswerS: round(ended - last),
+    steadyRps: Number(((answered.length * 1000) / Math.max(1, last - first - longest)).toFixed(1)),
+  };
 }
 
 function settledLog(children: Child[]): number[] {
@@ -205,7 +246,7 @@ function settledLog(children: Child[]): number[] {
   return lags;
 }
 
-async function run(name: string, setup: Setup, rate: number, killAt?: number): Promise<Outcome> {
+async function run(name: string, setup: Setup, rate: number, recipients: number, killAt?: number): Promise<Outcome> {
   const children: Child[] = [startLiftoff(setup.endpoint, rate, `${name}-1`)];
   await waitFor('Liftoff to start', 60_000, () => (children[0]!.lines.some((l) => l.includes('"event":"started"')) ? true : undefined));
   // The standby instance, running before the notice as a second instance runs in production.
@@ -243,10 +284,16 @@ async function run(name: string, setup: Setup, rate: number, killAt?: number): P
     const notice = await setup.notices.get(setup.workloadId, noticeId);
     return notice && notice.status === 'sent' && notice.settledRev === notice.rev ? notice : undefined;
   });
-  const seconds = (Date.now() - started) / 1000;
+  const ended = Date.now();
+  const seconds = (ended - started) / 1000;
   const last = children[children.length - 1]!;
   last.process.kill('SIGTERM');
   await new Promise((r) => last.process.once('exit', r));
+  for (const child of children) {
+    for (const line of child.lines) {
+      if (/"broadcast\.(settled|lease_acquired|lease_lost|fanned_out|notice_failed)"/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+    }
+  }
   const deliveries: Delivery[] = await setup.notices.deliveries(setup.workloadId, noticeId);
   const statuses: Record<string, number> = {};
   for (const d of deliveries) statuses[d.status] = (statuses[d.status] ?? 0) + 1;
@@ -263,7 +310,7 @@ async function run(name: string, setup: Setup, rate: number, killAt?: number): P
     seconds,
     delivered: perRecipient.size,
     duplicates,
-    lost: RECIPIENTS - deliveries.filter((d) => finalStatuses.includes(d.status)).length,
+    lost: recipients - deliveries.filter((d) => finalStatuses.includes(d.status)).length,
     finalFailures: (statuses.blocked ?? 0) + (statuses.notFound ?? 0) + (statuses.failed ?? 0),
     statuses,
     recordLagMs: settledLog(children),
@@ -273,6 +320,7 @@ async function run(name: string, setup: Setup, rate: number, killAt?: number): P
     uncertain: statuses.uncertain ?? 0,
     // What Teams answered for the notice, retries after injected faults included, not the 429s for going over its rate.
     teamsRequests: setup.fake.stats.received - setup.fake.stats.throttled,
+    timeline: timelineOf(setup.fake, started, ended),
   };
 }
 
@@ -282,52 +330,63 @@ const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 };
 
-async function main(): Promise<void> {
-  process.stderr.write(`broadcast bench: ${RECIPIENTS} recipients, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}\n`);
-
-  if (process.env.BENCH_ONLY === 'headroom') {
-    const setup = await setUp({ globalPerSecond: HEADROOM_RATE });
-    const headroom = await run('headroom', setup, HEADROOM_RATE);
-    process.stderr.write(
-      `headroom: ${headroom.seconds.toFixed(1)} s, ${(RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB, lag p50 ${percentile(headroom.recordLagMs, 50)} p99 ${percentile(headroom.recordLagMs, 99)}\n`,
-    );
-    return;
-  }
-  const pacedSetup = await setUp({ globalPerSecond: TEAMS_RATE });
-  pacedSetup.fake.setFaults({ p429: 0.03, p503: 0.01, p403: 0.005, p404: 0.005 }, 42);
-  const paced = await run('paced', pacedSetup, TEAMS_RATE, Math.floor(RECIPIENTS / 2));
-  const pacedStats = { ...pacedSetup.fake.stats };
-  await pacedSetup.fake.close();
-  await pacedSetup.stopCosmos();
-
-  const headroomSetup = await setUp({ globalPerSecond: HEADROOM_RATE });
-  const headroom = await run('headroom', headroomSetup, HEADROOM_RATE);
-  await headroomSetup.fake.close();
-  await headroomSetup.stopCosmos();
-
-  const lag = paced.recordLagMs.concat(headroom.recordLagMs);
+async function pacedRun(): Promise<Outcome & { connector: Record<string, number> }> {
+  const setup = await setUp({ globalPerSecond: TEAMS_RATE }, RECIPIENTS);
+  setup.fake.setFaults({ p429: 0.03, p503: 0.01, p403: 0.005, p404: 0.005 }, 42);
+  const paced = await run('paced', setup, TEAMS_RATE, RECIPIENTS, Math.floor(RECIPIENTS / 2));
+  const connector = { ...setup.fake.stats.byStatus, throttledByRate: setup.fake.stats.throttled };
+  await setup.fake.close();
+  await setup.stopCosmos();
   process.stderr.write(
-    [
-      `paced: ${paced.seconds.toFixed(1)} s, statuses ${JSON.stringify(paced.statuses)}, connector ${JSON.stringify(pacedStats.byStatus)}, lease handover ${paced.handoverSeconds?.toFixed(1)} s, peak RSS ${paced.peakRssMb.toFixed(0)} MB`,
-      `headroom: ${headroom.seconds.toFixed(1)} s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB`,
-      `crash window (Teams accepted → delivery recorded), ${lag.length} samples: p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${Math.max(0, ...lag)} ms`,
-    ].join('\n') + '\n',
+    `paced: ${paced.seconds.toFixed(1)} s, statuses ${JSON.stringify(paced.statuses)}, connector ${JSON.stringify(connector)}, lease handover ${paced.handoverSeconds?.toFixed(1)} s, duplicates ${paced.duplicates}, lost ${paced.lost}, peak RSS ${paced.peakRssMb.toFixed(0)} MB\n` +
+      `paced, where the time went: ${JSON.stringify(paced.timeline)}\n`,
   );
+  return { ...paced, connector };
+}
+
+async function headroomRun(): Promise<Outcome> {
+  const setup = await setUp({ globalPerSecond: HEADROOM_RATE }, HEADROOM_RECIPIENTS);
+  const headroom = await run('headroom', setup, HEADROOM_RATE, HEADROOM_RECIPIENTS);
+  await setup.fake.close();
+  await setup.stopCosmos();
+  process.stderr.write(
+    `headroom: ${HEADROOM_RECIPIENTS} recipients, ${headroom.seconds.toFixed(1)} s, ${(HEADROOM_RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, lost ${headroom.lost}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB\n` +
+      `headroom, where the time went: ${JSON.stringify(headroom.timeline)}\n`,
+  );
+  return headroom;
+}
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '../..');
+  process.stderr.write(
+    `broadcast bench: ${RECIPIENTS} recipients paced, ${HEADROOM_RECIPIENTS} headroom, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GB, node ${process.version}, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
+  if (buildReason(root) !== undefined) build(root);
+  const paced = ONLY === 'headroom' ? undefined : await pacedRun();
+  const headroom = ONLY === 'paced' ? undefined : await headroomRun();
+  const lag = (paced?.recordLagMs ?? []).concat(headroom?.recordLagMs ?? []);
+  process.stderr.write(`crash window (Teams accepted → delivery recorded), ${lag.length} samples: p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${Math.max(0, ...lag)} ms\n`);
   console.log(
     JSON.stringify({
       recipients: RECIPIENTS,
-      delivered: paced.delivered,
-      finalFailures: paced.finalFailures,
-      duplicates: paced.duplicates,
-      lost: paced.lost,
-      uncertain: paced.uncertain,
-      seconds: Number(paced.seconds.toFixed(1)),
-      teamsRequests: paced.teamsRequests,
-      throttledByRate: pacedStats.throttled,
+      delivered: paced?.delivered,
+      finalFailures: paced?.finalFailures,
+      uncertain: paced?.uncertain,
+      duplicates: paced?.duplicates,
+      lost: paced?.lost,
+      seconds: paced && Number(paced.seconds.toFixed(1)),
+      teamsRequests: paced?.teamsRequests,
       ceilingRps: TEAMS_RATE,
-      ceilingEfficiency: Number((paced.teamsRequests / (paced.seconds * TEAMS_RATE)).toFixed(3)),
-      engineRps: Number((RECIPIENTS / headroom.seconds).toFixed(1)),
-      peakRssMb: Number(Math.max(paced.peakRssMb, headroom.peakRssMb).toFixed(0)),
+      ceilingEfficiency: paced && Number((paced.teamsRequests / (paced.seconds * TEAMS_RATE)).toFixed(3)),
+      engineRps: headroom && Number((HEADROOM_RECIPIENTS / headroom.seconds).toFixed(1)),
+      peakRssMb: paced && Number(paced.peakRssMb.toFixed(0)),
+      peakRssMb50k: headroom && Number(headroom.peakRssMb.toFixed(0)),
+      throttledByRate: paced?.connector.throttledByRate,
+      headroomRecipients: HEADROOM_RECIPIENTS,
+      headroomDuplicates: headroom?.duplicates,
+      headroomLost: headroom?.lost,
     }),
   );
 }

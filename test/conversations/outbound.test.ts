@@ -321,5 +321,25 @@ describe('the outbound pipeline to Teams', () => {
       windows.record('late', 5000);
       assert.equal(windows.size, 1);
     });
+
+    it("forgets a conversation that got one message after Teams' 30 s window, and remembers a busy one for the hour's", () => {
+      const windows = new ConversationWindows();
+      for (let i = 0; i < 1000; i += 1) windows.record(`person${i}`, i);
+      let now = 0;
+      for (let i = 0; i < 60; i += 1) windows.record('busy', (now += 500));
+      windows.record('late', 32_000);
+      assert.equal(windows.size, 2, 'the 1,000 people reached once are forgotten 30 s on; the busy chat and the late one stay');
+      windows.record('later', 64_000);
+      assert.equal(windows.size, 2, 'the late one is forgotten too, the busy chat is not');
+      assert.equal(windows.waitMs('person1', 70_000), 0);
+      let admitted = 60;
+      for (now = 64_000; now < 3_600_000; now += 250) {
+        if (windows.waitMs('busy', now) === 0) {
+          windows.record('busy', now);
+          admitted += 1;
+        }
+      }
+      assert.ok(admitted <= 1800, `${admitted} in the busy chat within the hour`);
+    });
   });
 });

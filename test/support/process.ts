@@ -46,9 +46,9 @@ export function startLiftoffProcess(entry: LiftoffEntry, env: Record<string, str
  * Starts `bot/index.ts` as its own process on a free port against a Cosmos DB endpoint shared with
  * the caller (an embedded server the caller runs), as a second instance in production would be.
  */
-export function spawnLiftoff(endpoint: string, key: string, env: Record<string, string> = {}, onStderr?: (line: string) => void): LiftoffProcess {
+export function spawnLiftoff(endpoint: string, key: string, env: Record<string, string> = {}, onStderr?: (line: string) => void, entry: LiftoffEntry = 'tsx'): LiftoffProcess {
   // Test processes run without Bot Framework authentication against a Cosmos DB the test owns.
-  return startLiftoffProcess('tsx', { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: key, COSMOS_DATABASE: 'liftoff', LIFTOFF_ALLOW_ANONYMOUS: 'true', ...env }, onStderr);
+  return startLiftoffProcess(entry, { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: key, COSMOS_DATABASE: 'liftoff', LIFTOFF_ALLOW_ANONYMOUS: 'true', ...env }, onStderr);
 }
 
 function logEntry(line: string): { event?: string; url?: string } {
