@@ -295,6 +295,18 @@ describe('readConfig', () => {
     });
   });
 
+  describe('LIFTOFF_CURRENCY', () => {
+    it('reads an ISO 4217 code in any case, USD when unset', () => {
+      assert.equal(readConfig({}).currency, 'USD');
+      assert.equal(readConfig({ LIFTOFF_CURRENCY: ' eur ' }).currency, 'EUR');
+      assert.equal(readConfig({ LIFTOFF_CURRENCY: 'CHF' }).currency, 'CHF');
+    });
+
+    it('refuses a symbol, a name or a code that is no currency, with one sentence naming the variable', () => {
+      for (const value of ['€', 'euro', 'XYZ', 'US']) assertRefused({ LIFTOFF_CURRENCY: value }, 'LIFTOFF_CURRENCY', /must be an ISO 4217 currency code such as USD, EUR or CHF/);
+    });
+  });
+
   describe('SIGNOFF_SWEEP_SECONDS', () => {
     it('reads how often expired UAT cycles are swept, 0 turning the sweep off', () => {
       assert.equal(readConfig({ SIGNOFF_SWEEP_SECONDS: ' 5 ' }).signoffSweepSeconds, 5);
