@@ -48,6 +48,7 @@ describe('readConfig', () => {
         decommissionHoldDays: 30,
         costReviewAfterDays: 30,
         followUpSweepSeconds: 300,
+        currency: 'USD',
         broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64 },
         plan: { sweepSeconds: 30, reminderLeadHours: 24 },
         monitor: {},
