@@ -45,8 +45,33 @@ export const assetInputs = (assetId: string): Record<'name' | 'kind' | 'location
   owner: `owner-${assetId}`,
 });
 
-/** The decommission card: every retired asset with its CAF step, the savings realised, and the gate. */
-export function renderDecommission(input: { workload: Workload; plan?: DecommissionPlan; people: Person[]; holdDays: number; currency?: string; notice?: Notice; timeZone?: string }): Card {
+/** Teams refuses a card of more than about 28 KB: past this, the edit forms are left out but for the asset asked for. */
+export const CARD_BUDGET = 26 * 1024;
+
+/**
+ * The decommission card: every retired asset with its CAF step, the savings realised, and the gate. Each asset
+ * carries its Edit and Remove forms while the card stays within Teams' size; past that, an asset's "Edit or remove"
+ * draws the card again with the forms of that asset alone (`focus`).
+ */
+export function renderDecommission(input: DecommissionCardInput): Card {
+  if (input.focus) return drawDecommission(input, (id) => id === input.focus);
+  const card = drawDecommission(input, () => true);
+  return JSON.stringify(card).length <= CARD_BUDGET ? card : drawDecommission(input, () => false);
+}
+
+export interface DecommissionCardInput {
+  workload: Workload;
+  plan?: DecommissionPlan;
+  people: Person[];
+  holdDays: number;
+  currency?: string;
+  notice?: Notice;
+  timeZone?: string;
+  /** The asset whose edit forms are shown (the others have a button to ask for theirs). */
+  focus?: string;
+}
+
+function drawDecommission(input: DecommissionCardInput, forms: (assetId: string) => boolean): Card {
   const { workload, plan } = input;
   const currency = input.currency ?? DEFAULT_CURRENCY;
   const assets = plan?.assets ?? [];
@@ -76,6 +101,7 @@ export function renderDecommission(input: { workload: Workload; plan?: Decommiss
         detail: assetDetail(a, currency, input.timeZone),
         open,
         editable: editable(a),
+        forms: forms(a.id),
         removable: removable(a),
         rev: String(assetRev(a)),
         inputs: assetInputs(a.id),

@@ -30,7 +30,7 @@ export class DecommissionHandlers implements FollowUps {
     private readonly delivery: { reminders: Reminders; messenger: Messenger; conversations: ConversationRepository; log: Logger },
   ) {}
 
-  async card(turn: Turn, workload: Workload, notice?: Notice, plan?: DecommissionPlan): Promise<Card> {
+  async card(turn: Turn, workload: Workload, notice?: Notice, plan?: DecommissionPlan, focus?: string): Promise<Card> {
     const [stored, people] = await Promise.all([plan ? Promise.resolve(plan) : this.service.plan(workload.workloadId), peopleOf(turn, workload)]);
     return renderDecommission({
       workload,
@@ -40,6 +40,7 @@ export class DecommissionHandlers implements FollowUps {
       currency: this.service.currency,
       ...(notice ? { notice } : {}),
       ...(turn.timeZone ? { timeZone: turn.timeZone } : {}),
+      ...(focus ? { focus } : {}),
     });
   }
 

@@ -14,6 +14,8 @@ const numberText = z
 /** Card data of the decommission and cost review verbs: untrusted, parsed into typed values. */
 export const decommissionVerbData = {
   workloadRef: z.object({ workloadId: workloadIdSchema }),
+  /** The card, with the edit forms of one asset when a large card asks for them (`focus`). */
+  show: z.object({ workloadId: workloadIdSchema, focus: documentIdSchema.optional() }),
   list: z
     .object({ workloadId: workloadIdSchema, lines: typed(20_000), assetName: typed(400), kind: typed(200), location: typed(400), cost: typed(40), owner: typed(200) })
     .transform(({ assetName, ...rest }) => ({ ...rest, name: assetName })),
@@ -65,7 +67,7 @@ export function decommissionRoutes(h: DecommissionHandlers): Routes {
       'cost-review': workloadCommand((turn, w) => h.reviewCard(turn, w)),
     },
     verbs: {
-      'decommission.show': workloadVerb(decommissionVerbData.workloadRef, async (turn, _data, w) => ({ card: await h.card(turn, w) }), { kind: 'view' }),
+      'decommission.show': workloadVerb(decommissionVerbData.show, async (turn, data, w) => ({ card: await h.card(turn, w, undefined, undefined, data.focus) }), { kind: 'view' }),
       'decommission.list': workloadVerb(decommissionVerbData.list, (turn, data, w) => h.list(turn, data, w)),
       'decommission.step': workloadVerb(decommissionVerbData.step, (turn, data, w) => h.step(turn, data, w)),
       'decommission.edit': workloadVerb(decommissionVerbData.edit, (turn, data, w) => h.edit(turn, data, w)),

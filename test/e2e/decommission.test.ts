@@ -5,6 +5,7 @@ import type { CostReview, DecommissionPlan } from '../../bot/decommission/model'
 import type { AuditEvent, Person, Workload } from '../../bot/release/model';
 import { CosmosCostReviewRepository } from '../../bot/store/assetRepository';
 import { person } from '../support/builders';
+import { actionsOf } from '../support/cards';
 import { embeddedStore } from '../support/cosmos';
 import { startFakeConnector } from '../support/fakeConnector';
 import { bannerStyle, cardText, findAction, Harness, startHarness } from '../support/liftoff';
@@ -258,6 +259,14 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     assert.equal(JSON.stringify(card).match(/"label":"Monthly cost \(EUR\)"/g)?.length, 4, 'the list form and each asset name the currency');
     assert.ok(findAction(card, 'decommission.remove', { assetId: 'asset-2' }));
     assert.match(cardText(card), /Confirm: remove payroll-db/);
+    // A large card asks for one asset's forms at a time (the card spec shows when): the route draws them.
+    const focused = await press(olga, 'decommission.show', { focus: 'asset-2' });
+    assert.deepEqual(
+      actionsOf(focused)
+        .filter((a) => a.verb === 'decommission.edit')
+        .map((a) => (a.data as { assetId: string }).assetId),
+      ['asset-2'],
+    );
 
     const listed = await plan();
     const trail = (await events()).length;
