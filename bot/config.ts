@@ -106,7 +106,8 @@ function currency(env: Env, name: string, fallback: string): string {
   const raw = text(env, name);
   if (raw === undefined) return fallback;
   const code = raw.toUpperCase();
-  if (!/^[A-Z]{3}$/.test(code) || !Intl.supportedValuesOf('currency').includes(code)) throw new ConfigError(`${name} must be an ISO 4217 currency code such as USD, EUR or CHF, not "${raw.slice(0, 20)}".`);
+  if (!/^[A-Z]{3}$/.test(code) || !Intl.supportedValuesOf('currency').includes(code))
+    throw new ConfigError(`${name} must be an ISO 4217 currency code such as USD, EUR or CHF, not "${raw.slice(0, 20)}".`);
   return code;
 }
 

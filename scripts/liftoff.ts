@@ -161,7 +161,9 @@ async function exportAssets(container: Container, typed: string): Promise<number
   const plan = await new CosmosAssetRepository(container).get(workload.workloadId);
   process.stdout.write(assetsCsv(plan));
   const summary = workload.summaries?.decommission;
-  process.stderr.write(`${workload.name}: ${plan?.assets.length ?? 0} assets, ${summary?.closed ?? 0} disposed or kept, monthly savings realised ${formatMoney(summary?.savingsMonthly ?? 0, plan?.currency)}\n`);
+  process.stderr.write(
+    `${workload.name}: ${plan?.assets.length ?? 0} assets, ${summary?.closed ?? 0} disposed or kept, monthly savings realised ${formatMoney(summary?.savingsMonthly ?? 0, plan?.currency)}\n`,
+  );
   return 0;
 }
 

@@ -380,7 +380,11 @@ export function removeAsset(plan: DecommissionPlan | undefined, workload: Worklo
     at: request.now,
     actor: request.actor,
     action: 'asset.removed',
-    summary: `${request.actor.name} removed "${asset.name}" (${asset.kind}, ${asset.location}, ${formatMoney(asset.monthlyCost, request.currency)}/month, owner ${asset.owner.name}) from the list; it was ${stepName(asset.step)}.`.slice(0, 1000),
+    summary:
+      `${request.actor.name} removed "${asset.name}" (${asset.kind}, ${asset.location}, ${formatMoney(asset.monthlyCost, request.currency)}/month, owner ${asset.owner.name}) from the list; it was ${stepName(asset.step)}.`.slice(
+        0,
+        1000,
+      ),
   };
   return planChanged({ ...plan, assets: plan.assets.filter((a) => a.id !== asset.id), removed, rev: plan.rev + 1 }, workload, event, request.actor, request.now, request.currency);
 }

@@ -68,9 +68,7 @@ export class DecommissionHandlers implements FollowUps {
       (s) => {
         const asset = s.doc?.assets.find((a) => a.id === data.assetId);
         const moved = `${turn.actor.name} marked "${asset?.name ?? data.assetId}" ${STEP_TITLES[data.to].toLowerCase()}${asset?.holdEndsAt && data.to === 'held' ? ` until ${formatWhen(asset.holdEndsAt, turn.timeZone)}` : ''}.`;
-        return s.kind === 'changed' && s.gatePassed
-          ? `${moved} ${this.gatePassed(s.workload)}`
-          : moved;
+        return s.kind === 'changed' && s.gatePassed ? `${moved} ${this.gatePassed(s.workload)}` : moved;
       },
       (s) => `"${s.doc?.assets.find((a) => a.id === data.assetId)?.name ?? data.assetId}" is ${STEP_TITLES[data.to].toLowerCase()} already; nothing was changed.`,
     );

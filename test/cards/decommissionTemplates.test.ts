@@ -64,7 +64,7 @@ describe('decommission and cost review cards expanded with real data', () => {
     assert.match(cardText(typed), /vm \$\{root\.name\} · VM/);
   });
 
-  it('decommission: each asset carries its Edit and Remove forms, prefilled, while the card fits Teams; a large list asks for one asset\'s forms at a time', () => {
+  it("decommission: each asset carries its Edit and Remove forms, prefilled, while the card fits Teams; a large list asks for one asset's forms at a time", () => {
     const many = (count: number) => {
       const lines = Array.from({ length: count }, (_, i) => `payroll-vm-${i + 1}; Virtual machine; DC1 rack ${i + 1}; 420.50; Olga`).join('\n');
       const parsed = parseAssetLines(lines, [olga]);

@@ -37,7 +37,7 @@ function editInputs(card: unknown, assetId: string): Record<string, string> {
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const obj = node as { type?: string; id?: string; value?: unknown };
-      if (obj.type?.startsWith('Input.') && obj.id?.endsWith(`-${assetId}`)) found[obj.id] = String(obj.value ?? '');
+      if (obj.type?.startsWith('Input.') && obj.id?.endsWith(`-${assetId}`)) found[obj.id] = typeof obj.value === 'string' || typeof obj.value === 'number' ? String(obj.value) : '';
       Object.values(node).forEach(walk);
     }
   };
@@ -309,7 +309,10 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     await press(olga, 'decommission.edit', { assetId: 'asset-3', rev: '1', ...lb, 'cost-asset-3': '75' });
     now = T0 + DAY;
     assert.match(cardText(await step('asset-3', 'disposed')), /Savings realised[\s\S]*EUR 75\/month/);
-    assert.match(cardText(await press(olga, 'decommission.edit', { assetId: 'asset-3', rev: '2', ...lb, 'cost-asset-3': '80' })), /"payroll-lb" is disposed .*: its record stays as it was; nothing was changed/);
+    assert.match(
+      cardText(await press(olga, 'decommission.edit', { assetId: 'asset-3', rev: '2', ...lb, 'cost-asset-3': '80' })),
+      /"payroll-lb" is disposed .*: its record stays as it was; nothing was changed/,
+    );
     const beforeGate = await storedWorkload(h, payroll);
     assert.equal(beforeGate.gates.find((g) => g.id === 'assets-retired')?.status, 'pending', 'payroll-vm-1 is still listed');
 
