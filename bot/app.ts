@@ -227,7 +227,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const decommission = new DecommissionService(
     new CosmosAssetRepository(cosmos.workloads),
     new CosmosCostReviewRepository(cosmos.workloads),
-    { holdDays: config.decommissionHoldDays, costReviewAfterDays: config.costReviewAfterDays },
+    { holdDays: config.decommissionHoldDays, costReviewAfterDays: config.costReviewAfterDays, currency: config.currency },
     clock,
   );
   const decommissionHandlers = new DecommissionHandlers(decommission, { reminders, messenger, conversations, log });

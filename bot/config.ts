@@ -22,6 +22,8 @@ export interface Config {
   costReviewAfterDays: number;
   /** How often held assets and cost reviews coming due are looked for, in seconds; 0 turns the sweep off. */
   followUpSweepSeconds: number;
+  /** The ISO 4217 code of the currency monthly costs and savings are typed and shown in (LIFTOFF_CURRENCY, default USD). */
+  currency: string;
   broadcast: BroadcastConfig;
   /** Communication plans: how often due planned notices are looked for (0: only on demand), and the window reminder's lead. */
   plan: { sweepSeconds: number; reminderLeadHours: number };
@@ -99,6 +101,16 @@ function seconds(env: Env, name: string, fallback: number, max: number): number 
   const value = Number(raw);
   if (!/^\d{1,6}$/.test(raw) || value > max) throw new ConfigError(`${name} must be a whole number of seconds from 0 to ${max}, not "${raw}".`);
   return value;
+}
+
+/** An ISO 4217 currency code that Intl knows (USD, EUR, CHF…), upper-cased. */
+function currency(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  const code = raw.toUpperCase();
+  if (!/^[A-Z]{3}$/.test(code) || !Intl.supportedValuesOf('currency').includes(code))
+    throw new ConfigError(`${name} must be an ISO 4217 currency code such as USD, EUR or CHF, not "${raw.slice(0, 20)}".`);
+  return code;
 }
 
 function oneOf<T extends string>(env: Env, name: string, values: readonly T[], fallback: T): T {
@@ -254,6 +266,7 @@ export function readConfig(env: Env = process.env): Config {
     signoffSweepSeconds: seconds(env, 'SIGNOFF_SWEEP_SECONDS', 30, 3600),
     decommissionHoldDays: days(env, 'DECOMMISSION_HOLD_DAYS', 30, 1),
     costReviewAfterDays: days(env, 'COST_REVIEW_AFTER_DAYS', 30, 0),
+    currency: currency(env, 'LIFTOFF_CURRENCY', 'USD'),
     followUpSweepSeconds: seconds(env, 'FOLLOW_UP_SWEEP_SECONDS', 300, 86_400),
     broadcast: readBroadcast(env),
     plan: { sweepSeconds: seconds(env, 'PLAN_SWEEP_SECONDS', 30, 3600), reminderLeadHours: number(env, 'WINDOW_REMINDER_LEAD_HOURS', 24, 1, 720, 'a number of hours') },

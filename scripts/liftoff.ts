@@ -19,6 +19,7 @@ import { CosmosNoticeRepository } from '../bot/store/noticeRepository';
 import type { Container } from '@azure/cosmos';
 import { writeFileSync } from 'node:fs';
 import type { DecommissionPlan } from '../bot/decommission/model';
+import { DEFAULT_CURRENCY, formatMoney } from '../bot/decommission/rules';
 import { EVIDENCE_CSV_HEADER, evidenceRows } from '../bot/release/evidence';
 import type { Workload } from '../bot/release/model';
 import { slugOf } from '../bot/release/rules';
@@ -95,6 +96,7 @@ export const ASSETS_HEADER = [
   'kind',
   'location',
   'monthlyCost',
+  'currency',
   'owner',
   'ownerAadObjectId',
   'step',
@@ -119,6 +121,7 @@ export function assetsCsv(plan: DecommissionPlan | undefined): string {
         a.kind,
         a.location,
         a.monthlyCost,
+        plan?.currency ?? DEFAULT_CURRENCY,
         a.owner.name,
         a.owner.aadObjectId,
         a.step,
@@ -158,7 +161,9 @@ async function exportAssets(container: Container, typed: string): Promise<number
   const plan = await new CosmosAssetRepository(container).get(workload.workloadId);
   process.stdout.write(assetsCsv(plan));
   const summary = workload.summaries?.decommission;
-  process.stderr.write(`${workload.name}: ${plan?.assets.length ?? 0} assets, ${summary?.closed ?? 0} disposed or kept, monthly savings realised ${summary?.savingsMonthly ?? 0}\n`);
+  process.stderr.write(
+    `${workload.name}: ${plan?.assets.length ?? 0} assets, ${summary?.closed ?? 0} disposed or kept, monthly savings realised ${formatMoney(summary?.savingsMonthly ?? 0, plan?.currency)}\n`,
+  );
   return 0;
 }
 

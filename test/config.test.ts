@@ -48,6 +48,7 @@ describe('readConfig', () => {
         decommissionHoldDays: 30,
         costReviewAfterDays: 30,
         followUpSweepSeconds: 300,
+        currency: 'USD',
         broadcast: { ratePerSecond: 50, approvalRequired: false, leaseMs: 30_000, progressIntervalMs: 5000, maxAttempts: 6, retryBaseMs: 500, concurrency: 64, pageSize: 1000 },
         plan: { sweepSeconds: 30, reminderLeadHours: 24 },
         monitor: {},
@@ -292,6 +293,18 @@ describe('readConfig', () => {
       for (const value of ['0', '366', '1.5', 'soon']) assertRefused({ DECOMMISSION_HOLD_DAYS: value }, 'DECOMMISSION_HOLD_DAYS', /whole number of days from 1 to 365/);
       for (const value of ['-1', '400', 'later']) assertRefused({ COST_REVIEW_AFTER_DAYS: value }, 'COST_REVIEW_AFTER_DAYS', /whole number of days from 0 to 365/);
       assertRefused({ FOLLOW_UP_SWEEP_SECONDS: 'often' }, 'FOLLOW_UP_SWEEP_SECONDS', /whole number of seconds/);
+    });
+  });
+
+  describe('LIFTOFF_CURRENCY', () => {
+    it('reads an ISO 4217 code in any case, USD when unset', () => {
+      assert.equal(readConfig({}).currency, 'USD');
+      assert.equal(readConfig({ LIFTOFF_CURRENCY: ' eur ' }).currency, 'EUR');
+      assert.equal(readConfig({ LIFTOFF_CURRENCY: 'CHF' }).currency, 'CHF');
+    });
+
+    it('refuses a symbol, a name or a code that is no currency, with one sentence naming the variable', () => {
+      for (const value of ['€', 'euro', 'XYZ', 'US']) assertRefused({ LIFTOFF_CURRENCY: value }, 'LIFTOFF_CURRENCY', /must be an ISO 4217 currency code such as USD, EUR or CHF/);
     });
   });
 

@@ -47,6 +47,21 @@ export interface Asset {
   keptReason?: string;
   /** When the owner was reminded that the hold ended (once). */
   remindedAt?: string;
+  /** When Liftoff found it could not remind the owner one to one (no personal chat, or Teams refused) and told the channel (once). */
+  ownerUnreachedAt?: string;
+  /** Increases with every edit of its name, kind, location, cost or owner (1 until edited): a card names the one it shows. */
+  rev?: number;
+  /** The last edit: who, when. */
+  edited?: { by: Person; at: string };
+}
+
+/** An asset listed by mistake and removed before it was powered off: kept so a retried removal changes nothing. */
+export interface RemovedAsset {
+  id: string;
+  number: number;
+  name: string;
+  by: Person;
+  at: string;
 }
 
 /** Every retired asset of a workload, in one document of its partition (id `decommission`). */
@@ -56,6 +71,9 @@ export interface DecommissionPlan {
   type: 'decommission';
   workloadName: string;
   assets: Asset[];
+  removed?: RemovedAsset[];
+  /** The ISO 4217 code of the amounts, as configured (LIFTOFF_CURRENCY) when last changed. */
+  currency?: string;
   /** Increases with every change. */
   rev: number;
   /** The earliest hold end not yet reminded: what the reminder sweep looks for. */
@@ -70,6 +88,8 @@ export interface DecommissionSummary {
   closed: number;
   /** The monthly cost of the assets disposed. */
   savingsMonthly: number;
+  /** The ISO 4217 code of the amounts (LIFTOFF_CURRENCY when last changed). */
+  currency?: string;
 }
 
 export const OPTIMIZATION_KINDS = ['rightsizing', 'reservation', 'savingsPlan', 'advisor', 'other'] as const;
@@ -118,4 +138,8 @@ export interface CostReviewSummary {
   askedAt?: string;
   /** When Liftoff reminded the owner one to one (once). */
   remindedAt?: string;
+  /** The owners Liftoff could not remind one to one, told to the channel (once). */
+  unreached?: string[];
+  /** The ISO 4217 code of the amounts (LIFTOFF_CURRENCY when last changed). */
+  currency?: string;
 }

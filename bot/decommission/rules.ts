@@ -41,6 +41,11 @@ export function money(amount: number): string {
   return amount.toLocaleString('en-US', { minimumFractionDigits: Number.isInteger(amount) ? 0 : 2, maximumFractionDigits: 2 });
 }
 
+export const DEFAULT_CURRENCY = 'USD';
+
+/** An amount with its ISO 4217 code, as cards, `list` and evidence write it: "USD 1,250.50". */
+export const formatMoney = (amount: number, currency: string = DEFAULT_CURRENCY): string => `${currency} ${money(amount)}`;
+
 /** Reads "1,250.50", "€ 420" or "300 EUR/month" as an amount, or undefined. */
 export function amountOf(text: string): number | undefined {
   const cleaned = text
@@ -117,7 +122,7 @@ const promoted = (workload: Workload): boolean => isClosed(workload.gates.find((
 /** The summary the checklist and `list` show. */
 export function decommissionSummaryOf(plan: DecommissionPlan): DecommissionSummary {
   const closed = plan.assets.filter((a) => a.step === 'disposed' || a.step === 'kept').length;
-  return { assets: plan.assets.length, closed, savingsMonthly: savingsOf(plan) };
+  return { assets: plan.assets.length, closed, savingsMonthly: savingsOf(plan), ...(plan.currency ? { currency: plan.currency } : {}) };
 }
 
 /** The monthly savings realised: the monthly cost of every disposed asset. */
@@ -133,17 +138,17 @@ function nextReminderOf(assets: Asset[]): string | undefined {
 
 /** The evidence the decommission gate keeps: the asset list and the monthly savings realised. */
 export function decommissionEvidence(plan: DecommissionPlan): string {
-  const lines = plan.assets.map((a) => `${a.name} (${a.kind}, ${a.location}, ${money(a.monthlyCost)}/month) ${a.step === 'kept' ? `kept: ${a.keptReason ?? ''}` : 'disposed'}`);
-  const savings = `Monthly savings realised: ${money(savingsOf(plan))}.`;
+  const lines = plan.assets.map((a) => `${a.name} (${a.kind}, ${a.location}, ${formatMoney(a.monthlyCost, plan.currency)}/month) ${a.step === 'kept' ? `kept: ${a.keptReason ?? ''}` : 'disposed'}`);
+  const savings = `Monthly savings realised: ${formatMoney(savingsOf(plan), plan.currency)}.`;
   const list = `${plan.assets.length} asset${plan.assets.length === 1 ? '' : 's'}: ${lines.join('; ')}.`;
   return list.length + savings.length + 1 > 1000 ? `${list.slice(0, 998 - savings.length)}… ${savings}` : `${list} ${savings}`;
 }
 
 /** The plan as changed, with its summary on the workload, and the gate passed when every asset is disposed or kept. */
-function planChanged(plan: DecommissionPlan, workload: Workload, event: Event, actor: Person, now: string): Decided<DecommissionPlan> {
+function planChanged(plan: DecommissionPlan, workload: Workload, event: Event, actor: Person, now: string, currency = DEFAULT_CURRENCY): Decided<DecommissionPlan> {
   const next = nextReminderOf(plan.assets);
   const { nextReminderAt: _old, ...rest } = plan;
-  const stored: DecommissionPlan = { ...rest, ...(next ? { nextReminderAt: next } : {}) };
+  const stored: DecommissionPlan = { ...rest, currency, ...(next ? { nextReminderAt: next } : {}) };
   const summary = decommissionSummaryOf(stored);
   let changed: Workload = { ...workload, summaries: { ...workload.summaries, decommission: summary } };
   const events = [event];
@@ -165,7 +170,7 @@ const notCloudOperations = (workload: Workload, actor: Person): string | undefin
     : `Only someone holding the ${ROLE_TITLES.cloudOperations} role lists and retires the assets of ${workload.name} (${workload.roles.cloudOperations.map((p) => p.name).join(', ') || 'nobody yet; the project manager assigns one with Roles'}).`;
 
 /** Adds assets to the list; the same assets again (a retried press) change nothing. */
-export function listAssets(plan: DecommissionPlan | undefined, workload: Workload, request: { assets: NewAsset[]; actor: Person; now: string }): Decided<DecommissionPlan> {
+export function listAssets(plan: DecommissionPlan | undefined, workload: Workload, request: { assets: NewAsset[]; actor: Person; now: string; currency?: string }): Decided<DecommissionPlan> {
   const refusal = notCloudOperations(workload, request.actor);
   if (refusal) return { kind: 'refused', message: refusal, ...(plan ? { doc: plan } : {}) };
   const existing = plan?.assets ?? [];
@@ -178,7 +183,8 @@ export function listAssets(plan: DecommissionPlan | undefined, workload: Workloa
   }
   if (fresh.length === 0) return { kind: 'unchanged', ...(plan ? { doc: plan } : {}) };
   if (existing.length + fresh.length > MAX_ASSETS) return { kind: 'refused', message: `A workload lists at most ${MAX_ASSETS} assets.`, ...(plan ? { doc: plan } : {}) };
-  let number = existing.reduce((max, a) => Math.max(max, a.number), 0);
+  // Numbers are never reused: a card naming a removed asset never reaches another one.
+  let number = [...existing, ...(plan?.removed ?? [])].reduce((max, a) => Math.max(max, a.number), 0);
   const added: Asset[] = fresh.map((a) => {
     number += 1;
     return { id: `asset-${number}`, number, ...a, step: 'listed', steps: [{ step: 'listed', by: request.actor, at: request.now }] };
@@ -189,6 +195,7 @@ export function listAssets(plan: DecommissionPlan | undefined, workload: Workloa
     type: 'decommission',
     workloadName: workload.name,
     assets: [...existing, ...added],
+    ...(plan?.removed ? { removed: plan.removed } : {}),
     rev: (plan?.rev ?? 0) + 1,
     ...(plan?._etag ? { _etag: plan._etag } : {}),
   };
@@ -201,7 +208,7 @@ export function listAssets(plan: DecommissionPlan | undefined, workload: Workloa
     action: 'assets.listed',
     summary: `${request.actor.name} listed ${added.length} retired asset${added.length === 1 ? '' : 's'}: ${names}.`.slice(0, 1000),
   };
-  return planChanged(next, workload, event, request.actor, request.now);
+  return planChanged(next, workload, event, request.actor, request.now, request.currency);
 }
 
 export interface AssetMove {
@@ -212,6 +219,7 @@ export interface AssetMove {
   holdDays: number;
   actor: Person;
   now: string;
+  currency?: string;
 }
 
 const stepName = (step: AssetStep): string => STEP_TITLES[step].split(':')[0]!.toLowerCase();
@@ -262,7 +270,7 @@ export function moveAsset(plan: DecommissionPlan | undefined, workload: Workload
     action: 'asset.step',
     summary: `${move.actor.name} marked "${asset.name}" ${what}.`.slice(0, 1000),
   };
-  return planChanged({ ...plan, assets: plan.assets.map((a) => (a.id === asset.id ? moved : a)), rev: plan.rev + 1 }, workload, event, move.actor, move.now);
+  return planChanged({ ...plan, assets: plan.assets.map((a) => (a.id === asset.id ? moved : a)), rev: plan.rev + 1 }, workload, event, move.actor, move.now, move.currency);
 }
 
 /** The held assets whose hold has ended and whose owner has not been reminded yet. */
@@ -289,6 +297,124 @@ export function markReminded(plan: DecommissionPlan | undefined, workload: Workl
 
 /** Whether the checklist offers the decommission card: from the cutover on, or once assets are listed. */
 export const decommissionOpen = (workload: Workload): boolean => promoted(workload) || (workload.summaries?.decommission?.assets ?? 0) > 0;
+
+// Correcting the list: an asset edited (a typo, a wrong cost or owner) or removed (listed by mistake).
+
+/** The revision of an asset's fields a card shows: 1 until it is edited. */
+export const assetRev = (asset: Asset): number => asset.rev ?? 1;
+
+/** Whether an asset may still be removed: never powered off (a switched-off asset is kept with a reason instead). */
+export const removable = (asset: Asset): boolean => !asset.steps.some((s) => s.step === 'poweredOff');
+
+/** Whether an asset's name, kind, location, cost and owner may still be edited: until it is disposed. */
+export const editable = (asset: Asset): boolean => asset.step !== 'disposed';
+
+export interface AssetEdit {
+  assetId: string;
+  /** The asset's revision on the card the edit was made on. */
+  seenRev: number;
+  fields: { name: string; kind: string; location: string; cost: string; owner: string };
+  people: readonly Person[];
+  actor: Person;
+  now: string;
+  currency?: string;
+}
+
+const removedNote = (plan: DecommissionPlan, assetId: string): string | undefined => {
+  const gone = plan.removed?.find((r) => r.id === assetId);
+  return gone ? `"${gone.name}" was removed from the list by ${gone.by.name} on ${formatWhen(gone.at)}` : undefined;
+};
+
+/** Corrects an asset's name, kind, location, monthly cost or owner, until it is disposed; a card drawn before another edit is refused. */
+export function editAsset(plan: DecommissionPlan | undefined, workload: Workload, edit: AssetEdit): Decided<DecommissionPlan> {
+  const refuse = (message: string): Decided<DecommissionPlan> => ({ kind: 'refused', message, ...(plan ? { doc: plan } : {}) });
+  const refusal = notCloudOperations(workload, edit.actor);
+  if (refusal) return refuse(refusal);
+  const asset = plan?.assets.find((a) => a.id === edit.assetId);
+  if (!plan || !asset) return refuse(`${(plan && removedNote(plan, edit.assetId)) ?? 'That asset is not on the list of this workload any more'}; nothing was changed. Here is the current list.`);
+  // The current owner, named as the card shows them, stays the owner even when another member bears the same name.
+  const namesOwner = edit.fields.owner.trim() === asset.owner.aadObjectId || sameText(edit.fields.owner, asset.owner.name);
+  const checked = checkAsset({ ...edit.fields, owner: namesOwner ? asset.owner.aadObjectId : edit.fields.owner }, [asset.owner, ...edit.people]);
+  if (typeof checked === 'string') return refuse(`Nothing was changed: ${checked}.`);
+  if (sameAsset(checked, asset)) return { kind: 'unchanged', doc: plan };
+  const last = asset.steps[asset.steps.length - 1];
+  if (!editable(asset)) return refuse(`"${asset.name}" is disposed (${last ? `${last.by.name}, ${formatWhen(last.at)}` : ''}): its record stays as it was; nothing was changed.`);
+  if (edit.seenRev !== assetRev(asset)) {
+    const by = asset.edited ? ` by ${asset.edited.by.name} on ${formatWhen(asset.edited.at)}` : '';
+    return refuse(`"${asset.name}" was edited${by} after this card was drawn; yours was not recorded. Here is the current list: edit it again there.`);
+  }
+  if (plan.assets.some((a) => a.id !== asset.id && sameText(a.name, checked.name))) return refuse(`"${checked.name}" is listed already; give each asset its own name. Nothing was changed.`);
+  const m = (amount: number): string => formatMoney(amount, edit.currency);
+  const changes = [
+    asset.name !== checked.name ? `name "${asset.name}" → "${checked.name}"` : '',
+    asset.kind !== checked.kind ? `kind ${asset.kind} → ${checked.kind}` : '',
+    asset.location !== checked.location ? `location ${asset.location} → ${checked.location}` : '',
+    asset.monthlyCost !== checked.monthlyCost ? `monthly cost ${m(asset.monthlyCost)} → ${m(checked.monthlyCost)}` : '',
+    asset.owner.aadObjectId !== checked.owner.aadObjectId ? `owner ${asset.owner.name} → ${checked.owner.name}` : '',
+  ].filter(Boolean);
+  const edited: Asset = { ...asset, ...checked, rev: assetRev(asset) + 1, edited: { by: edit.actor, at: edit.now } };
+  const event: Event = {
+    workloadId: workload.workloadId,
+    type: 'event',
+    at: edit.now,
+    actor: edit.actor,
+    action: 'asset.edited',
+    summary: `${edit.actor.name} edited "${asset.name}": ${changes.join('; ')}.`.slice(0, 1000),
+  };
+  return planChanged({ ...plan, assets: plan.assets.map((a) => (a.id === asset.id ? edited : a)), rev: plan.rev + 1 }, workload, event, edit.actor, edit.now, edit.currency);
+}
+
+/** Removes an asset listed by mistake, until it is powered off; a retried removal changes nothing. */
+export function removeAsset(plan: DecommissionPlan | undefined, workload: Workload, request: { assetId: string; actor: Person; now: string; currency?: string }): Decided<DecommissionPlan> {
+  const refuse = (message: string): Decided<DecommissionPlan> => ({ kind: 'refused', message, ...(plan ? { doc: plan } : {}) });
+  const refusal = notCloudOperations(workload, request.actor);
+  if (refusal) return refuse(refusal);
+  const asset = plan?.assets.find((a) => a.id === request.assetId);
+  if (plan && !asset && removedNote(plan, request.assetId)) return { kind: 'unchanged', doc: plan };
+  if (!plan || !asset) return refuse('That asset is not on the list of this workload any more; nothing was changed. Here is the current list.');
+  if (!removable(asset)) return refuse(`"${asset.name}" was powered off already: it stays on the list; keep it with a reason, or take it on to disposal. Nothing was changed.`);
+  const removed = [...(plan.removed ?? []), { id: asset.id, number: asset.number, name: asset.name, by: request.actor, at: request.now }];
+  const event: Event = {
+    workloadId: workload.workloadId,
+    type: 'event',
+    at: request.now,
+    actor: request.actor,
+    action: 'asset.removed',
+    summary:
+      `${request.actor.name} removed "${asset.name}" (${asset.kind}, ${asset.location}, ${formatMoney(asset.monthlyCost, request.currency)}/month, owner ${asset.owner.name}) from the list; it was ${stepName(asset.step)}.`.slice(
+        0,
+        1000,
+      ),
+  };
+  return planChanged({ ...plan, assets: plan.assets.filter((a) => a.id !== asset.id), removed, rev: plan.rev + 1 }, workload, event, request.actor, request.now, request.currency);
+}
+
+/** Marks the owners of these assets as not reached one to one (once): the durable marker before the channel is told. */
+export function markOwnersUnreached(plan: DecommissionPlan | undefined, workload: Workload, request: { assetIds: string[]; now: string }): Decided<DecommissionPlan> {
+  const due = plan ? plan.assets.filter((a) => request.assetIds.includes(a.id) && !a.ownerUnreachedAt) : [];
+  if (!plan || due.length === 0) return { kind: 'unchanged', ...(plan ? { doc: plan } : {}) };
+  const ids = new Set(due.map((a) => a.id));
+  const event: Event = {
+    workloadId: workload.workloadId,
+    type: 'event',
+    at: request.now,
+    actor: LIFTOFF,
+    action: 'asset.owner_unreached',
+    summary: `Liftoff could not remind ${unreachedOwnersText(due)} one to one and told the workload's conversation.`.slice(0, 1000),
+  };
+  return { kind: 'changed', doc: { ...plan, assets: plan.assets.map((a) => (ids.has(a.id) ? { ...a, ownerUnreachedAt: request.now } : a)), rev: plan.rev + 1 }, workload, events: [event] };
+}
+
+/** "Dana DBA (owner of "payroll-lb")", each owner once with their assets. */
+export function unreachedOwnersText(assets: readonly Asset[]): string {
+  const byOwner = new Map<string, { name: string; assets: string[] }>();
+  for (const a of assets) {
+    const entry = byOwner.get(a.owner.aadObjectId) ?? { name: a.owner.name, assets: [] };
+    entry.assets.push(`"${a.name}"`);
+    byOwner.set(a.owner.aadObjectId, entry);
+  }
+  return [...byOwner.values()].map((o) => `${o.name} (owner of ${o.assets.join(', ')})`).join(', ');
+}
 
 // The cost review after migration.
 
@@ -324,9 +450,10 @@ export function parseOptimizations(text: string): { ok: true; optimizations: Opt
 export const optimizationSavings = (optimizations: Optimization[]): number => Math.round(optimizations.reduce((sum, o) => sum + o.monthlySaving, 0) * 100) / 100;
 
 /** The evidence the cost review gate keeps. */
-export function costReviewEvidence(review: CostReview): string {
-  const taken = review.optimizations.map((o) => `${OPTIMIZATION_TITLES[o.kind]}: ${o.what} (${money(o.monthlySaving)}/month)`).join('; ');
-  return `Planned ${money(review.plannedMonthly ?? 0)}/month, actual ${money(review.actualMonthly ?? 0)}/month. Optimizations: ${taken || 'none'}; saving ${money(optimizationSavings(review.optimizations))}/month. Decision: ${review.decision}`.slice(
+export function costReviewEvidence(review: CostReview, currency = DEFAULT_CURRENCY): string {
+  const m = (amount: number): string => formatMoney(amount, currency);
+  const taken = review.optimizations.map((o) => `${OPTIMIZATION_TITLES[o.kind]}: ${o.what} (${m(o.monthlySaving)}/month)`).join('; ');
+  return `Planned ${m(review.plannedMonthly ?? 0)}/month, actual ${m(review.actualMonthly ?? 0)}/month. Optimizations: ${taken || 'none'}; saving ${m(optimizationSavings(review.optimizations))}/month. Decision: ${review.decision}`.slice(
     0,
     1000,
   );
@@ -341,17 +468,20 @@ export interface CostReviewInput {
   pass: boolean;
   actor: Person;
   now: string;
+  currency?: string;
 }
 
-const costSummary = (workload: Workload, review: CostReview): CostReviewSummary => {
-  const { askedAt, remindedAt } = workload.summaries?.costReview ?? {};
+const costSummary = (workload: Workload, review: CostReview, currency = DEFAULT_CURRENCY): CostReviewSummary => {
+  const { askedAt, remindedAt, unreached } = workload.summaries?.costReview ?? {};
   return {
+    currency,
     state: review.state,
     ...(review.plannedMonthly !== undefined ? { plannedMonthly: review.plannedMonthly } : {}),
     ...(review.actualMonthly !== undefined ? { actualMonthly: review.actualMonthly } : {}),
     savingsMonthly: optimizationSavings(review.optimizations),
     ...(askedAt ? { askedAt } : {}),
     ...(remindedAt ? { remindedAt } : {}),
+    ...(unreached ? { unreached } : {}),
   };
 };
 
@@ -395,7 +525,7 @@ export function reviewCosts(review: CostReview | undefined, workload: Workload, 
   if (review && !input.pass && JSON.stringify({ ...review, rev: 0, updatedAt: '', _etag: '' }) === JSON.stringify({ ...next, rev: 0, updatedAt: '', _etag: '' })) {
     return { kind: 'unchanged', doc: review };
   }
-  let changed: Workload = { ...workload, summaries: { ...workload.summaries, costReview: costSummary(workload, next) } };
+  let changed: Workload = { ...workload, summaries: { ...workload.summaries, costReview: costSummary(workload, next, input.currency) } };
   const events: Event[] = [
     {
       workloadId: workload.workloadId,
@@ -403,13 +533,13 @@ export function reviewCosts(review: CostReview | undefined, workload: Workload, 
       at: input.now,
       actor: input.actor,
       action: 'costReview.saved',
-      summary: `${input.actor.name} ${input.pass ? 'passed' : 'saved'} the cost review: ${costReviewEvidence(next)}`.slice(0, 1000),
+      summary: `${input.actor.name} ${input.pass ? 'passed' : 'saved'} the cost review: ${costReviewEvidence(next, input.currency)}`.slice(0, 1000),
     },
   ];
   if (input.pass) {
     // A workload created before the cost review gate existed gets it now, pending, to be passed.
     if (!changed.gates.some((g) => g.id === COST_REVIEW_GATE)) changed = { ...changed, gates: [...changed.gates, { id: COST_REVIEW_GATE, status: 'pending', rev: 1 }] };
-    const gate = passGateOnBehalf(changed, { gateId: COST_REVIEW_GATE, actor: input.actor, evidence: costReviewEvidence(next), now: input.now });
+    const gate = passGateOnBehalf(changed, { gateId: COST_REVIEW_GATE, actor: input.actor, evidence: costReviewEvidence(next, input.currency), now: input.now });
     if (gate.kind === 'refused') return refuse(`${gate.message} The review was not passed; save it and pass it then.`);
     if (gate.kind === 'changed') {
       changed = gate.workload;
@@ -446,5 +576,26 @@ export function markCostReviewAsked(workload: Workload, marker: 'askedAt' | 'rem
     kind: 'changed',
     workload: { ...workload, summaries: { ...workload.summaries, costReview: { ...current, [marker]: now } } },
     events: [{ workloadId: workload.workloadId, type: 'event', at: now, actor: LIFTOFF, action: 'costReview.asked', summary }],
+  };
+}
+
+/** Marks the cost review's owners Liftoff could not remind one to one (once): the durable marker before the channel is told. */
+export function markCostReviewUnreached(workload: Workload, people: readonly Person[], now: string): Decided<CostReview> {
+  const current = workload.summaries?.costReview ?? {};
+  if (people.length === 0 || current.unreached) return { kind: 'unchanged' };
+  const names = people.map((p) => p.name);
+  return {
+    kind: 'changed',
+    workload: { ...workload, summaries: { ...workload.summaries, costReview: { ...current, unreached: names } } },
+    events: [
+      {
+        workloadId: workload.workloadId,
+        type: 'event',
+        at: now,
+        actor: LIFTOFF,
+        action: 'costReview.owner_unreached',
+        summary: `Liftoff could not remind ${names.join(', ')} of the cost review of ${workload.name} one to one and told the workload's conversation.`.slice(0, 1000),
+      },
+    ],
   };
 }

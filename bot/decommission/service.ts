@@ -1,7 +1,24 @@
 import type { Person, Workload } from '../release/model';
 import type { CostReview, DecommissionPlan } from './model';
 import type { AssetRepository, CostReviewRepository, Stored } from './repository';
-import { AssetMove, checkAsset, CostReviewInput, holdsEnded, listAssets, markCostReviewAsked, markReminded, moveAsset, parseAssetLines, reviewCosts } from './rules';
+import {
+  AssetEdit,
+  AssetMove,
+  checkAsset,
+  CostReviewInput,
+  DEFAULT_CURRENCY,
+  editAsset,
+  holdsEnded,
+  listAssets,
+  markCostReviewAsked,
+  markCostReviewUnreached,
+  markOwnersUnreached,
+  markReminded,
+  moveAsset,
+  parseAssetLines,
+  removeAsset,
+  reviewCosts,
+} from './rules';
 import type { Asset } from './model';
 
 const DAY_MS = 86_400_000;
@@ -23,7 +40,7 @@ export class DecommissionService {
   constructor(
     private readonly assets: AssetRepository,
     private readonly reviews: CostReviewRepository,
-    private readonly settings: { holdDays: number; costReviewAfterDays: number },
+    private readonly settings: { holdDays: number; costReviewAfterDays: number; currency?: string },
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
@@ -37,6 +54,11 @@ export class DecommissionService {
 
   get costReviewAfterDays(): number {
     return this.settings.costReviewAfterDays;
+  }
+
+  /** The ISO 4217 code amounts are typed and shown in (LIFTOFF_CURRENCY). */
+  get currency(): string {
+    return this.settings.currency ?? DEFAULT_CURRENCY;
   }
 
   plan(workloadId: string): Promise<DecommissionPlan | undefined> {
@@ -60,17 +82,43 @@ export class DecommissionService {
       parsed = [one];
     }
     const now = this.now();
-    return this.assets.change(workload.workloadId, (plan, current) => listAssets(plan, current, { assets: parsed, actor, now }), workload);
+    return this.assets.change(workload.workloadId, (plan, current) => listAssets(plan, current, { assets: parsed, actor, now, currency: this.currency }), workload);
   }
 
   move(workload: Workload, move: Omit<AssetMove, 'now' | 'holdDays'> & { holdDays?: number }): Promise<Stored<DecommissionPlan> | undefined> {
     const now = this.now();
-    return this.assets.change(workload.workloadId, (plan, current) => moveAsset(plan, current, { ...move, holdDays: move.holdDays ?? this.settings.holdDays, now }), workload);
+    return this.assets.change(workload.workloadId, (plan, current) => moveAsset(plan, current, { ...move, holdDays: move.holdDays ?? this.settings.holdDays, now, currency: this.currency }), workload);
+  }
+
+  /** Corrects an asset's fields (a typo, a wrong cost or owner), among these people. */
+  edit(workload: Workload, edit: Omit<AssetEdit, 'now' | 'currency'>): Promise<Stored<DecommissionPlan> | undefined> {
+    const now = this.now();
+    return this.assets.change(workload.workloadId, (plan, current) => editAsset(plan, current, { ...edit, now, currency: this.currency }), workload);
+  }
+
+  /** Removes an asset listed by mistake. */
+  remove(workload: Workload, request: { assetId: string; actor: Person }): Promise<Stored<DecommissionPlan> | undefined> {
+    const now = this.now();
+    return this.assets.change(workload.workloadId, (plan, current) => removeAsset(plan, current, { ...request, now, currency: this.currency }), workload);
+  }
+
+  /** Marks the owners of these assets not reached; answers the assets this call marked (the channel is told of those, once). */
+  async ownersUnreached(workloadId: string, assetIds: string[]): Promise<Asset[]> {
+    const now = this.now();
+    const stored = await this.assets.change(workloadId, (plan, workload) => markOwnersUnreached(plan, workload, { assetIds, now }));
+    return stored?.kind === 'changed' ? (stored.doc?.assets ?? []).filter((a) => assetIds.includes(a.id) && a.ownerUnreachedAt === now) : [];
+  }
+
+  /** Marks the cost review's owners not reached; answers whether this call marked them (the channel is told, once). */
+  async costReviewUnreached(workloadId: string, people: Person[]): Promise<boolean> {
+    const now = this.now();
+    const stored = await this.reviews.change(workloadId, (_review, workload) => markCostReviewUnreached(workload, people, now));
+    return stored?.kind === 'changed';
   }
 
   saveReview(workload: Workload, input: Omit<CostReviewInput, 'now'>): Promise<Stored<CostReview> | undefined> {
     const now = this.now();
-    return this.reviews.change(workload.workloadId, (review, current) => reviewCosts(review, current, { ...input, now }), workload);
+    return this.reviews.change(workload.workloadId, (review, current) => reviewCosts(review, current, { ...input, now, currency: this.currency }), workload);
   }
 
   /**

@@ -246,8 +246,12 @@ export interface AuditEvent {
     | 'assets.listed'
     | 'asset.step'
     | 'asset.reminded'
+    | 'asset.edited'
+    | 'asset.removed'
+    | 'asset.owner_unreached'
     | 'costReview.saved'
     | 'costReview.asked'
+    | 'costReview.owner_unreached'
     | 'plan.changed';
   gateId?: string;
   /** For business-testing events: the UAT cycle they belong to. */

@@ -64,6 +64,36 @@ describe('decommission and cost review cards expanded with real data', () => {
     assert.match(cardText(typed), /vm \$\{root\.name\} · VM/);
   });
 
+  it("decommission: each asset carries its Edit and Remove forms, prefilled, while the card fits Teams; a large list asks for one asset's forms at a time", () => {
+    const many = (count: number) => {
+      const lines = Array.from({ length: count }, (_, i) => `payroll-vm-${i + 1}; Virtual machine; DC1 rack ${i + 1}; 420.50; Olga`).join('\n');
+      const parsed = parseAssetLines(lines, [olga]);
+      assert.ok(parsed.ok);
+      const d = listAssets(undefined, promoted, { assets: parsed.assets, actor: olga, now: NOW });
+      assert.equal(d.kind, 'changed');
+      return { workload: (d as { workload: Workload }).workload, plan: d.doc!, people: [olga], holdDays: 30, currency: 'CHF' };
+    };
+    const edits = (card: unknown) => actionsOf(card).filter((a) => a.verb === 'decommission.edit');
+    const small = renderDecommission(many(3));
+    expectWellFormed('three assets', small);
+    assert.equal(edits(small).length, 3);
+    assert.equal(actionsOf(small).filter((a) => a.verb === 'decommission.remove').length, 3);
+    assert.match(JSON.stringify(small), /"id":"cost-asset-2","label":"Monthly cost \(CHF\)","value":"420.5"/);
+    assert.match(cardText(small), /CHF 420\.50\/month · owner Olga/);
+
+    const large = renderDecommission(many(20));
+    expectWellFormed('twenty assets', large);
+    assert.equal(edits(large).length, 0, 'no forms past the budget');
+    const ask = actionsOf(large).filter((a) => a.verb === 'decommission.show' && (a.data as { focus?: string }).focus);
+    assert.equal(ask.length, 20);
+    const focused = renderDecommission({ ...many(20), focus: 'asset-7' });
+    expectWellFormed('twenty assets, one focused', focused);
+    assert.deepEqual(
+      edits(focused).map((a) => (a.data as { assetId: string }).assetId),
+      ['asset-7'],
+    );
+  });
+
   it('cost review, not filled in, draft and passed', () => {
     expectWellFormed('empty review', renderCostReview({ workload: promoted }));
     const input = { planned: '100', actual: '90', optimizations: `rightsizing; ${DISGUISED_LINK}; 10`, decision: 'Fine', pass: false, actor: olga, now: NOW };

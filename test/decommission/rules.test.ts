@@ -5,13 +5,18 @@ import {
   costReviewDue,
   Decided,
   decommissionEvidence,
+  editAsset,
+  formatMoney,
   holdsEnded,
   listAssets,
   markCostReviewAsked,
+  markCostReviewUnreached,
+  markOwnersUnreached,
   markReminded,
   moveAsset,
   parseAssetLines,
   parseOptimizations,
+  removeAsset,
   reviewCosts,
 } from '../../bot/decommission/rules';
 import type { AssetStep } from '../../bot/decommission/model';
@@ -98,7 +103,7 @@ describe('decommission rules', () => {
         plan.assets.map((a) => `${a.id}:${a.step}`),
         ['asset-1:listed', 'asset-2:listed', 'asset-3:listed'],
       );
-      assert.deepEqual(workload.summaries?.decommission, { assets: 3, closed: 0, savingsMonthly: 0 });
+      assert.deepEqual(workload.summaries?.decommission, { assets: 3, closed: 0, savingsMonthly: 0, currency: 'USD' });
       assert.equal(listAssets(plan, workload, { assets: parsed.assets, actor: olga, now: NOW }).kind, 'unchanged');
       const clash = parseAssetLines('payroll-db; VM; elsewhere; 5; Olga', people);
       assert.ok(clash.ok);
@@ -139,7 +144,7 @@ describe('decommission rules', () => {
       assert.equal(held.doc!.nextReminderAt, later(14));
       assert.match(refused(move(held.doc!, held.workload, 'asset-1', 'disposed', '', later(13))), /"payroll-vm-01" is held until Sun 6 Dec 2026, 09:00 UTC; dispose of it when the hold ends/);
       const disposed = changed(move(held.doc!, held.workload, 'asset-1', 'disposed', '', later(14)));
-      assert.deepEqual(disposed.workload.summaries?.decommission, { assets: 3, closed: 1, savingsMonthly: 420.5 });
+      assert.deepEqual(disposed.workload.summaries?.decommission, { assets: 3, closed: 1, savingsMonthly: 420.5, currency: 'USD' });
       assert.equal(disposed.doc!.nextReminderAt, undefined);
     });
 
@@ -172,13 +177,102 @@ describe('decommission rules', () => {
       assert.equal(gate?.evidence, decommissionEvidence(plan));
       assert.match(
         gate?.evidence ?? '',
-        /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, 420\.50\/month\) disposed; payroll-db \(SQL Server, DC1 rack 7, 1,200\/month\) kept: Reporting replica; .* Monthly savings realised: 500\.50\.$/,
+        /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, USD 420\.50\/month\) disposed; payroll-db \(SQL Server, DC1 rack 7, USD 1,200\/month\) kept: Reporting replica; .* Monthly savings realised: USD 500\.50\.$/,
       );
       assert.deepEqual(
         last.events.map((e) => e.action),
         ['asset.step', 'gate.passed'],
       );
     });
+  });
+
+  describe('correcting the list', () => {
+    const fields = { name: 'payroll-vm-01', kind: 'VM', location: 'DC1 rack 4', cost: '420.50', owner: 'Olga' };
+    const edit = (plan: DecommissionPlan, workload: Workload, changes: Partial<typeof fields>, seenRev = 1, actor = olga) =>
+      editAsset(plan, workload, { assetId: 'asset-1', seenRev, fields: { ...fields, ...changes }, people, actor, now: later(1), currency: 'EUR' });
+
+    it('edits an asset for cloud operations only, audited old → new; the same edit again changes nothing, and a card drawn before another edit is refused', () => {
+      const { plan, workload } = listed();
+      assert.match(refused(edit(plan, workload, { cost: '402.50' }, 1, tom)), /Only someone holding the Cloud operations role/);
+      const fixed = changed(edit(plan, workload, { name: 'payroll-vm-1', cost: '402.50', owner: 'Tom' }));
+      const asset = fixed.doc!.assets[0]!;
+      assert.deepEqual([asset.name, asset.monthlyCost, asset.owner.name, asset.rev, asset.step], ['payroll-vm-1', 402.5, 'Tom', 2, 'listed']);
+      assert.equal(fixed.events[0]!.action, 'asset.edited');
+      assert.equal(fixed.events[0]!.summary, 'Olga edited "payroll-vm-01": name "payroll-vm-01" → "payroll-vm-1"; monthly cost EUR 420.50 → EUR 402.50; owner Olga → Tom.');
+      assert.equal(edit(fixed.doc!, fixed.workload, { name: 'payroll-vm-1', cost: '402.50', owner: 'Tom' }).kind, 'unchanged', 'a retried press');
+      assert.match(refused(edit(fixed.doc!, fixed.workload, { kind: 'Virtual machine' })), /"payroll-vm-1" was edited by Olga on .* after this card was drawn; yours was not recorded/);
+      assert.match(refused(edit(plan, workload, { name: 'payroll-db' })), /"payroll-db" is listed already/);
+      assert.match(refused(edit(plan, workload, { cost: 'a lot' })), /^Nothing was changed: give the monthly cost as a number/);
+    });
+
+    it('edits until the asset is disposed, the cost included; the savings follow the cost', () => {
+      let { plan, workload } = listed();
+      for (const to of ['monitored', 'outageTested', 'poweredOff'] as const) ({ doc: plan, workload } = changed(move(plan, workload, 'asset-1', to)) as { doc: DecommissionPlan; workload: Workload });
+      ({ doc: plan, workload } = changed(move(plan, workload, 'asset-1', 'held', 'Snapshot', NOW, 1)) as { doc: DecommissionPlan; workload: Workload });
+      const held = changed(edit(plan, workload, { cost: '400' }));
+      const disposed = changed(move(held.doc!, held.workload, 'asset-1', 'disposed', '', later(2)));
+      assert.equal(disposed.workload.summaries?.decommission?.savingsMonthly, 400);
+      assert.match(refused(edit(disposed.doc!, disposed.workload, { cost: '380' }, 2)), /"payroll-vm-01" is disposed .*: its record stays as it was; nothing was changed/);
+    });
+
+    it('removes an asset listed by mistake until it is powered off; a retry changes nothing and its number is never reused', () => {
+      const { plan, workload } = listed();
+      const remove = (p: DecommissionPlan, w: Workload, assetId: string, actor = olga) => removeAsset(p, w, { assetId, actor, now: later(1) });
+      assert.match(refused(remove(plan, workload, 'asset-2', tom)), /Only someone holding the Cloud operations role/);
+      const gone = changed(remove(plan, workload, 'asset-2'));
+      assert.deepEqual(
+        gone.doc!.assets.map((a) => a.id),
+        ['asset-1', 'asset-3'],
+      );
+      assert.equal(gone.workload.summaries?.decommission?.assets, 2);
+      assert.match(gone.events[0]!.summary, /Olga removed "payroll-db" \(SQL Server, DC1 rack 7, USD 1,200\/month, owner Tom\) from the list; it was listed\./);
+      assert.equal(remove(gone.doc!, gone.workload, 'asset-2').kind, 'unchanged', 'a retried press');
+      const stale = editAsset(gone.doc, gone.workload, { assetId: 'asset-2', seenRev: 1, fields: { ...fields, name: 'payroll-db2' }, people, actor: olga, now: later(2) });
+      assert.match(refused(stale), /^"payroll-db" was removed from the list by Olga on .*; nothing was changed\. Here is the current list\.$/);
+      const again = parseAssetLines('payroll-db; SQL Server; DC1 rack 7; 1,200; tom', people);
+      assert.ok(again.ok);
+      const relisted = changed(listAssets(gone.doc, gone.workload, { assets: again.assets, actor: olga, now: later(2) }));
+      assert.equal(relisted.doc!.assets.at(-1)!.id, 'asset-4');
+      let p = plan;
+      let w = workload;
+      for (const to of ['monitored', 'outageTested', 'poweredOff'] as const) ({ doc: p, workload: w } = changed(move(p, w, 'asset-1', to)) as { doc: DecommissionPlan; workload: Workload });
+      assert.match(refused(remove(p, w, 'asset-1')), /"payroll-vm-01" was powered off already: it stays on the list; keep it with a reason/);
+    });
+
+    it('passes the gate when removing the last open asset leaves every other one disposed or kept', () => {
+      let { plan, workload } = listed();
+      ({ doc: plan, workload } = changed(move(plan, workload, 'asset-2', 'kept', 'Reporting')) as { doc: DecommissionPlan; workload: Workload });
+      ({ doc: plan, workload } = changed(move(plan, workload, 'asset-3', 'kept', 'Shared')) as { doc: DecommissionPlan; workload: Workload });
+      const gone = changed(removeAsset(plan, workload, { assetId: 'asset-1', actor: olga, now: later(1) }));
+      assert.equal(gone.gatePassed, true);
+      assert.equal(gone.workload.gates.find((g) => g.id === 'assets-retired')?.status, 'passed');
+      assert.match(gone.workload.gates.find((g) => g.id === 'assets-retired')?.evidence ?? '', /^2 assets: payroll-db .* Monthly savings realised: USD 0\.$/);
+      assert.deepEqual(
+        gone.events.map((e) => e.action),
+        ['asset.removed', 'gate.passed'],
+      );
+    });
+  });
+
+  describe('owners not reached', () => {
+    it('are marked once, each asset, with an audit event naming them', () => {
+      const { plan, workload } = listed();
+      const marked = changed(markOwnersUnreached(plan, workload, { assetIds: ['asset-1', 'asset-3'], now: later(1) }));
+      assert.deepEqual(
+        marked.doc!.assets.map((a) => a.ownerUnreachedAt ?? ''),
+        [later(1), '', later(1)],
+      );
+      assert.equal(marked.events[0]!.summary, 'Liftoff could not remind Olga (owner of "payroll-vm-01", "payroll-lb") one to one and told the workload\'s conversation.');
+      assert.equal(markOwnersUnreached(marked.doc, marked.workload, { assetIds: ['asset-1', 'asset-3'], now: later(2) }).kind, 'unchanged', 'never twice');
+      const review = changed(markCostReviewUnreached(promoted, [wes], later(1)));
+      assert.deepEqual(review.workload.summaries?.costReview?.unreached, ['Wes']);
+      assert.equal(markCostReviewUnreached(review.workload, [wes], later(2)).kind, 'unchanged');
+      assert.equal(markCostReviewUnreached(promoted, [], later(1)).kind, 'unchanged', 'nobody to name');
+    });
+  });
+
+  it('writes amounts with their currency code', () => {
+    assert.deepEqual([formatMoney(1250.5, 'EUR'), formatMoney(80, 'CHF'), formatMoney(0)], ['EUR 1,250.50', 'CHF 80', 'USD 0']);
   });
 
   describe('the hold reminder', () => {
@@ -250,9 +344,9 @@ describe('cost review rules', () => {
     assert.equal(gate?.status, 'passed');
     assert.match(
       gate?.evidence ?? '',
-      /^Planned 12,000\/month, actual 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(310\/month\); .*saving 1,222\.50\/month\. Decision: Keep the reservation/,
+      /^Planned USD 12,000\/month, actual USD 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(USD 310\/month\); .*saving USD 1,222\.50\/month\. Decision: Keep the reservation/,
     );
-    assert.deepEqual(workload.summaries?.costReview, { state: 'passed', plannedMonthly: 12000, actualMonthly: 10450, savingsMonthly: 1222.5 });
+    assert.deepEqual(workload.summaries?.costReview, { currency: 'USD', state: 'passed', plannedMonthly: 12000, actualMonthly: 10450, savingsMonthly: 1222.5 });
   });
 
   it('is not passed without the planned and actual cost and the decision', () => {

@@ -5,6 +5,7 @@ import type { CostReview, DecommissionPlan } from '../../bot/decommission/model'
 import type { AuditEvent, Person, Workload } from '../../bot/release/model';
 import { CosmosCostReviewRepository } from '../../bot/store/assetRepository';
 import { person } from '../support/builders';
+import { actionsOf } from '../support/cards';
 import { embeddedStore } from '../support/cosmos';
 import { startFakeConnector } from '../support/fakeConnector';
 import { bannerStyle, cardText, findAction, Harness, startHarness } from '../support/liftoff';
@@ -29,6 +30,21 @@ function cardsSentTo(h: Harness, conversationId: string, after: number): string[
     .map((r) => cardText((r as { activity?: { attachments?: Array<{ content: unknown }> } }).activity?.attachments?.[0]?.content));
 }
 
+/** The values of an asset's edit inputs as the card prefills them, by input id. */
+function editInputs(card: unknown, assetId: string): Record<string, string> {
+  const found: Record<string, string> = {};
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      const obj = node as { type?: string; id?: string; value?: unknown };
+      if (obj.type?.startsWith('Input.') && obj.id?.endsWith(`-${assetId}`)) found[obj.id] = typeof obj.value === 'string' || typeof obj.value === 'number' ? String(obj.value) : '';
+      Object.values(node).forEach(walk);
+    }
+  };
+  walk(card);
+  return found;
+}
+
 describe('decommission and the cost review over HTTP, end to end', () => {
   let h: Harness;
   let now = T0;
@@ -44,7 +60,8 @@ describe('decommission and the cost review over HTTP, end to end', () => {
   let scenes = 0;
 
   before(async () => {
-    h = await startHarness({ FOLLOW_UP_SWEEP_SECONDS: '0', DECOMMISSION_HOLD_DAYS: '21' }, { clock: () => new Date(now) });
+    // Amounts in euros (LIFTOFF_CURRENCY): every card, the list and the evidence write them with the code.
+    h = await startHarness({ FOLLOW_UP_SWEEP_SECONDS: '0', DECOMMISSION_HOLD_DAYS: '21', LIFTOFF_CURRENCY: 'EUR' }, { clock: () => new Date(now) });
   });
   after(() => h.close());
 
@@ -86,7 +103,7 @@ describe('decommission and the cost review over HTTP, end to end', () => {
   it('opens the decommission card from the checklist once traffic is rerouted, and by the typed command', async () => {
     await promote(h, payroll, now);
     const checklist = await say(priya, 'status Payroll API');
-    assert.match(cardText(checklist), /Monthly savings realised by decommission: 0/);
+    assert.match(cardText(checklist), /Monthly savings realised by decommission: EUR 0\./);
     const fromChecklist = await press(priya, 'decommission.show', findAction(checklist, 'decommission.show').data);
     assert.match(cardText(fromChecklist), /Decommission of Payroll API/);
     assert.match(cardText(await say(tom, 'decommission Payroll API')), /No asset is listed yet/);
@@ -154,22 +171,22 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     await h.app.sweepFollowUps();
     assert.match(cardsSentTo(h, personalChat(dana).conversationId, seq)[0] ?? '', /the hold of "payroll-lb" of Payroll API has ended/);
     const last = cardText(await step('asset-3', 'disposed'));
-    assert.match(last, /Every asset is disposed or kept: the decommission gate is passed, 500\.50\/month saved/);
+    assert.match(last, /Every asset is disposed or kept: the decommission gate is passed, EUR 500\.50\/month saved/);
 
     const workload = await storedWorkload(h, payroll);
     const gate = workload.gates.find((g) => g.id === 'assets-retired');
     assert.equal(gate?.status, 'passed');
     assert.match(
       gate?.evidence ?? '',
-      /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, 420\.50\/month\) disposed; payroll-db \(SQL Server 2016, DC1 rack 7, 1,200\/month\) kept: Still the reporting replica until Q2; payroll-lb \(load balancer, DC1, 80\/month\) disposed\. Monthly savings realised: 500\.50\.$/,
+      /^3 assets: payroll-vm-01 \(VM, DC1 rack 4, EUR 420\.50\/month\) disposed; payroll-db \(SQL Server 2016, DC1 rack 7, EUR 1,200\/month\) kept: Still the reporting replica until Q2; payroll-lb \(load balancer, DC1, EUR 80\/month\) disposed\. Monthly savings realised: EUR 500\.50\.$/,
     );
-    assert.deepEqual(workload.summaries?.decommission, { assets: 3, closed: 3, savingsMonthly: 500.5 });
+    assert.deepEqual(workload.summaries?.decommission, { assets: 3, closed: 3, savingsMonthly: 500.5, currency: 'EUR' });
     const trail = await events();
     assert.equal(trail.filter((e) => e.action === 'asset.reminded').length, 2);
     assert.ok(trail.some((e) => e.action === 'gate.passed' && e.gateId === 'assets-retired'));
 
-    assert.match(cardText(await say(priya, 'status Payroll API')), /Monthly savings realised by decommission: 500\.50\./);
-    assert.match(cardText(await say(priya, 'list')), /Savings: 500\.50\/month realised by decommission, 0\/month by optimizations/);
+    assert.match(cardText(await say(priya, 'status Payroll API')), /Monthly savings realised by decommission: EUR 500\.50\./);
+    assert.match(cardText(await say(priya, 'list')), /Savings: EUR 500\.50\/month realised by decommission, EUR 0\/month by optimizations/);
   });
 
   it('asks for the cost review in the channel 30 days after promotion and reminds its owner, once each; the architect passes it and its savings show on the checklist and the list', async () => {
@@ -223,12 +240,132 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     assert.equal(gate?.status, 'passed');
     assert.match(
       gate?.evidence ?? '',
-      /^Planned 12,000\/month, actual 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(310\/month\); Reservation: .*saving 1,222\.50\/month\. Decision: Keep the reservation/,
+      /^Planned EUR 12,000\/month, actual EUR 10,450\/month\. Optimizations: Rightsizing: D8s to D4s for the app tier \(EUR 310\/month\); Reservation: .*saving EUR 1,222\.50\/month\. Decision: Keep the reservation/,
     );
     const checklist = cardText(await say(priya, 'status Payroll API'));
-    assert.match(checklist, /Monthly savings of the optimizations \(cost review\): 1,222\.50\./);
-    assert.match(checklist, /Monthly cost: planned 12,000, actual 10,450\./);
-    assert.match(cardText(await say(priya, 'list')), /Savings: 0\/month realised by decommission, 1,222\.50\/month by optimizations/);
+    assert.match(checklist, /Monthly savings of the optimizations \(cost review\): EUR 1,222\.50\./);
+    assert.match(checklist, /Monthly cost: planned EUR 12,000, actual EUR 10,450\./);
+    assert.match(cardText(await say(priya, 'list')), /Savings: EUR 0\/month realised by decommission, EUR 1,222\.50\/month by optimizations/);
+  });
+
+  it('edits and removes listed assets for cloud operations, with the savings and the gate recomputed; the wrong role, too late and a stale card are refused and change nothing', async () => {
+    await promote(h, payroll, now);
+    await listThree();
+    const card = await say(olga, 'decommission Payroll API');
+    const edit = findAction(card, 'decommission.edit', { assetId: 'asset-1' });
+    assert.equal(edit.data.rev, '1');
+    const prefilled = editInputs(card, 'asset-1');
+    assert.deepEqual(prefilled, { 'name-asset-1': 'payroll-vm-01', 'kind-asset-1': 'VM', 'location-asset-1': 'DC1 rack 4', 'cost-asset-1': '420.5', 'owner-asset-1': 'Olga Operator' });
+    assert.equal(JSON.stringify(card).match(/"label":"Monthly cost \(EUR\)"/g)?.length, 4, 'the list form and each asset name the currency');
+    assert.ok(findAction(card, 'decommission.remove', { assetId: 'asset-2' }));
+    assert.match(cardText(card), /Confirm: remove payroll-db/);
+    // A large card asks for one asset's forms at a time (the card spec shows when): the route draws them.
+    const focused = await press(olga, 'decommission.show', { focus: 'asset-2' });
+    assert.deepEqual(
+      actionsOf(focused)
+        .filter((a) => a.verb === 'decommission.edit')
+        .map((a) => (a.data as { assetId: string }).assetId),
+      ['asset-2'],
+    );
+
+    const listed = await plan();
+    const trail = (await events()).length;
+    const corrected = { ...edit.data, ...prefilled, 'name-asset-1': 'payroll-vm-1', 'cost-asset-1': '402.50' };
+    const wrongRole = await press(tom, 'decommission.edit', corrected);
+    assert.equal(bannerStyle(wrongRole), 'attention');
+    assert.match(cardText(wrongRole), /Only someone holding the Cloud operations role/);
+    assert.match(cardText(await press(tom, 'decommission.remove', { assetId: 'asset-2' })), /Only someone holding the Cloud operations role/);
+    assert.match(cardText(await press(olga, 'decommission.edit', { ...corrected, 'cost-asset-1': 'cheap' })), /Nothing was changed: give the monthly cost as a number/);
+    assert.equal(stripped(await plan()), stripped(listed));
+    assert.equal((await events()).length, trail);
+
+    const edited = await press(olga, 'decommission.edit', corrected);
+    assert.equal(bannerStyle(edited), 'good');
+    assert.match(cardText(edited), /Olga Operator edited "payroll-vm-1"/);
+    assert.match(cardText(edited), /EUR 402\.50\/month · owner Olga Operator/);
+    assert.match(cardText(await press(olga, 'decommission.edit', corrected)), /Nothing changed: the asset already says this\./, 'a retried press');
+    // The card drawn before the edit, pressed again with another correction.
+    const stale = await press(olga, 'decommission.edit', { ...edit.data, ...prefilled, 'kind-asset-1': 'Virtual machine' });
+    assert.equal(bannerStyle(stale), 'attention');
+    assert.match(cardText(stale), /"payroll-vm-1" was edited by Olga Operator on Tue 1 Dec 2026, 09:00 UTC after this card was drawn; yours was not recorded/);
+    const audit = (await events()).filter((e) => e.action === 'asset.edited');
+    assert.deepEqual(
+      audit.map((e) => e.summary),
+      ['Olga Operator edited "payroll-vm-01": name "payroll-vm-01" → "payroll-vm-1"; monthly cost EUR 420.50 → EUR 402.50.'],
+    );
+
+    const removed = await press(olga, 'decommission.remove', { assetId: 'asset-2' });
+    assert.equal(bannerStyle(removed), 'good');
+    assert.match(cardText(removed), /Olga Operator removed "payroll-db" from the list\./);
+    assert.doesNotMatch(cardText(removed), /SQL Server 2016/);
+    assert.match(cardText(await press(olga, 'decommission.remove', { assetId: 'asset-2' })), /"payroll-db" was removed already; nothing was changed\./, 'a retried press');
+    assert.equal((await storedWorkload(h, payroll)).summaries?.decommission?.assets, 2);
+
+    for (const to of ['monitored', 'outageTested', 'poweredOff']) await step('asset-3', to);
+    assert.match(cardText(await press(olga, 'decommission.remove', { assetId: 'asset-3' })), /"payroll-lb" was powered off already: it stays on the list; keep it with a reason/);
+    await step('asset-3', 'held', 'Configuration exported', '1');
+    // The cost is corrected while held; the savings follow it.
+    const lb = editInputs(await say(olga, 'decommission Payroll API'), 'asset-3');
+    await press(olga, 'decommission.edit', { assetId: 'asset-3', rev: '1', ...lb, 'cost-asset-3': '75' });
+    now = T0 + DAY;
+    assert.match(cardText(await step('asset-3', 'disposed')), /Savings realised[\s\S]*EUR 75\/month/);
+    assert.match(
+      cardText(await press(olga, 'decommission.edit', { assetId: 'asset-3', rev: '2', ...lb, 'cost-asset-3': '80' })),
+      /"payroll-lb" is disposed .*: its record stays as it was; nothing was changed/,
+    );
+    const beforeGate = await storedWorkload(h, payroll);
+    assert.equal(beforeGate.gates.find((g) => g.id === 'assets-retired')?.status, 'pending', 'payroll-vm-1 is still listed');
+
+    // Removing the last open asset leaves every other one disposed: the gate passes in the same batch.
+    const last = cardText(await press(olga, 'decommission.remove', { assetId: 'asset-1' }));
+    assert.match(last, /removed "payroll-vm-1" from the list\. Every asset is disposed or kept: the decommission gate is passed, EUR 75\/month saved\./);
+    const workload = await storedWorkload(h, payroll);
+    assert.equal(workload.gates.find((g) => g.id === 'assets-retired')?.evidence, '1 asset: payroll-lb (load balancer, DC1, EUR 75/month) disposed. Monthly savings realised: EUR 75.');
+    assert.deepEqual(workload.summaries?.decommission, { assets: 1, closed: 1, savingsMonthly: 75, currency: 'EUR' });
+    assert.match(cardText(await say(priya, 'status Payroll API')), /Monthly savings realised by decommission: EUR 75\./);
+    assert.match(cardText(await say(priya, 'list')), /Savings: EUR 75\/month realised by decommission/);
+  });
+
+  it('tells the channel once when an asset owner cannot be reminded one to one, and the card names them', async () => {
+    await promote(h, payroll, now);
+    // Tom never installed Liftoff in a personal chat.
+    await press(olga, 'decommission.list', { lines: 'payroll-cache; Redis; DC1; 60; Tom Teammate\npayroll-vm-01; VM; DC1 rack 4; 420.50; Olga Operator' });
+    for (const id of ['asset-1', 'asset-2']) {
+      for (const to of ['monitored', 'outageTested', 'poweredOff']) await step(id, to);
+      await step(id, 'held', 'Snapshot', '3');
+    }
+    const seq = h.fake.lastSeq;
+    now = T0 + 3 * DAY;
+    await h.app.sweepFollowUps();
+    const line = /Liftoff could not remind Tom Teammate \(owner of "payroll-cache"\) one to one that the hold of Payroll API has ended/;
+    const inChannel = cardsSentTo(h, team.conversationId, seq);
+    assert.equal(inChannel.filter((t) => line.test(t)).length, 1, inChannel.join('\n---\n'));
+    assert.doesNotMatch(inChannel.join('\n'), /Olga Operator \(owner of/, 'Olga was reminded');
+    assert.equal(cardsSentTo(h, personalChat(olga).conversationId, seq).length, 1);
+    now = T0 + 4 * DAY;
+    await h.app.sweepFollowUps();
+    assert.equal(cardsSentTo(h, team.conversationId, seq).filter((t) => line.test(t)).length, 1, 'once');
+    assert.equal((await events()).filter((e) => e.action === 'asset.owner_unreached').length, 1);
+    assert.equal((await plan())?.assets[0]?.ownerUnreachedAt, new Date(T0 + 3 * DAY).toISOString());
+    assert.match(cardText(await say(olga, 'decommission Payroll API')), /Not reached one to one: Tom Teammate \(owner of "payroll-cache"\)\. Cloud operations tells them\./);
+  });
+
+  it('tells the channel once when the cost review owner cannot be reminded one to one, and the review card names them', async () => {
+    await promote(h, payroll, now, ['assets-retired']);
+    await h.post(h.activities.installation(wes, 'remove', { ...personalChat(wes), tenantId: team.tenantId! }));
+    const seq = h.fake.lastSeq;
+    now = T0 + 30 * DAY;
+    await h.app.sweepFollowUps();
+    const line = /Liftoff could not remind Wes Architect \(workload architect\) of the cost review of Payroll API one to one/;
+    const inChannel = cardsSentTo(h, team.conversationId, seq);
+    assert.equal(inChannel.length, 2, 'the review asked for, and the line');
+    assert.match(inChannel[1]!, line);
+    assert.equal(cardsSentTo(h, personalChat(wes).conversationId, seq).length, 0);
+    now = T0 + 31 * DAY;
+    await h.app.sweepFollowUps();
+    assert.equal(cardsSentTo(h, team.conversationId, seq).length, 2, 'once');
+    assert.deepEqual((await storedWorkload(h, payroll)).summaries?.costReview?.unreached, ['Wes Architect']);
+    assert.match(cardText(await say(olga, 'cost-review Payroll API')), /not reached one to one: Wes Architect/);
   });
 
   it('exports the asset list as CSV from the command line, reading the same Cosmos', async () => {
@@ -249,11 +386,11 @@ describe('decommission and the cost review over HTTP, end to end', () => {
     });
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.trim().split('\n');
-    assert.equal(lines[0], 'asset,name,kind,location,monthlyCost,owner,ownerAadObjectId,step,stepBy,stepAt,holdDays,holdEndsAt,retention,keptReason,ownerRemindedAt');
+    assert.equal(lines[0], 'asset,name,kind,location,monthlyCost,currency,owner,ownerAadObjectId,step,stepBy,stepAt,holdDays,holdEndsAt,retention,keptReason,ownerRemindedAt');
     assert.equal(lines.length, 4);
-    assert.match(lines[1]!, /^asset-1,payroll-vm-01,VM,DC1 rack 4,420\.5,Olga Operator,[^,]+,listed,Olga Operator,2026-12-01T09:00:00\.000Z,/);
-    assert.match(lines[2]!, /^asset-2,payroll-db,SQL Server 2016,DC1 rack 7,1200,Dana DBA,[^,]+,kept,Olga Operator,.*,"Reporting, ""for now""",$/);
-    assert.match(result.stderr, /Payroll API: 3 assets, 1 disposed or kept/);
+    assert.match(lines[1]!, /^asset-1,payroll-vm-01,VM,DC1 rack 4,420\.5,EUR,Olga Operator,[^,]+,listed,Olga Operator,2026-12-01T09:00:00\.000Z,/);
+    assert.match(lines[2]!, /^asset-2,payroll-db,SQL Server 2016,DC1 rack 7,1200,EUR,Dana DBA,[^,]+,kept,Olga Operator,.*,"Reporting, ""for now""",$/);
+    assert.match(result.stderr, /Payroll API: 3 assets, 1 disposed or kept, monthly savings realised EUR 0/);
   });
 });
 
