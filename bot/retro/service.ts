@@ -103,7 +103,8 @@ export class RetroService {
   async snapshot(retro: Retro, known: KnownParts = {}): Promise<RetroSnapshot> {
     const [workload, entries, ballots, actions] = await Promise.all([
       'workload' in known ? Promise.resolve(known.workload) : this.release.get(retro.workloadId),
-      known.entries ? Promise.resolve(known.entries) : this.retros.entriesOf(retro.workloadId, retro.retroId),
+      // While collecting, the retro keeps a copy of its entries, in step with them: no query.
+      known.entries ? Promise.resolve(known.entries) : retro.phase === 'collect' && retro.collected ? Promise.resolve(retro.collected) : this.retros.entriesOf(retro.workloadId, retro.retroId),
       retro.phase === 'vote' ? this.retros.ballotsOf(retro.workloadId, retro.retroId) : Promise.resolve([]),
       hasActions(retro) ? this.retros.actionsOf(retro.workloadId, retro.retroId) : Promise.resolve([]),
     ]);

@@ -24,7 +24,7 @@ interface Pending {
 /** Entries folded into one batch at most (one create each, the retro's replace and the marker; Cosmos takes 100). */
 const MAX_GROUP = 80;
 /** The retro's copy of its entries is dropped (and the entries read by query) past this size: a document holds 2 MB. */
-const MAX_RETRO_CHARS = 1_200_000;
+const MAX_RETRO_BYTES = 1_000_000;
 const MAX_ROUNDS = 20;
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
@@ -111,8 +111,9 @@ export class RetroEntryWrites {
         const { _etag, ...doc } = retro;
         const collected = [...copy, ...open.map((p) => p.entry)];
         // Too large to keep: the copy goes, and from now on the entries are read by query.
-        next = JSON.stringify(collected).length > MAX_RETRO_CHARS ? { ...doc, collected: undefined } : { ...doc, collected };
-        operations.push({ operationType: 'Replace', id: retroId, partitionKey: workloadId, ...(_etag ? { ifMatch: _etag } : {}), resourceBody: body(JSON.parse(JSON.stringify(next)) as object) });
+        const { collected: _old, ...without } = doc;
+        next = Buffer.byteLength(JSON.stringify(collected)) > MAX_RETRO_BYTES ? without : { ...doc, collected };
+        operations.push({ operationType: 'Replace', id: retroId, partitionKey: workloadId, ...(_etag ? { ifMatch: _etag } : {}), resourceBody: body(next) });
       }
       const marker = [...open].reverse().find((p) => p.marker)?.marker;
       if (marker) operations.push({ operationType: 'Upsert', partitionKey: workloadId, resourceBody: body(marker) });

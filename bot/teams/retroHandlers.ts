@@ -172,8 +172,7 @@ export class RetroHandlers {
       // The batch answered the retro with everyone's entries: the channel card is drawn from it, no read.
       if (outcome.retro?.collected) this.answered.set(`${retro.workloadId}\n${retro.retroId}`, outcome.retro);
       this.cards.marked(card, outcome.markerVersion, fields, this.drawChannelCard);
-    }
-    else if (outcome.added > 0) await this.updateChannelCard(turn, retro);
+    } else if (outcome.added > 0) await this.updateChannelCard(turn, retro);
     const saved = outcome.added ? `Added ${outcome.added === 1 ? 'your entry' : `${outcome.added} entries`}. Only you see them until the facilitator reveals them.` : '';
     const notice = outcome.problems.length ? attention([saved, ...outcome.problems].filter(Boolean).join(' ')) : good(saved || 'Those entries were already there.');
     // The answer shows the entries as read before adding, with this person's new ones: no second read.
@@ -413,9 +412,8 @@ export class RetroHandlers {
     // An entry's batch answered the retro after it (marker included): while the marker is at that batch's version, it is what to draw.
     const current = written && answered ? answered : await this.retros.byId(tenantId, workloadId, retroId);
     if (!current?.messageId) return;
-    // The channel card shows nothing of the workload document: no read of it.
-    const known = current.phase === 'collect' && current.collected ? { workload: undefined, entries: current.collected } : { workload: undefined };
-    const card = renderRetroCard({ ...(await this.retros.snapshot(current, known)), openActions: await this.carried(current) });
+    // The channel card shows nothing of the workload document: no read of it (nor of the entries while the retro keeps their copy).
+    const card = renderRetroCard({ ...(await this.retros.snapshot(current, { workload: undefined })), openActions: await this.carried(current) });
     await this.messenger.update(current.channel, current.messageId, card);
   };
 }
