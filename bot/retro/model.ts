@@ -109,6 +109,13 @@ export interface Retro {
   noActions?: boolean;
   /** Why the retrospective gate did not pass when the retro closed, if it did not. */
   gateNote?: string;
+  /**
+   * While collecting: every entry, also kept here (written in each entry's batch) so that an entry's answer and the channel
+   * card need no query. Absent once the entries are revealed, and when it grew too large: then the entries are read.
+   */
+  collected?: RetroEntry[];
+  /** False when the team had no open action items of earlier retros as this one started: nothing to carry, nothing read. */
+  carriesActions?: boolean;
   createdAt: string;
   closedAt?: string;
   _etag?: string;

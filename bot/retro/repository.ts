@@ -18,8 +18,10 @@ export interface RetroRepository {
   /**
    * Stores a new entry; when its id is taken, answers with the stored one. With `marker` (the channel card's redraw
    * marker, see bot/conversations/sharedCards.ts), it is upserted in the entry's batch, after it; `markerVersion` is its ETag.
+   * With `retro` (as the turn read it) keeping a copy of its entries (Retro.collected), the copy is written in the same batch
+   * and `retro` answers the retro as the batch left it.
    */
-  addEntry(entry: RetroEntry, marker?: object): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry; markerVersion?: string }>;
+  addEntry(entry: RetroEntry, marker?: object, retro?: Retro): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry; markerVersion?: string; retro?: Retro }>;
   getEntry(workloadId: string, entryId: string): Promise<RetroEntry | undefined>;
   entriesOf(workloadId: string, retroId: string): Promise<RetroEntry[]>;
   changeEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry> | undefined>;

@@ -44,6 +44,8 @@ export interface AddOutcome {
   entries?: RetroEntry[];
   /** The channel card's marker, when one was given, written with the entries at this version (see SharedCardSync.marked). */
   markerVersion?: string;
+  /** The retro as the last entry's batch left it (with its copy of the entries), when it keeps one. */
+  retro?: Retro;
 }
 
 /** What a caller already holds of a retro's snapshot: `workload` when the key is there (even undefined: not needed), `entries` as read. */
@@ -101,7 +103,8 @@ export class RetroService {
   async snapshot(retro: Retro, known: KnownParts = {}): Promise<RetroSnapshot> {
     const [workload, entries, ballots, actions] = await Promise.all([
       'workload' in known ? Promise.resolve(known.workload) : this.release.get(retro.workloadId),
-      known.entries ? Promise.resolve(known.entries) : this.retros.entriesOf(retro.workloadId, retro.retroId),
+      // While collecting, the retro keeps a copy of its entries, in step with them: no query.
+      known.entries ? Promise.resolve(known.entries) : retro.phase === 'collect' && retro.collected ? Promise.resolve(retro.collected) : this.retros.entriesOf(retro.workloadId, retro.retroId),
       retro.phase === 'vote' ? this.retros.ballotsOf(retro.workloadId, retro.retroId) : Promise.resolve([]),
       hasActions(retro) ? this.retros.actionsOf(retro.workloadId, retro.retroId) : Promise.resolve([]),
     ]);
@@ -109,9 +112,11 @@ export class RetroService {
   }
 
   async start(input: Omit<StartRequest, 'retroId' | 'number' | 'existing' | 'now'>): Promise<StartOutcome> {
-    const existing = await this.retros.retrosOf(input.workload.workloadId);
+    const [existing, carried] = await Promise.all([this.retros.retrosOf(input.workload.workloadId), this.retros.openActionsOf(input.workload.scope.tenantId, input.workload.scope.scopeId)]);
     const number = existing.length + 1;
-    const decided = startRetro({ ...input, retroId: `${input.workload.workloadId}:retro-${number}`, number, existing, now: this.now() });
+    const started = startRetro({ ...input, retroId: `${input.workload.workloadId}:retro-${number}`, number, existing, now: this.now() });
+    // A new retro keeps a copy of its entries while collecting, and knows whether the team has action items to carry.
+    const decided: Decided<Retro> = started.kind === 'changed' ? { kind: 'changed', value: { ...started.value, collected: [], carriesActions: carried.length > 0 } } : started;
     if (decided.kind === 'refused') {
       const open = existing.find((r) => r.phase !== 'closed');
       return { kind: 'refused', message: decided.message, ...(open ? { retro: open } : {}) };
@@ -140,14 +145,22 @@ export class RetroService {
     const open = collecting(retro, now);
     if (!open.ok) return { added: 0, problems: [open.message] };
     const authorKey = this.keyOf(retro, actor.aadObjectId);
-    const entries = await this.retros.entriesOf(retro.workloadId, retro.retroId);
+    // The retro the turn read keeps a copy of its entries while collecting: no query then.
+    const entries = retro.collected ? [...retro.collected] : await this.retros.entriesOf(retro.workloadId, retro.retroId);
     const mine = entries.filter((e) => e.authorKey === authorKey);
     const outcome: AddOutcome = { added: 0, problems: [], entries };
+    let current = retro;
     const add = async (entry: RetroEntry) => {
-      const stored = await this.retros.addEntry(entry, options.marker);
+      const stored = await this.retros.addEntry(entry, options.marker, current);
+      if (stored.retro) {
+        // Everyone's entries as the batch left them, this one's included.
+        current = stored.retro;
+        outcome.retro = stored.retro;
+        outcome.entries = stored.retro.collected ? [...stored.retro.collected] : outcome.entries;
+      }
       if (stored.kind === 'created') {
         outcome.added += 1;
-        entries.push(stored.entry);
+        if (!stored.retro?.collected) outcome.entries!.push(stored.entry);
         if (stored.markerVersion) outcome.markerVersion = stored.markerVersion;
       }
       return stored;

@@ -13,8 +13,11 @@ export interface CycleSnapshot {
 /** A final sign-off: the cycle's change, and the workload's when the business-testing gate passes with it. */
 export type FinalChange = CycleChange & { gate?: Extract<RuleResult, { kind: 'changed' }> };
 
-/** A decision stored (with the version of the shared card's marker written in its batch, when one was given) or its place taken. */
-export type VoteRecord = { kind: 'recorded'; markerVersion?: string } | { kind: 'taken' };
+/**
+ * A decision stored (with the version of the shared card's marker written in its batch, when one was given, and the
+ * cycle's decisions as its batch left them, when the cycle keeps a tally) or its place taken.
+ */
+export type VoteRecord = { kind: 'recorded'; markerVersion?: string; votes?: Vote[] } | { kind: 'taken' };
 
 /** Where cycles and decisions are kept: in the workload's partition. Implemented over Cosmos DB in bot/store. */
 export interface SignoffRepository {

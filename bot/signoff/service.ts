@@ -80,6 +80,10 @@ export class SignoffService {
   private writes = 0;
   private readonly lastWrite = new Map<string, number>();
   private readonly readAt = new WeakMap<CycleView, number>();
+  /** The count at the last write to each cycle other than a decision (those go through the cycle's tally). */
+  private readonly lastChange = new Map<string, number>();
+  /** Batches of decisions already counted as a write, by the decisions they answered. */
+  private readonly batches = new WeakMap<readonly Vote[], number>();
 
   constructor(
     private readonly repo: SignoffRepository,
@@ -111,6 +115,30 @@ export class SignoffService {
   private wrote(workloadId: string, cycleId: string): void {
     this.writes += 1;
     this.lastWrite.set(keyOf(workloadId, cycleId), this.writes);
+    this.lastChange.set(keyOf(workloadId, cycleId), this.writes);
+  }
+
+  /** Notes a batch of decisions once, however many of its decisions come back: the count at which the batch stands. */
+  private wroteVotes(workloadId: string, cycleId: string, votes: readonly Vote[]): number {
+    const counted = this.batches.get(votes);
+    if (counted !== undefined) return counted;
+    this.writes += 1;
+    this.lastWrite.set(keyOf(workloadId, cycleId), this.writes);
+    this.batches.set(votes, this.writes);
+    return this.writes;
+  }
+
+  /**
+   * The view a decision's batch answered: the cycle as the check had it, with the decisions the cycle's tally held
+   * after the batch. Only while the cycle is open and this process changed nothing else of it since the turn began
+   * (a close, a cancel, the card's message): otherwise the view is read.
+   */
+  private viewFromBatch(cycle: SignoffCycle, votes: Vote[], changesAtStart: number): CycleView | undefined {
+    const key = keyOf(cycle.workloadId, cycle.id);
+    if (cycle.state !== 'open' || !cycle.card || (this.lastChange.get(key) ?? 0) !== changesAtStart) return undefined;
+    const view: CycleView = { cycle, votes, seals: [], tally: tally(cycle, votes) };
+    this.readAt.set(view, this.wroteVotes(cycle.workloadId, cycle.id, votes));
+    return view;
   }
 
   /**
@@ -199,8 +227,9 @@ export class SignoffService {
 
   /** Remembers the message holding the shared card, so later decisions update it. */
   async recordCard(workloadId: string, cycleId: string, card: NonNullable<SignoffCycle['card']>): Promise<void> {
-    await this.repo.changeCycle(workloadId, cycleId, (cycle) => ({ kind: 'changed', cycle: { ...cycle, card } }));
+    const changed = await this.repo.changeCycle(workloadId, cycleId, (cycle) => ({ kind: 'changed', cycle: { ...cycle, card } }));
     this.wrote(workloadId, cycleId);
+    if (changed) this.remember(changed.cycle);
   }
 
   /** Records a tester's approval or rejection exactly once, and closes the testers' part when it decides the rule. */
@@ -216,6 +245,7 @@ export class SignoffService {
     const check = checkVote(cycle, { ...asked, now });
     if (!check.ok) return this.refusedWith(workloadId, cycleId, check.message, check.pastDue);
 
+    const changesAtStart = this.lastChange.get(key) ?? 0;
     const stored = await this.repo.recordVote(check.vote, check.event, marker);
     if (stored.kind === 'taken') {
       // The answer shows the cycle as it is now, and that read holds what took the place (a replica may lag: then read it alone).
@@ -226,8 +256,11 @@ export class SignoffService {
       return { kind: 'refused', view, message: `The testers' part of UAT cycle ${cycle.number} has closed. Nothing was recorded.`, pastDue: false };
     }
 
-    this.wrote(workloadId, cycleId);
-    let view = await this.view(workloadId, cycleId);
+    let view = stored.votes && this.viewFromBatch(cycle, stored.votes, changesAtStart);
+    if (!view) {
+      this.wrote(workloadId, cycleId);
+      view = await this.view(workloadId, cycleId);
+    }
     if (view && testersShouldClose(view.cycle, view.tally, this.now())) {
       await this.closeTestersOf(workloadId, cycleId);
       view = await this.view(workloadId, cycleId);

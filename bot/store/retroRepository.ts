@@ -5,6 +5,7 @@ import type { RetroRepository } from '../retro/repository';
 import type { Decided } from '../retro/rules';
 import { answer, changeWithRetry, checkBatch, orStale, PRECONDITION_FAILED, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
+import { RetroEntryWrites } from './retroEntryWrites';
 import { retroWith, summaryReplace } from './summaries';
 
 type Doc = { id: string; workloadId: string; _etag?: string };
@@ -13,10 +14,14 @@ const TEAM_ACTIONS_ID = 'open-actions';
 
 /** Retros, entries, ballots and action items in the `workloads` container, in the partition of their workload. */
 export class CosmosRetroRepository implements RetroRepository {
+  private readonly entryWrites: RetroEntryWrites;
+
   constructor(
     private readonly container: Container,
     private readonly budget: WriteBudget = {},
-  ) {}
+  ) {
+    this.entryWrites = new RetroEntryWrites(container, (workloadId, id) => this.getEntry(workloadId, id));
+  }
 
   private async read<T>(workloadId: string, id: string): Promise<T | undefined> {
     const { resource } = await this.container.item(id, workloadId).read<T & Doc>();
@@ -112,19 +117,25 @@ export class CosmosRetroRepository implements RetroRepository {
       write: async ({ current, result, summary }) => {
         const operations: OperationInput[] = summary ? [summary] : [];
         if (result.kind === 'changed') {
-          const { _etag, ...doc } = result.value;
+          // The copy of the entries is kept only while collecting (see Retro.collected): once revealed they are read.
+          const { _etag, collected, ...rest } = result.value;
+          const doc = result.value.phase === 'collect' && collected ? { ...rest, collected } : rest;
           operations.push({ operationType: 'Replace', id: retroId, partitionKey: workloadId, ifMatch: current._etag ?? '', resourceBody: doc as unknown as JSONObject });
         }
         const results = (await this.container.items.batch(operations, workloadId)).result;
         if (checkBatch(results, what, [PRECONDITION_FAILED, 404]) === STALE) return STALE;
         if (result.kind !== 'changed') return result;
         const stored = results?.[operations.length - 1]?.resourceBody as unknown as Retro | undefined;
+        if (stored) this.entryWrites.remember(toDomain<Retro & Doc>(stored));
+        else this.entryWrites.forget(workloadId, retroId);
         return { kind: 'changed' as const, value: stored ? toDomain<Retro & Doc>(stored) : result.value };
       },
     });
   }
 
-  async addEntry(entry: RetroEntry, marker?: object): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry; markerVersion?: string }> {
+  async addEntry(entry: RetroEntry, marker?: object, retro?: Retro): Promise<{ kind: 'created' | 'exists'; entry: RetroEntry; markerVersion?: string; retro?: Retro }> {
+    // A retro keeping a copy of its entries gets it written in the entry's batch (see RetroEntryWrites).
+    if (retro?.phase === 'collect' && retro.collected) return this.entryWrites.add(retro, entry, marker);
     const { _etag, ...doc } = entry as RetroEntry & { _etag?: string };
     // The entry first: when its id is taken (409) nothing after it is applied, on a server that rolls back or not.
     const operations: OperationInput[] = [
@@ -147,29 +158,58 @@ export class CosmosRetroRepository implements RetroRepository {
     return this.query<RetroEntry>(workloadId, 'entry', retroId);
   }
 
-  changeEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry> | undefined> {
-    return this.change<RetroEntry>(workloadId, entryId, (current) => (current?.type === 'entry' ? rule(current) : undefined));
+  async changeEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry> | undefined> {
+    return (await this.changeWithCopy(workloadId, entryId, rule, 'replace')) as Decided<RetroEntry> | undefined;
   }
 
-  deleteEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry | undefined>> {
-    const gone = (): Decided<RetroEntry | undefined> => ({ kind: 'unchanged', value: undefined });
+  async deleteEntry(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>): Promise<Decided<RetroEntry | undefined>> {
+    return (await this.changeWithCopy(workloadId, entryId, rule, 'delete')) ?? { kind: 'unchanged', value: undefined };
+  }
+
+  /**
+   * Changes or deletes one entry on its ETag, with the retro's copy of the entries (while collecting) in the same batch,
+   * the retro first, also on its ETag: a 412 or 404 on either reads both again. Undefined when the entry is not there.
+   */
+  private changeWithCopy(workloadId: string, entryId: string, rule: (current: RetroEntry) => Decided<RetroEntry>, how: 'replace' | 'delete'): Promise<Decided<RetroEntry | undefined> | undefined> {
+    const what = `${how === 'delete' ? 'deleting' : 'changing'} entry ${entryId} in ${workloadId}`;
     return changeWithRetry({
       ...this.budget,
-      what: `deleting entry ${entryId} in ${workloadId}`,
-      read: () => this.getEntry(workloadId, entryId),
-      apply: (current) => {
-        if (!current) return answer(gone());
-        const result = rule(current);
-        return result.kind === 'changed' ? current : answer(result);
+      what,
+      read: async () => {
+        const entry = await this.getEntry(workloadId, entryId);
+        return { entry, retro: entry && (await this.getRetro(workloadId, entry.retroId)) };
       },
-      write: async (current) => {
-        try {
-          const deleted = await orStale(this.container.item(entryId, workloadId).delete({ accessCondition: { type: 'IfMatch', condition: current._etag ?? '' } }));
-          return deleted === STALE ? STALE : { kind: 'changed' as const, value: current };
-        } catch (error) {
-          if (statusOf(error) === 404) return gone();
-          throw error;
+      apply: ({ entry, retro }) => {
+        if (!entry) return answer(undefined);
+        const result = rule(entry);
+        return result.kind === 'changed' ? { entry, retro, result } : answer(result);
+      },
+      write: async ({ entry, retro, result }) => {
+        const { _etag, ...changed } = result.value;
+        const operations: OperationInput[] = [];
+        if (retro?.phase === 'collect' && retro.collected) {
+          const { _etag: retroEtag, ...doc } = retro;
+          const collected = how === 'delete' ? doc.collected!.filter((e) => e.id !== entryId) : doc.collected!.map((e) => (e.id === entryId ? changed : e));
+          operations.push({ operationType: 'Replace', id: retro.retroId, partitionKey: workloadId, ifMatch: retroEtag ?? '', resourceBody: { ...doc, collected } as unknown as JSONObject });
         }
+        if (how === 'delete' && operations.length === 0) {
+          // No copy to keep: the entry alone, on its ETag.
+          const deleted = await orStale(this.container.item(entryId, workloadId).delete({ accessCondition: { type: 'IfMatch', condition: entry._etag ?? '' } }), [PRECONDITION_FAILED, 404]);
+          return deleted === STALE ? STALE : { kind: 'changed' as const, value: entry };
+        }
+        // A delete in a batch takes no ETag; the retro's, before it, guards it: every change of an entry while collecting replaces the retro.
+        operations.push(
+          how === 'delete'
+            ? { operationType: 'Delete', id: entryId, partitionKey: workloadId }
+            : { operationType: 'Replace', id: entryId, partitionKey: workloadId, ifMatch: entry._etag ?? '', resourceBody: changed as unknown as JSONObject },
+        );
+        const results = (await this.container.items.batch(operations, workloadId)).result;
+        if (checkBatch(results, what, [PRECONDITION_FAILED, 404]) === STALE) return STALE;
+        const storedRetro = operations.length > 1 ? (results?.[0]?.resourceBody as unknown as Retro | undefined) : undefined;
+        if (storedRetro) this.entryWrites.remember(toDomain<Retro & Doc>(storedRetro));
+        if (how === 'delete') return { kind: 'changed' as const, value: entry };
+        const stored = results?.[operations.length - 1]?.resourceBody as unknown as (RetroEntry & Doc) | undefined;
+        return { kind: 'changed' as const, value: stored ? toDomain(stored) : result.value };
       },
     });
   }

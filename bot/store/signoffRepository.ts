@@ -6,6 +6,7 @@ import type { CycleSnapshot, FinalChange, SignoffRepository, VoteRecord } from '
 import type { CycleChange } from '../signoff/rules';
 import { answer, checkBatch, changeWithRetry, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { CosmosSystem, queryPartition, toDomain } from './documents';
+import { CycleTallyDoc, newTally, TallyWrites } from './cycleTally';
 import { cyclesWith, summaryReplace, workloadReplace } from './summaries';
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
@@ -13,14 +14,19 @@ const withId = (event: Omit<AuditEvent, 'id'>): JSONObject => body({ ...event, i
 
 /**
  * UAT cycles, decisions and seals in the `workloads` container, in the workload's partition.
- * A decision is its own document with a natural id, so the tally is read from the decisions (one
- * single-partition query) and never kept in one document that every tester would fight over.
+ * A decision is its own document with a natural id (the exactly-once guard); a cycle's decisions are also kept
+ * together in its tally document (see cycleTally.ts), written in the decision's batch, with the decisions arriving
+ * together in a process grouped into one batch so that testers deciding at once do not fight over it.
  */
 export class CosmosSignoffRepository implements SignoffRepository {
+  private readonly tallies: TallyWrites;
+
   constructor(
     private readonly container: Container,
     private readonly budget: WriteBudget = {},
-  ) {}
+  ) {
+    this.tallies = new TallyWrites(container);
+  }
 
   async cycles(workloadId: string): Promise<SignoffCycle[]> {
     const cycles = await queryPartition<SignoffCycle>(this.container, workloadId, 'SELECT * FROM c WHERE c.workloadId = @workloadId AND c.type = "cycle"');
@@ -62,6 +68,7 @@ export class CosmosSignoffRepository implements SignoffRepository {
           ...(summary ? [summary] : []),
           { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: body(cycle) },
           { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: withId(event) },
+          { operationType: 'Create', partitionKey: cycle.workloadId, resourceBody: body(newTally(cycle.workloadId, cycle.id)) },
         ];
         const results = (await this.container.items.batch(operations, cycle.workloadId)).result;
         if (results?.[summary ? 1 : 0]?.statusCode === 409) {
@@ -69,7 +76,10 @@ export class CosmosSignoffRepository implements SignoffRepository {
           await this.syncSummary(cycle.workloadId, cycle.id);
           return 'exists' as const;
         }
-        return checkBatch(results, what) === STALE ? STALE : ('created' as const);
+        if (checkBatch(results, what) === STALE) return STALE;
+        const tally = results?.[operations.length - 1]?.resourceBody as unknown as CycleTallyDoc | undefined;
+        if (tally) this.tallies.remember(toDomain(tally));
+        return 'created' as const;
       },
     });
   }
@@ -79,7 +89,8 @@ export class CosmosSignoffRepository implements SignoffRepository {
   }
 
   async recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object): Promise<VoteRecord> {
-    // The decision first: when its place is taken (409) nothing after it is applied, on a server that rolls back or not.
+    if (await this.tallies.tally(vote.workloadId, vote.cycleId)) return this.tallies.record(vote, event, marker);
+    // A cycle stored before tallies existed. The decision first: when its place is taken (409) nothing after it is applied, on a server that rolls back or not.
     const operations: OperationInput[] = [
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: body(vote) },
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: withId(event) },

@@ -168,8 +168,11 @@ export class RetroHandlers {
     // No actor here: in an anonymous retro the log must not tie an entry to a person.
     this.log.info({ event: 'retro.entries_added', workloadId: retro.workloadId, retroId: retro.retroId, added: outcome.added }, 'entries added');
     const fields = { workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId };
-    if (outcome.markerVersion) this.cards.marked(card, outcome.markerVersion, fields, this.drawChannelCard);
-    else if (outcome.added > 0) await this.updateChannelCard(turn, retro);
+    if (outcome.markerVersion) {
+      // The batch answered the retro with everyone's entries: the channel card is drawn from it, no read.
+      if (outcome.retro?.collected) this.answered.set(`${retro.workloadId}\n${retro.retroId}`, outcome.retro);
+      this.cards.marked(card, outcome.markerVersion, fields, this.drawChannelCard);
+    } else if (outcome.added > 0) await this.updateChannelCard(turn, retro);
     const saved = outcome.added ? `Added ${outcome.added === 1 ? 'your entry' : `${outcome.added} entries`}. Only you see them until the facilitator reveals them.` : '';
     const notice = outcome.problems.length ? attention([saved, ...outcome.problems].filter(Boolean).join(' ')) : good(saved || 'Those entries were already there.');
     // The answer shows the entries as read before adding, with this person's new ones: no second read.
@@ -365,6 +368,8 @@ export class RetroHandlers {
 
   /** Open action items of earlier retros of the team, carried into a new one. */
   private async carried(retro: Retro) {
+    // A retro that started with no open action items in its team has none to carry: no read.
+    if (retro.carriesActions === false) return [];
     return (await this.retros.openActions(retro.tenantId, retro.scopeId)).filter((a) => a.retroId !== retro.retroId);
   }
 
@@ -387,6 +392,8 @@ export class RetroHandlers {
   private async updateChannelCard(turn: Turn, retro: Retro): Promise<void> {
     if (turn.trigger === 'automatic') return;
     const card: RetroCard = { kind: 'retro', workloadId: retro.workloadId, tenantId: retro.tenantId, retroId: retro.retroId };
+    // Any other change: the card is drawn from a new read.
+    this.answered.delete(`${retro.workloadId}\n${retro.retroId}`);
     await this.cards.stale(card, { workloadId: retro.workloadId, retroId: retro.retroId, activityId: turn.activityId }, this.drawChannelCard);
   }
 
@@ -395,10 +402,17 @@ export class RetroHandlers {
     this.cards.redraw(card, { workloadId: card.workloadId, retroId: card.retroId, trigger: 'resume' }, this.drawChannelCard);
   }
 
-  private readonly drawChannelCard = async ({ tenantId, workloadId, retroId }: RetroCard): Promise<void> => {
-    const current = await this.retros.byId(tenantId, workloadId, retroId);
+  /** The retro an entry's batch answered, for the channel card's draw that follows (see addEntries). */
+  private readonly answered = new Map<string, Retro>();
+
+  private readonly drawChannelCard = async ({ tenantId, workloadId, retroId }: RetroCard, written: boolean): Promise<void> => {
+    const key = `${workloadId}\n${retroId}`;
+    const answered = this.answered.get(key);
+    this.answered.delete(key);
+    // An entry's batch answered the retro after it (marker included): while the marker is at that batch's version, it is what to draw.
+    const current = written && answered ? answered : await this.retros.byId(tenantId, workloadId, retroId);
     if (!current?.messageId) return;
-    // The channel card shows nothing of the workload document: no read of it.
+    // The channel card shows nothing of the workload document: no read of it (nor of the entries while the retro keeps their copy).
     const card = renderRetroCard({ ...(await this.retros.snapshot(current, { workload: undefined })), openActions: await this.carried(current) });
     await this.messenger.update(current.channel, current.messageId, card);
   };
