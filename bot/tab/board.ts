@@ -1,7 +1,8 @@
-import { EVIDENCE_KINDS } from '../release/evidence';
+import { EVIDENCE_KINDS, evidenceSummary } from '../release/evidence';
+import { personText } from '../../cards/text';
 import { createHash } from 'node:crypto';
 import type { BroadcastService } from '../broadcast/service';
-import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type Workload, type WorkloadScope } from '../release/model';
+import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type GateEvidence, type Workload, type WorkloadScope } from '../release/model';
 import { currentStage, decideGate, isClosed, nextStep } from '../release/rules';
 import type { ReleaseService, Viewer } from '../release/service';
 import type { RetroService } from '../retro/service';
@@ -60,6 +61,10 @@ export function entityTag(parts: readonly string[]): string {
 export const MEMBERSHIP_TTL_MS = 30_000;
 /** Most membership answers kept (oldest dropped first). */
 const MAX_MEMBERSHIPS = 20_000;
+
+/** As much of a gate's typed evidence as the checklist card shows (cards/render.ts): the rest is in History and the export. */
+const EVIDENCE_LINE_MAX = 200;
+const evidenceLine = (evidence: GateEvidence): string => personText(evidenceSummary(evidence), EVIDENCE_LINE_MAX);
 
 /** How many of each are shown for the selected workload: the board is a glance, chat keeps the rest. */
 const LIMITS = { cycles: 5, notices: 5, events: 30, ackPoints: 24, burnDownDays: 60 } as const;
@@ -283,6 +288,7 @@ export class ReleaseBoard {
           owners: workload.roles[def.ownerRole].map((p) => p.name),
           status: gate?.status ?? 'pending',
           ...(gate?.evidence ? { evidence: gate.evidence } : {}),
+          ...(gate?.typedEvidence ? { typedEvidence: evidenceLine(gate.typedEvidence) } : {}),
           ...(gate?.reason ? { reason: gate.reason } : {}),
           ...(gate?.decidedBy ? { decidedBy: gate.decidedBy.name } : {}),
           ...(gate?.decidedAt ? { decidedAt: gate.decidedAt } : {}),
@@ -347,15 +353,15 @@ export class ReleaseBoard {
       for (const gate of workload.gates) {
         const def = GATE_CATALOGUE.find((d) => d.id === gate.id);
         // The release's own rule says whether a pass would be taken now: the same answer the card would give.
-        const trial = decideGate(workload, { gateId: gate.id, decision: 'pass', rev: gate.rev, actor: viewer.actor, now });
-        if (def && trial.kind === 'changed') {
+        const trial = (decision: 'pass' | 'fail' | 'waive') => decideGate(workload, { gateId: gate.id, decision, rev: gate.rev, actor: viewer.actor, note: 'reason', now }).kind === 'changed';
+        if (def && trial('pass')) {
           items.push({
             kind: 'gate',
             workloadId: workload.workloadId,
             workloadName: workload.name,
             title: def.title,
             link: chatLinkOf(workload),
-            act: { kind: 'gate', gateId: gate.id, rev: gate.rev, ...(EVIDENCE_KINDS[gate.id] ? { evidenceForm: true as const } : {}) },
+            act: { kind: 'gate', gateId: gate.id, rev: gate.rev, ...(EVIDENCE_KINDS[gate.id] ? { evidenceForm: true as const } : {}), also: (['fail', 'waive'] as const).filter(trial) },
           });
         }
       }

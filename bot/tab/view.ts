@@ -58,6 +58,8 @@ export interface GateView {
   owners: string[];
   status: string;
   evidence?: string;
+  /** The typed evidence in the one line the checklist shows (bot/release/evidence.ts evidenceSummary). */
+  typedEvidence?: string;
   reason?: string;
   decidedBy?: string;
   decidedAt?: string;
@@ -122,7 +124,8 @@ export interface WorkloadDetail {
 /** What the tab's button does, and what the API needs to do it (POST /api/tab/<kind>). */
 export type WorkAction =
   /** `evidenceForm`: the gate passes with its typed evidence, filled on its form in chat, not with a Pass here. */
-  | { kind: 'gate'; gateId: string; rev: number; evidenceForm?: true }
+  /** `also`: the other decisions the release rule would take from this person now (each needs a reason). */
+  | { kind: 'gate'; gateId: string; rev: number; evidenceForm?: true; also: Array<'fail' | 'waive'> }
   | { kind: 'uat'; cycleId: string }
   | { kind: 'finalSignoff'; cycleId: string }
   | { kind: 'notice'; noticeId: string }

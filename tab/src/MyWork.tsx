@@ -45,25 +45,32 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
     </Field>
   );
   switch (a.kind) {
-    case 'gate':
+    case 'gate': {
+      const decide = (decision: 'pass' | 'fail' | 'waive') => () => act({ path: 'gates', body: { ...base(item), gateId: a.gateId, rev: a.rev, decision, note, requestId: crypto.randomUUID() } });
+      const others = a.also.map((decision) => (
+        <Button key={decision} disabled={busy} onClick={decide(decision)}>
+          {decision === 'fail' ? 'Fail' : 'Waive'}
+        </Button>
+      ));
+      // A reason is needed to fail or waive, as on the card: the rule refuses an empty one with the card's sentence.
       if (a.evidenceForm)
         return (
           <div className={styles.buttons}>
-            <Text>This gate passes with its evidence: open the chat, then Record a decision and Evidence form on the checklist.</Text>
+            <Text block>This gate passes with its evidence: open the chat, then Record a decision and Evidence form on the checklist.</Text>
+            {others.length > 0 && noteField('Reason', 'Needed to fail or waive the gate')}
+            {others}
           </div>
         );
       return (
         <div className={styles.buttons}>
-          {noteField('Evidence (optional)', 'A link or a sentence kept with the gate')}
-          <Button
-            appearance="primary"
-            disabled={busy}
-            onClick={() => act({ path: 'gates', body: { ...base(item), gateId: a.gateId, rev: a.rev, decision: 'pass', note, requestId: crypto.randomUUID() } })}
-          >
+          {noteField(others.length > 0 ? 'Evidence or reason' : 'Evidence (optional)', others.length > 0 ? 'Optional to pass; needed to fail or waive' : 'A link or a sentence kept with the gate')}
+          <Button appearance="primary" disabled={busy} onClick={decide('pass')}>
             Pass "{item.title}"
           </Button>
+          {others}
         </div>
       );
+    }
     case 'uat':
     case 'finalSignoff': {
       const path = a.kind === 'uat' ? 'uat' : 'signoff';
