@@ -60,6 +60,8 @@ import { registerTabRoutes } from './tab/routes';
 import { TeamsRoster } from './teams/tabRoster';
 import { DecommissionService } from './decommission/service';
 import { FollowUpSweeper } from './decommission/sweeper';
+import { ReviewSweeper } from './waves/sweeper';
+import { WaveReviewAnnouncer } from './teams/wavesHandlers';
 import { CosmosAssetRepository, CosmosCostReviewRepository } from './store/assetRepository';
 import { DecommissionHandlers } from './teams/decommissionHandlers';
 import { decommissionRoutes } from './teams/decommissionRoutes';
@@ -78,6 +80,8 @@ export interface RunningLiftoff {
   sweepSignoffs(): Promise<number>;
   /** Reminds the owners of holds that ended and asks for cost reviews come due now, as the periodic sweep does; answers how many. */
   sweepFollowUps(): Promise<number>;
+  /** Opens the priorities review of every wave whose last day is over now, as the periodic sweep does; answers how many. */
+  sweepWaveReviews(): Promise<number>;
   /** The change communication sender of this instance. */
   sender: BroadcastSender;
   /** Sends every planned notice that is due now, as the periodic due-check does; answers how many went out. */
@@ -228,6 +232,8 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const decommissionHandlers = new DecommissionHandlers(decommission, { reminders, messenger, conversations, log });
   contributors.push(decommissionHandlers.checklistSection);
   const followUps = new FollowUpSweeper(decommission, decommissionHandlers, config.followUpSweepSeconds * 1000, log);
+  // The priorities review of a wave whose last day is over, opened by Liftoff on the follow-up interval.
+  const reviewSweeper = new ReviewSweeper(waves, new WaveReviewAnnouncer({ reminders, messenger, conversations, log }), config.followUpSweepSeconds * 1000, log);
 
   const bot = new LiftoffBot({
     router: new Router(
@@ -288,6 +294,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
   sweeper.start();
   followUps.start();
+  reviewSweeper.start();
   // What a stopped or crashed process left stale is drawn now, as tracked background work.
   background.run('cardsync.resume', {}, async () => {
     await cardSweeper.sweep();
@@ -304,6 +311,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
     background,
     sweepSignoffs: () => sweeper.sweep(),
     sweepFollowUps: () => followUps.sweep(),
+    sweepWaveReviews: () => reviewSweeper.sweep(),
     sender: sender,
     sweepPlans: () => planSweep.sweep(),
     async close(graceMs = 10_000) {
@@ -311,6 +319,7 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
         server.close(() => resolve());
       });
       await Promise.all([sweeper.stop(), cardSweeper.stop(), planSweep.stop(), sender.stop(), followUps.stop()]);
+      await reviewSweeper.stop();
       const deadline = Date.now() + graceMs;
       while (inFlight() > 0 && Date.now() < deadline) await sleep(20);
       await background.drain();

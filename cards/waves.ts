@@ -39,7 +39,9 @@ function reviewFields(review: WaveReview | undefined, next: WaveView | undefined
 }
 
 /** The team's current wave: each workload's stage, what blocks it, who owns the next step, and whether its dates are at risk. */
-export function renderWave(view: WaveView | undefined, notice?: Notice, options: { review?: WaveReview; timeZone?: string } = {}): Card {
+export function renderWave(view: WaveView | undefined, notice?: Notice, options: { review?: WaveReview; timeZone?: string; via?: string } = {}): Card {
+  // On a review card sent one to one: the workload of the reviewed wave its buttons act through.
+  const via = options.review ? (options.via ?? '') : '';
   const review = reviewFields(options.review, view);
   const empty = { rows: [], actions: [], trail: [], decisions: [], candidates: [], canChange: false, changeTitle: '', closeWaveId: '', reviewWaveId: '', reviewButton: '' };
   if (!view) {
@@ -47,6 +49,7 @@ export function renderWave(view: WaveView | undefined, notice?: Notice, options:
       ...noticeFields(notice),
       ...empty,
       ...review,
+      via,
       title: options.review ? 'No next wave yet' : 'No open wave',
       summary: 'This team has no open wave. Plan one: its days and the workloads it releases.',
       waveId: '',
@@ -64,6 +67,7 @@ export function renderWave(view: WaveView | undefined, notice?: Notice, options:
     ...empty,
     ...review,
     reviewOf,
+    via,
     title: `${personText(wave.name, 60)}: ${wave.start} to ${wave.end}`,
     summary: `${plural(rows.length, 'workload')}, ${state}, ${plural(rows[0]?.risk.daysLeft ?? 0, 'day')} left${atRisk ? `; ${atRisk} at risk` : ''}. A workload is at risk when it has more open gates than days left (a gate takes at least a day).`,
     waveId: wave.waveId,
@@ -78,6 +82,7 @@ export function renderWave(view: WaveView | undefined, notice?: Notice, options:
       waveId: wave.waveId,
       workloadId: r.workload.workloadId,
       reviewOf,
+      via,
       canChange: open,
       icon: r.stage === 'released' ? '✅' : r.risk.atRisk ? '⚠️' : '▶️',
       name: r.workload.name,
@@ -97,8 +102,8 @@ export function renderWave(view: WaveView | undefined, notice?: Notice, options:
 }
 
 /** The business priorities review: the reviewed wave's outcome for its business stakeholders, and the next wave to decide on. */
-export function renderReview(view: ReviewView, notice?: Notice, timeZone?: string): Card {
-  return renderWave(view.next, notice, { review: view.review, ...(timeZone ? { timeZone } : {}) });
+export function renderReview(view: ReviewView, notice?: Notice, timeZone?: string, via?: string): Card {
+  return renderWave(view.next, notice, { review: view.review, ...(timeZone ? { timeZone } : {}), ...(via ? { via } : {}) });
 }
 
 const ownerText = (workload: Workload, role: keyof typeof ROLE_TITLES): string => {

@@ -3,7 +3,7 @@ import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { Wave, WaveClaim, WaveEvent, WaveReview } from '../waves/model';
 import type { ChangeResult, PlanResult, WaveRepository } from '../waves/repository';
 import { claimIdOf, reviewIdOf, WaveChangeDecision, WaveDecision, WaveEventDraft } from '../waves/rules';
-import { answer, changeWithRetry, checkBatch, STALE } from './conditionalWrite';
+import { answer, changeWithRetry, checkBatch, orStale, STALE } from './conditionalWrite';
 import { queryPartition, toDomain } from './documents';
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
@@ -137,5 +137,43 @@ export class CosmosWaveRepository implements WaveRepository {
     if (results?.[0]?.statusCode === 409) return 'exists';
     checkBatch(results, `starting the review of ${review.waveId}`);
     return 'created';
+  }
+
+  async endedUnreviewed(today: string, limit: number): Promise<Array<{ teamPartition: string; waveId: string }>> {
+    // Cross-partition on purpose: only the review sweep's timer runs it (a person's turn reads its own team's partition).
+    const { resources } = await this.container.items
+      .query<{ workloadId: string; waveId: string }>({
+        query: 'SELECT TOP @limit c.workloadId, c.waveId FROM c WHERE c.type = "wave" AND c.status = "open" AND c["end"] < @today AND NOT IS_DEFINED(c.reviewOpenedAt)',
+        parameters: [
+          { name: '@today', value: today },
+          { name: '@limit', value: limit },
+        ],
+      })
+      .fetchAll();
+    return resources.map((r) => ({ teamPartition: r.workloadId, waveId: r.waveId }));
+  }
+
+  async markReviewOpened(teamPartition: string, waveId: string, now: string): Promise<void> {
+    const item = this.container.item(waveId, teamPartition);
+    await changeWithRetry({
+      what: `marking the review of ${waveId} opened`,
+      budgetMs: 10_000,
+      read: () => this.wave(teamPartition, waveId),
+      apply: (current) => (!current || current.reviewOpenedAt ? answer(undefined) : current),
+      write: async ({ _etag, ...current }) => {
+        const written = await orStale(item.replace({ ...current, reviewOpenedAt: now }, _etag ? { accessCondition: { type: 'IfMatch', condition: _etag } } : {}), [412, 404]);
+        return written === STALE ? STALE : undefined;
+      },
+    });
+  }
+
+  async claimAnnouncement(teamPartition: string, waveId: string, now: string): Promise<WaveReview | undefined> {
+    const review = await this.review(teamPartition, waveId);
+    if (!review || review.announce !== 'due' || review.announcedAt) return undefined;
+    const { _etag, ...doc } = review;
+    const claimed: WaveReview = { ...doc, announcedAt: now };
+    const written = await orStale(this.container.item(review.id, teamPartition).replace(claimed, _etag ? { accessCondition: { type: 'IfMatch', condition: _etag } } : {}));
+    // Lost to another process: that one announces it.
+    return written === STALE ? undefined : claimed;
   }
 }

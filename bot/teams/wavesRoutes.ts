@@ -19,6 +19,8 @@ export const waveVerbData = {
     workloads: documentIdListSchema(20000),
   }),
   waveRef: z.object({ waveId: documentIdSchema }),
+  /** The review of a wave; `via` on a review card sent one to one names a workload of that wave (see WaveService.asReviewer). */
+  reviewRef: z.object({ waveId: documentIdSchema, via: optionalDocumentIdSchema }),
   /** A move in (the workload picked in `moveInId`), a move out, or a new place; with the reason typed, and the review it belongs to. */
   change: z
     .object({
@@ -29,12 +31,14 @@ export const waveVerbData = {
       place: placeSchema,
       reason: z.string().max(2000).default(''),
       reviewOf: optionalDocumentIdSchema,
+      via: optionalDocumentIdSchema,
     })
-    .transform(({ moveInId, workloadId, reviewOf, place, ...rest }) => ({
+    .transform(({ moveInId, workloadId, reviewOf, place, via, ...rest }) => ({
       ...rest,
       workloadId: rest.op === 'in' ? moveInId || workloadId : workloadId,
       ...(place !== undefined ? { place } : {}),
       ...(reviewOf ? { reviewOf } : {}),
+      ...(via ? { via } : {}),
     })),
 } as const;
 
@@ -50,7 +54,7 @@ export function wavesRoutes(h: WaveHandlers): Routes {
       'wave.plan': verb(waveVerbData.plan, (turn, data) => h.plan(turn, data)),
       'wave.close': verb(waveVerbData.waveRef, (turn, data) => h.close(turn, data)),
       'wave.change': verb(waveVerbData.change, (turn, data) => h.change(turn, data)),
-      'wave.review': verb(waveVerbData.waveRef, (turn, data) => h.review(turn, data)),
+      'wave.review': verb(waveVerbData.reviewRef, (turn, data) => h.review(turn, data.via ? data : { waveId: data.waveId })),
     },
   };
 }

@@ -25,6 +25,10 @@ export interface Wave {
   createdAt: string;
   closedBy?: Person;
   closedAt?: string;
+  /** The team conversation the wave was planned in: where Liftoff posts its priorities review. */
+  conversationId?: string;
+  /** Set once its priorities review exists, so the review sweep no longer finds the wave. */
+  reviewOpenedAt?: string;
   _etag?: string;
 }
 
@@ -86,4 +90,8 @@ export interface WaveReview {
   outcome: WaveOutcomeSummary;
   startedBy: Person;
   startedAt: string;
+  /** Opened by Liftoff's sweep when the wave ended: 'due' until the sweep that announces it marks it (announcedAt, before sending). */
+  announce?: 'due';
+  announcedAt?: string;
+  _etag?: string;
 }

@@ -27,4 +27,16 @@ export interface WaveRepository {
   review(teamPartition: string, waveId: string): Promise<WaveReview | undefined>;
   /** Stores the review with its audit event; 'exists' when it was started already (once per wave). */
   startReview(review: WaveReview, event: WaveEventDraft): Promise<'created' | 'exists'>;
+  /**
+   * Open waves of every team whose last day is before `today` and whose review is not marked opened: a
+   * cross-partition query, run by the review sweep on its timer only, never on a person's turn.
+   */
+  endedUnreviewed(today: string, limit: number): Promise<Array<{ teamPartition: string; waveId: string }>>;
+  /** Marks on the wave (guarded by its ETag) that its review exists, so the sweep no longer finds it. */
+  markReviewOpened(teamPartition: string, waveId: string, now: string): Promise<void>;
+  /**
+   * Claims the announcement of a review Liftoff opened (guarded by the review's ETag): answers the review when
+   * this call set `announcedAt`, so only one process sends it; undefined when it is not due or was claimed.
+   */
+  claimAnnouncement(teamPartition: string, waveId: string, now: string): Promise<WaveReview | undefined>;
 }

@@ -57,6 +57,7 @@ export function newWave(input: { waveId: string; name: string; start: string; en
       status: 'open',
       createdBy: input.actor,
       createdAt: input.now,
+      conversationId: input.scope.conversationId,
     },
     claims: input.workloads.map((w) => ({ id: claimIdOf(w.workloadId), workloadId: partition, type: 'waveClaim', waveId: input.waveId, claimedWorkloadId: w.workloadId })),
   };
@@ -150,8 +151,16 @@ export function mayChangeWave(request: Pick<WaveChangeRequest, 'change' | 'actor
   const id = request.actor.aadObjectId;
   const managed = [...request.workloads, ...(request.change.op === 'in' ? [request.change.workload] : [])];
   if (managed.some((w) => holdsRole(w, 'projectManager', id))) return true;
-  return !!request.review && request.review.workloads.some((w) => holdsRole(w, 'businessOwner', id) || holdsRole(w, 'projectManager', id));
+  return !!request.review && takesPartInReview(request.review.workloads, request.actor);
 }
+
+/** Who takes part in a wave's priorities review: a business owner or a project manager of one of its workloads. */
+export function takesPartInReview(workloads: Workload[], actor: Person): boolean {
+  return workloads.some((w) => holdsRole(w, 'businessOwner', actor.aadObjectId) || holdsRole(w, 'projectManager', actor.aadObjectId));
+}
+
+/** Liftoff, as the author of what its sweeps do. */
+export const LIFTOFF_ACTOR: Person = { aadObjectId: 'liftoff', name: 'Liftoff' };
 
 /** Moves a workload in or out of an open wave, or to another place in it, with a reason; a retry changes nothing. */
 export function changeWave(wave: Wave, request: WaveChangeRequest): WaveChangeDecision {
@@ -253,11 +262,12 @@ export function startReview(input: {
   actor: Person;
   today: string;
   now: string;
+  /** Liftoff opens it by itself once the wave's last day is over (the review sweep): no role is asked for, and it is to be announced. */
+  automatic?: boolean;
 }): { kind: 'started'; review: WaveReview; event: WaveEventDraft } | { kind: 'refused'; message: string } {
   const { wave, actor } = input;
   if (!reviewDue(wave, input.today)) return { kind: 'refused', message: `${wave.name} runs until ${wave.end}; its priorities review comes once it ends (or is closed).` };
-  const id = actor.aadObjectId;
-  if (!input.workloads.some((w) => holdsRole(w, 'businessOwner', id) || holdsRole(w, 'projectManager', id))) {
+  if (!input.automatic && !takesPartInReview(input.workloads, actor)) {
     return { kind: 'refused', message: `Only a business owner or the project manager of a workload of ${wave.name} can start its priorities review.` };
   }
   const review: WaveReview = {
@@ -271,6 +281,7 @@ export function startReview(input: {
     outcome: input.outcome,
     startedBy: actor,
     startedAt: input.now,
+    ...(input.automatic ? { announce: 'due' as const } : {}),
   };
   const { released, rolledBack } = input.outcome;
   return {
@@ -283,7 +294,7 @@ export function startReview(input: {
       at: input.now,
       actor,
       action: 'wave.reviewed',
-      summary: `${actor.name} started the priorities review of ${wave.name}: ${released.length} released, ${rolledBack.length} rolled back.`,
+      summary: `${input.automatic ? `${actor.name} opened the priorities review of ${wave.name} when its last day (${wave.end}) was over` : `${actor.name} started the priorities review of ${wave.name}`}: ${released.length} released, ${rolledBack.length} rolled back.`,
     },
   };
 }

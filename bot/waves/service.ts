@@ -23,6 +23,8 @@ import {
   reviewDecisions,
   reviewDue,
   startReview,
+  takesPartInReview,
+  LIFTOFF_ACTOR,
   targetsWave,
   waveEvent,
   waveIdOf,
@@ -71,6 +73,20 @@ export interface WaveChangeInput {
   /** The wave whose priorities review this decision belongs to. */
   reviewOf?: string;
 }
+
+/** A review Liftoff opened by itself, claimed for announcing: the card, and the team conversation to post it in. */
+export interface ReviewAnnouncement {
+  review: WaveReview;
+  view: ReviewView;
+  /** The team conversation the wave was planned in. */
+  conversationId: string;
+  tenantId: string;
+  /** For each business stakeholder, a workload of the reviewed wave they own: their card one to one acts through it. */
+  viaOf: Record<string, string>;
+}
+
+/** How many ended waves one review sweep opens at most; the next sweep takes the rest. */
+const REVIEW_SWEEP_LIMIT = 50;
 
 export type ReviewOutcome = { kind: 'changed' | 'unchanged'; review: WaveReview } | { kind: 'refused'; message: string };
 
@@ -255,6 +271,63 @@ export class WaveService implements WaveLookup {
     if ((await this.waves.startReview(started.review, started.event)) === 'created') return { kind: 'changed', review: started.review };
     const stored = await this.waves.review(partition, waveId);
     return stored ? { kind: 'unchanged', review: stored } : { kind: 'refused', message: 'The review could not be read back; try again.' };
+  }
+
+  /**
+   * The review sweep: opens (once, natural id) the priorities review of every open wave whose last day is over
+   * in UTC, marks the wave, and answers the reviews this call claimed for announcing (marked before sending).
+   * A review a person started already, or one another process claimed, is not answered.
+   */
+  async openEndedReviews(limit = REVIEW_SWEEP_LIMIT): Promise<ReviewAnnouncement[]> {
+    const today = this.today(undefined);
+    const now = this.clock().toISOString();
+    const claimed: ReviewAnnouncement[] = [];
+    for (const { teamPartition, waveId } of await this.waves.endedUnreviewed(today, limit)) {
+      const wave = await this.waves.wave(teamPartition, waveId);
+      if (!wave || wave.status !== 'open' || wave.workloadId !== teamPartition) continue;
+      const viewer = await this.teamViewer(wave);
+      const workloads = await this.workloadsOf(viewer, wave);
+      if (!(await this.waves.review(teamPartition, waveId))) {
+        const waves = await this.all(viewer);
+        const next = nextWaveOf(waves, wave);
+        const outcome = await this.outcomeOf(viewer, wave, workloads);
+        const started = startReview({ wave, workloads, ...(next ? { next } : {}), outcome, actor: LIFTOFF_ACTOR, today, now, automatic: true });
+        if (started.kind === 'started') await this.waves.startReview(started.review, started.event);
+      }
+      await this.waves.markReviewOpened(teamPartition, waveId, now);
+      const review = await this.waves.claimAnnouncement(teamPartition, waveId, now);
+      const view = review ? await this.reviewView(viewer, waveId) : undefined;
+      if (!review || !view) continue;
+      const viaOf: Record<string, string> = {};
+      for (const w of [...workloads].reverse()) for (const p of w.roles.businessOwner) viaOf[p.aadObjectId] = w.workloadId;
+      claimed.push({ review, view, conversationId: viewer.scope.conversationId, tenantId: wave.tenantId, viaOf });
+    }
+    return claimed;
+  }
+
+  /** Liftoff looking at a team's waves, as a member of the team the wave was planned in. */
+  private async teamViewer(wave: Wave): Promise<Viewer> {
+    const scope = { tenantId: wave.tenantId, scopeId: wave.scopeId, conversationId: wave.conversationId ?? '' };
+    const viewer: Viewer = { actor: LIFTOFF_ACTOR, tenantId: wave.tenantId, scope, isMemberOf: () => Promise.resolve(false) };
+    if (scope.conversationId) return viewer;
+    // A wave planned before it kept its conversation: the team conversation of its first workload.
+    const first = wave.workloadIds[0] ? await this.release.open(wave.workloadIds[0], viewer) : undefined;
+    return { ...viewer, scope: { ...scope, conversationId: first?.scope.conversationId ?? '' } };
+  }
+
+  /**
+   * A business stakeholder acting on a review card sent one to one: the card names a workload of the reviewed
+   * wave; when the person may open it and takes part in the review, they act in the team that workload belongs to.
+   */
+  async asReviewer(viewer: Viewer, via: string, reviewOf: string): Promise<Viewer | { refused: string }> {
+    const refused = { refused: 'That priorities review is not one you take part in.' };
+    const workload = await this.release.open(via, viewer);
+    if (!workload) return refused;
+    const partition = teamPartitionOf(workload.scope);
+    const [review, wave] = await Promise.all([this.waves.review(partition, reviewOf), this.waves.wave(partition, reviewOf)]);
+    if (!review || !wave || !wave.workloadIds.includes(workload.workloadId)) return refused;
+    const team: Viewer = { actor: viewer.actor, tenantId: viewer.tenantId, scope: workload.scope, isMemberOf: (scope) => viewer.isMemberOf(scope) };
+    return takesPartInReview(await this.workloadsOf(viewer, wave), viewer.actor) ? team : refused;
   }
 
   /** The priorities review of a wave as its card draws it; undefined when it was not started. */

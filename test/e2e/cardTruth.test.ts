@@ -278,7 +278,10 @@ describe('Every card tells the current truth, briefly, with the next step', () =
     const mark = h.fake.lastSeq;
     const closed = await press(priya, 'retro.close', { ...ref, noActions: true }, 'truth-view');
     assert.equal(bannerStyle(closed), 'good', 'closing happened; what the gate waits for is the next step');
-    assert.match(cardText(closed), /Next: the retrospective gate passes once these gates are closed: Retired assets listed and switched off, savings noted, Cost reviewed after migration: planned against actual, optimizations taken\./);
+    assert.match(
+      cardText(closed),
+      /Next: the retrospective gate passes once these gates are closed: Retired assets listed and switched off, savings noted, Cost reviewed after migration: planned against actual, optimizations taken\./,
+    );
     assert.doesNotMatch(cardText(closed), /can't be passed|could not pass yet/, 'the view says it plainly too');
     await h.app.background.drain();
     const summary = h.fake.activities.find((r) => r.seq > mark && (r.kind === 'send' || r.kind === 'reply') && /summary/.test(JSON.stringify((r as { activity?: unknown }).activity)));

@@ -3,6 +3,8 @@ import type { Workload } from '../../bot/release/model';
 import { newWorkload } from '../../bot/release/rules';
 import type { Wave, WaveOutcomeSummary } from '../../bot/waves/model';
 import {
+  LIFTOFF_ACTOR,
+  takesPartInReview,
   atRisk,
   businessStakeholders,
   carriedFrom,
@@ -211,6 +213,28 @@ describe('wave rules', () => {
       assert.equal(start({ today: '2026-11-21', wave: { ...w, status: 'closed' } }).kind, 'started');
       assert.match((start({ actor: engineer }) as { message: string }).message, /Only a business owner or the project manager/);
       assert.deepEqual(businessStakeholders([owned, owned]).length, 1);
+    });
+
+    it('is opened by Liftoff itself once the wave ended, without a role, to be announced; a person takes part only as business owner or project manager', () => {
+      const owned = (assignRoles(payroll, { roles: { businessOwner: [bea] }, rolesRev: 1, actor: pm, now: NOW }) as { workload: Workload }).workload;
+      const w = wave('Wave 2', '2026-11-01', '2026-11-21');
+      const auto = startReview({ wave: w, workloads: [owned], outcome, actor: LIFTOFF_ACTOR, today: TODAY, now: NOW, automatic: true });
+      assert.equal(auto.kind, 'started');
+      if (auto.kind === 'started') {
+        assert.equal(auto.review.announce, 'due');
+        assert.equal(auto.review.startedBy.name, 'Liftoff');
+        assert.match(auto.event.summary, /^Liftoff opened the priorities review of Wave 2 when its last day \(2026-11-21\) was over: 1 released, 0 rolled back\.$/);
+      }
+      const byBea = startReview({ wave: w, workloads: [owned], outcome, actor: bea, today: TODAY, now: NOW });
+      assert.equal(byBea.kind === 'started' ? byBea.review.announce : 'refused', undefined, 'a review a person starts is not announced by the sweep');
+      assert.match(
+        (startReview({ wave: w, workloads: [owned], outcome, actor: LIFTOFF_ACTOR, today: '2026-11-21', now: NOW, automatic: true }) as { message: string }).message,
+        /runs until 2026-11-21/,
+      );
+      assert.equal(takesPartInReview([owned], bea), true);
+      assert.equal(takesPartInReview([owned], pm), true);
+      assert.equal(takesPartInReview([owned], engineer), false);
+      assert.equal(takesPartInReview([owned], LIFTOFF_ACTOR), false);
     });
 
     it('decides on the next open wave: the one named at the start while open, else the next to start', () => {
