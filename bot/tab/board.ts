@@ -3,7 +3,7 @@ import { personText } from '../../cards/text';
 import { createHash } from 'node:crypto';
 import type { BroadcastService } from '../broadcast/service';
 import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type GateEvidence, type Workload, type WorkloadScope } from '../release/model';
-import { currentStage, decideGate, isClosed, nextStep } from '../release/rules';
+import { currentStage, decideGate, holdsRole, isClosed, nextStep } from '../release/rules';
 import type { ReleaseService, Viewer } from '../release/service';
 import type { RetroService } from '../retro/service';
 import { FreshReads } from '../shared/coalesce';
@@ -33,9 +33,10 @@ export interface ReleaseWorkQueries {
   acknowledgements(workloadId: string): Promise<Array<{ noticeId: string; at: string }>>;
 }
 
-/** The team's waves, read from the team's partition (WaveService.all). */
+/** The team's waves, read from the team's partition (WaveService.all), and the priorities review waiting on a person there. */
 export interface WaveSource {
   all(viewer: Viewer): Promise<Wave[]>;
+  reviewWaitingOn(viewer: Viewer, mine: Workload[]): Promise<{ review: { waveId: string }; wave: Wave; next: Wave } | undefined>;
 }
 
 /** An answer and the entity tag a poll sends back in If-None-Match: the same tag means nothing changed. */
@@ -329,6 +330,36 @@ export class ReleaseBoard {
   }
 
   /**
+   * The priorities reviews waiting on the person: in each team where they are a business owner or the project
+   * manager of a workload, the review WaveService says waits on them, with a link to the channel of its card.
+   */
+  private async reviewsWaitingOn(viewer: Viewer, workloads: Workload[]): Promise<WorkItem[]> {
+    const teams = new Map<string, Workload[]>();
+    for (const w of workloads) {
+      if (!holdsRole(w, 'businessOwner', viewer.actor.aadObjectId) && !holdsRole(w, 'projectManager', viewer.actor.aadObjectId)) continue;
+      const key = JSON.stringify([w.scope.tenantId, w.scope.scopeId]);
+      teams.set(key, [...(teams.get(key) ?? []), w]);
+    }
+    const found = await Promise.all([...teams.values()].map(async (mine) => ({ mine, waiting: await this.deps.waves.reviewWaitingOn({ ...viewer, scope: mine[0]!.scope }, mine) })));
+    return found.flatMap(({ mine, waiting }): WorkItem[] => {
+      const via = waiting && mine.find((w) => waiting.wave.workloadIds.includes(w.workloadId));
+      if (!waiting || !via) return [];
+      // The review card is posted in the channel the wave was planned in (older waves: the workload's own).
+      const scope = { ...via.scope, conversationId: waiting.wave.conversationId ?? via.scope.conversationId };
+      return [
+        {
+          kind: 'review',
+          workloadId: via.workloadId,
+          workloadName: waiting.wave.name,
+          title: `Priorities review of ${waiting.wave.name}: its decisions on ${waiting.next.name}`,
+          link: chatLinkOf({ name: via.name, scope }),
+          act: { kind: 'review', waveId: waiting.wave.waveId },
+        },
+      ];
+    });
+  }
+
+  /**
    * What waits on the person across their teams and chats: gates they may decide now, UAT decisions, final
    * sign-offs, notices to acknowledge and retro action items they own, each with what its button does.
    */
@@ -347,7 +378,8 @@ export class ReleaseBoard {
     const now = this.deps.clock().toISOString();
     const items: WorkItem[] = [];
     const tags: string[] = ['mywork:1'];
-    for (const workload of await Promise.all(workloadIds.map(open))) {
+    const openedWorkloads = (await Promise.all(workloadIds.map(open))).filter((w): w is Workload => !!w);
+    for (const workload of openedWorkloads) {
       if (!workload) continue;
       tags.push(`${workload.workloadId}=${workload._etag ?? ''}`);
       for (const gate of workload.gates) {
@@ -366,6 +398,7 @@ export class ReleaseBoard {
         }
       }
     }
+    items.push(...(await this.reviewsWaitingOn(viewer, openedWorkloads)));
     for (const ref of cycleRefs) {
       const [workload, view] = await Promise.all([open(ref.workloadId), signoff.view(ref.workloadId, ref.cycleId, tenantId)]);
       if (!workload || !view) continue;

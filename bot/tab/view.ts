@@ -129,7 +129,9 @@ export type WorkAction =
   | { kind: 'uat'; cycleId: string }
   | { kind: 'finalSignoff'; cycleId: string }
   | { kind: 'notice'; noticeId: string }
-  | { kind: 'action'; actionId: string };
+  | { kind: 'action'; actionId: string }
+  /** A wave's priorities review: its decisions are recorded on its card in the channel (the link), not here. */
+  | { kind: 'review'; waveId: string };
 
 /** Something waiting on the signed-in person, with a Teams deep link to the chat or channel where it lives. */
 export interface WorkItem {

@@ -14,6 +14,7 @@ const KIND_WORDS: Record<WorkItem['kind'], string> = {
   finalSignoff: 'Final sign-off',
   notice: 'Notice to acknowledge',
   action: 'Retro action item',
+  review: 'Priorities review',
 };
 
 const useStyles = makeStyles({
@@ -94,6 +95,12 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
           </Button>
         </div>
       );
+    case 'review':
+      return (
+        <div className={styles.buttons}>
+          <Text block>Its decisions (a workload moved in or out of the next wave, or to another place, with the reason) are recorded on the review card in the channel.</Text>
+        </div>
+      );
     case 'action':
       return (
         <div className={styles.buttons}>
@@ -106,7 +113,7 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
 }
 
 /** A Teams deep link, opened through the host (a link cannot move the Teams client from inside the tab's frame). */
-function ChatLink({ link, name }: { link: string; name: string }) {
+function ChatLink({ link, name, review }: { link: string; name: string; review: boolean }) {
   return (
     <Link
       href={link}
@@ -116,7 +123,7 @@ function ChatLink({ link, name }: { link: string; name: string }) {
         openInTeams(link);
       }}
     >
-      Open the chat of {name}
+      {review ? `Open the review of ${name} in its channel` : `Open the chat of ${name}`}
     </Link>
   );
 }
@@ -154,7 +161,7 @@ export function MyWork() {
         )}
       </div>
       {work.items.length === 0 ? (
-        <Notice title="Nothing waits on you">No gate, test, sign-off, notice or action item of a release is yours right now.</Notice>
+        <Notice title="Nothing waits on you">No gate, test, sign-off, notice, action item or review of a release is yours right now.</Notice>
       ) : (
         <ul className={styles.list} aria-label="What waits on you">
           {work.items.map((item) => (
@@ -164,7 +171,7 @@ export function MyWork() {
               </Text>
               <Text weight="semibold">{item.title}</Text>
               <ItemButtons item={item} act={act} busy={busy} />
-              {item.link && <ChatLink link={item.link} name={item.workloadName} />}
+              {item.link && <ChatLink link={item.link} name={item.workloadName} review={item.kind === 'review'} />}
             </li>
           ))}
         </ul>

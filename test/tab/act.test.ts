@@ -87,7 +87,7 @@ describe('acting from the release board tab, and polling it', () => {
   before(async function () {
     this.timeout(60_000);
     issuer = await startTokenIssuer();
-    h = await startHarness({ ...issuer.env, RETRO_PSEUDONYM_SECRET: 'tab-spec-retro-secret-that-is-long-enough-0123456789' });
+    h = await startHarness({ ...issuer.env, RETRO_PSEUDONYM_SECRET: 'tab-spec-retro-secret-that-is-long-enough-0123456789', FOLLOW_UP_SWEEP_SECONDS: '0' });
     rosterOf(h, alpha, [priya, bea, tom, zed]);
     rosterOf(h, beta, [eve]);
     await h.post(h.activities.installation(priya, 'add', alpha));
@@ -406,5 +406,37 @@ describe('acting from the release board tab, and polling it', () => {
     assert.equal(broken.status, 400);
     assert.doesNotMatch(JSON.stringify(broken.body), /SyntaxError|at JSON|stack/);
     assert.equal((await call('POST', '/api/tab/gates', undefined, { body: {} })).status, 401);
+  });
+  it('lists the priorities review of an ended wave for its business owner, with a link to the channel of its card', async () => {
+    // Wave 0 held Payroll API and ended yesterday; Wave 1 (laid before, open until two weeks from now) is the one its decisions change.
+    const partition = teamPartitionOf({ tenantId: TENANT, scopeId: alpha.teamId! });
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const ended: Wave = {
+      id: 'wave-0',
+      waveId: 'wave-0',
+      workloadId: partition,
+      type: 'wave',
+      tenantId: TENANT,
+      scopeId: alpha.teamId!,
+      conversationId: alpha.conversationId,
+      name: 'Wave 0',
+      start: day(-14),
+      end: day(-1),
+      workloadIds: [payroll],
+      status: 'open',
+      createdBy: priya,
+      createdAt: new Date().toISOString(),
+    };
+    await h.app.cosmos.workloads.items.upsert(ended);
+    const reviews = async (who: Person) => (await myWork(who)).filter((i) => i.kind === 'review');
+    assert.deepEqual(await reviews(bea), [], 'nothing to review before the review is opened');
+
+    assert.equal(await h.app.sweepWaveReviews(), 1, 'Liftoff opens the review of the wave that ended');
+    const link = `https://teams.microsoft.com/l/channel/${encodeURIComponent(alpha.conversationId)}/Payroll%20API?tenantId=${TENANT}`;
+    const item = { kind: 'review', workloadId: payroll, workloadName: 'Wave 0', title: 'Priorities review of Wave 0: its decisions on Wave 1', link, act: { kind: 'review', waveId: 'wave-0' } };
+    assert.deepEqual(await reviews(bea), [item], 'the business owner of Payroll API takes part');
+    assert.deepEqual(await reviews(priya), [item], 'so does its project manager');
+    assert.deepEqual(await reviews(tom), [], 'its migration engineer does not');
+    assert.deepEqual(await reviews(eve), [], 'nor does anyone of another team');
   });
 });
