@@ -269,7 +269,17 @@ export async function startLiftoff(config: Config, log: Logger, options: StartOp
   });
   const identity = new TabIdentity(config.tab, config.allowedTenants, clock, log);
   // The tab's buttons call the cards' use cases; a UAT change redraws the shared card in chat as the card path does.
-  const tabActions = new TabActions({ board, release, signoff, broadcast, retro, cycleChanged: (workloadId, cycleId) => publisher.refresh(workloadId, cycleId, { trigger: 'tab' }) });
+  // A gate decided there draws the checklist messages Liftoff knows in chat again, as a decision on another card does.
+  const tabActions = new TabActions({
+    board,
+    release,
+    signoff,
+    broadcast,
+    retro,
+    cycleChanged: (workloadId, cycleId) => publisher.refresh(workloadId, cycleId, { trigger: 'tab' }),
+    promoters,
+    checklistChanged: (workloadId, { message, banner }) => checklists.redraw(message, workloadId, banner),
+  });
   const { server, inFlight } = createServer({
     processActivity: activityProcessor(adapter, bot),
     healthy: () => cosmos.ping(),

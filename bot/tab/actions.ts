@@ -1,3 +1,6 @@
+import { PROMOTION_GATE } from '../cutover/rules';
+import type { ConversationTarget } from '../conversations/messenger';
+import type { Person, Workload } from '../release/model';
 import { gateDefinition } from '../release/rules';
 import type { ReleaseService } from '../release/service';
 import type { BroadcastService } from '../broadcast/service';
@@ -31,6 +34,26 @@ function decidedSentence(view: CycleView, decision: 'approve' | 'reject', at: st
   }
 }
 
+/** A message in chat showing a workload's checklist, and the banner it is drawn again with. */
+export interface ChecklistShown {
+  message: { target: ConversationTarget; activityId: string };
+  banner: { text: string; tone: 'good' | 'attention' };
+}
+
+/** Most checklist messages drawn again after one decision from the tab (the newest first). */
+const MAX_REDRAWN_CHECKLISTS = 3;
+
+/** What a gate decision did, in the card's words (bot/teams/handlers.ts): a waiver asked for, a second approval, a failure's reason. */
+function decisionSentence(workload: Workload, gateId: string): string {
+  const gate = workload.gates.find((g) => g.id === gateId);
+  const def = gateDefinition(gateId);
+  if (!gate || !def) return 'Here is the current checklist.';
+  if (gate.pendingWaiver) return `${gate.pendingWaiver.by.name} asked to waive "${def.title}": ${gate.pendingWaiver.reason}. A second approver confirms it with Confirm a waiver.`;
+  const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
+  const seconded = gate.waiverRequestedBy ? `, as second approver to ${gate.waiverRequestedBy.name}` : '';
+  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${seconded}${reason}.`;
+}
+
 /**
  * What the tab's buttons do, through the very use cases the cards call (Teams is asked afresh who is a member): the release's gate decision, a UAT
  * decision and the final sign-off, an acknowledgement, a retro action item done. Each is refused by its
@@ -46,6 +69,10 @@ export class TabActions {
       retro: RetroService;
       /** Redraws the shared UAT card in chat after a change made from the tab (the card path does the same). */
       cycleChanged?: (workloadId: string, cycleId: string) => Promise<void>;
+      /** Who recorded the cutover of a workload: they never waive promotion (the card asks the same). */
+      promoters?: (workloadId: string) => Promise<Person[]>;
+      /** Draws a checklist message in chat again after a gate changed from the tab (marked in Cosmos first, as every shared card). */
+      checklistChanged?: (workloadId: string, shown: ChecklistShown) => Promise<void>;
     },
   ) {}
 
@@ -54,13 +81,37 @@ export class TabActions {
     const viewer = board.viewerOf(person, false);
     const workload = await release.open(request.workloadId, viewer);
     if (!workload) return undefined;
-    const result = await release.decideGate(workload, { gateId: request.gateId, decision: request.decision, rev: request.rev, note: request.note, actor: viewer.actor, requestId: request.requestId });
+    const promoters = request.gateId === PROMOTION_GATE && this.deps.promoters ? { promoters: await this.deps.promoters(request.workloadId) } : {};
+    const result = await release.decideGate(workload, {
+      gateId: request.gateId,
+      decision: request.decision,
+      rev: request.rev,
+      note: request.note,
+      actor: viewer.actor,
+      requestId: request.requestId,
+      ...promoters,
+    });
     if (!result) return undefined;
     if (result.kind === 'refused') return refused(result.message);
-    const gate = result.workload.gates.find((g) => g.id === request.gateId);
-    const def = gateDefinition(request.gateId);
-    const reason = gate?.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
-    return done(gate && def ? `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${reason}.` : 'Here is the current checklist.');
+    const message = decisionSentence(result.workload, request.gateId);
+    if (result.kind === 'changed') await this.redrawChecklists(request.workloadId, { text: message, tone: request.decision === 'fail' ? 'attention' : 'good' });
+    return done(message);
+  }
+
+  /**
+   * The checklist messages Liftoff knows are in chat for this workload: those a UAT cycle was opened from, and
+   * those a closed retrospective was started from (an open one's message may show the facilitator's view).
+   */
+  private async redrawChecklists(workloadId: string, banner: ChecklistShown['banner']): Promise<void> {
+    const redraw = this.deps.checklistChanged;
+    if (!redraw) return;
+    const [cycles, retros] = await Promise.all([this.deps.signoff.cycles(workloadId), this.deps.retro.retrosOf(workloadId)]);
+    const known = [...cycles.map((c) => ({ at: c.openedAt, message: c.card?.checklist })), ...retros.map((r) => ({ at: r.createdAt, message: r.phase === 'closed' ? r.checklist : undefined }))];
+    const messages = new Map<string, ChecklistShown['message']>();
+    for (const { message } of known.sort((a, b) => b.at.localeCompare(a.at))) {
+      if (message && !messages.has(message.activityId) && messages.size < MAX_REDRAWN_CHECKLISTS) messages.set(message.activityId, message);
+    }
+    for (const message of messages.values()) await redraw(workloadId, { message, banner });
   }
 
   async decideUat(person: TabPerson, request: { workloadId: string; cycleId: string; decision: 'approve' | 'reject'; comment: string; evidence: string }): Promise<Acted> {

@@ -1,8 +1,9 @@
-import { EVIDENCE_KINDS } from '../release/evidence';
+import { EVIDENCE_KINDS, evidenceSummary } from '../release/evidence';
+import { personText } from '../../cards/text';
 import { createHash } from 'node:crypto';
 import type { BroadcastService } from '../broadcast/service';
-import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type Workload, type WorkloadScope } from '../release/model';
-import { currentStage, decideGate, isClosed, nextStep } from '../release/rules';
+import { GATE_CATALOGUE, ROLE_TITLES, STAGE_TITLES, STAGES, type GateEvidence, type Workload, type WorkloadScope } from '../release/model';
+import { currentStage, decideGate, holdsRole, isClosed, nextStep } from '../release/rules';
 import type { ReleaseService, Viewer } from '../release/service';
 import type { RetroService } from '../retro/service';
 import { FreshReads } from '../shared/coalesce';
@@ -32,9 +33,10 @@ export interface ReleaseWorkQueries {
   acknowledgements(workloadId: string): Promise<Array<{ noticeId: string; at: string }>>;
 }
 
-/** The team's waves, read from the team's partition (WaveService.all). */
+/** The team's waves, read from the team's partition (WaveService.all), and the priorities review waiting on a person there. */
 export interface WaveSource {
   all(viewer: Viewer): Promise<Wave[]>;
+  reviewWaitingOn(viewer: Viewer, mine: Workload[]): Promise<{ review: { waveId: string }; wave: Wave; next: Wave } | undefined>;
 }
 
 /** An answer and the entity tag a poll sends back in If-None-Match: the same tag means nothing changed. */
@@ -60,6 +62,10 @@ export function entityTag(parts: readonly string[]): string {
 export const MEMBERSHIP_TTL_MS = 30_000;
 /** Most membership answers kept (oldest dropped first). */
 const MAX_MEMBERSHIPS = 20_000;
+
+/** As much of a gate's typed evidence as the checklist card shows (cards/render.ts): the rest is in History and the export. */
+const EVIDENCE_LINE_MAX = 200;
+const evidenceLine = (evidence: GateEvidence): string => personText(evidenceSummary(evidence), EVIDENCE_LINE_MAX);
 
 /** How many of each are shown for the selected workload: the board is a glance, chat keeps the rest. */
 const LIMITS = { cycles: 5, notices: 5, events: 30, ackPoints: 24, burnDownDays: 60 } as const;
@@ -283,6 +289,7 @@ export class ReleaseBoard {
           owners: workload.roles[def.ownerRole].map((p) => p.name),
           status: gate?.status ?? 'pending',
           ...(gate?.evidence ? { evidence: gate.evidence } : {}),
+          ...(gate?.typedEvidence ? { typedEvidence: evidenceLine(gate.typedEvidence) } : {}),
           ...(gate?.reason ? { reason: gate.reason } : {}),
           ...(gate?.decidedBy ? { decidedBy: gate.decidedBy.name } : {}),
           ...(gate?.decidedAt ? { decidedAt: gate.decidedAt } : {}),
@@ -323,6 +330,36 @@ export class ReleaseBoard {
   }
 
   /**
+   * The priorities reviews waiting on the person: in each team where they are a business owner or the project
+   * manager of a workload, the review WaveService says waits on them, with a link to the channel of its card.
+   */
+  private async reviewsWaitingOn(viewer: Viewer, workloads: Workload[]): Promise<WorkItem[]> {
+    const teams = new Map<string, Workload[]>();
+    for (const w of workloads) {
+      if (!holdsRole(w, 'businessOwner', viewer.actor.aadObjectId) && !holdsRole(w, 'projectManager', viewer.actor.aadObjectId)) continue;
+      const key = JSON.stringify([w.scope.tenantId, w.scope.scopeId]);
+      teams.set(key, [...(teams.get(key) ?? []), w]);
+    }
+    const found = await Promise.all([...teams.values()].map(async (mine) => ({ mine, waiting: await this.deps.waves.reviewWaitingOn({ ...viewer, scope: mine[0]!.scope }, mine) })));
+    return found.flatMap(({ mine, waiting }): WorkItem[] => {
+      const via = waiting && mine.find((w) => waiting.wave.workloadIds.includes(w.workloadId));
+      if (!waiting || !via) return [];
+      // The review card is posted in the channel the wave was planned in (older waves: the workload's own).
+      const scope = { ...via.scope, conversationId: waiting.wave.conversationId ?? via.scope.conversationId };
+      return [
+        {
+          kind: 'review',
+          workloadId: via.workloadId,
+          workloadName: waiting.wave.name,
+          title: `Priorities review of ${waiting.wave.name}: its decisions on ${waiting.next.name}`,
+          link: chatLinkOf({ name: via.name, scope }),
+          act: { kind: 'review', waveId: waiting.wave.waveId },
+        },
+      ];
+    });
+  }
+
+  /**
    * What waits on the person across their teams and chats: gates they may decide now, UAT decisions, final
    * sign-offs, notices to acknowledge and retro action items they own, each with what its button does.
    */
@@ -341,25 +378,27 @@ export class ReleaseBoard {
     const now = this.deps.clock().toISOString();
     const items: WorkItem[] = [];
     const tags: string[] = ['mywork:1'];
-    for (const workload of await Promise.all(workloadIds.map(open))) {
+    const openedWorkloads = (await Promise.all(workloadIds.map(open))).filter((w): w is Workload => !!w);
+    for (const workload of openedWorkloads) {
       if (!workload) continue;
       tags.push(`${workload.workloadId}=${workload._etag ?? ''}`);
       for (const gate of workload.gates) {
         const def = GATE_CATALOGUE.find((d) => d.id === gate.id);
         // The release's own rule says whether a pass would be taken now: the same answer the card would give.
-        const trial = decideGate(workload, { gateId: gate.id, decision: 'pass', rev: gate.rev, actor: viewer.actor, now });
-        if (def && trial.kind === 'changed') {
+        const trial = (decision: 'pass' | 'fail' | 'waive') => decideGate(workload, { gateId: gate.id, decision, rev: gate.rev, actor: viewer.actor, note: 'reason', now }).kind === 'changed';
+        if (def && trial('pass')) {
           items.push({
             kind: 'gate',
             workloadId: workload.workloadId,
             workloadName: workload.name,
             title: def.title,
             link: chatLinkOf(workload),
-            act: { kind: 'gate', gateId: gate.id, rev: gate.rev, ...(EVIDENCE_KINDS[gate.id] ? { evidenceForm: true as const } : {}) },
+            act: { kind: 'gate', gateId: gate.id, rev: gate.rev, ...(EVIDENCE_KINDS[gate.id] ? { evidenceForm: true as const } : {}), also: (['fail', 'waive'] as const).filter(trial) },
           });
         }
       }
     }
+    items.push(...(await this.reviewsWaitingOn(viewer, openedWorkloads)));
     for (const ref of cycleRefs) {
       const [workload, view] = await Promise.all([open(ref.workloadId), signoff.view(ref.workloadId, ref.cycleId, tenantId)]);
       if (!workload || !view) continue;

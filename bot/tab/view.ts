@@ -58,6 +58,8 @@ export interface GateView {
   owners: string[];
   status: string;
   evidence?: string;
+  /** The typed evidence in the one line the checklist shows (bot/release/evidence.ts evidenceSummary). */
+  typedEvidence?: string;
   reason?: string;
   decidedBy?: string;
   decidedAt?: string;
@@ -122,11 +124,14 @@ export interface WorkloadDetail {
 /** What the tab's button does, and what the API needs to do it (POST /api/tab/<kind>). */
 export type WorkAction =
   /** `evidenceForm`: the gate passes with its typed evidence, filled on its form in chat, not with a Pass here. */
-  | { kind: 'gate'; gateId: string; rev: number; evidenceForm?: true }
+  /** `also`: the other decisions the release rule would take from this person now (each needs a reason). */
+  | { kind: 'gate'; gateId: string; rev: number; evidenceForm?: true; also: Array<'fail' | 'waive'> }
   | { kind: 'uat'; cycleId: string }
   | { kind: 'finalSignoff'; cycleId: string }
   | { kind: 'notice'; noticeId: string }
-  | { kind: 'action'; actionId: string };
+  | { kind: 'action'; actionId: string }
+  /** A wave's priorities review: its decisions are recorded on its card in the channel (the link), not here. */
+  | { kind: 'review'; waveId: string };
 
 /** Something waiting on the signed-in person, with a Teams deep link to the chat or channel where it lives. */
 export interface WorkItem {

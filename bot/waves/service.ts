@@ -330,6 +330,30 @@ export class WaveService implements WaveLookup {
     return takesPartInReview(await this.workloadsOf(viewer, wave), viewer.actor) ? team : refused;
   }
 
+  /**
+   * The priorities review of this team waiting on the person `mine` says they are: the latest started review of
+   * a wave holding a workload where they are a business owner or the project manager (`mine`: those workloads,
+   * opened by the caller), while the wave its decisions change is open and not over. One waves query of the
+   * team and one point read; undefined when none waits on them.
+   */
+  async reviewWaitingOn(viewer: Viewer, mine: Workload[]): Promise<{ review: WaveReview; wave: Wave; next: Wave } | undefined> {
+    const today = this.today(undefined);
+    const waves = await this.all(viewer);
+    const reviewed = waves
+      .filter(
+        (w) =>
+          reviewDue(w, today) &&
+          takesPartInReview(
+            mine.filter((m) => w.workloadIds.includes(m.workloadId)),
+            viewer.actor,
+          ),
+      )
+      .sort((a, b) => b.end.localeCompare(a.end))[0];
+    const review = reviewed ? await this.waves.review(teamPartitionOf(viewer.scope), reviewed.waveId) : undefined;
+    const next = review && reviewed ? decidesOn(review, waves, reviewed) : undefined;
+    return review && reviewed && next && next.end >= today ? { review, wave: reviewed, next } : undefined;
+  }
+
   /** The priorities review of a wave as its card draws it; undefined when it was not started. */
   async reviewView(viewer: Viewer, waveId: string, timeZone?: string): Promise<ReviewView | undefined> {
     const partition = teamPartitionOf(viewer.scope);

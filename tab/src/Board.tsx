@@ -15,6 +15,18 @@ const useStyles = makeStyles({
   blockers: { margin: 0, paddingInlineStart: '1rem', fontSize: tokens.fontSizeBase200 },
 });
 
+/**
+ * Where the stage names' long words may break, with a hyphen, when ten stage columns share a narrow board
+ * (browsers without an English hyphenation dictionary would otherwise break them at any letter).
+ */
+const SYLLABLES: Record<string, string> = {
+  Communication: 'Commu\u00ADnication',
+  Decommissioned: 'Decom\u00ADmissioned',
+  Retrospective: 'Retro\u00ADspective',
+  production: 'pro\u00ADduction',
+};
+const breakable = (title: string): string => title.replace(/\p{L}{10,}/gu, (word) => SYLLABLES[word] ?? word);
+
 const STATE_WORDS: Record<BoardCell['state'], string> = { done: 'Done', current: 'In progress', failed: 'Failed', waiting: 'Not started' };
 const STATE_COLOURS: Record<BoardCell['state'], string> = {
   done: tokens.colorPaletteGreenForeground1,
@@ -76,7 +88,7 @@ function WorkloadTable({ group, board, selected, onSelect }: { group: Group; boa
             <TableHeaderCell scope="col">Progress</TableHeaderCell>
             {board.stages.map((s) => (
               <TableHeaderCell scope="col" key={s.id} className="liftoff-stage-column">
-                {s.title}
+                {breakable(s.title)}
               </TableHeaderCell>
             ))}
           </TableRow>

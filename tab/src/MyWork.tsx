@@ -14,6 +14,7 @@ const KIND_WORDS: Record<WorkItem['kind'], string> = {
   finalSignoff: 'Final sign-off',
   notice: 'Notice to acknowledge',
   action: 'Retro action item',
+  review: 'Priorities review',
 };
 
 const useStyles = makeStyles({
@@ -45,25 +46,32 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
     </Field>
   );
   switch (a.kind) {
-    case 'gate':
+    case 'gate': {
+      const decide = (decision: 'pass' | 'fail' | 'waive') => () => act({ path: 'gates', body: { ...base(item), gateId: a.gateId, rev: a.rev, decision, note, requestId: crypto.randomUUID() } });
+      const others = a.also.map((decision) => (
+        <Button key={decision} disabled={busy} onClick={decide(decision)}>
+          {decision === 'fail' ? 'Fail' : 'Waive'}
+        </Button>
+      ));
+      // A reason is needed to fail or waive, as on the card: the rule refuses an empty one with the card's sentence.
       if (a.evidenceForm)
         return (
           <div className={styles.buttons}>
-            <Text>This gate passes with its evidence: open the chat, then Record a decision and Evidence form on the checklist.</Text>
+            <Text block>This gate passes with its evidence: open the chat, then Record a decision and Evidence form on the checklist.</Text>
+            {others.length > 0 && noteField('Reason', 'Needed to fail or waive the gate')}
+            {others}
           </div>
         );
       return (
         <div className={styles.buttons}>
-          {noteField('Evidence (optional)', 'A link or a sentence kept with the gate')}
-          <Button
-            appearance="primary"
-            disabled={busy}
-            onClick={() => act({ path: 'gates', body: { ...base(item), gateId: a.gateId, rev: a.rev, decision: 'pass', note, requestId: crypto.randomUUID() } })}
-          >
+          {noteField(others.length > 0 ? 'Evidence or reason' : 'Evidence (optional)', others.length > 0 ? 'Optional to pass; needed to fail or waive' : 'A link or a sentence kept with the gate')}
+          <Button appearance="primary" disabled={busy} onClick={decide('pass')}>
             Pass "{item.title}"
           </Button>
+          {others}
         </div>
       );
+    }
     case 'uat':
     case 'finalSignoff': {
       const path = a.kind === 'uat' ? 'uat' : 'signoff';
@@ -87,6 +95,12 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
           </Button>
         </div>
       );
+    case 'review':
+      return (
+        <div className={styles.buttons}>
+          <Text block>Its decisions (a workload moved in or out of the next wave, or to another place, with the reason) are recorded on the review card in the channel.</Text>
+        </div>
+      );
     case 'action':
       return (
         <div className={styles.buttons}>
@@ -99,7 +113,7 @@ function ItemButtons({ item, act, busy }: { item: WorkItem; act: (press: Press) 
 }
 
 /** A Teams deep link, opened through the host (a link cannot move the Teams client from inside the tab's frame). */
-function ChatLink({ link, name }: { link: string; name: string }) {
+function ChatLink({ link, name, review }: { link: string; name: string; review: boolean }) {
   return (
     <Link
       href={link}
@@ -109,7 +123,7 @@ function ChatLink({ link, name }: { link: string; name: string }) {
         openInTeams(link);
       }}
     >
-      Open the chat of {name}
+      {review ? `Open the review of ${name} in its channel` : `Open the chat of ${name}`}
     </Link>
   );
 }
@@ -147,7 +161,7 @@ export function MyWork() {
         )}
       </div>
       {work.items.length === 0 ? (
-        <Notice title="Nothing waits on you">No gate, test, sign-off, notice or action item of a release is yours right now.</Notice>
+        <Notice title="Nothing waits on you">No gate, test, sign-off, notice, action item or review of a release is yours right now.</Notice>
       ) : (
         <ul className={styles.list} aria-label="What waits on you">
           {work.items.map((item) => (
@@ -157,7 +171,7 @@ export function MyWork() {
               </Text>
               <Text weight="semibold">{item.title}</Text>
               <ItemButtons item={item} act={act} busy={busy} />
-              {item.link && <ChatLink link={item.link} name={item.workloadName} />}
+              {item.link && <ChatLink link={item.link} name={item.workloadName} review={item.kind === 'review'} />}
             </li>
           ))}
         </ul>

@@ -65,7 +65,7 @@ export function WorkloadPanel({ workloadId }: { workloadId: string }) {
             g.stageTitle,
             g.owners.length > 0 ? g.owners.join(', ') : `${g.ownerRole} (not assigned)`,
             g.decidedBy ? `${g.status} by ${g.decidedBy}${g.decidedAt ? `, ${when(g.decidedAt)}` : ''}` : g.status,
-            [g.evidence, g.reason].filter(Boolean).join(' · ') || '-',
+            [g.typedEvidence, g.evidence, g.reason].filter(Boolean).join(' · ') || '-',
           ])}
         />
       </Part>

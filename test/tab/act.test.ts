@@ -58,13 +58,36 @@ describe('acting from the release board tab, and polling it', () => {
   const revOf = async (workloadId: string, gateId: string): Promise<number> =>
     (await h.app.cosmos.workloads.item(workloadId, workloadId).read<any>()).resource.gates.find((g: any) => g.id === gateId).rev;
   /** The card a gate decision draws in chat, for the same decision: the tab must refuse with its sentence. */
-  const cardDecision = async (who: Person, gateId: string, rev: number) =>
-    cardText((await h.post(h.activities.execute(who, 'gate.decide', { workloadId: payroll, gateId, decision: 'pass', note: '', revs: { [gateId]: rev } }, alpha))).body.value);
+  const cardDecision = async (who: Person, gateId: string, rev: number, decision: 'pass' | 'fail' | 'waive' = 'pass', workloadId = payroll) =>
+    cardText((await h.post(h.activities.execute(who, 'gate.decide', { workloadId, gateId, decision, note: '', revs: { [gateId]: rev } }, alpha))).body.value);
+  /**
+   * A release of its own for a spec: Tom its migration engineer, Bea its business owner, and a UAT cycle opened
+   * from its checklist message in chat (SignoffDriver presses the form in "form-message"), which Liftoff remembers.
+   */
+  const releaseShownInChat = async (name: string): Promise<string> => {
+    await h.say(h.activities.message(priya, `new ${name}`, alpha));
+    const workloadId = workloadIdIn(alpha, name.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
+    const roles = findAction(await h.say(h.activities.message(priya, `roles ${name}`, alpha)), 'roles.save');
+    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
+    const signoff = new SignoffDriver(h, alpha);
+    await signoff.assignBusinessOwner(priya, name, bea);
+    const opened = await signoff.open(priya, name, { testers: [tom], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
+    assert.ok(opened.cycleId, 'the cycle opened');
+    const { resource } = await h.app.cosmos.workloads.item(opened.cycleId, workloadId).read<any>();
+    assert.equal(resource?.card?.checklist?.activityId, 'form-message', 'the cycle remembers the checklist message it was opened from');
+    return workloadId;
+  };
+  /** The latest checklist drawn in the message "form-message" since `before` updates of it, once the drawing after the answer is done. */
+  const checklistDrawnSince = async (before: number): Promise<string | undefined> => {
+    await h.app.background.drain();
+    const card = h.fake.updates('form-message').slice(before).at(-1)?.activity?.attachments?.[0]?.content;
+    return card ? cardText(card) : undefined;
+  };
 
   before(async function () {
     this.timeout(60_000);
     issuer = await startTokenIssuer();
-    h = await startHarness({ ...issuer.env, RETRO_PSEUDONYM_SECRET: 'tab-spec-retro-secret-that-is-long-enough-0123456789' });
+    h = await startHarness({ ...issuer.env, RETRO_PSEUDONYM_SECRET: 'tab-spec-retro-secret-that-is-long-enough-0123456789', FOLLOW_UP_SWEEP_SECONDS: '0' });
     rosterOf(h, alpha, [priya, bea, tom, zed]);
     rosterOf(h, beta, [eve]);
     await h.post(h.activities.installation(priya, 'add', alpha));
@@ -197,7 +220,8 @@ describe('acting from the release board tab, and polling it', () => {
   it('decides a gate from "My release work" through the release rule, and refuses it with the sentence the card gives', async () => {
     const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.title === 'Assets replicated and staged');
     assert.ok(item, 'staging waits on Tom');
-    assert.deepEqual(Object.keys(item.act).sort(), ['gateId', 'kind', 'rev']);
+    assert.deepEqual(Object.keys(item.act).sort(), ['also', 'gateId', 'kind', 'rev']);
+    assert.deepEqual(item.act.also, ['fail'], 'Tom may fail his gate too, but not waive it: he is not the project manager');
     // Bea holds no migration engineer role: the tab's answer is the card's refusal, word for word.
     const refusal = await act(bea, 'gates', { workloadId: payroll, gateId: item.act.gateId, rev: item.act.rev, decision: 'pass' });
     assert.equal(refusal.status, 409);
@@ -227,6 +251,82 @@ describe('acting from the release board tab, and polling it', () => {
       (await myWork(tom)).some((i) => i.kind === 'gate' && i.title === 'User routing'),
       'still waiting on Tom',
     );
+  });
+
+  it('draws the checklist message in chat again after a gate is passed from the tab, as a decision on another card does', async () => {
+    const workloadId = await releaseShownInChat('Payslips');
+    const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.workloadId === workloadId && i.act.gateId === 'assets-staged');
+    assert.ok(item, 'staging of Payslips waits on Tom');
+    const before = h.fake.updates('form-message').length;
+    const passed = await act(tom, 'gates', { workloadId, gateId: 'assets-staged', rev: item.act.rev, decision: 'pass', note: 'Replicas in sync' });
+    assert.deepEqual([passed.status, passed.body.message], [200, 'Tom Engineer passed "Assets replicated and staged".']);
+    const drawn = await checklistDrawnSince(before);
+    assert.ok(drawn, 'the checklist message is updated');
+    assert.match(drawn, /Payslips/);
+    assert.match(drawn, /Tom Engineer passed "Assets replicated and staged"/);
+    assert.match(drawn, /Assets replicated and staged[^]*passed by Tom Engineer/);
+    const { resources: markers } = await h.app.cosmos.workloads.items
+      .query({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "cardSync"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+      .fetchAll();
+    assert.equal(markers.length, 0, 'the marker went once the message was drawn');
+
+    // A press the rule refuses changes nothing, so nothing is drawn.
+    const after = h.fake.updates('form-message').length;
+    assert.equal((await act(tom, 'gates', { workloadId, gateId: 'assets-staged', rev: item.act.rev, decision: 'pass' })).status, 409);
+    assert.equal(await checklistDrawnSince(after), undefined);
+  });
+
+  it('fails and waives a gate from the tab with a reason, refused without one or without the role with the sentence the card gives', async () => {
+    const workloadId = await releaseShownInChat('Timesheets');
+    const rev = await revOf(workloadId, 'user-routing');
+    const item = (await myWork(tom)).find((i) => i.kind === 'gate' && i.workloadId === workloadId && i.act.gateId === 'user-routing');
+    assert.ok(item, 'user routing waits on Tom');
+    assert.deepEqual([item.act.evidenceForm, item.act.also], [true, ['fail']], 'a gate passed with its evidence in chat may still be failed here');
+
+    const bare = await act(tom, 'gates', { workloadId, gateId: 'user-routing', rev, decision: 'fail' });
+    assert.deepEqual([bare.status, bare.body], [409, { changed: false, message: 'Say why: a failed gate needs a reason.' }]);
+    assert.ok((await cardDecision(tom, 'user-routing', rev, 'fail', workloadId)).includes(bare.body.message), bare.body.message);
+    const notHis = await act(tom, 'gates', { workloadId, gateId: 'user-routing', rev, decision: 'waive', note: 'Not needed' });
+    assert.deepEqual([notHis.status, notHis.body.message], [409, 'Only the project manager or the business owner can waive a gate.']);
+    assert.ok((await cardDecision(tom, 'user-routing', rev, 'waive', workloadId)).includes(notHis.body.message), notHis.body.message);
+    assert.equal(await revOf(workloadId, 'user-routing'), rev, 'nothing changed');
+
+    const before = h.fake.updates('form-message').length;
+    const failed = await act(tom, 'gates', { workloadId, gateId: 'user-routing', rev, decision: 'fail', note: 'Front door still points at the old site' });
+    assert.deepEqual([failed.status, failed.body.message], [200, 'Tom Engineer failed "User routing": Front door still points at the old site.']);
+    assert.match((await checklistDrawnSince(before)) ?? '', /Tom Engineer failed "User routing": Front door still points at the old site/);
+
+    const waived = await act(priya, 'gates', { workloadId, gateId: 'change-plan-shared', rev: await revOf(workloadId, 'change-plan-shared'), decision: 'waive', note: 'No users are affected' });
+    assert.deepEqual([waived.status, waived.body.message], [200, 'Priya PM waived "Business change plan shared: adoption plan, process changes, training, timelines".']);
+    const gates = (await detail(bea, workloadId)).body.gates;
+    assert.deepEqual(
+      ['user-routing', 'change-plan-shared'].map((id) => gates.find((g: any) => g.id === id)).map((g: any) => [g.status, g.reason, g.decidedBy]),
+      [
+        ['failed', 'Front door still points at the old site', 'Tom Engineer'],
+        ['waived', 'No users are affected', 'Priya PM'],
+      ],
+    );
+  });
+
+  it("shows a gate's typed evidence on the workload panel in the line the checklist card shows", async () => {
+    const workloadId = await releaseShownInChat('Expenses');
+    const status = async () => h.say(h.activities.message(tom, 'status Expenses', alpha));
+    const formCard = (await h.post(h.activities.execute(tom, 'gate.form', { ...findAction(await status(), 'gate.form').data, gateId: 'user-routing' }, alpha, 'checklist-card'))).body.value;
+    const record = findAction(formCard, 'gate.record', { decision: 'pass' });
+    const fields = {
+      checked: 'Front Door routes every region to the new site',
+      how: 'a synthetic login from each region',
+      link: 'https://contoso.example/runbooks/routing',
+      note: 'Done on the second try',
+    };
+    const recorded = await h.post(h.activities.execute(tom, 'gate.record', { ...record.data, ...fields }, alpha, 'checklist-card'));
+    assert.match(cardText(recorded.body.value), /Tom Engineer passed "User routing"/);
+
+    const gate = (await detail(bea, workloadId)).body.gates.find((g: any) => g.id === 'user-routing');
+    assert.match(gate.typedEvidence, /^checked Front Door routes every region to the new site, by a synthetic login from each region \(https:\/\/contoso\.example\/runbooks\/routing\); dated /);
+    assert.equal(gate.evidence, 'Done on the second try', 'the free-text note beside it');
+    assert.ok(cardText(await status()).includes(`Evidence: ${gate.typedEvidence}.`), 'the very line the checklist shows');
+    assert.equal((await detail(bea, payroll)).body.gates.find((g: any) => g.id === 'user-routing').typedEvidence, undefined, 'none where none was recorded');
   });
 
   it("approves a UAT cycle from the tab, then the business owner's final sign-off passes business testing", async () => {
@@ -306,5 +406,37 @@ describe('acting from the release board tab, and polling it', () => {
     assert.equal(broken.status, 400);
     assert.doesNotMatch(JSON.stringify(broken.body), /SyntaxError|at JSON|stack/);
     assert.equal((await call('POST', '/api/tab/gates', undefined, { body: {} })).status, 401);
+  });
+  it('lists the priorities review of an ended wave for its business owner, with a link to the channel of its card', async () => {
+    // Wave 0 held Payroll API and ended yesterday; Wave 1 (laid before, open until two weeks from now) is the one its decisions change.
+    const partition = teamPartitionOf({ tenantId: TENANT, scopeId: alpha.teamId! });
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const ended: Wave = {
+      id: 'wave-0',
+      waveId: 'wave-0',
+      workloadId: partition,
+      type: 'wave',
+      tenantId: TENANT,
+      scopeId: alpha.teamId!,
+      conversationId: alpha.conversationId,
+      name: 'Wave 0',
+      start: day(-14),
+      end: day(-1),
+      workloadIds: [payroll],
+      status: 'open',
+      createdBy: priya,
+      createdAt: new Date().toISOString(),
+    };
+    await h.app.cosmos.workloads.items.upsert(ended);
+    const reviews = async (who: Person) => (await myWork(who)).filter((i) => i.kind === 'review');
+    assert.deepEqual(await reviews(bea), [], 'nothing to review before the review is opened');
+
+    assert.equal(await h.app.sweepWaveReviews(), 1, 'Liftoff opens the review of the wave that ended');
+    const link = `https://teams.microsoft.com/l/channel/${encodeURIComponent(alpha.conversationId)}/Payroll%20API?tenantId=${TENANT}`;
+    const item = { kind: 'review', workloadId: payroll, workloadName: 'Wave 0', title: 'Priorities review of Wave 0: its decisions on Wave 1', link, act: { kind: 'review', waveId: 'wave-0' } };
+    assert.deepEqual(await reviews(bea), [item], 'the business owner of Payroll API takes part');
+    assert.deepEqual(await reviews(priya), [item], 'so does its project manager');
+    assert.deepEqual(await reviews(tom), [], 'its migration engineer does not');
+    assert.deepEqual(await reviews(eve), [], 'nor does anyone of another team');
   });
 });

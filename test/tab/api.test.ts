@@ -98,9 +98,9 @@ describe('the release board API (/api/tab/...)', () => {
     const link = `https://teams.microsoft.com/l/channel/${encodeURIComponent(alpha.conversationId)}/Payroll%20API?tenantId=${TENANT}`;
     // Readiness gates do not wait for earlier stages (the release rule), so user routing is Tom's to decide too.
     assert.deepEqual(body.items, [
-      { kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title: 'Assets replicated and staged', link, act: { kind: 'gate', gateId: 'assets-staged', rev: 1 } },
+      { kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title: 'Assets replicated and staged', link, act: { kind: 'gate', gateId: 'assets-staged', rev: 1, also: ['fail'] } },
       // User routing passes with typed evidence, filled on its form in chat: the page says so instead of offering Pass.
-      { kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title: 'User routing', link, act: { kind: 'gate', gateId: 'user-routing', rev: 1, evidenceForm: true } },
+      { kind: 'gate', workloadId: payroll, workloadName: 'Payroll API', title: 'User routing', link, act: { kind: 'gate', gateId: 'user-routing', rev: 1, evidenceForm: true, also: ['fail'] } },
       { kind: 'uat', workloadId: payroll, workloadName: 'Payroll API', title: 'UAT cycle 1: your test decision', link, act: { kind: 'uat', cycleId: 'uat-1' } },
     ]);
     const owner = (await get('/api/tab/mywork', await issuer.token(bea))).body.items;

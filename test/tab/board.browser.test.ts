@@ -235,6 +235,25 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     });
   });
 
+  it('fails a gate from "My release work" with the keyboard, refused without a reason as the card refuses it', async function () {
+    this.timeout(60_000);
+    await withTab('/tab/mywork', tom, 800, async ({ page, tab }) => {
+      const item = tab.getByRole('listitem', { name: /Gate to decide: User routing/ });
+      await item.waitFor();
+      assert.equal(await item.getByRole('button', { name: /^Pass/ }).count(), 0, 'it passes with its evidence form in chat');
+      assert.equal(await item.getByRole('button', { name: 'Waive' }).count(), 0, 'Tom may not waive: he is not the project manager');
+      await item.getByRole('button', { name: 'Fail' }).press('Enter');
+      await tab.getByRole('status').getByText('Say why: a failed gate needs a reason.').waitFor();
+      await item.getByRole('textbox', { name: /Reason/ }).fill('Front door still points at the old site');
+      await item.getByRole('button', { name: 'Fail' }).press('Enter');
+      await tab.getByRole('status').getByText('Tom Engineer failed "User routing": Front door still points at the old site.').waitFor();
+      const stored = (await h.app.cosmos.workloads.item(payroll, payroll).read<Workload>()).resource!;
+      const gate = stored.gates.find((g) => g.id === 'user-routing')!;
+      assert.deepEqual([gate.status, gate.reason], ['failed', 'Front door still points at the old site']);
+      await page.screenshot({ path: join(SHOTS, 'mywork-failed.png') });
+    });
+  });
+
   it('fits a phone: "My release work" at 320 px wide scrolls only downwards', async function () {
     this.timeout(60_000);
     await withTab('/tab/mywork', tom, 320, async ({ page, tab }) => {
