@@ -624,3 +624,14 @@ export const GATE_FLOWS: Readonly<Record<string, string>> = {
   'assets-retired': 'Decommission',
   'cost-reviewed': 'Cost review',
 };
+
+/** What the decision did; a failure names its reason. */
+export function decisionSentence(workload: Workload, gateId: string): string {
+  const gate = workload.gates.find((g) => g.id === gateId);
+  const def = gateDefinition(gateId);
+  if (!gate || !def) return 'Here is the current checklist.';
+  if (gate.pendingWaiver) return `${gate.pendingWaiver.by.name} asked to waive "${def.title}": ${gate.pendingWaiver.reason}. A second approver confirms it with Confirm a waiver.`;
+  const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
+  const seconded = gate.waiverRequestedBy ? `, as second approver to ${gate.waiverRequestedBy.name}` : '';
+  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${seconded}${reason}.`;
+}

@@ -1,7 +1,7 @@
 import { PROMOTION_GATE } from '../cutover/rules';
 import type { ConversationTarget } from '../conversations/messenger';
-import type { Person, Workload } from '../release/model';
-import { gateDefinition } from '../release/rules';
+import type { Person } from '../release/model';
+import { decisionSentence } from '../release/rules';
 import type { ReleaseService } from '../release/service';
 import type { BroadcastService } from '../broadcast/service';
 import type { RetroService } from '../retro/service';
@@ -42,17 +42,6 @@ export interface ChecklistShown {
 
 /** Most checklist messages drawn again after one decision from the tab (the newest first). */
 const MAX_REDRAWN_CHECKLISTS = 3;
-
-/** What a gate decision did, in the card's words (bot/teams/handlers.ts): a waiver asked for, a second approval, a failure's reason. */
-function decisionSentence(workload: Workload, gateId: string): string {
-  const gate = workload.gates.find((g) => g.id === gateId);
-  const def = gateDefinition(gateId);
-  if (!gate || !def) return 'Here is the current checklist.';
-  if (gate.pendingWaiver) return `${gate.pendingWaiver.by.name} asked to waive "${def.title}": ${gate.pendingWaiver.reason}. A second approver confirms it with Confirm a waiver.`;
-  const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
-  const seconded = gate.waiverRequestedBy ? `, as second approver to ${gate.waiverRequestedBy.name}` : '';
-  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${seconded}${reason}.`;
-}
 
 /**
  * What the tab's buttons do, through the very use cases the cards call (Teams is asked afresh who is a member): the release's gate decision, a UAT

@@ -5,7 +5,7 @@ import { savingsLine } from '../../cards/decommission';
 import { EVIDENCE_INPUTS, evidenceKindOf } from '../release/evidence';
 import { ROLE_TITLES, ROLES, type Person, type Role, type Workload } from '../release/model';
 import { HISTORY_PAGE, HISTORY_PAGES, type ReleaseService } from '../release/service';
-import { gateDefinition, type RuleResult } from '../release/rules';
+import { decisionSentence, gateDefinition, type RuleResult } from '../release/rules';
 import { PROMOTION_GATE } from '../cutover/rules';
 import { rolePicks, type EvidenceConfirmData, type GateDecideData, type GateRecordData, type RolesSaveData, type WaiverConfirmData, type WaiverPolicyData } from './payloads';
 import { attention, echo, good, missingWorkload, outcomeBanner, VerbOutcome, WorkloadAccess } from './router';
@@ -224,14 +224,3 @@ export class ReleaseHandlers implements WorkloadAccess {
 
 const names = (people: Person[]): string => people.map((p) => p.name).join(', ');
 const sameHolders = (a: Person[], b: Person[]): boolean => a.length === b.length && a.every((p) => b.some((q) => q.aadObjectId === p.aadObjectId));
-
-/** What the decision did; a failure names its reason. */
-function decisionSentence(workload: Workload, gateId: string): string {
-  const gate = workload.gates.find((g) => g.id === gateId);
-  const def = gateDefinition(gateId);
-  if (!gate || !def) return 'Here is the current checklist.';
-  if (gate.pendingWaiver) return `${gate.pendingWaiver.by.name} asked to waive "${def.title}": ${gate.pendingWaiver.reason}. A second approver confirms it with Confirm a waiver.`;
-  const reason = gate.status === 'failed' && gate.reason ? `: ${gate.reason}` : '';
-  const seconded = gate.waiverRequestedBy ? `, as second approver to ${gate.waiverRequestedBy.name}` : '';
-  return `${gate.decidedBy?.name ?? 'Someone'} ${gate.status} "${def.title}"${seconded}${reason}.`;
-}
