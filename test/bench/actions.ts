@@ -10,7 +10,10 @@ import { burst, startLoadClient } from './burst';
  * turn by kind; the last line is one JSON object with the figures.
  */
 import { strict as assert } from 'node:assert';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { Person } from '../../bot/release/model';
 import { addHistory, gateDecision, retroEntry, retroStart, rosterOf, uatApproval, uatOpen, workloadReady } from '../support/actions';
 import { person } from '../support/builders';
@@ -25,6 +28,11 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 2000);
 /** An approval and a retro entry redraw a shared card after the answer and are slow: fewer of them keep the run short. */
 const VOTES = Number(process.env.BENCH_VOTES ?? 200);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200);
+/** BENCH_ONLY=help,status,gate (names as printed, up to the first comma or space) runs only those phases, e.g. under `--cpu-prof`. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+/** BENCH_PROFILE=<dir> writes a CPU profile of this process (server, embedded Cosmos, fake connector) per measured phase. */
+const PROFILE = process.env.BENCH_PROFILE;
+const skipped: Figure = { turns: 0, rps: 0, perTurn: { total: 0 } };
 
 interface Figure {
   turns: number;
@@ -46,7 +54,14 @@ async function main(): Promise<void> {
 
   /** Fires the turns CONCURRENCY at a time; every one must be answered 200 with a card the check accepts. */
   async function measure(name: string, turns: Array<Record<string, unknown>>, check: (text: string) => boolean): Promise<Figure> {
+    if (ONLY && !ONLY.includes(name.split(/[ ,]/)[0]!)) return skipped;
     await h.app.background.drain();
+    const profiler = PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const before = counted.proxy.counts();
     const started = performance.now();
     let refused = 0;
@@ -61,6 +76,11 @@ async function main(): Promise<void> {
     }
     const ms = performance.now() - started;
     await h.app.background.drain();
+    if (profiler && PROFILE) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(path.join(PROFILE, `${name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const spent: RequestCounts = difference(counted.proxy.counts(), before);
     assert.equal(refused, 0, `${name}: every turn answered as expected`);
     const perTurn = Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round((v / turns.length) * 100) / 100]));
@@ -124,11 +144,13 @@ async function main(): Promise<void> {
       spread(VOTES, (i) => uatApproval(h, testers[Math.floor(i / WORKLOADS)]!, teams[i % WORKLOADS]!, fresh[i % WORKLOADS]!)),
       (t) => /You approved UAT cycle 1/.test(t),
     );
-    await burst(
-      client,
-      endpoint,
-      spread(WORKLOADS, (i) => retroStart(h, pm, teams[i]!, fresh[i]!)),
-    );
+    if (!ONLY || ONLY.includes('retro')) {
+      await burst(
+        client,
+        endpoint,
+        spread(WORKLOADS, (i) => retroStart(h, pm, teams[i]!, fresh[i]!)),
+      );
+    }
     await h.app.background.drain();
     const entry = await measure(
       'retro entry',
