@@ -36,9 +36,13 @@ type Event = Omit<AuditEvent, 'id'>;
 /** What a rule decided about a document of the workload: stored with the workload (its summary, a gate) and events in one batch. */
 export type Decided<D> = { kind: 'changed'; doc?: D; workload: Workload; events: Event[]; gatePassed?: boolean } | { kind: 'unchanged'; doc?: D } | { kind: 'refused'; message: string; doc?: D };
 
+/** Made once: `toLocaleString` with options builds a new formatter on every call, which a checklist turn felt. */
+const WHOLE = new Intl.NumberFormat('en-US', { minimumFractionDigits: 0, maximumFractionDigits: 2 });
+const CENTS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** An amount of money a month as cards and evidence write it: 1,250.5 → "1,250.50". */
 export function money(amount: number): string {
-  return amount.toLocaleString('en-US', { minimumFractionDigits: Number.isInteger(amount) ? 0 : 2, maximumFractionDigits: 2 });
+  return (Number.isInteger(amount) ? WHOLE : CENTS).format(amount);
 }
 
 export const DEFAULT_CURRENCY = 'USD';

@@ -43,7 +43,7 @@ const EMBEDDED_KEY = Buffer.from('liftoff-embedded-cosmos-key').toString('base64
 export async function startEmbeddedCosmos(port = 0): Promise<{ endpoint: string; server: Server }> {
   // Loaded only here: a process on Azure Cosmos DB never pays the embedded server's memory (about 20 MB).
   const { createHttpServer } = await import('@vercel/cosmosdb-server');
-  const server = createHttpServer();
+  const server = createHttpServer({ keepAlive: true });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());

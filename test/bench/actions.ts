@@ -10,8 +10,15 @@ import { burst, startLoadClient } from './burst';
  * turn by kind; the last line is one JSON object with the figures.
  */
 import { strict as assert } from 'node:assert';
+import { fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
+import path from 'node:path';
+import { createLogger } from '../../bot/log';
 import type { Person } from '../../bot/release/model';
+import { connectCosmos, type CosmosStore } from '../../bot/store/cosmos';
 import { addHistory, gateDecision, retroEntry, retroStart, rosterOf, uatApproval, uatOpen, workloadReady } from '../support/actions';
 import { person } from '../support/builders';
 import { countedStore, difference, RequestCounts } from '../support/cosmosRequests';
@@ -25,6 +32,13 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 2000);
 /** An approval and a retro entry redraw a shared card after the answer and are slow: fewer of them keep the run short. */
 const VOTES = Number(process.env.BENCH_VOTES ?? 200);
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 200);
+/** BENCH_ONLY=help,status,gate (names as printed, up to the first comma or space) runs only those phases, e.g. under `--cpu-prof`. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+/** BENCH_PROFILE=<dir> writes a CPU profile of this process (server, embedded Cosmos, fake connector) per measured phase. */
+const PROFILE = process.env.BENCH_PROFILE;
+/** BENCH_COSMOS=process runs the embedded Cosmos and its counting proxy in their own process (cosmosProcess.ts). */
+const COSMOS_PROCESS = process.env.BENCH_COSMOS === 'process';
+const skipped: Figure = { turns: 0, rps: 0, perTurn: { total: 0 } };
 
 interface Figure {
   turns: number;
@@ -32,8 +46,39 @@ interface Figure {
   perTurn: Record<string, number>;
 }
 
+/** The store the server uses, and the counts of what it sent: in this process, or in cosmosProcess.ts. */
+async function cosmos(): Promise<{ store: CosmosStore; counts: () => Promise<RequestCounts>; close: () => Promise<void> }> {
+  if (!COSMOS_PROCESS) {
+    const counted = await countedStore();
+    return { store: counted.store, counts: async () => counted.proxy.counts(), close: counted.close };
+  }
+  const child = fork(path.join(__dirname, 'cosmosProcess.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(key: string, message?: string): Promise<T> =>
+    new Promise((resolve) => {
+      const on = (reply: Record<string, unknown>) => {
+        if (key in reply) {
+          child.off('message', on);
+          resolve(reply[key] as T);
+        }
+      };
+      child.on('message', on);
+      if (message) child.send(message);
+    });
+  const endpoint = await ask<string>('endpoint');
+  const key = Buffer.from('liftoff-embedded-cosmos-key').toString('base64');
+  const store = await connectCosmos({ mode: 'key', endpoint, key, database: `bench-${randomUUID().slice(0, 8)}` }, createLogger('silent'));
+  return {
+    store,
+    counts: () => ask<RequestCounts>('counts', 'counts'),
+    close: async () => {
+      await store.close();
+      child.kill();
+    },
+  };
+}
+
 async function main(): Promise<void> {
-  const counted = await countedStore();
+  const counted = await cosmos();
   const h = await startHarness(
     { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', SIGNOFF_SWEEP_SECONDS: '0', RETRO_PSEUDONYM_SECRET: 'bench-retro-secret-that-is-long-enough-0123456789' },
     { store: counted.store },
@@ -46,8 +91,15 @@ async function main(): Promise<void> {
 
   /** Fires the turns CONCURRENCY at a time; every one must be answered 200 with a card the check accepts. */
   async function measure(name: string, turns: Array<Record<string, unknown>>, check: (text: string) => boolean): Promise<Figure> {
+    if (ONLY && !ONLY.includes(name.split(/[ ,]/)[0]!)) return skipped;
     await h.app.background.drain();
-    const before = counted.proxy.counts();
+    const profiler = PROFILE ? new Session() : undefined;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
+    const before = await counted.counts();
     const started = performance.now();
     let refused = 0;
     for (let i = 0; i < turns.length; i += CONCURRENCY) {
@@ -61,7 +113,12 @@ async function main(): Promise<void> {
     }
     const ms = performance.now() - started;
     await h.app.background.drain();
-    const spent: RequestCounts = difference(counted.proxy.counts(), before);
+    if (profiler && PROFILE) {
+      const { profile } = await profiler.post('Profiler.stop');
+      await writeFile(path.join(PROFILE, `${name.replace(/\W+/g, '-')}.cpuprofile`), JSON.stringify(profile));
+      profiler.disconnect();
+    }
+    const spent: RequestCounts = difference(await counted.counts(), before);
     assert.equal(refused, 0, `${name}: every turn answered as expected`);
     const perTurn = Object.fromEntries(Object.entries(spent).map(([k, v]) => [k, Math.round((v / turns.length) * 100) / 100]));
     const figure = { turns: turns.length, rps: Math.round((turns.length / ms) * 1000), perTurn };
@@ -124,11 +181,13 @@ async function main(): Promise<void> {
       spread(VOTES, (i) => uatApproval(h, testers[Math.floor(i / WORKLOADS)]!, teams[i % WORKLOADS]!, fresh[i % WORKLOADS]!)),
       (t) => /You approved UAT cycle 1/.test(t),
     );
-    await burst(
-      client,
-      endpoint,
-      spread(WORKLOADS, (i) => retroStart(h, pm, teams[i]!, fresh[i]!)),
-    );
+    if (!ONLY || ONLY.includes('retro')) {
+      await burst(
+        client,
+        endpoint,
+        spread(WORKLOADS, (i) => retroStart(h, pm, teams[i]!, fresh[i]!)),
+      );
+    }
     await h.app.background.drain();
     const entry = await measure(
       'retro entry',
