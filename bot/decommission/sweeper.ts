@@ -17,50 +17,34 @@ export interface FollowUps {
 /**
  * The follow-ups after promotion: a hold that ended, a cost review due. It keeps nothing in memory: each
  * sweep asks Cosmos what is due and marks it there before delivering, so a restart picks up where it stopped
- * and nothing is delivered twice.
+ * and nothing is delivered twice. `sweep()` sweeps now (or joins the sweep running) and answers how many
+ * follow-ups it delivered.
  */
-export class FollowUpSweeper {
-  private readonly periodic: PeriodicSweep;
-
-  constructor(
-    private readonly service: DecommissionService,
-    private readonly deliver: FollowUps,
-    intervalMs: number,
-    private readonly log: Logger,
-  ) {
-    this.periodic = new PeriodicSweep('followup.sweep_failed', () => this.once(), intervalMs, log);
-  }
-
-  start(): void {
-    this.periodic.start();
-  }
-
-  /** Sweeps now (or joins the sweep running); answers how many follow-ups it delivered. */
-  sweep(): Promise<number> {
-    return this.periodic.sweep();
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
-
-  private async once(): Promise<number> {
-    let count = 0;
-    for (const claim of await this.service.claimEndedHolds()) {
-      this.log.info({ event: 'decommission.hold_ended', workloadId: claim.workload.workloadId, assets: claim.assets.map((a) => a.id) }, 'hold ended, owners reminded');
-      await this.deliver.holdEnded(claim);
-      count += claim.assets.length;
-    }
-    for (const workload of await this.service.claimCostReviews('askedAt')) {
-      this.log.info({ event: 'costreview.asked', workloadId: workload.workloadId }, 'cost review asked for');
-      await this.deliver.askCostReview(workload);
-      count += 1;
-      const [reminded] = await this.service.claimCostReviews('remindedAt', [workload.workloadId]);
-      if (reminded) {
-        await this.deliver.remindCostReview(reminded);
-        count += 1;
-      }
-    }
-    return count;
+export class FollowUpSweeper extends PeriodicSweep {
+  constructor(service: DecommissionService, deliver: FollowUps, intervalMs: number, log: Logger) {
+    super(
+      'followup.sweep_failed',
+      async () => {
+        let count = 0;
+        for (const claim of await service.claimEndedHolds()) {
+          log.info({ event: 'decommission.hold_ended', workloadId: claim.workload.workloadId, assets: claim.assets.map((a) => a.id) }, 'hold ended, owners reminded');
+          await deliver.holdEnded(claim);
+          count += claim.assets.length;
+        }
+        for (const workload of await service.claimCostReviews('askedAt')) {
+          log.info({ event: 'costreview.asked', workloadId: workload.workloadId }, 'cost review asked for');
+          await deliver.askCostReview(workload);
+          count += 1;
+          const [reminded] = await service.claimCostReviews('remindedAt', [workload.workloadId]);
+          if (reminded) {
+            await deliver.remindCostReview(reminded);
+            count += 1;
+          }
+        }
+        return count;
+      },
+      intervalMs,
+      log,
+    );
   }
 }

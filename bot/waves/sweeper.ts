@@ -11,40 +11,24 @@ export interface ReviewDelivery {
  * Opens the business priorities review of each wave whose last day is over, by itself. It keeps nothing in
  * memory: each sweep asks Cosmos which open waves ended without a review, opens the review once (its natural
  * id), marks the wave, and marks the review announced before delivering, so a restart or a second process
- * picks up where it stopped and nothing is delivered twice.
+ * picks up where it stopped and nothing is delivered twice. `sweep()` sweeps now (or joins the sweep running)
+ * and answers how many reviews it opened and announced.
  */
-export class ReviewSweeper {
-  private readonly periodic: PeriodicSweep;
-
-  constructor(
-    private readonly waves: WaveService,
-    private readonly deliver: ReviewDelivery,
-    intervalMs: number,
-    private readonly log: Logger,
-  ) {
-    this.periodic = new PeriodicSweep('wave.review_sweep_failed', () => this.once(), intervalMs, log);
-  }
-
-  start(): void {
-    this.periodic.start();
-  }
-
-  /** Sweeps now (or joins the sweep running); answers how many reviews it opened and announced. */
-  sweep(): Promise<number> {
-    return this.periodic.sweep();
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
-
-  private async once(): Promise<number> {
-    let count = 0;
-    for (const announcement of await this.waves.openEndedReviews()) {
-      this.log.info({ event: 'wave.review_opened', waveId: announcement.review.waveId, stakeholders: announcement.review.stakeholders.length }, 'priorities review opened by the sweep');
-      await this.deliver.announce(announcement);
-      count += 1;
-    }
-    return count;
+export class ReviewSweeper extends PeriodicSweep {
+  constructor(waves: WaveService, deliver: ReviewDelivery, intervalMs: number, log: Logger) {
+    super(
+      'wave.review_sweep_failed',
+      async () => {
+        let count = 0;
+        for (const announcement of await waves.openEndedReviews()) {
+          log.info({ event: 'wave.review_opened', waveId: announcement.review.waveId, stakeholders: announcement.review.stakeholders.length }, 'priorities review opened by the sweep');
+          await deliver.announce(announcement);
+          count += 1;
+        }
+        return count;
+      },
+      intervalMs,
+      log,
+    );
   }
 }
