@@ -1,3 +1,4 @@
+import { formatWhen } from '../shared/dates';
 import type { Person, Workload } from '../release/model';
 import { passGateOnBehalf } from '../release/rules';
 import { FreshReads, forEachLimited, SingleFlight } from '../shared/coalesce';
@@ -27,6 +28,23 @@ import {
 /** A cycle as it is now, with its tally. */
 export interface CycleView extends CycleSnapshot {
   tally: Tally;
+}
+
+/** What a tester's recorded decision did, in the words of the sign-off card and the tab. */
+export function decidedSentence(view: CycleView, decision: 'approve' | 'reject', at: string): string {
+  const base = `You ${decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${view.cycle.number} ${formatWhen(at)}.`;
+  switch (view.cycle.state) {
+    case 'awaitingFinal':
+      return `${base} The testers' rule is met: the cycle now waits for the final sign-off.`;
+    case 'failed':
+      return `${base} The cycle has failed.`;
+    case 'expired':
+      return `${base} The cycle has expired.`;
+    case 'cancelled':
+      return `${base} The cycle has been cancelled since.`;
+    default:
+      return base;
+  }
 }
 
 export type OpenOutcome = { kind: 'opened'; cycle: SignoffCycle; created: boolean } | { kind: 'refused'; message: string };

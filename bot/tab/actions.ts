@@ -5,7 +5,7 @@ import { decisionSentence } from '../release/rules';
 import type { ReleaseService } from '../release/service';
 import type { BroadcastService } from '../broadcast/service';
 import type { RetroService } from '../retro/service';
-import type { CycleView, SignoffService } from '../signoff/service';
+import { decidedSentence, type SignoffService } from '../signoff/service';
 import { formatWhen } from '../shared/dates';
 import type { ReleaseBoard } from './board';
 import type { TabPerson } from './identity';
@@ -16,23 +16,6 @@ export type Acted = ActResult | undefined;
 
 const refused = (message: string): ActResult => ({ changed: false, message });
 const done = (message: string): ActResult => ({ changed: true, message });
-
-/** The card's own words for a tester's recorded decision (bot/teams/signoffHandlers.ts). */
-function decidedSentence(view: CycleView, decision: 'approve' | 'reject', at: string): string {
-  const base = `You ${decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${view.cycle.number} ${formatWhen(at)}.`;
-  switch (view.cycle.state) {
-    case 'awaitingFinal':
-      return `${base} The testers' rule is met: the cycle now waits for the final sign-off.`;
-    case 'failed':
-      return `${base} The cycle has failed.`;
-    case 'expired':
-      return `${base} The cycle has expired.`;
-    case 'cancelled':
-      return `${base} The cycle has been cancelled since.`;
-    default:
-      return base;
-  }
-}
 
 /** A message in chat showing a workload's checklist, and the banner it is drawn again with. */
 export interface ChecklistShown {

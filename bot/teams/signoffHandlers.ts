@@ -12,7 +12,7 @@ import { Approver, BUSINESS_TESTING_GATE, isActive, SignoffCycle } from '../sign
 import { dueLabel, isPastDue, viewerOf } from '../signoff/rules';
 import { canonicalTimeZone, dateIn } from '../shared/zonedTime';
 import { formatWhen } from '../shared/dates';
-import type { CycleView, SignoffService } from '../signoff/service';
+import { decidedSentence, type CycleView, type SignoffService } from '../signoff/service';
 import { attention, good, outcomeBanner, VerbOutcome } from './router';
 import type { CancelData, CycleRefData, DecideData, FinalData, OpenCycleData } from './signoffPayloads';
 import type { ChecklistMessages } from './checklistMessages';
@@ -241,12 +241,12 @@ export class SignoffHandlers {
         this.deps.log.info({ event: 'signoff.decision_recorded', ...fields, decision: outcome.vote.decision }, 'tester decision recorded');
         if (outcome.markerVersion) this.deps.publisher.marked(outcome.view, outcome.markerVersion, fields);
         else await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
-        return { card: this.personal(turn, outcome.view, good(this.decidedSentence(outcome.view, outcome.vote.decision, outcome.vote.at))) };
+        return { card: this.personal(turn, outcome.view, good(decidedSentence(outcome.view, outcome.vote.decision, outcome.vote.at))) };
       case 'already': {
         const vote = outcome.vote;
         const notice =
           vote.decision === data.decision
-            ? good(this.decidedSentence(outcome.view, vote.decision, vote.at))
+            ? good(decidedSentence(outcome.view, vote.decision, vote.at))
             : attention(
                 `You already ${vote.decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${outcome.view.cycle.number} ${when(vote.at)}. A decision is recorded once and cannot be changed.`,
               );
@@ -255,23 +255,6 @@ export class SignoffHandlers {
       case 'refused':
         if (outcome.pastDue) this.expireSoon(data.workloadId, data.cycleId, fields);
         return { card: this.personal(turn, outcome.view, attention(outcome.message)) };
-    }
-  }
-
-  private decidedSentence(view: CycleView, decision: 'approve' | 'reject', at: string): string {
-    const number = view.cycle.number;
-    const done = `You ${decision === 'approve' ? 'approved' : 'rejected'} UAT cycle ${number} ${when(at)}.`;
-    switch (view.cycle.state) {
-      case 'awaitingFinal':
-        return `${done} The testers' rule is met: the cycle now waits for the final sign-off.`;
-      case 'failed':
-        return `${done} The cycle has failed.`;
-      case 'expired':
-        return `${done} The cycle has expired.`;
-      case 'cancelled':
-        return `${done} The cycle has been cancelled since.`;
-      default:
-        return done;
     }
   }
 
