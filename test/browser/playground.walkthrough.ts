@@ -357,8 +357,8 @@ async function main(): Promise<void> {
     await cardSays(page, 'Listed 2 assets. Move each through the steps below, in order.');
     card = messageCards(page).last();
     const listed = await card.innerText();
-    assert.match(listed, new RegExp(`payroll-vm-01 · VM · DC1 rack 4\\s+Listed \\(${escaped(me)}, .+\\) · 420\\.50/month · owner ${escaped(me)}`));
-    assert.match(listed, new RegExp(`payroll-db · SQL Server 2016 · DC1 rack 7\\s+Listed \\(${escaped(me)}, .+\\) · 1,200/month · owner ${escaped(me)}`));
+    assert.match(listed, new RegExp(`payroll-vm-01 · VM · DC1 rack 4\\s+Listed \\(${escaped(me)}, .+\\) · USD 420\\.50/month · owner ${escaped(me)}`));
+    assert.match(listed, new RegExp(`payroll-db · SQL Server 2016 · DC1 rack 7\\s+Listed \\(${escaped(me)}, .+\\) · USD 1,200/month · owner ${escaped(me)}`));
     // Listing comes before promotion; the first step waits for the cutover, and the card says so.
     await card.getByText('Monitored: no traffic', { exact: true }).first().click();
     await cardSays(page, 'Traffic is not rerouted yet: assets are monitored from the cutover on. "payroll-vm-01" stays listed.');
