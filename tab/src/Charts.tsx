@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { tokens } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 import type { BurnDownPoint, CycleView, NoticeView } from '../../bot/tab/view';

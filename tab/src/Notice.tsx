@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { MessageBar, MessageBarBody, MessageBarTitle } from '@fluentui/react-components';
 import type { ReactNode } from 'react';
 

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 import { tokens } from '@fluentui/react-components';
 
 /** Stage progress as a bar with its words: the bar is named for screen readers, and the text beside it says the same. */

@@ -30,6 +30,15 @@ const HOST = 'https://teams.microsoft.com/liftoff-test-host';
 /** Where the browser finds Liftoff: an https origin Playwright forwards to the loopback server (Chromium keeps public pages off loopback). */
 const LIFTOFF = 'https://liftoff.test';
 
+/**
+ * An element's full and visible width, run in the page. Typed loosely: without the DOM library (the root
+ * program has React's empty element interfaces only) the element has no layout properties to the compiler.
+ */
+const widthsOf = (el: unknown): number[] => {
+  const box = el as { scrollWidth: number; clientWidth: number };
+  return [box.scrollWidth, box.clientWidth];
+};
+
 const priya = person('Priya PM');
 const tom = person('Tom Engineer');
 const alpha = teamChannel('alpha');
@@ -178,7 +187,7 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
       assert.match(await row.innerText(), /Payroll API[\s\S]*Staged[\s\S]*0\/16 gates/);
       assert.doesNotMatch(await row.innerText(), /Not started/, 'the stage columns give way on a phone; the panel lists the gates');
       const region = tab.getByRole('region', { name: 'Workloads against the release stages' });
-      const widths = await region.evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      const widths = await region.evaluate(widthsOf);
       assert.ok(widths[0]! <= widths[1]!, `the board is ${widths[0]} px wide in ${widths[1]} px`);
       const box = await row.boundingBox();
       assert.ok(box && box.x >= 0 && box.x + box.width <= 320, `the row spans ${JSON.stringify(box)}`);
@@ -258,7 +267,7 @@ describe('the release board tab in Chromium, hosted by a page that plays Teams',
     this.timeout(60_000);
     await withTab('/tab/mywork', tom, 320, async ({ page, tab }) => {
       await tab.getByRole('list', { name: 'What waits on you' }).waitFor();
-      const widths = await tab.locator('html').evaluate((el) => [el.scrollWidth, el.clientWidth]);
+      const widths = await tab.locator('html').evaluate(widthsOf);
       assert.ok(widths[0]! <= widths[1]!, `the page is ${widths[0]} px wide in ${widths[1]} px`);
       await page.screenshot({ path: join(SHOTS, 'mywork-320px.png'), fullPage: true });
     });
