@@ -1,7 +1,8 @@
 /**
  * Broadcast benchmark: `npm run bench:broadcast`. Not part of `npm test`.
  *
- * This process plays Azure and Teams: an embedded Cosmos DB server and a fake Bot Connector that enforces a global
+ * This process plays Teams, and starts Azure's part: an embedded Cosmos DB server in a process of its own (as production
+ * has Cosmos DB elsewhere, so its scans do not stall the fake Teams), and a fake Bot Connector here that enforces a global
  * rate and Teams' per-conversation windows, answering 429 with Retry-After when they are exceeded. Liftoff itself runs
  * as child processes (`node dist/bot/index.js`), pointed at both, so a "crash" is a real SIGKILL.
  *
@@ -15,11 +16,11 @@
  * Liftoff runs as production does, from the compiled build (`dist/`, built first when missing or stale), Cosmos DB
  * in another process. The last line printed is one JSON object with the figures.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { startEmbeddedCosmos, connectCosmos, CosmosStore } from '../../bot/store/cosmos';
+import { connectCosmos, CosmosStore } from '../../bot/store/cosmos';
 import { createLogger } from '../../bot/log';
 import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
 import { CosmosSenderCoordination } from '../../bot/store/coordinationRepository';
@@ -108,8 +109,34 @@ interface Setup {
   recipientOf: Map<string, number>;
 }
 
+/**
+ * The embedded Cosmos DB server in a process of its own, as production has Cosmos DB elsewhere: its query scans do not
+ * stall the fake Teams and the bench's own reads, which run in this process.
+ */
+async function startCosmosProcess(): Promise<{ endpoint: string; process: ChildProcess; peakRssMb(): number }> {
+  const script =
+    "const { createHttpServer } = require('@vercel/cosmosdb-server'); const server = createHttpServer();" +
+    "server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));";
+  const child = spawn(process.execPath, ['-e', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.once('exit', (code) => reject(new Error(`the Cosmos DB process exited ${code}`)));
+    child.stdout!.once('data', (chunk: Buffer) => resolvePort((JSON.parse(chunk.toString()) as { port: number }).port));
+  });
+  let peak = 0;
+  const sample = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch {
+      // Gone.
+    }
+  }, 1000);
+  child.once('exit', () => clearInterval(sample));
+  return { endpoint: `http://127.0.0.1:${port}`, process: child, peakRssMb: () => peak };
+}
+
 async function setUp(rateLimits: { globalPerSecond: number }, recipients: number): Promise<Setup> {
-  const cosmos = await startEmbeddedCosmos();
+  const cosmos = await startCosmosProcess();
   const store = await connectCosmos({ mode: 'key', endpoint: cosmos.endpoint, key: Buffer.from('bench').toString('base64'), database: 'liftoff' }, log);
   const fake = await startFakeConnector({ rateLimits: { ...rateLimits, perConversation: true } });
   const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
@@ -142,10 +169,10 @@ async function setUp(rateLimits: { globalPerSecond: number }, recipients: number
     store,
     async stopCosmos() {
       await store.close();
-      await new Promise<void>((r) => {
-        cosmos.server.close(() => r());
-        cosmos.server.closeAllConnections();
-      });
+      process.stderr.write(`Cosmos DB process: peak RSS ${cosmos.peakRssMb().toFixed(0)} MB\n`);
+      const exited = new Promise((r) => cosmos.process.once('exit', r));
+      cosmos.process.kill('SIGTERM');
+      await exited;
     },
     fake,
     broadcast,
