@@ -120,7 +120,7 @@ async function startCosmosProcess(): Promise<{ endpoint: string; process: ChildP
   const child = spawn(process.execPath, ['-e', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolvePort, reject) => {
     child.once('exit', (code) => reject(new Error(`the Cosmos DB process exited ${code}`)));
-    child.stdout!.once('data', (chunk: Buffer) => resolvePort((JSON.parse(chunk.toString()) as { port: number }).port));
+    child.stdout.once('data', (chunk: Buffer) => resolvePort((JSON.parse(chunk.toString()) as { port: number }).port));
   });
   let peak = 0;
   const sample = setInterval(() => {
