@@ -36,6 +36,10 @@ import { build, buildReason } from '../../scripts/start';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const HEADROOM_RECIPIENTS = Number(process.env.BENCH_HEADROOM_RECIPIENTS ?? 50_000);
 const ONLY = process.env.BENCH_ONLY;
+/** Longest wait for a notice to settle (`BENCH_SETTLE_TIMEOUT_S`): the headroom part then reports how far it got. */
+const SETTLE_TIMEOUT_MS = Number(process.env.BENCH_SETTLE_TIMEOUT_S ?? 1200) * 1000;
+/** How far the run under way got: what a timed-out part reports. */
+const sofar = { sent: 0, seconds: 0, peakRssMb: 0 };
 const TEAMS_RATE = 50;
 const HEADROOM_RATE = 2000;
 const LEASE_SECONDS = 3;
@@ -303,13 +307,18 @@ async function run(name: string, setup: Setup, rate: number, recipients: number,
     process.stderr.write(`[${name}] the second process took the lease ${handoverSeconds.toFixed(1)} s after the kill\n`);
   }
   let lastReport = Date.now();
-  await waitFor('the notice to settle', 1_200_000, async () => {
+  await waitFor('the notice to settle', SETTLE_TIMEOUT_MS, async () => {
+    Object.assign(sofar, { sent: noticeSends(), seconds: (Date.now() - started) / 1000, peakRssMb: Math.max(...children.map((c) => c.peakRssMb())) });
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       process.stderr.write(`[${name}] ${noticeSends()} sent, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     const notice = await setup.notices.get(setup.workloadId, noticeId);
     return notice && notice.status === 'sent' && notice.settledRev === notice.rev ? notice : undefined;
+  }).catch((error: unknown) => {
+    // Timed out: the processes go, so the bench can still print what it has.
+    for (const child of children) child.process.kill('SIGKILL');
+    throw error;
   });
   const ended = Date.now();
   const seconds = (ended - started) / 1000;
@@ -373,9 +382,13 @@ async function pacedRun(): Promise<Outcome & { connector: Record<string, number>
 
 async function headroomRun(): Promise<Outcome> {
   const setup = await setUp({ globalPerSecond: HEADROOM_RATE }, HEADROOM_RECIPIENTS);
-  const headroom = await run('headroom', setup, HEADROOM_RATE, HEADROOM_RECIPIENTS);
-  await setup.fake.close();
-  await setup.stopCosmos();
+  let headroom: Outcome;
+  try {
+    headroom = await run('headroom', setup, HEADROOM_RATE, HEADROOM_RECIPIENTS);
+  } finally {
+    await setup.fake.close();
+    await setup.stopCosmos();
+  }
   process.stderr.write(
     `headroom: ${HEADROOM_RECIPIENTS} recipients, ${headroom.seconds.toFixed(1)} s, ${(HEADROOM_RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, lost ${headroom.lost}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB\n` +
       `headroom, where the time went: ${JSON.stringify(headroom.timeline)}\n`,
@@ -392,7 +405,16 @@ async function main(): Promise<void> {
   );
   if (buildReason(root) !== undefined) build(root);
   const paced = ONLY === 'headroom' ? undefined : await pacedRun();
-  const headroom = ONLY === 'paced' ? undefined : await headroomRun();
+  let headroomError: string | undefined;
+  const headroom =
+    ONLY === 'paced'
+      ? undefined
+      : await headroomRun().catch((error: unknown) => {
+          // The paced figures are still printed; the headroom part says how far it got.
+          headroomError = `${error instanceof Error ? error.message : String(error)} after ${sofar.seconds.toFixed(0)} s, ${sofar.sent} sent, peak RSS ${sofar.peakRssMb.toFixed(0)} MB`;
+          process.stderr.write(`headroom failed: ${headroomError}\n`);
+          return undefined;
+        });
   const lag = (paced?.recordLagMs ?? []).concat(headroom?.recordLagMs ?? []);
   process.stderr.write(`crash window (Teams accepted → delivery recorded), ${lag.length} samples: p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${Math.max(0, ...lag)} ms\n`);
   console.log(
@@ -414,6 +436,7 @@ async function main(): Promise<void> {
       headroomRecipients: HEADROOM_RECIPIENTS,
       headroomDuplicates: headroom?.duplicates,
       headroomLost: headroom?.lost,
+      headroomError,
     }),
   );
 }
