@@ -12,6 +12,8 @@
  * - headroom: 50,000 recipients (`BENCH_HEADROOM_RECIPIENTS`), connector limit 2,000/s, no faults, sender configured at
  *   2,000/s: the engine's own speed, and its memory at five times the audience.
  * `BENCH_ONLY=paced` or `BENCH_ONLY=headroom` runs one of the two.
+ * `BENCH_SETTLE_TIMEOUT_S` (default 1200) bounds the wait for a notice to settle; a headroom part that runs out of it
+ * reports how far it got (`headroomError`) and the line is printed all the same.
  *
  * Liftoff runs as production does, from the compiled build (`dist/`, built first when missing or stale), Cosmos DB
  * in another process. The last line printed is one JSON object with the figures.
