@@ -1,4 +1,4 @@
-import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
+import type { Container, JSONObject, JSONValue, OperationInput, SqlQuerySpec } from '@azure/cosmos';
 import { Ack, Delivery, DeliveryStatus, Notice, noticeSummaryOf } from '../broadcast/model';
 import type { Workload } from '../release/model';
 import type { NoticeRepository, OutboxEntry } from '../broadcast/repository';
@@ -15,6 +15,17 @@ const FIRST_CONTENT_REV = 1;
 const BATCH = 100;
 /** Statuses read per page when counting a notice's deliveries (short strings: a large page costs little memory). */
 const COUNT_PAGE = 5000;
+
+/** A query over the deliveries of one notice, inside the workload's partition. */
+function deliveriesOf(workloadId: string, noticeId: string, select: string, extra = ''): SqlQuerySpec {
+  return {
+    query: `${select} FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId${extra}`,
+    parameters: [
+      { name: '@workloadId', value: workloadId },
+      { name: '@noticeId', value: noticeId },
+    ],
+  };
+}
 
 /** Notices, deliveries and acknowledgements in the `workloads` container, in the workload's partition. */
 export class CosmosNoticeRepository implements NoticeRepository {
@@ -139,14 +150,13 @@ export class CosmosNoticeRepository implements NoticeRepository {
     const query =
       'SELECT TOP @limit * FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId AND c.id > @after ' +
       `AND (c.status = "pending" OR c.status = "claimed"${behind}) ORDER BY c.id`;
-    const work = await queryPartition<Delivery>(this.container, notice.workloadId, query, {
-      limit,
-      noticeId: notice.id,
-      after: afterId,
-      contentRev: notice.contentRev,
-      remindRev: notice.remindRev,
-    });
-    return work.map(toDomain);
+    const parameters: Record<string, JSONValue> = { workloadId: notice.workloadId, limit, noticeId: notice.id, after: afterId, contentRev: notice.contentRev, remindRev: notice.remindRev };
+    const spec = { query, parameters: Object.entries(parameters).map(([name, value]) => ({ name: `@${name}`, value })) };
+    // One page of the size asked for, so one round trip: with the SDK's default page (100 documents) a page of 1,000 costs
+    // ten, and the embedded server answers each by running the whole query again.
+    const work: Delivery[] = [];
+    for await (const page of queryPages<Delivery>(this.container, spec, Math.max(1, limit), notice.workloadId)) work.push(...page.map(toDomain));
+    return work;
   }
 
   async saveDelivery(delivery: Delivery): Promise<string | undefined> {
@@ -182,7 +192,10 @@ export class CosmosNoticeRepository implements NoticeRepository {
   }
 
   async deliveries(workloadId: string, noticeId: string): Promise<Delivery[]> {
-    return (await this.ofNotice<Delivery>(workloadId, noticeId, 'SELECT *', 'delivery', ' ORDER BY c.id')).map(toDomain);
+    // Large pages: each page is a round trip, and the embedded server runs the whole query again for every one.
+    const all: Delivery[] = [];
+    for await (const page of queryPages<Delivery>(this.container, deliveriesOf(workloadId, noticeId, 'SELECT *', ' ORDER BY c.id'), COUNT_PAGE, workloadId)) all.push(...page.map(toDomain));
+    return all;
   }
 
   async statuses(workloadId: string, noticeId: string): Promise<DeliveryStatus[]> {
@@ -191,14 +204,7 @@ export class CosmosNoticeRepository implements NoticeRepository {
 
   async statusCounts(workloadId: string, noticeId: string): Promise<Map<DeliveryStatus, number>> {
     const counts = new Map<DeliveryStatus, number>();
-    const query = 'SELECT VALUE c.status FROM c WHERE c.workloadId = @workloadId AND c.type = "delivery" AND c.noticeId = @noticeId';
-    const spec = {
-      query,
-      parameters: [
-        { name: '@workloadId', value: workloadId },
-        { name: '@noticeId', value: noticeId },
-      ],
-    };
+    const spec = deliveriesOf(workloadId, noticeId, 'SELECT VALUE c.status');
     for await (const page of queryPages<DeliveryStatus>(this.container, spec, COUNT_PAGE, workloadId)) {
       for (const status of page) counts.set(status, (counts.get(status) ?? 0) + 1);
     }

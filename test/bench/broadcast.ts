@@ -1,7 +1,8 @@
 /**
  * Broadcast benchmark: `npm run bench:broadcast`. Not part of `npm test`.
  *
- * This process plays Azure and Teams: an embedded Cosmos DB server and a fake Bot Connector that enforces a global
+ * This process plays Teams, and starts Azure's part: an embedded Cosmos DB server in a process of its own (as production
+ * has Cosmos DB elsewhere, so its scans do not stall the fake Teams), and a fake Bot Connector here that enforces a global
  * rate and Teams' per-conversation windows, answering 429 with Retry-After when they are exceeded. Liftoff itself runs
  * as child processes (`node dist/bot/index.js`), pointed at both, so a "crash" is a real SIGKILL.
  *
@@ -11,15 +12,17 @@
  * - headroom: 50,000 recipients (`BENCH_HEADROOM_RECIPIENTS`), connector limit 2,000/s, no faults, sender configured at
  *   2,000/s: the engine's own speed, and its memory at five times the audience.
  * `BENCH_ONLY=paced` or `BENCH_ONLY=headroom` runs one of the two.
+ * `BENCH_SETTLE_TIMEOUT_S` (default 1200) bounds the wait for a notice to settle; a headroom part that runs out of it
+ * reports how far it got (`headroomError`) and the line is printed all the same.
  *
  * Liftoff runs as production does, from the compiled build (`dist/`, built first when missing or stale), Cosmos DB
  * in another process. The last line printed is one JSON object with the figures.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { startEmbeddedCosmos, connectCosmos, CosmosStore } from '../../bot/store/cosmos';
+import { connectCosmos, CosmosStore } from '../../bot/store/cosmos';
 import { createLogger } from '../../bot/log';
 import { CosmosNoticeRepository } from '../../bot/store/noticeRepository';
 import { CosmosSenderCoordination } from '../../bot/store/coordinationRepository';
@@ -35,6 +38,10 @@ import { build, buildReason } from '../../scripts/start';
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 10_000);
 const HEADROOM_RECIPIENTS = Number(process.env.BENCH_HEADROOM_RECIPIENTS ?? 50_000);
 const ONLY = process.env.BENCH_ONLY;
+/** Longest wait for a notice to settle (`BENCH_SETTLE_TIMEOUT_S`): the headroom part then reports how far it got. */
+const SETTLE_TIMEOUT_MS = Number(process.env.BENCH_SETTLE_TIMEOUT_S ?? 1200) * 1000;
+/** How far the run under way got: what a timed-out part reports. */
+const sofar = { sent: 0, seconds: 0, peakRssMb: 0 };
 const TEAMS_RATE = 50;
 const HEADROOM_RATE = 2000;
 const LEASE_SECONDS = 3;
@@ -108,8 +115,34 @@ interface Setup {
   recipientOf: Map<string, number>;
 }
 
+/**
+ * The embedded Cosmos DB server in a process of its own, as production has Cosmos DB elsewhere: its query scans do not
+ * stall the fake Teams and the bench's own reads, which run in this process.
+ */
+async function startCosmosProcess(): Promise<{ endpoint: string; process: ChildProcess; peakRssMb(): number }> {
+  const script =
+    "const { createHttpServer } = require('@vercel/cosmosdb-server'); const server = createHttpServer();" +
+    "server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ port: server.address().port })));";
+  const child = spawn(process.execPath, ['-e', script], { cwd: resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.once('exit', (code) => reject(new Error(`the Cosmos DB process exited ${code}`)));
+    child.stdout.once('data', (chunk: Buffer) => resolvePort((JSON.parse(chunk.toString()) as { port: number }).port));
+  });
+  let peak = 0;
+  const sample = setInterval(() => {
+    try {
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (hwm) peak = Math.max(peak, Number(hwm[1]) / 1024);
+    } catch {
+      // Gone.
+    }
+  }, 1000);
+  child.once('exit', () => clearInterval(sample));
+  return { endpoint: `http://127.0.0.1:${port}`, process: child, peakRssMb: () => peak };
+}
+
 async function setUp(rateLimits: { globalPerSecond: number }, recipients: number): Promise<Setup> {
-  const cosmos = await startEmbeddedCosmos();
+  const cosmos = await startCosmosProcess();
   const store = await connectCosmos({ mode: 'key', endpoint: cosmos.endpoint, key: Buffer.from('bench').toString('base64'), database: 'liftoff' }, log);
   const fake = await startFakeConnector({ rateLimits: { ...rateLimits, perConversation: true } });
   const release = new ReleaseService(new CosmosWorkloadRepository(store.workloads));
@@ -142,10 +175,10 @@ async function setUp(rateLimits: { globalPerSecond: number }, recipients: number
     store,
     async stopCosmos() {
       await store.close();
-      await new Promise<void>((r) => {
-        cosmos.server.close(() => r());
-        cosmos.server.closeAllConnections();
-      });
+      process.stderr.write(`Cosmos DB process: peak RSS ${cosmos.peakRssMb().toFixed(0)} MB\n`);
+      const exited = new Promise((r) => cosmos.process.once('exit', r));
+      cosmos.process.kill('SIGTERM');
+      await exited;
     },
     fake,
     broadcast,
@@ -276,13 +309,18 @@ async function run(name: string, setup: Setup, rate: number, recipients: number,
     process.stderr.write(`[${name}] the second process took the lease ${handoverSeconds.toFixed(1)} s after the kill\n`);
   }
   let lastReport = Date.now();
-  await waitFor('the notice to settle', 1_200_000, async () => {
+  await waitFor('the notice to settle', SETTLE_TIMEOUT_MS, async () => {
+    Object.assign(sofar, { sent: noticeSends(), seconds: (Date.now() - started) / 1000, peakRssMb: Math.max(...children.map((c) => c.peakRssMb())) });
     if (Date.now() - lastReport > 15_000) {
       lastReport = Date.now();
       process.stderr.write(`[${name}] ${noticeSends()} sent, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
     }
     const notice = await setup.notices.get(setup.workloadId, noticeId);
     return notice && notice.status === 'sent' && notice.settledRev === notice.rev ? notice : undefined;
+  }).catch((error: unknown) => {
+    // Timed out: the processes go, so the bench can still print what it has.
+    for (const child of children) child.process.kill('SIGKILL');
+    throw error;
   });
   const ended = Date.now();
   const seconds = (ended - started) / 1000;
@@ -346,9 +384,13 @@ async function pacedRun(): Promise<Outcome & { connector: Record<string, number>
 
 async function headroomRun(): Promise<Outcome> {
   const setup = await setUp({ globalPerSecond: HEADROOM_RATE }, HEADROOM_RECIPIENTS);
-  const headroom = await run('headroom', setup, HEADROOM_RATE, HEADROOM_RECIPIENTS);
-  await setup.fake.close();
-  await setup.stopCosmos();
+  let headroom: Outcome;
+  try {
+    headroom = await run('headroom', setup, HEADROOM_RATE, HEADROOM_RECIPIENTS);
+  } finally {
+    await setup.fake.close();
+    await setup.stopCosmos();
+  }
   process.stderr.write(
     `headroom: ${HEADROOM_RECIPIENTS} recipients, ${headroom.seconds.toFixed(1)} s, ${(HEADROOM_RECIPIENTS / headroom.seconds).toFixed(1)}/s, statuses ${JSON.stringify(headroom.statuses)}, duplicates ${headroom.duplicates}, lost ${headroom.lost}, peak RSS ${headroom.peakRssMb.toFixed(0)} MB\n` +
       `headroom, where the time went: ${JSON.stringify(headroom.timeline)}\n`,
@@ -365,7 +407,16 @@ async function main(): Promise<void> {
   );
   if (buildReason(root) !== undefined) build(root);
   const paced = ONLY === 'headroom' ? undefined : await pacedRun();
-  const headroom = ONLY === 'paced' ? undefined : await headroomRun();
+  let headroomError: string | undefined;
+  const headroom =
+    ONLY === 'paced'
+      ? undefined
+      : await headroomRun().catch((error: unknown) => {
+          // The paced figures are still printed; the headroom part says how far it got.
+          headroomError = `${error instanceof Error ? error.message : String(error)} after ${sofar.seconds.toFixed(0)} s, ${sofar.sent} sent, peak RSS ${sofar.peakRssMb.toFixed(0)} MB`;
+          process.stderr.write(`headroom failed: ${headroomError}\n`);
+          return undefined;
+        });
   const lag = (paced?.recordLagMs ?? []).concat(headroom?.recordLagMs ?? []);
   process.stderr.write(`crash window (Teams accepted → delivery recorded), ${lag.length} samples: p50 ${percentile(lag, 50)} ms, p99 ${percentile(lag, 99)} ms, max ${Math.max(0, ...lag)} ms\n`);
   console.log(
@@ -387,6 +438,7 @@ async function main(): Promise<void> {
       headroomRecipients: HEADROOM_RECIPIENTS,
       headroomDuplicates: headroom?.duplicates,
       headroomLost: headroom?.lost,
+      headroomError,
     }),
   );
 }
