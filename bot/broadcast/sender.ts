@@ -185,10 +185,7 @@ class TenantRun {
   private readonly notices = new Map<string, NoticeRun>();
   private readonly ready: Task[] = [];
   private readonly delayed: Task[] = [];
-  /** Deliveries whose request to Teams is waiting for its turn or under way: at most the concurrency. */
   private inFlight = 0;
-  /** Deliveries Teams has answered whose outcome is not stored yet: they no longer take a worker. */
-  private recording = 0;
   private stopping = false;
   private leaseLost = false;
   private renewing = false;
@@ -307,22 +304,12 @@ class TenantRun {
   }
 
   private async workLoop(): Promise<void> {
-    while (this.active && (this.notices.size > 0 || this.inFlight > 0 || this.recording > 0)) {
+    while (this.active && (this.notices.size > 0 || this.inFlight > 0)) {
       while (this.inFlight < this.sender.options.concurrency && this.ready.length > 0 && this.canSend()) {
         const task = this.ready.shift()!;
         this.inFlight += 1;
-        // The worker is free once Teams has answered: the next request need not wait for this one's record.
-        let answered = false;
-        const free = () => {
-          if (answered) return;
-          answered = true;
+        void task.run.perform(task).finally(() => {
           this.inFlight -= 1;
-          this.recording += 1;
-          this.poke();
-        };
-        void task.run.perform(task, free).finally(() => {
-          if (answered) this.recording -= 1;
-          else this.inFlight -= 1;
           this.poke();
         });
       }
@@ -331,7 +318,7 @@ class TenantRun {
     // Stopping or lease lost: requests in flight finish and are recorded before the lease is let go.
     this.stopping = true;
     this.halt.abort();
-    while (this.inFlight > 0 || this.recording > 0) await new Promise<void>((resolve) => (this.signal = resolve));
+    while (this.inFlight > 0) await new Promise<void>((resolve) => (this.signal = resolve));
     await Promise.all([...this.notices.values()].map((n) => n.done));
     if (this.delayTimer) clearTimeout(this.delayTimer);
     if (this.renewTimer) clearInterval(this.renewTimer);
@@ -612,10 +599,10 @@ class NoticeRun {
   }
 
   /** Carries one delivery one step: one request to Teams at most, then the write that records it. */
-  async perform(task: Task, answered: () => void = () => {}): Promise<void> {
+  async perform(task: Task): Promise<void> {
     let requeued = false;
     try {
-      requeued = await this.step(task, answered);
+      requeued = await this.step(task);
     } catch (error) {
       this.log.error({ event: 'broadcast.delivery_failed', deliveryId: task.delivery.id, err: error }, 'a delivery step failed; it stays as it was');
     } finally {
@@ -633,8 +620,7 @@ class NoticeRun {
     return nextAction(this.notice!, ours ? { ...delivery, status: 'pending' } : delivery);
   }
 
-  /** `answered`: called once Teams has answered the step's request, before its outcome is stored. */
-  private async step(task: Task, answered: () => void): Promise<boolean> {
+  private async step(task: Task): Promise<boolean> {
     const notice = this.notice!;
     const delivery = task.delivery;
     const action = this.actionFor(delivery);
@@ -680,7 +666,6 @@ class NoticeRun {
         }
         this.claimedHere.add(delivery.id);
         const activityId = await this.timed(delivery.tenantId, () => this.deps.transport.post(address, this.card('notice'), notice.content.title));
-        answered();
         const acceptedAt = this.tenant.sender.now();
         this.tenant.sender.stats.sent += 1;
         await this.record(delivery, { status: 'sent', activityId, sentAt: nowIso(), appliedRev: notice.contentRev, remindedRev: notice.remindRev });
@@ -689,11 +674,9 @@ class NoticeRun {
         if (this.tenant.sender.stats.recordLagMs.length < MAX_LAG_SAMPLES) this.tenant.sender.stats.recordLagMs.push(lag);
       } else if (action === 'update') {
         await this.timed(delivery.tenantId, () => this.deps.transport.update(address, delivery.activityId!, this.card('notice')));
-        answered();
         await this.record(delivery, { appliedRev: notice.contentRev });
       } else if (action === 'delete') {
         await this.timed(delivery.tenantId, () => this.deps.transport.remove(address, delivery.activityId!));
-        answered();
         await this.record(delivery, { status: 'recalled', appliedRev: notice.contentRev, finishedAt: nowIso() });
       } else {
         const ack = recipient.kind === 'person' ? await this.deps.notices.getAck(delivery.workloadId, `${notice.id}:${recipient.aadObjectId}`) : undefined;
