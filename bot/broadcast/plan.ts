@@ -5,7 +5,7 @@ import { holdsRole } from '../release/rules';
 import { formatWallClock } from '../shared/dates';
 import { canonicalTimeZone, parseLocal, readInZone } from '../shared/zonedTime';
 import type { Audience, NoticeContent, NoticeKind, PersonAddress } from './model';
-import { MAX_BODY_LENGTH, MAX_TITLE_LENGTH, mayCompose, noticeIdOf } from './rules';
+import { checkTitleAndBody, mayCompose, noticeIdOf } from './rules';
 
 /**
  * The communication plan of a workload: notices planned ahead, each with its kind, its audience and when it
@@ -320,12 +320,9 @@ export function cannotPlan(workload: Workload, actor: Person): string | undefine
 export function checkEntry(input: Pick<EntryInput, 'kind' | 'title' | 'body' | 'audience'>): { ok: true; kind: PlanKind; title: string; body: string } | { ok: false; message: string } {
   const kind = clean(input.kind) as PlanKind;
   if (!PLAN_KINDS.includes(kind)) return { ok: false, message: 'Pick what kind of notice this is.' };
-  const title = clean(input.title).replace(/\s+/g, ' ');
-  if (!title) return { ok: false, message: 'Give the notice a title.' };
-  if (title.length > MAX_TITLE_LENGTH) return { ok: false, message: `Keep the title under ${MAX_TITLE_LENGTH} characters.` };
-  const body = clean(input.body);
-  if (!body) return { ok: false, message: 'Say what is changing in the body of the notice.' };
-  if (body.length > MAX_BODY_LENGTH) return { ok: false, message: `Keep the body under ${MAX_BODY_LENGTH} characters.` };
+  const text = checkTitleAndBody(input.title, input.body);
+  if (!text.ok) return text;
+  const { title, body } = text;
   if (planAudienceIsEmpty(input.audience)) return { ok: false, message: "Choose who gets the notice: the workload's channel, the team, roles, channels, people or everyone." };
   return { ok: true, kind, title, body };
 }

@@ -61,16 +61,24 @@ function localDateTime(date: string, time: string, label: string): { value?: str
   return { value };
 }
 
+/** A notice's title (one line) and body as typed, or the sentence that says what is wrong with them. */
+export function checkTitleAndBody(rawTitle: string | undefined, rawBody: string | undefined): { ok: true; title: string; body: string } | { ok: false; message: string } {
+  const title = clean(rawTitle).replace(/\s+/g, ' ');
+  if (!title) return { ok: false, message: 'Give the notice a title.' };
+  if (title.length > MAX_TITLE_LENGTH) return { ok: false, message: `Keep the title under ${MAX_TITLE_LENGTH} characters.` };
+  const body = clean(rawBody);
+  if (!body) return { ok: false, message: 'Say what is changing in the body of the notice.' };
+  if (body.length > MAX_BODY_LENGTH) return { ok: false, message: `Keep the body under ${MAX_BODY_LENGTH} characters.` };
+  return { ok: true, title, body };
+}
+
 /** Checks what an author typed into the compose card and turns it into notice content. */
 export function checkContent(input: ContentInput): ContentCheck {
   const kind = clean(input.kind) as NoticeKind;
   if (!NOTICE_KINDS.includes(kind)) return { ok: false, message: 'Pick what kind of notice this is.' };
-  const title = clean(input.title).replace(/\s+/g, ' ');
-  if (!title) return { ok: false, message: 'Give the notice a title.' };
-  if (title.length > MAX_TITLE_LENGTH) return { ok: false, message: `Keep the title under ${MAX_TITLE_LENGTH} characters.` };
-  const body = clean(input.body);
-  if (!body) return { ok: false, message: 'Say what is changing in the body of the notice.' };
-  if (body.length > MAX_BODY_LENGTH) return { ok: false, message: `Keep the body under ${MAX_BODY_LENGTH} characters.` };
+  const text = checkTitleAndBody(input.title, input.body);
+  if (!text.ok) return text;
+  const { title, body } = text;
   const start = localDateTime(clean(input.startDate), clean(input.startTime), 'start');
   if (start.message) return { ok: false, message: start.message };
   const end = localDateTime(clean(input.endDate), clean(input.endTime), 'end');
