@@ -94,9 +94,10 @@ describe('one way out to Teams, over HTTP', () => {
 
   it('keeps reminders and a running broadcast together within the tenant limit at Teams', async () => {
     const others = Array.from({ length: 40 }, (_, i) => person(`Colleague ${i + 1}`));
-    // Liftoff paces at 40 a second; Teams allows 50 with little saved up: two budgets of their own would go past it
-    // (80 a second). The margin under Teams' 50 leaves room for requests that arrive bunched after an event-loop stall.
-    const { fake, team, workloadId, close } = await uatWithThirtyTesters({ BROADCAST_RATE_PER_SECOND: '40' }, { globalPerSecond: 50, globalBurst: 15 }, others);
+    // Liftoff paces at 20 a second; Teams allows 30 with little saved up: two budgets of their own would go past it
+    // (40 a second). The margin under Teams' 30 leaves room for requests the fake Teams reads bunched after an
+    // event-loop stall of the shared test process (at 45 against 50 this spec failed about every other run).
+    const { fake, team, workloadId, close } = await uatWithThirtyTesters({ BROADCAST_RATE_PER_SECOND: '20' }, { globalPerSecond: 30, globalBurst: 15 }, others);
     try {
       const compose = await h!.say(h!.activities.message(priya, 'notify Payroll API', team));
       const preview = findAction(compose, 'notice.preview');
