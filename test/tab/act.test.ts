@@ -9,6 +9,7 @@ import { press, retroEntry, retroStart, rosterOf, workloadReady } from '../suppo
 import { person, TENANT } from '../support/builders';
 import { cardText, findAction, Harness, startHarness } from '../support/liftoff';
 import { SignoffDriver } from '../support/signoff';
+import { payrollWithTomTesting } from '../support/tabSeed';
 import { startTokenIssuer, TokenIssuer } from '../support/tabTokens';
 import { teamChannel, workloadIdIn } from '../support/teams';
 
@@ -90,15 +91,7 @@ describe('acting from the release board tab, and polling it', () => {
     h = await startHarness({ ...issuer.env, RETRO_PSEUDONYM_SECRET: 'tab-spec-retro-secret-that-is-long-enough-0123456789', FOLLOW_UP_SWEEP_SECONDS: '0' });
     rosterOf(h, alpha, [priya, bea, tom, zed]);
     rosterOf(h, beta, [eve]);
-    await h.post(h.activities.installation(priya, 'add', alpha));
-    await h.post(h.activities.installation(eve, 'add', beta));
-    await h.say(h.activities.message(priya, 'new Payroll API', alpha));
-    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
-    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
-    const signoff = new SignoffDriver(h, alpha);
-    await signoff.assignBusinessOwner(priya, 'Payroll API', bea);
-    const opened = await signoff.open(priya, 'Payroll API', { testers: [tom], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
-    assert.ok(opened.cycleId, 'the cycle opened');
+    await payrollWithTomTesting(h, { priya, bea, tom, eve }, alpha, beta);
 
     // Ledger is promoted; its anonymous retrospective is started and written to through the bot.
     await workloadReady(h, priya, alpha, 'Ledger', { promoted: true });

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { person, TENANT } from '../support/builders';
-import { findAction, Harness, startHarness } from '../support/liftoff';
+import { Harness, startHarness } from '../support/liftoff';
+import { payrollWithTomTesting } from '../support/tabSeed';
 import { startTokenIssuer, TAB_APP_ID_URI, TokenIssuer } from '../support/tabTokens';
-import { SignoffDriver } from '../support/signoff';
 import { Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
 const priya = person('Priya PM');
@@ -42,17 +42,8 @@ describe('the release board API (/api/tab/...)', () => {
     h = await startHarness(issuer.env, { tabBuildDir: pages });
     h.fake.setRoster(alpha.teamId!, members(priya, bea, tom));
     h.fake.setRoster(beta.teamId!, members(eve));
-    // Installing Liftoff in a team stores where Teams can be asked about its roster.
-    await h.post(h.activities.installation(priya, 'add', alpha));
-    await h.post(h.activities.installation(eve, 'add', beta));
-    await h.say(h.activities.message(priya, 'new Payroll API', alpha));
-    const roles = findAction(await h.say(h.activities.message(priya, 'roles Payroll API', alpha)), 'roles.save');
-    await h.post(h.activities.execute(priya, 'roles.save', { ...roles.data, role: 'migrationEngineer', people: tom.aadObjectId }, alpha));
-    // A UAT cycle opened in chat, with Tom as its one tester: his decision waits for him in the tab.
-    const signoff = new SignoffDriver(h, alpha);
-    await signoff.assignBusinessOwner(priya, 'Payroll API', bea);
-    const opened = await signoff.open(priya, 'Payroll API', { testers: [tom], dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10) });
-    assert.ok(opened.cycleId, `the cycle opened: ${JSON.stringify(opened.answer).slice(0, 600)}`);
+    // Installing Liftoff in a team stores where Teams can be asked about its roster; Tom's UAT decision waits in the tab.
+    await payrollWithTomTesting(h, { priya, bea, tom, eve }, alpha, beta);
   });
   after(async () => {
     await h.close();
