@@ -1,3 +1,4 @@
+import { BENCHMARK_FORM, benchmarkRead } from '../support/evidence';
 import { strict as assert } from 'node:assert';
 import type { AuditEvent, Gate, Person, Role } from '../../bot/release/model';
 import { GATE_CATALOGUE } from '../../bot/release/model';
@@ -107,15 +108,7 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
     ttlSeconds: 300,
   });
 
-  const BENCHMARK = {
-    p95Ms: '180',
-    throughputRps: '450',
-    targetP95Ms: '200',
-    targetRps: '400',
-    sizing: 'app-vm01: D4s_v5 -> D2s_v5\nsql01: GP_Gen5_8 -> GP_Gen5_4',
-    costBefore: '1200',
-    costAfter: '800',
-  };
+  const BENCHMARK = BENCHMARK_FORM;
   const CHECK = { checked: 'sign-in of every user group', how: 'identity test suite', link: 'https://dev.azure.com/contoso/_build/results?buildId=42' };
 
   it('records benchmark evidence from its form and shows it on the checklist and in the history', async () => {
@@ -130,20 +123,7 @@ describe('Typed evidence per gate over HTTP, end to end', () => {
     const stored = await gate('performance-benchmarked');
     assert.equal(stored.status, 'passed');
     assert.equal(stored.evidence, 'load test run 7');
-    assert.deepEqual(stored.typedEvidence && { ...stored.typedEvidence, recordedAt: 'x' }, {
-      kind: 'benchmark',
-      p95Ms: 180,
-      throughputRps: 450,
-      targetP95Ms: 200,
-      targetRps: 400,
-      costBefore: 1200,
-      costAfter: 800,
-      sizing: [
-        { asset: 'app-vm01', before: 'D4s_v5', after: 'D2s_v5' },
-        { asset: 'sql01', before: 'GP_Gen5_8', after: 'GP_Gen5_4' },
-      ],
-      recordedAt: 'x',
-    });
+    assert.deepEqual(stored.typedEvidence && { ...stored.typedEvidence, recordedAt: 'x' }, benchmarkRead('x'));
     const history = cardText(await h.say(h.activities.message(priya, 'history Payroll API', team)));
     assert.match(history, /Ana Architect passed "Performance measured, sizing decided": p95 180 ms .*monthly cost 1,200 → 800.*Note: load test run 7/);
     // The validation form starts from the benchmark's targets, and shows its figures.

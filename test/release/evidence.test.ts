@@ -1,3 +1,4 @@
+import { benchmarkRead } from '../support/evidence';
 import { strict as assert } from 'node:assert';
 import {
   DEFAULT_EVIDENCE_MAX_AGE_DAYS,
@@ -89,20 +90,7 @@ describe('typed evidence per gate (bot/release/evidence.ts)', () => {
   describe('reading each gate form', () => {
     it('reads a benchmark: load against the target, sizing per asset, monthly cost before and after', () => {
       const evidence = parsed(staffed(), 'performance-benchmarked', BENCHMARK);
-      assert.deepEqual(evidence, {
-        kind: 'benchmark',
-        p95Ms: 180,
-        throughputRps: 450,
-        targetP95Ms: 200,
-        targetRps: 400,
-        costBefore: 1200,
-        costAfter: 800,
-        sizing: [
-          { asset: 'app-vm01', before: 'D4s_v5', after: 'D2s_v5' },
-          { asset: 'sql01', before: 'GP_Gen5_8', after: 'GP_Gen5_4' },
-        ],
-        recordedAt: NOW,
-      });
+      assert.deepEqual(evidence, benchmarkRead(NOW));
       assert.match(
         evidenceSummary(evidence),
         /^p95 180 ms \(target 200\), 450 rps \(target 400\); sizing app-vm01 D4s_v5 → D2s_v5, sql01 GP_Gen5_8 → GP_Gen5_4; monthly cost 1,200 → 800; dated Sun 22 Nov 2026$/,
