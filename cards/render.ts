@@ -143,12 +143,48 @@ export interface Reader {
 /** How a gate is named where stages are not shown: "Communication: Change notice sent…". */
 const gateName = (def: GateDefinition): string => `${stageTitle(def.stage)}: ${def.title}`;
 
+/** How many checklist cards this process keeps, the least recently drawn going first (each about 10 KB). */
+export const CHECKLIST_CARDS_KEPT = 256;
+
+/** Checklist cards drawn lately, by the JSON of everything each was drawn from. */
+const drawnChecklists = new Map<string, Card>();
+
+/** Makes a drawn card read-only, all the way down: a kept card is handed to every turn that draws the same one. */
+function frozen<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) frozen(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /**
  * The release checklist: what stage is under way and the next step first; the current stage in full,
  * every other stage one line (its gates shown on a tap); the decision form offers only the gates that can
  * be decided now, the next one preselected.
+ *
+ * The card is a pure function of what it is drawn from (the workload as read, the banner, the sections
+ * the capabilities added and the reader's time zone and stale evidence; no clock, no I/O), so the same
+ * inputs give the same card: a card drawn from inputs whose JSON matches one kept is that card, and
+ * anything that changes what it shows (a write to the workload, a new ETag, a section, a banner, another
+ * zone) is another key. The kept card is frozen: nothing may change a card once drawn.
  */
 export function renderChecklist(workload: Workload, notice?: Notice, sections: ChecklistSection[] = [], reader: Reader = {}): Card {
+  const key = JSON.stringify([workload, notice ?? null, sections, reader.timeZone ?? null, reader.stale ?? null]);
+  const kept = drawnChecklists.get(key);
+  if (kept) {
+    // Drawn again: now the most recent.
+    drawnChecklists.delete(key);
+    drawnChecklists.set(key, kept);
+    return kept;
+  }
+  const card = frozen(drawChecklist(workload, notice, sections, reader));
+  drawnChecklists.set(key, card);
+  if (drawnChecklists.size > CHECKLIST_CARDS_KEPT) drawnChecklists.delete(drawnChecklists.keys().next().value as string);
+  return card;
+}
+
+function drawChecklist(workload: Workload, notice: Notice | undefined, sections: ChecklistSection[], reader: Reader): Card {
   const current = currentStage(workload);
   const next = nextStep(workload);
   const now = stageNow(workload, (iso) => formatDay(iso, reader.timeZone));

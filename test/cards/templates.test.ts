@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Card, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, renderWelcome, ROSTER_LIMIT } from '../../cards/render';
+import { Card, CHECKLIST_CARDS_KEPT, renderChecklist, renderHelp, renderHistory, renderList, renderMessage, renderRoles, renderWelcome, ROSTER_LIMIT } from '../../cards/render';
 import { AuditEvent, GATE_CATALOGUE, Workload } from '../../bot/release/model';
 import { assignRoles, decideGate, newWorkload } from '../../bot/release/rules';
 import type { ReleaseHandlers } from '../../bot/teams/handlers';
@@ -74,6 +74,36 @@ describe('card templates expanded with real data', () => {
     expectWellFormed('released checklist', done);
     assert.ok(!verbsOf(done).includes('gate.decide'), 'no decision buttons once every gate is closed');
     assert.equal(GATE_CATALOGUE.length, busy.gates.length);
+  });
+
+  it('draws a checklist again from the same inputs as the card kept, and anew from anything that changes what it shows', () => {
+    const first = renderChecklist(busy);
+    const again = renderChecklist(JSON.parse(JSON.stringify(busy)) as Workload);
+    assert.equal(again, first, 'the same workload, read again, draws the kept card');
+    assert.ok(Object.isFrozen(first) && Object.isFrozen(first.body), 'a kept card is read-only');
+    assert.throws(() => {
+      (first as { body: unknown }).body = [];
+    }, TypeError);
+    const passed = decideGate(busy, { gateId: 'user-routing', decision: 'pass', rev: 2, note: 'Fixed the route', actor: engineer, now: NOW });
+    assert.equal(passed.kind, 'changed');
+    const after = renderChecklist(passed.workload);
+    assert.notEqual(after, first);
+    assert.match(cardText(after), /Evidence: Fixed the route/);
+    assert.doesNotMatch(cardText(first), /Fixed the route/);
+    // Everything else the card is drawn from is part of what identifies it.
+    const paris = renderChecklist(busy, undefined, [], { timeZone: 'Europe/Paris' });
+    assert.match(JSON.stringify(paris), /Sun 22 Nov 2026, 10:00 Europe\/Paris/);
+    assert.doesNotMatch(JSON.stringify(first), /Europe\/Paris/);
+    assert.match(cardText(renderChecklist(busy, { text: 'Miguel failed it.', tone: 'attention' })), /Miguel failed it\./);
+    assert.doesNotMatch(cardText(renderChecklist(busy)), /Miguel failed it\./);
+    const section = { title: 'Open action items from earlier retros', lines: ['• Automate DNS cutover (Miguel)'], actions: [] };
+    assert.match(cardText(renderChecklist(busy, undefined, [section])), /Automate DNS cutover/);
+    assert.match(cardText(renderChecklist(busy, undefined, [{ ...section, lines: ['• Rotate the keys (Priya)'] }])), /Rotate the keys/);
+    // Once as many other cards were drawn as the process keeps, the first is drawn afresh: the same card.
+    for (let i = 0; i < CHECKLIST_CARDS_KEPT; i++) renderChecklist({ ...busy, name: `Payroll API ${i}` });
+    const redrawn = renderChecklist(busy);
+    assert.notEqual(redrawn, first);
+    assert.deepEqual(redrawn, first);
   });
 
   it('keeps user text in evidence as it was typed, never as a template expression', () => {
