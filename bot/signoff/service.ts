@@ -262,7 +262,8 @@ export class SignoffService {
   /** Records a tester's approval or rejection exactly once, and closes the testers' part when it decides the rule. */
   async decide(workloadId: string, cycleId: string, tenantId: string, request: DecideRequest): Promise<DecisionOutcome> {
     // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
-    // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
+    // a cycle that closed meanwhile has its tally marked closed (closed by a decision's batch) or every empty
+    // place sealed (the old way, an expiry, a cancel), so the store refuses the decision.
     const key = keyOf(workloadId, cycleId);
     const { workload, marker, ...asked } = request;
     const cycle =

@@ -147,7 +147,13 @@ export class TallyWrites {
       const votes = [...doc.votes, ...added];
       const closer = mayClose ? [...open].reverse().find((p) => p.close)?.close : undefined;
       const closing = closer?.(votes);
-      operations.push({ operationType: 'Replace', id: tally.id, partitionKey: workloadId, ...(_etag ? { ifMatch: _etag } : {}), resourceBody: body({ ...doc, votes, ...(closing ? { closed: true } : {}) }) });
+      operations.push({
+        operationType: 'Replace',
+        id: tally.id,
+        partitionKey: workloadId,
+        ...(_etag ? { ifMatch: _etag } : {}),
+        resourceBody: body({ ...doc, votes, ...(closing ? { closed: true } : {}) }),
+      });
       const marker = [...open].reverse().find((p) => p.marker)?.marker;
       if (marker) operations.push({ operationType: 'Upsert', partitionKey: workloadId, resourceBody: body(marker) });
       const closeAt = operations.length;
