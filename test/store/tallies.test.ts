@@ -4,7 +4,7 @@ import { newWorkload } from '../../bot/release/rules';
 import { ReleaseService } from '../../bot/release/service';
 import type { Retro, RetroEntry } from '../../bot/retro/model';
 import { RetroService } from '../../bot/retro/service';
-import { Approver, SignoffCycle } from '../../bot/signoff/model';
+import { Approver } from '../../bot/signoff/model';
 import { openCycle } from '../../bot/signoff/rules';
 import { SignoffService } from '../../bot/signoff/service';
 import { CosmosStore } from '../../bot/store/cosmos';
