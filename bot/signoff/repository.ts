@@ -17,7 +17,16 @@ export type FinalChange = CycleChange & { gate?: Extract<RuleResult, { kind: 'ch
  * A decision stored (with the version of the shared card's marker written in its batch, when one was given, and the
  * cycle's decisions as its batch left them, when the cycle keeps a tally) or its place taken.
  */
-export type VoteRecord = { kind: 'recorded'; markerVersion?: string; votes?: Vote[] } | { kind: 'taken' };
+export type VoteRecord = { kind: 'recorded'; markerVersion?: string; votes?: Vote[]; closed?: SignoffCycle } | { kind: 'taken' };
+
+/**
+ * What lets the deciding decision close the testers' part in its own batch: the workload the turn read (its summary is
+ * replaced on its ETag in the batch) and the rule that, given the cycle's decisions after the batch, closes the cycle.
+ */
+export interface CloseWithVote {
+  workload: Workload;
+  close: (votes: Vote[]) => CycleChange | undefined;
+}
 
 /** Where cycles and decisions are kept: in the workload's partition. Implemented over Cosmos DB in bot/store. */
 export interface SignoffRepository {
@@ -37,7 +46,7 @@ export interface SignoffRepository {
    * castVote, with the shared card's redraw marker (see bot/conversations/sharedCards.ts) upserted in the same
    * batch, after the decision: one request marks the card and stores the decision, or neither when the place is taken.
    */
-  recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object): Promise<VoteRecord>;
+  recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object, close?: CloseWithVote): Promise<VoteRecord>;
   /** What holds a tester's place: their decision, a seal, or nothing yet (a point read). */
   slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined>;
   /** Takes a tester's place so that no decision can be stored there any more; 'taken' when something holds it already. */

@@ -159,6 +159,15 @@ export class SignoffService {
     return view;
   }
 
+  /** The view of a cycle whose testers' part the decision's batch closed: the closed cycle and every decision of it. */
+  private closedByBatch(cycle: SignoffCycle, votes: Vote[]): CycleView {
+    this.wrote(cycle.workloadId, cycle.id);
+    this.remember(cycle);
+    const view: CycleView = { cycle, votes, seals: [], tally: tally(cycle, votes) };
+    this.readAt.set(view, this.writes);
+    return view;
+  }
+
   /**
    * Whether no write of this process to the view's cycle has completed since the view's read started: then the
    * view holds every change this process stored (a shared card drawn after a decision may use the decision's answer).
@@ -253,7 +262,8 @@ export class SignoffService {
   /** Records a tester's approval or rejection exactly once, and closes the testers' part when it decides the rule. */
   async decide(workloadId: string, cycleId: string, tenantId: string, request: DecideRequest): Promise<DecisionOutcome> {
     // The cycle may be a moment old here, and that is safe: testers, rule and due time never change, and
-    // a cycle that closed meanwhile has every empty place sealed, so the store refuses the decision (409).
+    // a cycle that closed meanwhile has its tally marked closed (closed by a decision's batch) or every empty
+    // place sealed (the old way, an expiry, a cancel), so the store refuses the decision.
     const key = keyOf(workloadId, cycleId);
     const { workload, marker, ...asked } = request;
     const cycle =
@@ -264,7 +274,11 @@ export class SignoffService {
     if (!check.ok) return this.refusedWith(workloadId, cycleId, check.message, check.pastDue);
 
     const changesAtStart = this.lastChange.get(key) ?? 0;
-    const stored = await this.repo.recordVote(check.vote, check.event, marker);
+    // The deciding decision closes the testers' part in its own batch when the cycle was drawn from the workload the
+    // turn read (its summary's ETag guards the close) and its card is known (the cycle is written whole).
+    const fromWorkload = workload?.workloadId === workloadId && cycle.card && workload.summaries?.signoff?.some((c) => c.id === cycleId) ? workload : undefined;
+    const close = fromWorkload && { workload: fromWorkload, close: (votes: Vote[]) => (testersShouldClose(cycle, tally(cycle, votes), now) ? closeTesters(cycle, votes, now) : undefined) };
+    const stored = await this.repo.recordVote(check.vote, check.event, marker, close);
     if (stored.kind === 'taken') {
       // The answer shows the cycle as it is now, and that read holds what took the place (a replica may lag: then read it alone).
       const view = await this.view(workloadId, cycleId);
@@ -274,7 +288,7 @@ export class SignoffService {
       return { kind: 'refused', view, message: `The testers' part of UAT cycle ${cycle.number} has closed. Nothing was recorded.`, pastDue: false };
     }
 
-    let view = stored.votes && this.viewFromBatch(cycle, stored.votes, changesAtStart);
+    let view = stored.closed && stored.votes ? this.closedByBatch(stored.closed, stored.votes) : stored.votes && this.viewFromBatch(cycle, stored.votes, changesAtStart);
     if (!view) {
       this.wrote(workloadId, cycleId);
       view = await this.view(workloadId, cycleId);

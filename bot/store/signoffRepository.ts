@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Container, JSONObject, OperationInput } from '@azure/cosmos';
 import type { AuditEvent, Workload } from '../release/model';
 import { cycleSummaryOf, SignoffCycle, Vote, VoteSeal } from '../signoff/model';
-import type { CycleSnapshot, FinalChange, SignoffRepository, VoteRecord } from '../signoff/repository';
+import type { CloseWithVote, CycleSnapshot, FinalChange, SignoffRepository, VoteRecord } from '../signoff/repository';
 import type { CycleChange } from '../signoff/rules';
 import { answer, checkBatch, changeWithRetry, STALE, statusOf, WriteBudget } from './conditionalWrite';
 import { CosmosSystem, queryPartition, toDomain } from './documents';
-import { CycleTallyDoc, newTally, TallyWrites } from './cycleTally';
+import { Closer, CycleTallyDoc, newTally, TallyWrites } from './cycleTally';
 import { cyclesWith, summaryReplace, workloadReplace } from './summaries';
 
 const body = (doc: object): JSONObject => doc as unknown as JSONObject;
@@ -88,8 +88,8 @@ export class CosmosSignoffRepository implements SignoffRepository {
     return (await this.recordVote(vote, event)).kind;
   }
 
-  async recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object): Promise<VoteRecord> {
-    if (await this.tallies.tally(vote.workloadId, vote.cycleId)) return this.tallies.record(vote, event, marker);
+  async recordVote(vote: Vote, event: Omit<AuditEvent, 'id'>, marker?: object, close?: CloseWithVote): Promise<VoteRecord> {
+    if (await this.tallies.tally(vote.workloadId, vote.cycleId)) return this.tallies.record(vote, event, marker, close && this.closer(close));
     // A cycle stored before tallies existed. The decision first: when its place is taken (409) nothing after it is applied, on a server that rolls back or not.
     const operations: OperationInput[] = [
       { operationType: 'Create', partitionKey: vote.workloadId, resourceBody: body(vote) },
@@ -101,6 +101,22 @@ export class CosmosSignoffRepository implements SignoffRepository {
     checkBatch(results, `recording decision ${vote.id}`);
     const markerVersion = marker ? results?.[2]?.eTag : undefined;
     return markerVersion ? { kind: 'recorded', markerVersion } : { kind: 'recorded' };
+  }
+
+  /**
+   * The close written with the deciding decision: the workload's summary first, on the ETag of the workload the turn
+   * read (every change of a cycle's state replaces it, so a cancel, an expiry or another close since makes the batch
+   * fail and the decision go without the close), then the cycle and its event. The cycle is replaced whole: it is the
+   * one the decision was checked against, whose testers and card never change once decisions come (see SignoffService.decide).
+   */
+  private closer({ workload, close }: CloseWithVote): Closer {
+    return (votes) => {
+      const change = close(votes);
+      if (change?.kind !== 'changed') return undefined;
+      const operations: OperationInput[] = [workloadReplace(workload, 'signoff', cyclesWith(workload, cycleSummaryOf(change.cycle))), this.replace(change.cycle, undefined)];
+      if (change.event) operations.push({ operationType: 'Create', partitionKey: workload.workloadId, resourceBody: withId(change.event) });
+      return { cycle: change.cycle, operations };
+    };
   }
 
   async slot(workloadId: string, id: string): Promise<Vote | VoteSeal | undefined> {

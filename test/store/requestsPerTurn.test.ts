@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import type { Person } from '../../bot/release/model';
+import type { Person, Workload } from '../../bot/release/model';
+import { cycleIdOf, SignoffCycle } from '../../bot/signoff/model';
 import { ReleaseService } from '../../bot/release/service';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { addHistory, gateDecision, press, retroEntry, retroStart, rosterOf, uatApproval, uatOpen, workloadReady } from '../support/actions';
@@ -106,6 +107,34 @@ describe('Cosmos requests per turn', function () {
     assert.equal(first.events.length, 15);
     assert.equal(second.events.length, 15);
     assert.ok(second.events[0]!.at < first.events[14]!.at, 'the second page starts below the first');
+  });
+
+  it('takes the approval that closes the testers’ part in 3 requests too, and answers a late decision with a sentence, changing nothing', async () => {
+    const team = place();
+    const workloadId = await workloadReady(h, pm, team, 'Closing Costs', { promoted: true });
+    assert.match(await press(h, uatOpen(h, pm, team, workloadId, testers)), /opened UAT cycle 1/);
+    assert.match(await press(h, uatApproval(h, testers[0]!, team, workloadId)), /You approved UAT cycle 1/);
+    let text = '';
+    // Every tester must approve: the second approval decides. Its batch holds the close (the workload's summary on its
+    // ETag, the cycle, the close's event) beside the decision, its event, the tally marked closed and the card's marker.
+    const closing = await cost(async () => (text = await press(h, uatApproval(h, testers[1]!, team, workloadId))));
+    assert.match(text, /You approved UAT cycle 1 .*The testers' rule is met: the cycle now waits for the final sign-off\./);
+    assert.deepEqual(
+      { read: closing.read, queryPlan: closing.queryPlan, query: closing.query, batch: closing.batch, write: closing.write, total: closing.total },
+      { read: 1, queryPlan: 0, query: 0, batch: 1, write: 1, total: 3 },
+    );
+    noQueries(closing, 'the closing approval');
+    const { resource: cycle } = await h.app.cosmos.workloads.item(cycleIdOf(1), workloadId).read<SignoffCycle>();
+    assert.equal(cycle!.state, 'awaitingFinal');
+    assert.deepEqual({ ...cycle!.testersClosed, at: undefined }, { at: undefined, reason: 'ruleMet', approved: 2, rejected: 0 });
+    const { resource: workload } = await h.app.cosmos.workloads.item(workloadId, workloadId).read<Workload>();
+    assert.equal(workload!.summaries?.signoff?.find((c) => c.id === cycleIdOf(1))?.state, 'awaitingFinal', 'the checklist’s summary moved with the cycle');
+    // The same invoke again: the decision is there once, nothing more is stored.
+    assert.match(await press(h, uatApproval(h, testers[1]!, team, workloadId)), /UAT cycle 1/);
+    const { resources: votes } = await h.app.cosmos.workloads.items
+      .query({ query: 'SELECT * FROM c WHERE c.workloadId = @w AND c.type = "vote"', parameters: [{ name: '@w', value: workloadId }] }, { partitionKey: workloadId })
+      .fetchAll();
+    assert.equal(votes.length, 2);
   });
 
   it('opens a UAT cycle, takes an approval in 3 requests and adds a retro entry in 4, without crossing partitions, as many after 2,000 audit events', async () => {

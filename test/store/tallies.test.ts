@@ -67,6 +67,63 @@ describe('A cycle’s tally and a retro’s copy of its entries, in step with th
     for (const o of outcomes) if (o.kind === 'recorded') assert.ok(o.view.votes.some((v) => v.id === o.vote.id));
   });
 
+  it('closes the testers’ part once, in the deciding batch, when 50 testers decide at once in two processes, each invoke sent twice: later ones are refused and stored nowhere', async () => {
+    const workload = await workloadNamed('Closed Tally');
+    const { workloadId } = workload;
+    const testers = Array.from({ length: 50 }, (_, i) => tester(`Closer${i}`));
+    // At least 20 of 50 must approve: the decision that makes 20 settles the cycle, and the others come too late.
+    const opened = openCycle(cycleRequest({ workload, testers, finalApprovers: [{ ...owner, teamsUserId: '29:Bea' }], actor: pm }, { rule: 'atLeast', atLeast: 20 }));
+    assert.equal(opened.kind, 'opened');
+    const cycleId = opened.cycle.id;
+    const repos = [new CosmosSignoffRepository(store.workloads, budget), new CosmosSignoffRepository(store.workloads, budget)];
+    assert.equal(await repos[0]!.createCycle(opened.cycle, opened.event), 'created');
+    const services = repos.map((r) => new SignoffService(r, () => new Date(NOW)));
+    const target = { conversationId: 'c', serviceUrl: 'https://smba.example', tenantId: TENANT, reference: {} };
+    await services[0]!.recordCard(workloadId, cycleId, { target, activityId: 'card-1' });
+    // Each turn reads the workload as the router does: its summary shows the cycle open.
+    const read = (await workloads.get(workloadId))!;
+    const decide = (who: Approver, n: number) => services[n % 2]!.decide(workloadId, cycleId, TENANT, { actor: who, decision: 'approve', comment: `said ${who.name}`, evidence: '', workload: read });
+    const outcomes = await Promise.all(testers.flatMap((who, i) => [decide(who, 2 * i), decide(who, 2 * i + 1)]));
+
+    const { resource: tally } = await store.workloads.item(tallyId(cycleId), workloadId).read<CycleTallyDoc>();
+    const snapshot = (await repos[0]!.snapshot(workloadId, cycleId))!;
+    const recorded = outcomes.filter((o) => o.kind === 'recorded');
+    assert.ok(recorded.length >= 20, `at least 20 recorded, ${recorded.length} were`);
+    assert.equal(new Set(recorded.map((o) => (o as { vote: { id: string } }).vote.id)).size, recorded.length, 'each decision recorded once');
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    const plain = ({ id, decision, comment, at }: (typeof snapshot.votes)[number]) => ({ id, decision, comment, at });
+    assert.deepEqual(snapshot.votes.map(plain).sort(byId), tally!.votes.map(plain).sort(byId), 'the stored decisions are the tally’s, each once');
+    assert.equal(snapshot.votes.length, recorded.length, 'every stored decision was answered as recorded, and no refused one was stored');
+    assert.equal(snapshot.cycle.state, 'awaitingFinal');
+    assert.equal(snapshot.seals.length, 0, 'closed in the deciding batch, without sealing the empty places');
+    assert.equal(tally!.closed, true);
+    assert.equal(snapshot.cycle.testersClosed?.approved, snapshot.votes.length, 'the cycle closed on every stored decision');
+    assert.equal(snapshot.cycle.card?.activityId, 'card-1', 'the cycle kept its card');
+    const summary = (await workloads.get(workloadId))!.summaries?.signoff?.find((c) => c.id === cycleId);
+    assert.deepEqual({ state: summary?.state, approved: summary?.testersClosed?.approved }, { state: 'awaitingFinal', approved: snapshot.votes.length }, 'the summary is in step');
+    const { resources: events } = await store.workloads.items
+      .query(
+        {
+          query: 'SELECT c.action FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.cycleId = @c',
+          parameters: [
+            { name: '@w', value: workloadId },
+            { name: '@c', value: cycleId },
+          ],
+        },
+        { partitionKey: workloadId },
+      )
+      .fetchAll();
+    assert.equal(events.filter((e: { action: string }) => e.action === 'vote.approved').length, snapshot.votes.length, 'one event per stored decision');
+    assert.equal(events.filter((e: { action: string }) => e.action === 'cycle.testersApproved').length, 1, 'closed once');
+    const voted = new Set(snapshot.votes.map((v) => v.voter.aadObjectId));
+    for (const o of outcomes) {
+      if (o.kind === 'recorded') continue;
+      assert.ok(o.kind === 'already' || o.kind === 'refused', `a later decision is refused or found, not ${o.kind}`);
+      if (o.kind === 'refused') assert.match(o.message, /has closed\. Nothing was recorded\.|is complete: .*Nothing was recorded\./);
+      if (o.kind === 'already') assert.ok(voted.has(o.vote.voter.aadObjectId));
+    }
+  });
+
   async function startedRetro(name: string): Promise<{ retro: Retro; services: RetroService[]; repos: CosmosRetroRepository[] }> {
     const workload = await workloadNamed(name);
     const repos = [new CosmosRetroRepository(store.workloads, budget), new CosmosRetroRepository(store.workloads, budget)];
