@@ -18,6 +18,7 @@ import type { SignoffCycle } from '../../bot/signoff/model';
 import { person, TENANT } from '../support/builders';
 import { startFakeConnector } from '../support/fakeConnector';
 import { cardText, findAction } from '../support/liftoff';
+import { inPartition } from '../support/partition';
 import { ActivityFactory, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 
 const VOTERS = Number(process.env.BENCH_VOTERS ?? 200);
@@ -128,30 +129,10 @@ async function main(): Promise<void> {
       const body = v.body as { statusCode?: number; value?: unknown } | undefined;
       return v.status === 200 && body?.statusCode === 200 && /You approved UAT cycle 1/.test(cardText(body.value));
     }).length;
-    const { resources: stored } = await app.cosmos.workloads.items
-      .query<{ id: string; voter: { aadObjectId: string } }>(
-        {
-          query: 'SELECT c.id, c.voter FROM c WHERE c.workloadId = @w AND c.type = "vote" AND c.cycleId = @c',
-          parameters: [
-            { name: '@w', value: workloadId },
-            { name: '@c', value: cycleId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    const { resources: voteEvents } = await app.cosmos.workloads.items
-      .query<{ actor: { aadObjectId: string } }>(
-        {
-          query: 'SELECT c.actor FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = "vote.approved" AND c.cycleId = @c',
-          parameters: [
-            { name: '@w', value: workloadId },
-            { name: '@c', value: cycleId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
+    const stored = await inPartition<{ id: string; voter: { aadObjectId: string } }>(app.cosmos.workloads, workloadId, 'SELECT c.id, c.voter', 'c.type = "vote" AND c.cycleId = @c', { c: cycleId });
+    const voteEvents = await inPartition<{ actor: { aadObjectId: string } }>(app.cosmos.workloads, workloadId, 'SELECT c.actor', 'c.type = "event" AND c.action = "vote.approved" AND c.cycleId = @c', {
+      c: cycleId,
+    });
     const voters = new Set(stored.map((v) => v.voter.aadObjectId));
     const duplicates = stored.length - voters.size + (voteEvents.length - new Set(voteEvents.map((e) => e.actor.aadObjectId)).size);
     const cycle = (await app.cosmos.workloads.item(cycleId, workloadId).read<SignoffCycle>()).resource;

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
 import { cardText, findAction, Harness, PostResult, startHarness } from '../support/liftoff';
 import { person } from '../support/builders';
+import { inPartition } from '../support/partition';
 import { personalChat, Place, teamChannel, teamsUserId, workloadIdIn } from '../support/teams';
 import type { ActivityOpRecord } from '../support/fakeConnector';
 import type { Workload } from '../../bot/release/model';
@@ -81,19 +82,7 @@ describe('Retrospectives over HTTP, end to end', () => {
   }
 
   async function docs<T>(type: string, workloadId = s.payroll): Promise<T[]> {
-    const { resources } = await h.app.cosmos.workloads.items
-      .query<T>(
-        {
-          query: 'SELECT * FROM c WHERE c.type = @type AND c.workloadId = @workloadId',
-          parameters: [
-            { name: '@type', value: type },
-            { name: '@workloadId', value: workloadId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources;
+    return inPartition<T>(h.app.cosmos.workloads, workloadId, 'SELECT *', 'c.type = @type', { type });
   }
 
   async function press(who: typeof priya, verb: string, data: Record<string, unknown>, options: { trigger?: 'manual' | 'automatic'; messageId?: string } = {}): Promise<any> {

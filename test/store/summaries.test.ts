@@ -18,6 +18,7 @@ import { SignoffService } from '../../bot/signoff/service';
 import { cardSyncId, CardSyncMarker, SharedCard } from '../../bot/conversations/sharedCards';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { embeddedStore } from '../support/cosmos';
+import { inPartition } from '../support/partition';
 import { cycleRequest, NOW, person, scope, TENANT } from '../support/builders';
 import { startRequest } from '../support/retro';
 
@@ -165,19 +166,8 @@ describe("The workload's summaries and the team's open action items, in step und
   });
 
   const eventsOf = async (workloadId: string, action: string): Promise<number> => {
-    const { resources } = await store.workloads.items
-      .query<number>(
-        {
-          query: 'SELECT VALUE COUNT(1) FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.action = @a',
-          parameters: [
-            { name: '@w', value: workloadId },
-            { name: '@a', value: action },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
-    return resources[0] ?? 0;
+    const [count] = await inPartition<number>(store.workloads, workloadId, 'SELECT VALUE COUNT(1)', 'c.type = "event" AND c.action = @a', { a: action });
+    return count ?? 0;
   };
 
   it('keeps the sign-off summary in step when 50 testers decide at once, each invoke sent twice, and the last decision closes the testers’ part', async () => {

@@ -14,6 +14,7 @@ import { CosmosSignoffRepository } from '../../bot/store/signoffRepository';
 import { CosmosWorkloadRepository } from '../../bot/store/workloadRepository';
 import { cycleRequest, NOW, person, scope, TENANT } from '../support/builders';
 import { embeddedStore } from '../support/cosmos';
+import { inPartition } from '../support/partition';
 import { startRequest } from '../support/retro';
 
 const pm = person('Priya Tally');
@@ -101,18 +102,7 @@ describe('A cycle’s tally and a retro’s copy of its entries, in step with th
     assert.equal(snapshot.cycle.card?.activityId, 'card-1', 'the cycle kept its card');
     const summary = (await workloads.get(workloadId))!.summaries?.signoff?.find((c) => c.id === cycleId);
     assert.deepEqual({ state: summary?.state, approved: summary?.testersClosed?.approved }, { state: 'awaitingFinal', approved: snapshot.votes.length }, 'the summary is in step');
-    const { resources: events } = await store.workloads.items
-      .query(
-        {
-          query: 'SELECT c.action FROM c WHERE c.workloadId = @w AND c.type = "event" AND c.cycleId = @c',
-          parameters: [
-            { name: '@w', value: workloadId },
-            { name: '@c', value: cycleId },
-          ],
-        },
-        { partitionKey: workloadId },
-      )
-      .fetchAll();
+    const events = await inPartition<{ action: string }>(store.workloads, workloadId, 'SELECT c.action', 'c.type = "event" AND c.cycleId = @c', { c: cycleId });
     assert.equal(events.filter((e: { action: string }) => e.action === 'vote.approved').length, snapshot.votes.length, 'one event per stored decision');
     assert.equal(events.filter((e: { action: string }) => e.action === 'cycle.testersApproved').length, 1, 'closed once');
     const voted = new Set(snapshot.votes.map((v) => v.voter.aadObjectId));

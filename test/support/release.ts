@@ -3,6 +3,7 @@ import type { CutoverWindow, GoNoGoAnswer } from '../../bot/cutover/model';
 import type { Person, Role, Workload } from '../../bot/release/model';
 import type { FakeConnector } from './fakeConnector';
 import type { Harness } from './liftoff';
+import { inPartition } from './partition';
 import { Place, teamChannel, teamsUserId } from './teams';
 
 /** The stored workload document, as Cosmos holds it. */
@@ -26,19 +27,7 @@ export async function readyForPromotion(h: Harness, workloadId: string, roles: P
 
 /** The documents of one type in one partition (a workload's, or a team's). */
 export async function partitionDocs<T>(h: Harness, partition: string, type: string): Promise<T[]> {
-  const { resources } = await h.app.cosmos.workloads.items
-    .query<T>(
-      {
-        query: 'SELECT * FROM c WHERE c.workloadId = @p AND c.type = @type',
-        parameters: [
-          { name: '@p', value: partition },
-          { name: '@type', value: type },
-        ],
-      },
-      { partitionKey: partition },
-    )
-    .fetchAll();
-  return resources;
+  return inPartition<T>(h.app.cosmos.workloads, partition, 'SELECT *', 'c.type = @type', { type });
 }
 
 /** Go from every stakeholder on a window's frozen list, as stored answers. */
