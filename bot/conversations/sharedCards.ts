@@ -40,8 +40,8 @@ export function cardSyncId(card: SharedCard): string {
 
 /** Where markers are kept: in the workloads container, in the workload's partition. Implemented over Cosmos DB in bot/store. */
 export interface CardSyncRepository {
-  /** Writes the marker, or writes it again: every request gives it a new version. */
-  request(marker: CardSyncMarker): Promise<void>;
+  /** Writes the marker, or writes it again: every request gives it a new version, answered when the store tells it. */
+  request(marker: CardSyncMarker): Promise<string | undefined>;
   /** The marker's current version (its ETag), or undefined when no redraw is pending; a point read. */
   version(workloadId: string, id: string): Promise<string | undefined>;
   /** Removes the marker only if it is still at `version`: 'requested' when a change asked again meanwhile, 'gone' when it was removed already. */
@@ -83,8 +83,12 @@ export class SharedCardSync {
     private readonly clock: () => Date = () => new Date(),
   ) {}
 
-  /** Marks the card stale in the store, then draws it after the answer. Call once the change is stored, before answering. */
-  async stale<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>): Promise<void> {
+  /**
+   * Marks the card stale in the store, then draws it after the answer. Call once the change is stored, before answering.
+   * `answered`: the caller holds what its change's batch answered, which the draw may use as after `marked` (it was read
+   * before the marker was written); the marker's version is then passed on as `written`.
+   */
+  async stale<C extends SharedCard>(card: C, fields: Record<string, unknown>, draw: DrawCard<C>, answered = false): Promise<void> {
     const id = cardSyncId(card);
     const key = `${card.workloadId}\n${id}`;
     if (this.markedAhead.has(key)) {
@@ -93,7 +97,8 @@ export class SharedCardSync {
     }
     const marker = this.marker(card);
     try {
-      await this.repo.request(marker);
+      const version = await this.repo.request(marker);
+      if (answered && version) this.written.set(key, version);
       this.markedAhead.add(key);
     } catch (error) {
       // The change itself is stored; the card is still drawn below, only a crash before that would leave it stale.

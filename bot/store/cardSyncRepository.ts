@@ -8,8 +8,9 @@ const statusOf = (error: unknown): number | undefined => (error as { code?: numb
 export class CosmosCardSyncRepository implements CardSyncRepository {
   constructor(private readonly container: Container) {}
 
-  async request(marker: CardSyncMarker): Promise<void> {
-    await this.container.items.upsert(marker);
+  async request(marker: CardSyncMarker): Promise<string | undefined> {
+    const { etag } = await this.container.items.upsert(marker);
+    return etag;
   }
 
   async version(workloadId: string, id: string): Promise<string | undefined> {

@@ -40,9 +40,14 @@ export class SignoffCardPublisher {
     private readonly cards: SharedCardSync,
   ) {}
 
-  /** Call once the change is stored and before answering: the card is marked stale, then drawn after the answer. */
-  refresh(workloadId: string, cycleId: string, fields: Record<string, unknown> = {}): Promise<void> {
-    return this.cards.stale({ kind: 'signoff', workloadId, cycleId }, { workloadId, cycleId, ...fields }, this.draw);
+  /**
+   * Call once the change is stored and before answering: the card is marked stale, then drawn after the answer.
+   * `view`: what a decision was answered with; the draw uses it while it is current, as after `marked` (a decision
+   * that found the card marked ahead by an earlier one writes no marker, and the draw to come serves both).
+   */
+  refresh(workloadId: string, cycleId: string, fields: Record<string, unknown> = {}, view?: CycleView): Promise<void> {
+    if (view) this.answered.set(`${workloadId}\n${cycleId}`, view);
+    return this.cards.stale({ kind: 'signoff', workloadId, cycleId }, { workloadId, cycleId, ...fields }, this.draw, view !== undefined);
   }
 
   /** The marker a decision writes in its own batch (see SharedCardSync.marked); none while one is in the store and not drawn yet. */
@@ -240,7 +245,7 @@ export class SignoffHandlers {
       case 'recorded':
         this.deps.log.info({ event: 'signoff.decision_recorded', ...fields, decision: outcome.vote.decision }, 'tester decision recorded');
         if (outcome.markerVersion) this.deps.publisher.marked(outcome.view, outcome.markerVersion, fields);
-        else await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields);
+        else await this.deps.publisher.refresh(data.workloadId, data.cycleId, fields, outcome.view);
         return { card: this.personal(turn, outcome.view, good(decidedSentence(outcome.view, outcome.vote.decision, outcome.vote.at))) };
       case 'already': {
         const vote = outcome.vote;

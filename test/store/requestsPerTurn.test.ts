@@ -137,6 +137,32 @@ describe('Cosmos requests per turn', function () {
     assert.equal(votes.length, 2);
   });
 
+  it('takes approvals that come faster than the shared card is redrawn without a query, and the card ends showing all of them', async () => {
+    const team = teamChannel('costs-redraw');
+    const four = [0, 1, 2, 3].map((i) => person(`Rita Redraw ${i}`));
+    rosterOf(h, team, [pm, ...four]);
+    const workloadId = await workloadReady(h, pm, team, 'Redraw Costs', { promoted: true });
+    assert.match(await press(h, uatOpen(h, pm, team, workloadId, four)), /opened UAT cycle 1/);
+    await h.app.background.drain();
+    // Teams takes its time with the first redraw: the second approval's marker waits behind it, and the third finds the
+    // card marked already (it writes no marker; the waiting redraw serves it too).
+    const held = h.fake.hold((req) => req.kind === 'update');
+    const before = proxy.counts();
+    const seq = h.fake.lastSeq;
+    assert.match(await press(h, uatApproval(h, four[0]!, team, workloadId)), /You approved UAT cycle 1/);
+    while (held.count === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.match(await press(h, uatApproval(h, four[1]!, team, workloadId)), /You approved UAT cycle 1/);
+    assert.match(await press(h, uatApproval(h, four[2]!, team, workloadId)), /You approved UAT cycle 1/);
+    held.release();
+    await h.app.background.drain();
+    const counts = difference(proxy.counts(), before);
+    noQueries(counts, 'three approvals and their redraws');
+    assert.ok(counts.total <= 9, `${counts.total} requests for three approvals: ${JSON.stringify(counts)}`);
+    const updates = h.fake.activities.filter((a) => a.seq > seq && a.kind === 'update' && a.conversationId.startsWith(team.conversationId));
+    assert.ok(updates.length >= 1 && updates.length <= 3, `${updates.length} updates of the shared card for three approvals`);
+    assert.match(cardText(updates[updates.length - 1]?.activity?.attachments?.[0]?.content), /Approved 3 · Rejected 0 · Waiting for 1/);
+  });
+
   it('opens a UAT cycle, takes an approval in 3 requests and adds a retro entry in 4, without crossing partitions, as many after 2,000 audit events', async () => {
     const team = place();
     const measured: Record<string, RequestCounts[]> = { open: [], approval: [], entry: [] };
